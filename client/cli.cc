@@ -1,0 +1,111 @@
+// switchyard: the command-line client. `ask` sends one prompt, `status` shows the models.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "switchyard/client.h"
+
+namespace {
+
+std::string DefaultSocket() {
+  if (const char* s = std::getenv("SWITCHYARD_SOCKET")) return s;
+  return "/run/switchyard/switchyard.sock";
+}
+
+void PrintAttempts(const std::vector<switchyard::AttemptReport>& attempts) {
+  for (const auto& a : attempts) {
+    std::cerr << "  " << a.model << ": " << a.outcome << " after " << a.latency_ms << " ms";
+    if (a.http_status) std::cerr << " (HTTP " << a.http_status << ")";
+    if (!a.reason.empty() && a.outcome != "ok") std::cerr << " - " << a.reason;
+    std::cerr << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"switchyard: talk to switchyardd"};
+  std::string socket = DefaultSocket();
+  app.add_option("--socket", socket, "switchyardd's socket ($SWITCHYARD_SOCKET)")->capture_default_str();
+  app.require_subcommand(1);
+
+  CLI::App* ask = app.add_subcommand("ask", "send one prompt and print the answer");
+  std::string route = "chat", task = "default", system, prompt;
+  int64_t max_tokens = 512, deadline_ms = 0;
+  bool quiet = false;
+  ask->add_option("--route", route, "route to use")->capture_default_str();
+  ask->add_option("--task", task, "task label that keys the latency history")->capture_default_str();
+  ask->add_option("--system", system, "system message");
+  ask->add_option("--max-tokens", max_tokens, "answer length limit")->capture_default_str();
+  ask->add_option("--deadline-ms", deadline_ms, "whole-request deadline (default: the route's)");
+  ask->add_flag("-q,--quiet", quiet, "print only the answer");
+  ask->add_option("prompt", prompt, "the prompt")->required();
+
+  CLI::App* status = app.add_subcommand("status", "show each model's breaker and timeout");
+  CLI::App* ping = app.add_subcommand("ping", "check that the daemon answers");
+  CLI11_PARSE(app, argc, argv);
+
+  std::unique_ptr<switchyard::Client> client;
+  switchyard::Status s = switchyard::Client::Connect(socket, &client);
+  if (!s.ok()) {
+    std::cerr << "switchyard: " << s.message() << "\n";
+    return 2;
+  }
+
+  if (*ask) {
+    switchyard::CompleteRequest req;
+    req.route = route;
+    req.task = task;
+    req.max_tokens = max_tokens;
+    req.deadline_ms = deadline_ms;
+    if (!system.empty()) req.messages.push_back({"system", system});
+    req.messages.push_back({"user", prompt});
+    switchyard::CompleteReply r = client->Complete(req);
+    if (!r.status.ok()) {
+      std::cerr << "switchyard: " << r.status.message() << "\n";
+      return 2;
+    }
+    if (!r.ok) {
+      std::cerr << "switchyard: " << r.error.code << ": " << r.error.message << "\n";
+      if (!quiet) PrintAttempts(r.error.attempts);
+      return 1;
+    }
+    std::cout << r.result.content << "\n";
+    if (!quiet) {
+      std::cerr << "served by " << r.result.model << " in " << r.result.latency_ms << " ms, "
+                << r.result.usage.input_tokens << "+" << r.result.usage.output_tokens
+                << " tokens, $" << r.result.cost_usd << "\n";
+      if (r.result.attempts.size() > 1) PrintAttempts(r.result.attempts);
+    }
+    return 0;
+  }
+  if (*status) {
+    switchyard::StatusReply r = client->GetStatus();
+    if (!r.status.ok() || !r.ok) {
+      std::cerr << "switchyard: " << (r.status.ok() ? r.error.message : r.status.message()) << "\n";
+      return 2;
+    }
+    std::printf("switchyardd %s, up %lld s, %lld request(s) in flight, %lld connection(s)\n",
+                r.result.version.c_str(), static_cast<long long>(r.result.uptime_ms / 1000),
+                static_cast<long long>(r.result.requests_in_flight),
+                static_cast<long long>(r.result.connections));
+    std::printf("%-24s %-12s %-10s %10s %9s\n", "MODEL", "PROVIDER", "BREAKER", "TIMEOUT_MS", "IN_FLIGHT");
+    for (const auto& m : r.result.models) {
+      std::printf("%-24s %-12s %-10s %10lld %9lld\n", m.name.c_str(), m.provider.c_str(),
+                  m.breaker.c_str(), static_cast<long long>(m.timeout_ms),
+                  static_cast<long long>(m.in_flight));
+    }
+    return 0;
+  }
+  if (*ping) {
+    s = client->Ping();
+    if (!s.ok()) {
+      std::cerr << "switchyard: " << s.message() << "\n";
+      return 2;
+    }
+    std::cout << "pong\n";
+  }
+  return 0;
+}

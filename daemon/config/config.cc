@@ -1,0 +1,284 @@
+#include "config/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace switchyard {
+namespace {
+
+// Walks one TOML table, remembering which keys were read so unknown (misspelt) keys can be
+// reported, and turning every problem into "source:line: key: what".
+class TableReader {
+ public:
+  TableReader(const std::string& source, const toml::table& table, std::string prefix)
+      : source_(source), table_(table), prefix_(std::move(prefix)) {}
+
+  Status Error(const toml::node* node, const std::string& key, const std::string& what) const {
+    int64_t line = node ? static_cast<int64_t>(node->source().begin.line)
+                        : static_cast<int64_t>(table_.source().begin.line);
+    return Status::InvalidArgument(source_ + ":" + std::to_string(line) + ": " + Path(key) + ": " +
+                                   what);
+  }
+
+  std::string Path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+
+  const toml::node* Get(const std::string& key) {
+    seen_.insert(key);
+    return table_.get(key);
+  }
+
+  Status String(const std::string& key, std::string* out, bool required = false) {
+    const toml::node* n = Get(key);
+    if (!n) return required ? Error(nullptr, key, "is required") : Status::Ok();
+    auto v = n->value<std::string>();
+    if (!n->is_string() || !v) return Error(n, key, "must be a string");
+    *out = *v;
+    return Status::Ok();
+  }
+
+  Status Int(const std::string& key, int64_t* out, int64_t min, int64_t max, bool required = false) {
+    const toml::node* n = Get(key);
+    if (!n) return required ? Error(nullptr, key, "is required") : Status::Ok();
+    if (!n->is_integer()) return Error(n, key, "must be an integer");
+    int64_t v = *n->value<int64_t>();
+    if (v < min || v > max) {
+      return Error(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                               ", got " + std::to_string(v));
+    }
+    *out = v;
+    return Status::Ok();
+  }
+
+  Status Double(const std::string& key, double* out, double min, double max, bool required = false) {
+    const toml::node* n = Get(key);
+    if (!n) return required ? Error(nullptr, key, "is required") : Status::Ok();
+    if (!n->is_number()) return Error(n, key, "must be a number");
+    double v = *n->value<double>();
+    if (!(v >= min && v <= max)) {
+      std::ostringstream os;
+      os << "must be between " << min << " and " << max << ", got " << v;
+      return Error(n, key, os.str());
+    }
+    *out = v;
+    return Status::Ok();
+  }
+
+  Status Table(const std::string& key, const toml::table** out, bool required = false) {
+    const toml::node* n = Get(key);
+    *out = nullptr;
+    if (!n) return required ? Error(nullptr, key, "is required") : Status::Ok();
+    if (!n->is_table()) return Error(n, key, "must be a table");
+    *out = n->as_table();
+    return Status::Ok();
+  }
+
+  // Called last: any key nobody asked for is an error, so typos do not pass silently.
+  Status NoUnknownKeys() const {
+    for (auto&& [k, v] : table_) {
+      std::string key(k.str());
+      if (!seen_.count(key)) return Error(&v, key, "unknown key");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const std::string& source_;
+  const toml::table& table_;
+  std::string prefix_;
+  std::set<std::string> seen_;
+};
+
+Status ReadKeyFile(const std::string& path, std::string* key) {
+  std::string full = path;
+  const char* cred_dir = std::getenv("CREDENTIALS_DIRECTORY");
+  if (!path.empty() && path[0] != '/' && cred_dir) full = std::string(cred_dir) + "/" + path;
+  std::ifstream in(full, std::ios::binary);
+  if (!in) return Status::IoError("cannot read " + full);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *key = ss.str();
+  while (!key->empty() && (key->back() == '\n' || key->back() == '\r' || key->back() == ' ')) {
+    key->pop_back();
+  }
+  if (key->empty()) return Status::InvalidArgument(full + " is empty");
+  return Status::Ok();
+}
+
+Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, "daemon");
+  SY_RETURN_IF_ERROR(r.String("socket", &d->socket));
+  SY_RETURN_IF_ERROR(r.String("history", &d->history));
+  SY_RETURN_IF_ERROR(r.String("log_level", &d->log_level));
+  if (d->log_level != "trace" && d->log_level != "debug" && d->log_level != "info" &&
+      d->log_level != "warn" && d->log_level != "error") {
+    return r.Error(r.Get("log_level"), "log_level", "must be one of trace, debug, info, warn, error");
+  }
+  SY_RETURN_IF_ERROR(r.Int("max_frame_bytes", &d->max_frame_bytes, 1024, int64_t{1} << 30));
+  SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
+  return r.NoUnknownKeys();
+}
+
+Status ParseProvider(const std::string& src, const std::string& name, const toml::table& t,
+                     ProviderConfig* p) {
+  TableReader r(src, t, "providers." + name);
+  p->name = name;
+  std::string kind;
+  SY_RETURN_IF_ERROR(r.String("kind", &kind, true));
+  if (kind == "openai") {
+    p->kind = ProviderKind::kOpenAI;
+  } else if (kind == "anthropic") {
+    p->kind = ProviderKind::kAnthropic;
+  } else {
+    return r.Error(r.Get("kind"), "kind", "must be \"openai\" or \"anthropic\", got \"" + kind + "\"");
+  }
+  SY_RETURN_IF_ERROR(r.String("base_url", &p->base_url, true));
+  if (p->base_url.rfind("http://", 0) != 0 && p->base_url.rfind("https://", 0) != 0) {
+    return r.Error(r.Get("base_url"), "base_url", "must start with http:// or https://");
+  }
+  while (!p->base_url.empty() && p->base_url.back() == '/') p->base_url.pop_back();
+  SY_RETURN_IF_ERROR(r.String("api_key_env", &p->api_key_env));
+  SY_RETURN_IF_ERROR(r.String("api_key_file", &p->api_key_file));
+  SY_RETURN_IF_ERROR(r.Int("connect_timeout_ms", &p->connect_timeout_ms, 1, 600000));
+  if (!p->api_key_env.empty() && !p->api_key_file.empty()) {
+    return r.Error(r.Get("api_key_file"), "api_key_file", "give api_key_env or api_key_file, not both");
+  }
+  if (!p->api_key_env.empty()) {
+    const char* v = std::getenv(p->api_key_env.c_str());
+    if (!v || !*v) {
+      return r.Error(r.Get("api_key_env"), "api_key_env",
+                     "environment variable " + p->api_key_env + " is not set");
+    }
+    p->api_key = v;
+  } else if (!p->api_key_file.empty()) {
+    Status s = ReadKeyFile(p->api_key_file, &p->api_key);
+    if (!s.ok()) return r.Error(r.Get("api_key_file"), "api_key_file", s.message());
+  }
+  return r.NoUnknownKeys();
+}
+
+Status ParseModel(const std::string& src, const std::string& name, const toml::table& t,
+                  const Config& cfg, ModelConfig* m) {
+  TableReader r(src, t, "models." + name);
+  m->name = name;
+  SY_RETURN_IF_ERROR(r.String("provider", &m->provider, true));
+  if (!cfg.providers.count(m->provider)) {
+    return r.Error(r.Get("provider"), "provider", "unknown provider '" + m->provider + "'");
+  }
+  SY_RETURN_IF_ERROR(r.String("id", &m->id, true));
+  SY_RETURN_IF_ERROR(r.Int("context_window", &m->context_window, 1, int64_t{1} << 32, true));
+  SY_RETURN_IF_ERROR(r.Int("max_output_tokens", &m->max_output_tokens, 1, int64_t{1} << 32, true));
+  if (m->max_output_tokens > m->context_window) {
+    return r.Error(r.Get("max_output_tokens"), "max_output_tokens", "exceeds context_window");
+  }
+  SY_RETURN_IF_ERROR(r.Double("input_usd_per_mtok", &m->input_usd_per_mtok, 0, 1e6));
+  SY_RETURN_IF_ERROR(r.Double("output_usd_per_mtok", &m->output_usd_per_mtok, 0, 1e6));
+  return r.NoUnknownKeys();
+}
+
+Status ParseTimeout(const std::string& src, const std::string& prefix, const toml::table* t,
+                    TimeoutConfig* to) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, prefix);
+  SY_RETURN_IF_ERROR(r.Int("default_ms", &to->default_ms, 1, 3600000));
+  SY_RETURN_IF_ERROR(r.Double("p95_multiplier", &to->p95_multiplier, 0.1, 100));
+  SY_RETURN_IF_ERROR(r.Int("floor_ms", &to->floor_ms, 1, 3600000));
+  SY_RETURN_IF_ERROR(r.Int("ceiling_ms", &to->ceiling_ms, 1, 3600000));
+  SY_RETURN_IF_ERROR(r.Int("min_samples", &to->min_samples, 1, 1000000));
+  SY_RETURN_IF_ERROR(r.Int("window_s", &to->window_s, 1, 86400 * 30));
+  if (to->floor_ms > to->ceiling_ms) {
+    return r.Error(r.Get("floor_ms"), "floor_ms", "is greater than ceiling_ms");
+  }
+  return r.NoUnknownKeys();
+}
+
+Status ParseRoute(const std::string& src, const std::string& name, const toml::table& t,
+                  const Config& cfg, RouteConfig* route) {
+  TableReader r(src, t, "routes." + name);
+  route->name = name;
+  const toml::node* tiers = r.Get("tiers");
+  if (!tiers) return r.Error(nullptr, "tiers", "is required");
+  if (!tiers->is_array() || tiers->as_array()->empty()) {
+    return r.Error(tiers, "tiers", "must be a non-empty array of model names");
+  }
+  std::set<std::string> seen;
+  size_t i = 0;
+  for (const toml::node& tier : *tiers->as_array()) {
+    std::string key = "tiers[" + std::to_string(i++) + "]";
+    auto v = tier.value<std::string>();
+    if (!tier.is_string() || !v) return r.Error(&tier, key, "must be a string");
+    if (!cfg.models.count(*v)) return r.Error(&tier, key, "unknown model '" + *v + "'");
+    if (!seen.insert(*v).second) return r.Error(&tier, key, "model '" + *v + "' appears twice");
+    route->tiers.push_back(*v);
+  }
+  SY_RETURN_IF_ERROR(r.Int("deadline_ms", &route->deadline_ms, 1, 3600000));
+  const toml::table* timeout = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("timeout", &timeout));
+  SY_RETURN_IF_ERROR(ParseTimeout(src, r.Path("timeout"), timeout, &route->timeout));
+  return r.NoUnknownKeys();
+}
+
+// Parses every child table of `parent.key` with `fn(name, table)`.
+template <typename Fn>
+Status ForEachTable(const std::string& src, TableReader& root, const std::string& key, Fn fn) {
+  const toml::table* t = nullptr;
+  SY_RETURN_IF_ERROR(root.Table(key, &t));
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, key);
+  for (auto&& [k, v] : *t) {
+    std::string name(k.str());
+    r.Get(name);
+    if (!v.is_table()) return r.Error(&v, name, "must be a table");
+    SY_RETURN_IF_ERROR(fn(name, *v.as_table()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseConfig(std::string_view text, const std::string& source, Config* out) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(source + ":" + std::to_string(e.source().begin.line) + ": " +
+                                   std::string(e.description()));
+  }
+  Config cfg;
+  TableReader r(source, root, "");
+  const toml::table* daemon = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("daemon", &daemon));
+  SY_RETURN_IF_ERROR(ParseDaemon(source, daemon, &cfg.daemon));
+  SY_RETURN_IF_ERROR(ForEachTable(source, r, "providers", [&](const std::string& n, const toml::table& t) {
+    return ParseProvider(source, n, t, &cfg.providers[n]);
+  }));
+  SY_RETURN_IF_ERROR(ForEachTable(source, r, "models", [&](const std::string& n, const toml::table& t) {
+    ModelConfig m;
+    SY_RETURN_IF_ERROR(ParseModel(source, n, t, cfg, &m));
+    cfg.models[n] = std::move(m);
+    return Status::Ok();
+  }));
+  SY_RETURN_IF_ERROR(ForEachTable(source, r, "routes", [&](const std::string& n, const toml::table& t) {
+    RouteConfig route;
+    SY_RETURN_IF_ERROR(ParseRoute(source, n, t, cfg, &route));
+    cfg.routes[n] = std::move(route);
+    return Status::Ok();
+  }));
+  SY_RETURN_IF_ERROR(r.NoUnknownKeys());
+  if (cfg.routes.empty()) return Status::InvalidArgument(source + ": no [routes.*] table: nothing to serve");
+  *out = std::move(cfg);
+  return Status::Ok();
+}
+
+Status LoadConfig(const std::string& path, Config* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read config file " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ParseConfig(ss.str(), path, out);
+}
+
+}  // namespace switchyard

@@ -1,0 +1,90 @@
+// The daemon's configuration: a TOML file read once at start (and again on SIGHUP),
+// validated here so nothing downstream re-validates. Every field carries its default.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace switchyard {
+
+enum class ProviderKind { kOpenAI, kAnthropic };
+
+struct ProviderConfig {
+  std::string name;
+  ProviderKind kind = ProviderKind::kOpenAI;
+  // Up to and including the version segment; "/chat/completions" or "/messages" is appended.
+  std::string base_url;
+  // Where the key comes from: an environment variable, or a file (relative paths are taken
+  // inside $CREDENTIALS_DIRECTORY when systemd's LoadCredential set it). Neither: no key,
+  // for local OpenAI-compatible servers.
+  std::string api_key_env;
+  std::string api_key_file;
+  // The resolved key. Never logged, stored, or returned to a client.
+  std::string api_key;
+  // Seconds before a connection attempt gives up; short, because a provider that cannot
+  // accept a TCP connection is better skipped than waited for.
+  int64_t connect_timeout_ms = 2000;
+};
+
+struct ModelConfig {
+  std::string name;      // the name routes use, e.g. "gpt-4o-mini"
+  std::string provider;  // a key of Config::providers
+  std::string id;        // the provider's model id, sent on the wire
+  int64_t context_window = 0;
+  int64_t max_output_tokens = 0;
+  double input_usd_per_mtok = 0;
+  double output_usd_per_mtok = 0;
+};
+
+struct TimeoutConfig {
+  // Per-attempt timeout before the model has a latency history. Too low wastes good
+  // answers on a cold start; too high is what an outage costs each request.
+  int64_t default_ms = 5000;
+  // Learned timeout = clamp(P95 * p95_multiplier, floor_ms, ceiling_ms).
+  double p95_multiplier = 1.0;
+  int64_t floor_ms = 300;
+  int64_t ceiling_ms = 10000;
+  // Samples a (model, task) needs before its P95 is trusted.
+  int64_t min_samples = 20;
+  // How far back the latency window reaches; shorter adapts faster and forgets sooner.
+  int64_t window_s = 900;
+};
+
+struct RouteConfig {
+  std::string name;
+  std::vector<std::string> tiers;  // model names, best first
+  // Whole-request budget when the client gives none.
+  int64_t deadline_ms = 20000;
+  TimeoutConfig timeout;
+};
+
+struct DaemonConfig {
+  std::string socket = "/run/switchyard/switchyard.sock";
+  std::string history = "/var/lib/switchyard/history.db";
+  std::string log_level = "info";
+  // Largest request frame accepted; bigger frames close the connection.
+  int64_t max_frame_bytes = 8 << 20;
+  // Permission bits of the socket file the daemon creates itself.
+  int64_t socket_mode = 0660;
+};
+
+struct Config {
+  DaemonConfig daemon;
+  std::map<std::string, ProviderConfig> providers;
+  std::map<std::string, ModelConfig> models;
+  std::map<std::string, RouteConfig> routes;
+};
+
+// Reads and validates `path`. Errors name the file, line and key: "f.toml:12: routes.chat.tiers[1]:
+// unknown model 'gpt-5'". API keys are resolved here, so a missing key stops the start.
+Status LoadConfig(const std::string& path, Config* out);
+
+// The same on text already in memory; `source` names it in errors.
+Status ParseConfig(std::string_view text, const std::string& source, Config* out);
+
+}  // namespace switchyard

@@ -1,0 +1,179 @@
+#include "daemon.h"
+
+#include <spdlog/spdlog.h>
+#include <uv.h>
+
+#include "base/clock.h"
+#include "http/curl_http_client.h"
+#include "ipc/server.h"
+#include "loop/uv_timers.h"
+#include "protocol/codec.h"
+#include "router/router.h"
+#include "version.h"
+
+namespace switchyard {
+
+class Daemon::Impl final : public Server::Handler {
+ public:
+  Impl(Config config, DaemonOptions options)
+      : config_(std::make_shared<const Config>(std::move(config))), options_(std::move(options)) {}
+
+  int Run();
+
+ private:
+  void OnCall(uint64_t conn, const Envelope& call) override;
+  void OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call);
+  void OnStatus(uint64_t conn, uint32_t msgid);
+  void BeginShutdown(const char* why);
+  void CheckDrained();
+  void Teardown();
+
+  static void OnSignal(uv_signal_t* handle, int signum);
+
+  std::shared_ptr<const Config> config_;
+  DaemonOptions options_;
+  RealClock clock_;
+  uv_loop_t loop_{};
+  std::unique_ptr<CurlHttpClient> http_;
+  std::unique_ptr<UvTimers> timers_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<Server> server_;
+  uv_signal_t sigterm_{}, sigint_{};
+  bool stopping_ = false;
+  int64_t started_ms_ = 0;
+  int64_t drain_until_ms_ = 0;
+};
+
+Daemon::Daemon(Config config, DaemonOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {}
+
+Daemon::~Daemon() = default;
+
+int Daemon::Run() { return impl_->Run(); }
+
+int Daemon::Impl::Run() {
+  uv_loop_init(&loop_);
+  started_ms_ = clock_.NowMs();
+  http_ = std::make_unique<CurlHttpClient>(&loop_);
+  timers_ = std::make_unique<UvTimers>(&loop_);
+  router_ = std::make_unique<Router>(config_, http_.get(), timers_.get(), &clock_);
+  Server::Options so;
+  so.limits.max_frame_bytes = static_cast<size_t>(config_->daemon.max_frame_bytes);
+  so.socket_mode = static_cast<int>(config_->daemon.socket_mode);
+  server_ = std::make_unique<Server>(&loop_, this, so);
+
+  Status s = server_->Listen(config_->daemon.socket);
+  if (!s.ok()) {
+    spdlog::error("cannot listen: {}", s.ToString());
+    Teardown();
+    uv_run(&loop_, UV_RUN_DEFAULT);  // lets the close callbacks run
+    (void)uv_loop_close(&loop_);
+    return 1;
+  }
+  uv_signal_init(&loop_, &sigterm_);
+  uv_signal_init(&loop_, &sigint_);
+  sigterm_.data = sigint_.data = this;
+  uv_signal_start(&sigterm_, &Impl::OnSignal, SIGTERM);
+  uv_signal_start(&sigint_, &Impl::OnSignal, SIGINT);
+  spdlog::info("switchyardd {} listening on {} ({} routes, {} models)", kSwitchyardVersion,
+               config_->daemon.socket, config_->routes.size(), config_->models.size());
+
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  int rc = uv_loop_close(&loop_);
+  if (rc != 0) {
+    spdlog::error("event loop closed with handles still open: {}", uv_strerror(rc));
+    return 1;
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+void Daemon::Impl::OnSignal(uv_signal_t* handle, int signum) {
+  static_cast<Impl*>(handle->data)->BeginShutdown(signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+void Daemon::Impl::BeginShutdown(const char* why) {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("{}: no longer accepting; draining {} request(s) in flight", why, router_->in_flight());
+  server_->StopAccepting();
+  drain_until_ms_ = clock_.NowMs() + options_.drain_ms;
+  CheckDrained();
+}
+
+void Daemon::Impl::CheckDrained() {
+  if (router_->in_flight() > 0 && clock_.NowMs() < drain_until_ms_) {
+    timers_->Start(20, [this] { CheckDrained(); });
+    return;
+  }
+  if (router_->in_flight() > 0) {
+    spdlog::warn("drain time over: answering {} request(s) with shutting_down", router_->in_flight());
+    router_->AbortAll("shutting_down", "the daemon stopped before this request finished");
+  }
+  Teardown();
+}
+
+void Daemon::Impl::Teardown() {
+  if (router_) router_->AbortAll("shutting_down", "the daemon is stopping");
+  if (server_) server_->CloseAll();
+  if (timers_) timers_->StopAll();
+  if (http_) http_->Close();
+  for (uv_signal_t* sig : {&sigterm_, &sigint_}) {
+    if (sig->loop && !uv_is_closing(reinterpret_cast<uv_handle_t*>(sig))) {
+      uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
+    }
+  }
+}
+
+void Daemon::Impl::OnCall(uint64_t conn, const Envelope& call) {
+  if (call.method == "complete") {
+    OnComplete(conn, call.msgid, call);
+  } else if (call.method == "status") {
+    OnStatus(conn, call.msgid);
+  } else if (call.method == "ping") {
+    server_->Send(conn, EncodePongResponse(call.msgid));
+  } else {
+    RpcError e;
+    e.code = "no_such_method";
+    e.message = "unknown method '" + std::string(call.method) + "'; try complete, status or ping";
+    server_->Send(conn, EncodeErrorResponse(call.msgid, e));
+  }
+}
+
+void Daemon::Impl::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call) {
+  CompleteRequest req;
+  Status s = DecodeCompleteRequest(call.arg, &req);
+  if (!s.ok()) {
+    RpcError e;
+    e.code = "bad_request";
+    e.message = s.message();
+    server_->Send(conn, EncodeErrorResponse(msgid, e));
+    return;
+  }
+  if (stopping_) {
+    RpcError e;
+    e.code = "shutting_down";
+    e.message = "the daemon is stopping";
+    server_->Send(conn, EncodeErrorResponse(msgid, e));
+    return;
+  }
+  router_->Complete(std::move(req), [this, conn, msgid](RouteResponse&& r) {
+    if (r.ok) {
+      server_->Send(conn, EncodeCompleteResponse(msgid, r.result));
+    } else {
+      server_->Send(conn, EncodeErrorResponse(msgid, r.error));
+    }
+  });
+}
+
+void Daemon::Impl::OnStatus(uint64_t conn, uint32_t msgid) {
+  StatusResult st;
+  st.version = kSwitchyardVersion;
+  st.uptime_ms = clock_.NowMs() - started_ms_;
+  st.requests_in_flight = static_cast<int64_t>(router_->in_flight());
+  st.connections = static_cast<int64_t>(server_->connections());
+  router_->FillStatus(&st);
+  server_->Send(conn, EncodeStatusResponse(msgid, st));
+}
+
+}  // namespace switchyard

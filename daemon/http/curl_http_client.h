@@ -1,0 +1,60 @@
+// HttpClient on libcurl's multi-socket interface, driven by a libuv loop: curl tells us
+// which sockets to watch (uv_poll) and when to wake it (uv_timer), so every transfer runs on
+// the loop thread without blocking it. Connections are kept and reused; HTTP/2 over TLS
+// when the provider offers it. This is the only file pair that includes curl.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "http/http_client.h"
+
+namespace switchyard {
+
+class CurlHttpClient final : public HttpClient {
+ public:
+  // `loop` must outlive this object. Call only from the loop's thread.
+  explicit CurlHttpClient(uv_loop_t* loop);
+  ~CurlHttpClient() override;
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
+
+  Id Start(HttpRequest req, Callback done) override;
+  void Cancel(Id id) override;
+
+  // Cancels every transfer and closes every handle; the loop can then finish. Required
+  // before destruction if the loop ran.
+  void Close();
+
+  size_t in_flight() const { return transfers_.size(); }
+
+ private:
+  struct Transfer;
+  struct Socket;
+
+  static int OnCurlSocket(void* easy, int fd, int what, void* userp, void* socketp);
+  static int OnCurlTimer(void* multi, long timeout_ms, void* userp);
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnTimer(uv_timer_t* handle);
+  static size_t OnBody(char* data, size_t size, size_t n, void* userp);
+  static size_t OnHeader(char* data, size_t size, size_t n, void* userp);
+
+  void Drive(int fd, int ev_bitmask);
+  void CollectDone();
+  void Release(Transfer* t);
+
+  uv_loop_t* loop_;
+  void* multi_;  // CURLM*, kept opaque so this header does not include curl
+  uv_timer_t timer_;
+  bool closed_ = false;
+  Id next_id_ = 1;
+  std::unordered_map<Id, std::unique_ptr<Transfer>> transfers_;
+  std::unordered_set<Socket*> sockets_;
+  std::vector<void*> idle_easies_;  // CURL* handles kept for reuse
+};
+
+}  // namespace switchyard

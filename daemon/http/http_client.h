@@ -1,0 +1,57 @@
+// Outbound HTTP for provider calls: an interface, so the router can be tested with a fake,
+// and the real one (curl_http_client.h) runs libcurl's multi-socket API on the libuv loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace switchyard {
+
+struct HttpRequest {
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;                  // POSTed as is
+  // A backstop: the router cancels attempts at their own timeouts before this fires.
+  int64_t timeout_ms = 60000;
+  int64_t connect_timeout_ms = 2000;
+  // Bodies beyond this are abandoned as a transport error (a provider gone mad, or garbage).
+  size_t max_response_bytes = 64 << 20;
+  // PEM file of CAs to trust instead of the system's; empty for the system store.
+  std::string ca_file;
+};
+
+enum class TransportError {
+  kNone,
+  kConnect,   // no connection: nothing reached the provider
+  kTimeout,   // HttpRequest::timeout_ms passed
+  kTooLarge,  // body over max_response_bytes
+  kTls,       // handshake or certificate refused
+  kOther,     // reset, truncated body, protocol error, ...
+};
+
+struct HttpResponse {
+  TransportError error = TransportError::kNone;
+  std::string error_message;  // curl's words for a transport error
+  int64_t status = 0;
+  std::string body;  // capacity leaves at least 64 spare bytes for in-place JSON parsing
+  std::string retry_after;
+  std::string retry_after_ms;
+};
+
+class HttpClient {
+ public:
+  using Id = uint64_t;
+  using Callback = std::function<void(HttpResponse&&)>;
+  virtual ~HttpClient() = default;
+
+  // Starts a request; `done` runs once on the loop thread, later, never from inside Start.
+  // Returns 0 if the request could not be started, and then `done` is never called.
+  virtual Id Start(HttpRequest req, Callback done) = 0;
+
+  // Abandons a request: its callback will not run. A no-op for a finished or unknown id.
+  virtual void Cancel(Id id) = 0;
+};
+
+}  // namespace switchyard

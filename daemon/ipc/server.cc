@@ -1,0 +1,248 @@
+#include "ipc/server.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace switchyard {
+
+struct Server::Conn {
+  uv_pipe_t pipe;
+  Server* server;
+  uint64_t id;
+  FrameReader reader;
+  size_t pending_bytes = 0;
+  size_t pending_writes = 0;
+  bool closing = false;  // no more reads or frames; close once writes drain
+
+  Conn(Server* s, uint64_t i, const FrameLimits& limits) : server(s), id(i), reader(limits) {}
+};
+
+struct Server::WriteReq {
+  uv_write_t req;
+  Conn* conn;
+  std::string data;
+};
+
+namespace {
+
+// True if something answers on `path`: a live daemon we must not replace.
+bool SomeoneListens(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  bool live = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return live;
+}
+
+void MakeParentDir(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return;
+  std::string dir = path.substr(0, slash);
+  for (size_t p = 1; (p = dir.find('/', p)) != std::string::npos; ++p) {
+    mkdir(dir.substr(0, p).c_str(), 0755);
+  }
+  mkdir(dir.c_str(), 0755);
+}
+
+}  // namespace
+
+Server::Server(uv_loop_t* loop, Handler* handler, Options options)
+    : loop_(loop), handler_(handler), options_(options) {
+  uv_pipe_init(loop_, &listener_, 0);
+  listener_.data = this;
+}
+
+Server::~Server() {
+  // The owner runs the loop after CloseAll() so every handle is closed by now.
+}
+
+Status Server::Listen(const std::string& path) {
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
+    return Status::InvalidArgument("socket path too long (max 107 bytes): " + path);
+  }
+  struct stat st {};
+  if (lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) return Status::InvalidArgument(path + " exists and is not a socket");
+    if (SomeoneListens(path)) {
+      return Status::Unavailable(path + " is in use by a running daemon");
+    }
+    unlink(path.c_str());
+  }
+  MakeParentDir(path);
+  // The socket is created with the mode we want rather than chmod-ed after bind, so there is
+  // no moment when a stranger could connect.
+  mode_t old = umask(static_cast<mode_t>(~options_.socket_mode & 0777));
+  int rc = uv_pipe_bind(&listener_, path.c_str());
+  umask(old);
+  if (rc != 0) return Status::IoError("bind " + path + ": " + uv_strerror(rc));
+  path_ = path;
+  chmod(path.c_str(), static_cast<mode_t>(options_.socket_mode));
+  rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, &Server::OnConnection);
+  if (rc != 0) return Status::IoError("listen " + path + ": " + uv_strerror(rc));
+  listening_ = true;
+  return Status::Ok();
+}
+
+Status Server::ListenOnFd(int fd) {
+  int rc = uv_pipe_open(&listener_, fd);
+  if (rc != 0) return Status::IoError(std::string("adopt socket fd: ") + uv_strerror(rc));
+  rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, &Server::OnConnection);
+  if (rc != 0) return Status::IoError(std::string("listen on fd: ") + uv_strerror(rc));
+  listening_ = true;
+  return Status::Ok();
+}
+
+void Server::OnConnection(uv_stream_t* listener, int status) {
+  auto* self = static_cast<Server*>(listener->data);
+  if (status < 0) {
+    spdlog::warn("accept: {}", uv_strerror(status));
+    return;
+  }
+  auto* c = new Conn(self, self->next_conn_id_++, self->options_.limits);
+  uv_pipe_init(self->loop_, &c->pipe, 0);
+  c->pipe.data = c;
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->pipe)) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->pipe), &Server::OnConnClosed);
+    return;
+  }
+  self->conns_.emplace(c->id, c);
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe), &Server::OnAlloc, &Server::OnRead);
+}
+
+void Server::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
+  auto* c = static_cast<Conn*>(handle->data);
+  // Read straight into the decoder's buffer: no copy between socket and msgpack.
+  auto [ptr, cap] = c->reader.Buffer(64 * 1024);
+  *buf = uv_buf_init(ptr, static_cast<unsigned>(cap));
+}
+
+void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/) {
+  auto* c = static_cast<Conn*>(stream->data);
+  Server* self = c->server;
+  if (nread == 0 || c->closing) return;
+  if (nread < 0) {
+    if (nread != UV_EOF) spdlog::debug("connection {}: read: {}", c->id, uv_strerror(static_cast<int>(nread)));
+    self->CloseNow(c);
+    return;
+  }
+  Status s = c->reader.Commit(static_cast<size_t>(nread), [self, c](msgpack::object_handle&& oh) {
+    if (!c->closing) self->HandleFrame(c, std::move(oh));
+  });
+  if (!s.ok()) self->FailConnection(c, "bad_frame", s.message());
+}
+
+void Server::HandleFrame(Conn* c, msgpack::object_handle&& oh) {
+  Envelope env;
+  Status s = ParseEnvelope(oh.get(), &env);
+  if (!s.ok()) {
+    FailConnection(c, "bad_frame", s.message());
+    return;
+  }
+  if (env.type == FrameType::kNotification) return;  // no method takes notifications
+  if (env.type == FrameType::kResponse) {
+    FailConnection(c, "bad_frame", "clients send requests, not responses");
+    return;
+  }
+  handler_->OnCall(c->id, env);
+}
+
+void Server::FailConnection(Conn* c, const std::string& code, const std::string& message) {
+  spdlog::warn("connection {}: {}: {}; closing it", c->id, code, message);
+  RpcError e;
+  e.code = code;
+  e.message = message;
+  Send(c->id, EncodeProtocolError(e));
+  CloseWhenFlushed(c);
+}
+
+void Server::Send(uint64_t conn, std::string frame) {
+  auto it = conns_.find(conn);
+  if (it == conns_.end()) return;
+  Conn* c = it->second;
+  uv_buf_t buf = uv_buf_init(frame.data(), static_cast<unsigned>(frame.size()));
+  auto* stream = reinterpret_cast<uv_stream_t*>(&c->pipe);
+  size_t offset = 0;
+  // Most answers fit in the socket buffer: write them now, without a request allocation.
+  if (c->pending_writes == 0) {
+    int n = uv_try_write(stream, &buf, 1);
+    if (n == static_cast<int>(frame.size())) return;
+    if (n > 0) {
+      offset = static_cast<size_t>(n);
+    } else if (n != UV_EAGAIN) {
+      CloseNow(c);
+      return;
+    }
+  }
+  if (c->pending_bytes + frame.size() - offset > options_.max_pending_write_bytes) {
+    spdlog::warn("connection {}: client is not reading its answers ({} bytes queued); closing it",
+                 c->id, c->pending_bytes);
+    CloseNow(c);
+    return;
+  }
+  auto* w = new WriteReq;
+  w->conn = c;
+  w->data = std::move(frame);
+  w->req.data = w;
+  uv_buf_t rest = uv_buf_init(w->data.data() + offset, static_cast<unsigned>(w->data.size() - offset));
+  c->pending_bytes += rest.len;
+  ++c->pending_writes;
+  int rc = uv_write(&w->req, stream, &rest, 1, &Server::OnWritten);
+  if (rc != 0) {
+    c->pending_bytes -= rest.len;
+    --c->pending_writes;
+    delete w;
+    CloseNow(c);
+  }
+}
+
+void Server::OnWritten(uv_write_t* req, int status) {
+  auto* w = static_cast<WriteReq*>(req->data);
+  Conn* c = w->conn;
+  c->pending_bytes -= w->data.size();
+  --c->pending_writes;
+  delete w;
+  if (status < 0) {
+    c->server->CloseNow(c);
+  } else if (c->closing && c->pending_writes == 0) {
+    c->server->CloseNow(c);
+  }
+}
+
+void Server::CloseWhenFlushed(Conn* c) {
+  c->closing = true;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->pipe));
+  if (c->pending_writes == 0) CloseNow(c);
+}
+
+void Server::CloseNow(Conn* c) {
+  c->closing = true;
+  if (conns_.erase(c->id) == 0) return;  // already closing
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->pipe), &Server::OnConnClosed);
+}
+
+void Server::OnConnClosed(uv_handle_t* handle) { delete static_cast<Conn*>(handle->data); }
+
+void Server::StopAccepting() {
+  if (listener_closed_) return;
+  listener_closed_ = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  if (!path_.empty()) unlink(path_.c_str());
+}
+
+void Server::CloseAll() {
+  StopAccepting();
+  std::vector<Conn*> all;
+  for (auto& [id, c] : conns_) all.push_back(c);
+  for (Conn* c : all) CloseWhenFlushed(c);
+}
+
+}  // namespace switchyard

@@ -1,0 +1,84 @@
+// The Unix socket that local processes talk to: accepts connections, splits each byte
+// stream into MessagePack-RPC frames (with limits), hands requests to a Handler and writes
+// responses back. A connection whose stream cannot be decoded gets a protocol_error
+// notification and is closed; the others carry on.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "base/status.h"
+#include "protocol/codec.h"
+#include "protocol/frame_reader.h"
+
+namespace switchyard {
+
+class Server {
+ public:
+  // Declared here so the socket layer never knows what answers its requests.
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    // A request frame. `call` points into memory valid only during this call. Answer now or
+    // later with Server::Send(conn, ...).
+    virtual void OnCall(uint64_t conn, const Envelope& call) = 0;
+  };
+
+  struct Options {
+    FrameLimits limits;
+    int socket_mode = 0660;
+    // A client that stops reading may leave this much unsent before it is disconnected.
+    size_t max_pending_write_bytes = 64 << 20;
+  };
+
+  // `loop` and `handler` must outlive the server. Loop thread only.
+  Server(uv_loop_t* loop, Handler* handler, Options options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Creates the socket at `path` (replacing a stale one, refusing a live one) and listens.
+  Status Listen(const std::string& path);
+  // Listens on a socket already bound, e.g. one passed by systemd socket activation.
+  Status ListenOnFd(int fd);
+
+  // Queues `frame` to connection `conn`; dropped if the connection has gone.
+  void Send(uint64_t conn, std::string frame);
+
+  // Stops accepting; existing connections stay.
+  void StopAccepting();
+  // Closes every connection once what was queued to it is written, and the listener.
+  void CloseAll();
+
+  size_t connections() const { return conns_.size(); }
+
+ private:
+  struct Conn;
+  struct WriteReq;
+
+  static void OnConnection(uv_stream_t* listener, int status);
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWritten(uv_write_t* req, int status);
+  static void OnConnClosed(uv_handle_t* handle);
+
+  void HandleFrame(Conn* c, msgpack::object_handle&& oh);
+  void FailConnection(Conn* c, const std::string& code, const std::string& message);
+  void CloseWhenFlushed(Conn* c);
+  void CloseNow(Conn* c);
+
+  uv_loop_t* loop_;
+  Handler* handler_;
+  Options options_;
+  uv_pipe_t listener_;
+  bool listening_ = false;
+  bool listener_closed_ = false;
+  std::string path_;  // unlinked on close when we created it
+  uint64_t next_conn_id_ = 1;
+  std::unordered_map<uint64_t, Conn*> conns_;
+};
+
+}  // namespace switchyard

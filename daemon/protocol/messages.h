@@ -1,0 +1,82 @@
+// The requests and results of switchyard's MessagePack-RPC methods, as plain structs shared
+// by the daemon and the client library. schema/protocol.md is their contract; codec.h maps
+// them to and from msgpack.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace switchyard {
+
+struct Message {
+  std::string role;  // "system", "user" or "assistant"
+  std::string content;
+};
+
+struct CompleteRequest {
+  std::string route;
+  std::vector<Message> messages;
+  int64_t max_tokens = 0;
+  std::optional<double> temperature;
+  std::string task = "default";  // keys the latency history
+  int64_t deadline_ms = 0;       // 0: the route's deadline
+  bool stream = false;
+  // Opaque labels from the client, kept with the request; scalar values become strings.
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+struct Usage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+};
+
+// One model call made for a request, successful or not.
+struct AttemptReport {
+  std::string model;
+  std::string outcome;  // "ok", "timeout", "server_error", ... (schema/protocol.md)
+  int64_t latency_ms = 0;
+  std::string reason;   // human detail; empty when outcome is "ok"
+  int64_t http_status = 0;  // 0 when no HTTP status was received
+  Usage usage;
+  double cost_usd = 0;
+};
+
+struct CompleteResult {
+  std::string model;  // the model that served
+  std::string content;
+  std::string finish_reason;  // normalised: "stop", "length", "content_filter", ...
+  Usage usage;
+  int64_t latency_ms = 0;
+  double cost_usd = 0;  // all attempts of the request
+  bool truncated = false;
+  std::vector<AttemptReport> attempts;
+};
+
+// The error half of a response. `code` is stable (schema/protocol.md lists them).
+struct RpcError {
+  std::string code;
+  std::string message;
+  int64_t http_status = 0;  // for request_rejected: the provider's status
+  std::vector<AttemptReport> attempts;
+};
+
+struct ModelStatus {
+  std::string name;
+  std::string provider;
+  std::string breaker = "closed";  // closed, open, half_open
+  int64_t timeout_ms = 0;          // the timeout an attempt on it would get now
+  int64_t in_flight = 0;
+};
+
+struct StatusResult {
+  std::string version;
+  int64_t uptime_ms = 0;
+  int64_t requests_in_flight = 0;
+  int64_t connections = 0;
+  std::vector<ModelStatus> models;
+};
+
+}  // namespace switchyard

@@ -1,0 +1,159 @@
+#include "providers/error_body.h"
+
+#include "providers/json_writer.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+
+namespace switchyard {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// A JSON scalar as text: strings as they are, numbers printed, anything else empty.
+std::string ScalarText(simdjson::dom::element e) {
+  std::string_view sv;
+  if (e.get_string().get(sv) == simdjson::SUCCESS) return std::string(sv);
+  int64_t i = 0;
+  if (e.get_int64().get(i) == simdjson::SUCCESS) return std::to_string(i);
+  return "";
+}
+
+void ReadErrorObject(simdjson::dom::object obj, ErrorBody* out) {
+  simdjson::dom::element v;
+  if (obj["message"].get(v) == simdjson::SUCCESS) out->message = ScalarText(v);
+  if (obj["type"].get(v) == simdjson::SUCCESS) out->type = ScalarText(v);
+  if (obj["code"].get(v) == simdjson::SUCCESS) out->code = ScalarText(v);
+}
+
+}  // namespace
+
+ErrorBody ReadErrorBody(std::string_view body) {
+  ErrorBody out;
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) {
+    // Proxies answer with HTML or plain text; keep the start of it as the message.
+    out.message = std::string(body.substr(0, 200));
+    return out;
+  }
+  simdjson::dom::object root;
+  if (doc.get_object().get(root) != simdjson::SUCCESS) return out;
+  simdjson::dom::element err;
+  if (root["error"].get(err) == simdjson::SUCCESS) {
+    simdjson::dom::object eobj;
+    if (err.get_object().get(eobj) == simdjson::SUCCESS) {
+      ReadErrorObject(eobj, &out);
+    } else {
+      out.message = ScalarText(err);
+    }
+  } else {
+    ReadErrorObject(root, &out);
+    if (out.type == "error") out.type.clear();
+  }
+  return out;
+}
+
+bool SaysContextOverflow(const ErrorBody& e) {
+  if (e.code == "context_length_exceeded" || e.type == "exceed_context_size_error") return true;
+  std::string m = Lower(e.message);
+  static const char* const kPhrases[] = {
+      "context length",  "context_length",      "context window", "prompt is too long",
+      "context limit",   "context size",        "too many tokens", "input tokens exceed",
+      "reduce the length",
+  };
+  for (const char* p : kPhrases) {
+    if (m.find(p) != std::string::npos) return true;
+  }
+  return false;
+}
+
+ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e, std::string_view api_key) {
+  ParsedResponse r;
+  if (status == 429) {
+    r.outcome = Outcome::kRateLimited;
+  } else if ((status == 400 || status == 413 || status >= 500) && SaysContextOverflow(e)) {
+    // Some OpenAI-compatible servers (llama.cpp) have sent this as a 500.
+    r.outcome = Outcome::kContextOverflow;
+  } else if (status == 408 || status == 409 || status >= 500) {
+    r.outcome = Outcome::kServerError;
+  } else if (status == 400 || status == 401 || status == 403 || status == 422) {
+    r.outcome = Outcome::kClientError;
+  } else {
+    // 404 (a retired model id), 405, 410, ...: the provider's side, so try the next tier.
+    r.outcome = Outcome::kBadResponse;
+  }
+  std::string reason = "http " + std::to_string(status);
+  if (!e.type.empty()) reason += " " + e.type;
+  if (!e.code.empty() && e.code != e.type && e.code != std::to_string(status)) {
+    reason += " (" + e.code + ")";
+  }
+  if (!e.message.empty()) reason += ": " + e.message;
+  r.reason = Redact(std::move(reason), api_key);
+  return r;
+}
+
+int64_t RetryAfterMs(std::string_view retry_after, std::string_view retry_after_ms,
+                     int64_t wall_now_ms) {
+  auto parse_number = [](std::string_view s, double* out) {
+    std::string t(s);
+    char* end = nullptr;
+    double v = std::strtod(t.c_str(), &end);
+    if (end == t.c_str() || v < 0) return false;
+    while (*end == ' ') ++end;
+    if (*end) return false;
+    *out = v;
+    return true;
+  };
+  double v = 0;
+  if (!retry_after_ms.empty() && parse_number(retry_after_ms, &v)) return static_cast<int64_t>(v);
+  if (retry_after.empty()) return -1;
+  if (parse_number(retry_after, &v)) return static_cast<int64_t>(v * 1000);
+  std::string t(retry_after);
+  std::tm tm{};
+  if (strptime(t.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
+  int64_t at_ms = static_cast<int64_t>(timegm(&tm)) * 1000;
+  return std::max<int64_t>(0, at_ms - wall_now_ms);
+}
+
+std::string Redact(std::string text, std::string_view api_key) {
+  if (api_key.size() >= 4) {
+    for (size_t pos = text.find(api_key); pos != std::string::npos; pos = text.find(api_key, pos)) {
+      text.replace(pos, api_key.size(), "[redacted]");
+    }
+  }
+  // OpenAI echoes a masked key ("Incorrect API key provided: sk-ab*****1234."); even masked,
+  // part of a secret has no place in a log or a client's error.
+  static const std::string_view kEcho = "key provided: ";
+  size_t at = text.find(kEcho);
+  if (at != std::string::npos) {
+    size_t start = at + kEcho.size();
+    size_t end = start;
+    while (end < text.size() && text[end] != ' ' && text[end] != ',') ++end;
+    if (end > start && text[end - 1] == '.') --end;
+    text.replace(start, end - start, "[redacted]");
+  }
+  if (text.size() > 400) {
+    size_t cut = 400;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+    text += "...";
+  }
+  // Reasons travel as msgpack strings, which clients decode as UTF-8.
+  if (!IsValidUtf8(text)) {
+    for (char& c : text) {
+      if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+    }
+  }
+  return text;
+}
+
+}  // namespace switchyard

@@ -1,0 +1,31 @@
+#include "providers/outcome.h"
+
+namespace switchyard {
+
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kOk:
+      return "ok";
+    case Outcome::kTimeout:
+      return "timeout";
+    case Outcome::kConnectError:
+      return "connect_error";
+    case Outcome::kTransportError:
+      return "transport_error";
+    case Outcome::kRateLimited:
+      return "rate_limited";
+    case Outcome::kServerError:
+      return "server_error";
+    case Outcome::kBadResponse:
+      return "bad_response";
+    case Outcome::kContextOverflow:
+      return "context_overflow";
+    case Outcome::kClientError:
+      return "client_error";
+    case Outcome::kCancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+}  // namespace switchyard

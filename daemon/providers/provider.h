@@ -1,0 +1,52 @@
+// One upstream API (OpenAI chat completions, Anthropic messages): how to build its HTTP
+// request from a CompleteRequest, and how to read what came back. No I/O happens here; the
+// router hands the built call to http/ and the reply back to Parse().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/messages.h"
+#include "providers/outcome.h"
+
+namespace switchyard {
+
+struct ProviderEndpoint {
+  std::string base_url;  // up to and including the version segment, no trailing slash
+  std::string api_key;   // may be empty (local servers); never appears in a Parse() reason
+};
+
+struct HttpCallSpec {
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;
+};
+
+// The parts of a finished HTTP exchange that classification needs.
+struct HttpReply {
+  int64_t status = 0;
+  std::string_view body;
+  std::string_view retry_after;     // Retry-After header, or empty
+  std::string_view retry_after_ms;  // retry-after-ms header (OpenAI's SDKs read it), or empty
+  int64_t wall_now_ms = 0;          // to resolve a Retry-After given as an HTTP date
+  // Spare bytes readable after body.data() + body.size(); simdjson parses in place when
+  // there are enough, and copies otherwise.
+  size_t body_capacity = 0;
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  // `max_tokens` is already clamped to the model's limit.
+  virtual HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,
+                             int64_t max_tokens) const = 0;
+  virtual ParsedResponse Parse(const HttpReply& reply) const = 0;
+};
+
+std::unique_ptr<Provider> MakeOpenAIProvider(ProviderEndpoint endpoint);
+std::unique_ptr<Provider> MakeAnthropicProvider(ProviderEndpoint endpoint);
+
+}  // namespace switchyard

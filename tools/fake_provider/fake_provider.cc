@@ -1,0 +1,474 @@
+// fake_provider: serves OpenAI chat completions and Anthropic messages on loopback, with
+// faults set per model at start (--fault) or while it runs (GET /_control/fault?model=...).
+// It stands in for the remote providers, which cannot be reached from tests, and is lean
+// (one libuv loop, no allocations beyond a connection's buffers) so that benchmarks measure
+// the daemon rather than it.
+//
+// Control endpoints (any method):
+//   /_control/fault?model=M&mode=...   set M's fault (M may be "*"); see fault.h
+//   /_control/reset                    clear every fault and counter
+//   /_control/stats                    {"requests":{model:n},"auth_ok":n,"auth_bad":n,...}
+#include <CLI/CLI.hpp>
+#include <simdjson.h>
+#include <uv.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <string>
+#include <unordered_set>
+
+#include "answers.h"
+#include "fault.h"
+
+namespace fake {
+namespace {
+
+struct Settings {
+  std::string openai_key;
+  std::string anthropic_key;
+};
+
+struct Stats {
+  std::map<std::string, int64_t> requests;  // by model
+  int64_t auth_ok = 0;
+  int64_t auth_bad = 0;
+  int64_t in_flight = 0;
+  int64_t served = 0;
+};
+
+struct Conn;
+
+// A response waiting for its latency to pass.
+struct Pending {
+  uv_timer_t timer;
+  Conn* conn;
+  std::string head;  // status line and headers
+  std::string body;
+  Mode mode = Mode::kOk;
+  int64_t drip_ms = 0;
+  size_t dripped = 0;
+};
+
+struct Conn {
+  uv_tcp_t tcp;
+  std::string in;
+  bool busy = false;  // a request is being answered; later ones wait (no pipelining races)
+  bool closing = false;
+  Pending* pending = nullptr;
+};
+
+FaultTable g_faults;
+Stats g_stats;
+Settings g_settings;
+uv_loop_t* g_loop = nullptr;
+std::mt19937_64 g_rng{42};
+uint64_t g_serial = 0;
+
+void OnClosed(uv_handle_t* h) { delete static_cast<Conn*>(h->data); }
+
+void StopPending(Conn* c) {
+  if (!c->pending) return;
+  Pending* p = c->pending;
+  c->pending = nullptr;
+  --g_stats.in_flight;
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->timer),
+           [](uv_handle_t* h) { delete static_cast<Pending*>(h->data); });
+}
+
+void CloseConn(Conn* c, bool reset) {
+  if (c->closing) return;
+  c->closing = true;
+  StopPending(c);
+  if (reset) {
+    uv_tcp_close_reset(&c->tcp, OnClosed);
+  } else {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), OnClosed);
+  }
+}
+
+struct WriteReq {
+  uv_write_t req;
+  std::string data;
+  Conn* conn;
+  bool close_after;
+};
+
+void Write(Conn* c, std::string data, bool close_after = false) {
+  if (c->closing) return;
+  uv_buf_t buf = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
+  int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&c->tcp), &buf, 1);
+  if (n == static_cast<int>(data.size())) {
+    if (close_after) CloseConn(c, false);
+    return;
+  }
+  size_t off = n > 0 ? static_cast<size_t>(n) : 0;
+  if (n < 0 && n != UV_EAGAIN) {
+    CloseConn(c, false);
+    return;
+  }
+  auto* w = new WriteReq{{}, std::move(data), c, close_after};
+  w->req.data = w;
+  uv_buf_t rest = uv_buf_init(w->data.data() + off, static_cast<unsigned>(w->data.size() - off));
+  uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp), &rest, 1, [](uv_write_t* req, int status) {
+    auto* w = static_cast<WriteReq*>(req->data);
+    if (status < 0 || w->close_after) CloseConn(w->conn, false);
+    delete w;
+  });
+}
+
+std::string Head(int status, const char* reason, size_t length, const std::string& extra = "") {
+  std::string h = "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\n";
+  h += "content-type: application/json\r\ncontent-length: " + std::to_string(length) + "\r\n";
+  h += extra;
+  h += "\r\n";
+  return h;
+}
+
+const char* Reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 529: return "Overloaded";
+    default: return "Status";
+  }
+}
+
+void ProcessInput(Conn* c);
+
+void FinishResponse(Conn* c) {
+  c->busy = false;
+  ++g_stats.served;
+  ProcessInput(c);
+}
+
+void OnDrip(uv_timer_t* t) {
+  auto* p = static_cast<Pending*>(t->data);
+  Conn* c = p->conn;
+  std::string all = p->head + p->body;
+  size_t n = std::min<size_t>(16, all.size() - p->dripped);
+  Write(c, all.substr(p->dripped, n));
+  p->dripped += n;
+  if (p->dripped >= all.size()) {
+    StopPending(c);
+    FinishResponse(c);
+  }
+}
+
+void Deliver(Pending* p) {
+  Conn* c = p->conn;
+  switch (p->mode) {
+    case Mode::kHang:
+      return;  // keep the connection, answer nothing
+    case Mode::kReset:
+      CloseConn(c, true);
+      return;
+    case Mode::kTruncate: {
+      std::string out = p->head + p->body.substr(0, p->body.size() / 2);
+      StopPending(c);
+      Write(c, std::move(out), true);
+      return;
+    }
+    case Mode::kDrip:
+      uv_timer_start(&p->timer, OnDrip, 0, static_cast<uint64_t>(p->drip_ms));
+      return;
+    default: {
+      std::string out = p->head + p->body;
+      StopPending(c);
+      Write(c, std::move(out));
+      FinishResponse(c);
+    }
+  }
+}
+
+void Schedule(Conn* c, std::string head, std::string body, const Fault& f, Mode mode) {
+  auto* p = new Pending;
+  p->conn = c;
+  p->head = std::move(head);
+  p->body = std::move(body);
+  p->mode = mode;
+  p->drip_ms = f.drip_ms;
+  uv_timer_init(g_loop, &p->timer);
+  p->timer.data = p;
+  c->pending = p;
+  ++g_stats.in_flight;
+  int64_t delay = f.latency_ms;
+  if (f.jitter_ms > 0) delay += static_cast<int64_t>(g_rng() % static_cast<uint64_t>(f.jitter_ms + 1));
+  if (delay <= 0 && mode != Mode::kDrip && mode != Mode::kHang) {
+    Deliver(p);
+    return;
+  }
+  uv_timer_start(&p->timer, [](uv_timer_t* t) { Deliver(static_cast<Pending*>(t->data)); },
+                 static_cast<uint64_t>(std::max<int64_t>(delay, 0)), 0);
+}
+
+std::string StatsJson() {
+  std::string s = "{\"requests\":{";
+  bool first = true;
+  for (const auto& [m, n] : g_stats.requests) {
+    if (!first) s += ",";
+    first = false;
+    s += "\"" + m + "\":" + std::to_string(n);
+  }
+  s += "},\"auth_ok\":" + std::to_string(g_stats.auth_ok) +
+       ",\"auth_bad\":" + std::to_string(g_stats.auth_bad) +
+       ",\"in_flight\":" + std::to_string(g_stats.in_flight) +
+       ",\"served\":" + std::to_string(g_stats.served) + "}";
+  return s;
+}
+
+void HandleControl(Conn* c, std::string_view path, std::string_view query) {
+  std::string body = "{\"ok\":true}";
+  int status = 200;
+  if (path == "/_control/fault") {
+    std::string model = "*";
+    for (std::string_view q = query; !q.empty();) {
+      size_t amp = q.find('&');
+      std::string_view pair = q.substr(0, amp);
+      if (pair.substr(0, 6) == "model=") model = std::string(pair.substr(6));
+      q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    }
+    Fault f;
+    std::string err;
+    if (ParseFault(query, &f, &err)) {
+      g_faults.Set(model, f);
+    } else {
+      status = 400;
+      body = "{\"error\":\"" + err + "\"}";
+    }
+  } else if (path == "/_control/reset") {
+    g_faults.Clear();
+    int64_t in_flight = g_stats.in_flight;
+    g_stats = Stats();
+    g_stats.in_flight = in_flight;
+  } else if (path == "/_control/stats") {
+    body = StatsJson();
+  } else {
+    status = 404;
+    body = "{\"error\":\"unknown control path\"}";
+  }
+  Write(c, Head(status, Reason(status), body.size()) + body);
+  FinishResponse(c);
+}
+
+// Returns false if `header` is absent.
+bool FindHeader(std::string_view head, std::string_view name, std::string_view* value) {
+  size_t pos = 0;
+  while ((pos = head.find("\r\n", pos)) != std::string_view::npos) {
+    pos += 2;
+    if (head.size() - pos < name.size() + 1) return false;
+    if (strncasecmp(head.data() + pos, name.data(), name.size()) == 0 && head[pos + name.size()] == ':') {
+      size_t start = pos + name.size() + 1;
+      while (start < head.size() && head[start] == ' ') ++start;
+      size_t end = head.find("\r\n", start);
+      *value = head.substr(start, end - start);
+      return true;
+    }
+  }
+  return false;
+}
+
+void HandleApi(Conn* c, Api api, std::string_view head, std::string_view body) {
+  simdjson::dom::parser& parser = *[] {
+    static simdjson::dom::parser p;
+    return &p;
+  }();
+  simdjson::dom::element doc;
+  std::string model = "unknown";
+  int64_t prompt_bytes = 0;
+  int64_t max_tokens = 256;
+  std::string last_user;
+  if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
+    std::string_view sv;
+    if (doc["model"].get_string().get(sv) == simdjson::SUCCESS) model.assign(sv);
+    simdjson::dom::array msgs;
+    if (doc["messages"].get_array().get(msgs) == simdjson::SUCCESS) {
+      for (simdjson::dom::element m : msgs) {
+        if (m["content"].get_string().get(sv) == simdjson::SUCCESS) {
+          prompt_bytes += static_cast<int64_t>(sv.size());
+          last_user.assign(sv.substr(0, 60));
+        }
+      }
+    }
+    if (doc["system"].get_string().get(sv) == simdjson::SUCCESS) prompt_bytes += static_cast<int64_t>(sv.size());
+    int64_t n = 0;
+    if (doc["max_completion_tokens"].get_int64().get(n) == simdjson::SUCCESS ||
+        doc["max_tokens"].get_int64().get(n) == simdjson::SUCCESS) {
+      max_tokens = n;
+    }
+  }
+  ++g_stats.requests[model];
+
+  const std::string& want = api == Api::kOpenAI ? g_settings.openai_key : g_settings.anthropic_key;
+  if (!want.empty()) {
+    std::string_view got;
+    bool ok = api == Api::kOpenAI
+                  ? FindHeader(head, "authorization", &got) && got == "Bearer " + want
+                  : FindHeader(head, "x-api-key", &got) && got == want;
+    if (!ok) {
+      ++g_stats.auth_bad;
+      std::string b = ErrorBody(api, 401, "auth");
+      Write(c, Head(401, "Unauthorized", b.size()) + b);
+      FinishResponse(c);
+      return;
+    }
+    ++g_stats.auth_ok;
+  }
+
+  const Fault& f = g_faults.For(model);
+  Mode mode = f.mode;
+  if (f.rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(g_rng) >= f.rate) mode = Mode::kOk;
+  if (mode == Mode::kError) {
+    std::string b = ErrorBody(api, f.status, f.error_kind);
+    std::string extra;
+    if (f.retry_after_s >= 0) extra = "retry-after: " + std::to_string(f.retry_after_s) + "\r\n";
+    Schedule(c, Head(f.status, Reason(f.status), b.size(), extra), std::move(b), f, mode);
+    return;
+  }
+  if (mode == Mode::kGarbage) {
+    std::string b = "<html><body>502 Bad Gateway</body></html>\x01\xff";
+    Schedule(c, Head(200, "OK", b.size()), std::move(b), f, Mode::kOk);
+    return;
+  }
+  AnswerSpec a;
+  a.model = model;
+  a.serial = ++g_serial;
+  a.input_tokens = prompt_bytes / 4 + 1;
+  if (mode != Mode::kEmpty) {
+    a.content = f.reply.empty() ? "Answer from " + model + " to: " + last_user : f.reply;
+    a.output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(a.content.size()) / 4 + 1);
+  }
+  a.finish = f.finish;
+  std::string b = AnswerBody(api, a);
+  Schedule(c, Head(200, "OK", b.size()), std::move(b), f, mode);
+}
+
+// Parses as many complete requests from c->in as it can, one at a time.
+void ProcessInput(Conn* c) {
+  while (!c->busy && !c->closing) {
+    size_t end = c->in.find("\r\n\r\n");
+    if (end == std::string::npos) return;
+    std::string_view head(c->in.data(), end + 2);
+    size_t body_len = 0;
+    std::string_view v;
+    if (FindHeader(head, "content-length", &v)) body_len = std::strtoull(std::string(v).c_str(), nullptr, 10);
+    if (c->in.size() < end + 4 + body_len) {
+      if (FindHeader(head, "expect", &v) && c->in.size() == end + 4) {
+        Write(c, "HTTP/1.1 100 Continue\r\n\r\n");
+      }
+      return;
+    }
+    c->busy = true;
+    std::string request = c->in.substr(0, end + 4 + body_len);
+    c->in.erase(0, end + 4 + body_len);
+    std::string_view req(request);
+    std::string_view line = req.substr(0, req.find("\r\n"));
+    size_t sp1 = line.find(' ');
+    size_t sp2 = line.find(' ', sp1 + 1);
+    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    size_t q = target.find('?');
+    std::string_view path = target.substr(0, q);
+    std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    std::string_view body = req.substr(end + 4);
+    if (path.substr(0, 10) == "/_control/") {
+      HandleControl(c, path, query);
+    } else if (path.size() >= 17 && path.substr(path.size() - 17) == "/chat/completions") {
+      HandleApi(c, Api::kOpenAI, req.substr(0, end + 2), body);
+    } else if (path.size() >= 9 && path.substr(path.size() - 9) == "/messages") {
+      HandleApi(c, Api::kAnthropic, req.substr(0, end + 2), body);
+    } else {
+      std::string b = "{\"error\":{\"message\":\"no such path\",\"type\":\"invalid_request_error\"}}";
+      Write(c, Head(404, "Not Found", b.size()) + b);
+      FinishResponse(c);
+    }
+  }
+}
+
+void OnAlloc(uv_handle_t*, size_t, uv_buf_t* buf) {
+  static char slab[256 * 1024];
+  *buf = uv_buf_init(slab, sizeof slab);
+}
+
+void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  auto* c = static_cast<Conn*>(s->data);
+  if (nread < 0) {
+    CloseConn(c, false);
+    return;
+  }
+  c->in.append(buf->base, static_cast<size_t>(nread));
+  ProcessInput(c);
+}
+
+void OnConnection(uv_stream_t* server, int status) {
+  if (status < 0) return;
+  auto* c = new Conn;
+  uv_tcp_init(g_loop, &c->tcp);
+  c->tcp.data = c;
+  if (uv_accept(server, reinterpret_cast<uv_stream_t*>(&c->tcp)) != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp), OnClosed);
+    return;
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp), OnAlloc, OnRead);
+}
+
+}  // namespace
+}  // namespace fake
+
+int main(int argc, char** argv) {
+  CLI::App app{"fake_provider: OpenAI and Anthropic APIs on loopback, with injectable faults"};
+  int port = 0;
+  std::string host = "127.0.0.1", port_file;
+  std::vector<std::string> faults;
+  app.add_option("--host", host, "address to listen on (loopback only)")->capture_default_str();
+  app.add_option("--port", port, "port, 0 for any free one")->capture_default_str();
+  app.add_option("--port-file", port_file, "write the chosen port here once listening");
+  app.add_option("--fault", faults, "MODEL:QUERY, e.g. gpt-4o:mode=error&status=500");
+  app.add_option("--openai-key", fake::g_settings.openai_key, "require this Bearer key");
+  app.add_option("--anthropic-key", fake::g_settings.anthropic_key, "require this x-api-key");
+  CLI11_PARSE(app, argc, argv);
+
+  for (const std::string& spec : faults) {
+    size_t colon = spec.find(':');
+    fake::Fault f;
+    std::string err;
+    if (colon == std::string::npos || !fake::ParseFault(spec.substr(colon + 1), &f, &err)) {
+      std::cerr << "fake_provider: bad --fault '" << spec << "': " << err << "\n";
+      return 2;
+    }
+    fake::g_faults.Set(spec.substr(0, colon), f);
+  }
+  signal(SIGPIPE, SIG_IGN);
+  fake::g_loop = uv_default_loop();
+  uv_tcp_t server;
+  uv_tcp_init(fake::g_loop, &server);
+  sockaddr_in addr{};
+  uv_ip4_addr(host.c_str(), port, &addr);
+  if (uv_tcp_bind(&server, reinterpret_cast<const sockaddr*>(&addr), 0) != 0 ||
+      uv_listen(reinterpret_cast<uv_stream_t*>(&server), 1024, fake::OnConnection) != 0) {
+    std::cerr << "fake_provider: cannot listen on " << host << ":" << port << "\n";
+    return 1;
+  }
+  sockaddr_in bound{};
+  int len = sizeof bound;
+  uv_tcp_getsockname(&server, reinterpret_cast<sockaddr*>(&bound), &len);
+  int actual = ntohs(bound.sin_port);
+  if (!port_file.empty()) {
+    std::string tmp = port_file + ".tmp";
+    std::ofstream(tmp) << actual << "\n";
+    std::rename(tmp.c_str(), port_file.c_str());
+  }
+  std::cerr << "fake_provider listening on " << host << ":" << actual << "\n";
+  return uv_run(fake::g_loop, UV_RUN_DEFAULT);
+}

@@ -1,0 +1,50 @@
+// What the fake provider does to a request: its fault for the model asked for, parsed from a
+// query string such as "mode=error&status=429&retry_after_s=2&latency_ms=600&jitter_ms=50".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace fake {
+
+enum class Mode {
+  kOk,        // a well-formed answer
+  kHang,      // accept the request and never answer
+  kError,     // an HTTP error with the provider's error body
+  kReset,     // close the connection with a TCP reset, no answer
+  kTruncate,  // promise a body (Content-Length) and send half of it, then close
+  kGarbage,   // 200 whose body is not JSON
+  kDrip,      // a well-formed answer sent a few bytes at a time, drip_ms apart
+  kEmpty,     // 200 with empty content and zero output tokens
+};
+
+struct Fault {
+  Mode mode = Mode::kOk;
+  int64_t latency_ms = 0;  // before the first byte of the answer
+  int64_t jitter_ms = 0;   // uniform extra latency in [0, jitter_ms]
+  int status = 500;        // for kError
+  std::string error_kind;  // for kError: "" (by status), "context" (context length exceeded)
+  int64_t retry_after_s = -1;  // Retry-After on kError, when >= 0
+  int64_t drip_ms = 1000;
+  double rate = 1.0;       // share of requests the mode applies to; the rest are kOk
+  std::string reply;       // answer text; default names the model
+  std::string finish;      // finish reason override ("length", ...)
+};
+
+// Parses `query` over `base`; an error names the bad parameter.
+bool ParseFault(std::string_view query, Fault* out, std::string* error);
+
+class FaultTable {
+ public:
+  // The fault for `model`, or the "*" entry, or none.
+  const Fault& For(const std::string& model) const;
+  void Set(const std::string& model, Fault f) { faults_[model] = std::move(f); }
+  void Clear() { faults_.clear(); }
+
+ private:
+  std::map<std::string, Fault> faults_;
+};
+
+}  // namespace fake
