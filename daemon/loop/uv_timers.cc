@@ -17,6 +17,9 @@ Timers::Id UvTimers::Start(int64_t delay_ms, std::function<void()> fn) {
   e->id = next_id_++;
   e->fn = std::move(fn);
   uv_timer_init(loop_, &e->handle);
+  // The loop's cached time may lag: without this a timer can fire a little early as the
+  // callers measure it.
+  uv_update_time(loop_);
   e->handle.data = e;
   uv_timer_start(&e->handle, &UvTimers::OnFire, static_cast<uint64_t>(delay_ms < 0 ? 0 : delay_ms), 0);
   live_.emplace(e->id, e);

@@ -1,1 +1,156 @@
+#include "config/config.h"
+
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <fstream>
+
+namespace switchyard {
+namespace {
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("OPENAI_API_KEY", "sk-test-openai", 1);
+    setenv("ANTHROPIC_API_KEY", "sk-ant-test", 1);
+  }
+};
+
+constexpr const char* kMinimal = R"([providers.p]
+kind = "openai"
+base_url = "http://127.0.0.1:9/v1/"
+
+[models.a]
+provider = "p"
+id = "a-1"
+context_window = 1000
+max_output_tokens = 100
+
+[models.b]
+provider = "p"
+id = "b-1"
+context_window = 1000
+max_output_tokens = 100
+
+[routes.chat]
+tiers = ["a", "b"]
+)";
+
+// Parses kMinimal with `replace` substituted for `find`, and returns the error message.
+std::string ErrorFor(const std::string& find, const std::string& replace) {
+  std::string text = kMinimal;
+  size_t at = text.find(find);
+  EXPECT_NE(at, std::string::npos) << find;
+  text.replace(at, find.size(), replace);
+  Config cfg;
+  Status s = ParseConfig(text, "t.toml", &cfg);
+  EXPECT_FALSE(s.ok()) << "accepted: " << text;
+  return s.message();
+}
+
+TEST_F(ConfigTest, TheIssueExampleIsAcceptedAsWritten) {
+  Config cfg;
+  Status s = LoadConfig(std::string(SWITCHYARD_SOURCE_DIR) + "/examples/switchyard.toml", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cfg.daemon.socket, "/run/switchyard/switchyard.sock");
+  EXPECT_EQ(cfg.daemon.history, "/var/lib/switchyard/history.db");
+  ASSERT_EQ(cfg.providers.size(), 2u);
+  EXPECT_EQ(cfg.providers["anthropic"].kind, ProviderKind::kAnthropic);
+  EXPECT_EQ(cfg.providers["openai"].base_url, "https://api.openai.com/v1");
+  EXPECT_EQ(cfg.providers["openai"].api_key, "sk-test-openai");
+  EXPECT_EQ(cfg.models["claude-haiku"].id, "claude-3-5-haiku-latest");
+  EXPECT_EQ(cfg.models["gpt-4o"].context_window, 128000);
+  EXPECT_DOUBLE_EQ(cfg.models["gpt-4o-mini"].output_usd_per_mtok, 0.60);
+  const RouteConfig& chat = cfg.routes["chat"];
+  EXPECT_EQ(chat.tiers, (std::vector<std::string>{"gpt-4o", "gpt-4o-mini", "claude-haiku"}));
+  EXPECT_EQ(chat.deadline_ms, 20000);
+  EXPECT_EQ(chat.timeout.default_ms, 5000);
+  EXPECT_EQ(chat.timeout.ceiling_ms, 10000);  // a default
+}
+
+TEST_F(ConfigTest, DefaultsAndTrailingSlashOfBaseUrl) {
+  Config cfg;
+  ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &cfg).ok());
+  EXPECT_EQ(cfg.providers["p"].base_url, "http://127.0.0.1:9/v1");
+  EXPECT_TRUE(cfg.providers["p"].api_key.empty());
+  EXPECT_EQ(cfg.routes["chat"].deadline_ms, 20000);
+  EXPECT_EQ(cfg.daemon.socket, "/run/switchyard/switchyard.sock");
+}
+
+TEST_F(ConfigTest, UnknownModelInRouteNamesKeyAndLine) {
+  EXPECT_EQ(ErrorFor(R"(["a", "b"])", R"(["a", "gpt-5"])"),
+            "t.toml:18: routes.chat.tiers[1]: unknown model 'gpt-5'");
+}
+
+TEST_F(ConfigTest, SameModelTwiceInRouteIsAnError) {
+  EXPECT_EQ(ErrorFor(R"(["a", "b"])", R"(["a", "a"])"),
+            "t.toml:18: routes.chat.tiers[1]: model 'a' appears twice");
+}
+
+TEST_F(ConfigTest, MissingRequiredKeyNamesTable) {
+  EXPECT_EQ(ErrorFor("id = \"b-1\"\n", ""), "t.toml:11: models.b.id: is required");
+}
+
+TEST_F(ConfigTest, WrongTypeNamesKeyAndLine) {
+  EXPECT_EQ(ErrorFor("context_window = 1000\nmax_output_tokens = 100\n\n[models.b]",
+                     "context_window = \"big\"\nmax_output_tokens = 100\n\n[models.b]"),
+            "t.toml:8: models.a.context_window: must be an integer");
+}
+
+TEST_F(ConfigTest, UnknownKeyIsReportedNotIgnored) {
+  EXPECT_EQ(ErrorFor("[routes.chat]\n", "[routes.chat]\ndeadline = 5\n"),
+            "t.toml:18: routes.chat.deadline: unknown key");
+}
+
+TEST_F(ConfigTest, BadProviderKind) {
+  EXPECT_EQ(ErrorFor("kind = \"openai\"", "kind = \"gemini\""),
+            "t.toml:2: providers.p.kind: must be \"openai\" or \"anthropic\", got \"gemini\"");
+}
+
+TEST_F(ConfigTest, UnknownProviderOfModel) {
+  EXPECT_EQ(ErrorFor("provider = \"p\"\nid = \"b-1\"", "provider = \"q\"\nid = \"b-1\""),
+            "t.toml:12: models.b.provider: unknown provider 'q'");
+}
+
+TEST_F(ConfigTest, MissingKeyEnvironmentVariableStopsTheStart) {
+  unsetenv("SWITCHYARD_TEST_UNSET_KEY");
+  EXPECT_EQ(ErrorFor("base_url = \"http://127.0.0.1:9/v1/\"",
+                     "base_url = \"http://127.0.0.1:9/v1/\"\napi_key_env = \"SWITCHYARD_TEST_UNSET_KEY\""),
+            "t.toml:4: providers.p.api_key_env: environment variable SWITCHYARD_TEST_UNSET_KEY is not set");
+}
+
+TEST_F(ConfigTest, KeyFileIsReadAndTrimmed) {
+  std::string path = ::testing::TempDir() + "/key.txt";
+  std::ofstream(path) << "sk-from-file\n";
+  std::string text = kMinimal;
+  text.replace(text.find("base_url"), 0, "api_key_file = \"" + path + "\"\n");
+  Config cfg;
+  Status s = ParseConfig(text, "t.toml", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cfg.providers["p"].api_key, "sk-from-file");
+}
+
+TEST_F(ConfigTest, TimeoutFloorAboveCeiling) {
+  EXPECT_EQ(ErrorFor("tiers = [\"a\", \"b\"]\n",
+                     "tiers = [\"a\", \"b\"]\n[routes.chat.timeout]\nfloor_ms = 900\nceiling_ms = 800\n"),
+            "t.toml:20: routes.chat.timeout.floor_ms: is greater than ceiling_ms");
+}
+
+TEST_F(ConfigTest, SyntaxErrorNamesLine) {
+  std::string msg = ErrorFor("[routes.chat]", "[routes.chat");
+  EXPECT_EQ(msg.rfind("t.toml:17: ", 0), 0u) << msg;
+}
+
+TEST_F(ConfigTest, NoRoutesIsAnError) {
+  Config cfg;
+  Status s = ParseConfig("[daemon]\nsocket = \"/tmp/x.sock\"\n", "t.toml", &cfg);
+  EXPECT_EQ(s.message(), "t.toml: no [routes.*] table: nothing to serve");
+}
+
+TEST_F(ConfigTest, MissingFileIsAnIoError) {
+  Config cfg;
+  EXPECT_EQ(LoadConfig("/nonexistent/switchyard.toml", &cfg).code(), Status::Code::kIoError);
+}
+
+}  // namespace
+}  // namespace switchyard

@@ -1,1 +1,244 @@
+#include "e2e/harness.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace switchyard::e2e {
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/sy-test-XXXXXX";
+  char* p = mkdtemp(tmpl);
+  if (!p) throw std::runtime_error("mkdtemp failed");
+  path_ = p;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+Process::Process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
+                 const std::string& log_path) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  for (const std::string& e : extra_env) env.push_back(e);
+  std::vector<char*> cargv, cenv;
+  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  for (const std::string& e : env) cenv.push_back(const_cast<char*>(e.c_str()));
+  cenv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  int rc = posix_spawn(&pid_, cargv[0], &fa, nullptr, cargv.data(), cenv.data());
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+}
+
+Process::~Process() {
+  if (!reaped_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void Process::Signal(int sig) {
+  if (!reaped_) kill(pid_, sig);
+}
+
+bool Process::Wait(int timeout_ms, int* status) {
+  if (reaped_) {
+    if (status) *status = status_;
+    return true;
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    int st = 0;
+    pid_t r = waitpid(pid_, &st, WNOHANG);
+    if (r == pid_) {
+      reaped_ = true;
+      status_ = st;
+      if (status) *status = st;
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+namespace {
+
+size_t Collect(char* data, size_t size, size_t n, void* userp) {
+  static_cast<std::string*>(userp)->append(data, size * n);
+  return size * n;
+}
+
+bool PollUntil(int timeout_ms, const std::function<bool()>& ready) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return ready();
+}
+
+int64_t JsonInt(const std::string& json, const std::string& a, const std::string& b = "") {
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  if (p.parse(json).get(doc) != simdjson::SUCCESS) return -1;
+  int64_t v = 0;
+  auto e = b.empty() ? doc[a] : doc[a][b];
+  if (e.get_int64().get(v) != simdjson::SUCCESS) return 0;
+  return v;
+}
+
+}  // namespace
+
+std::string HttpGet(const std::string& url) {
+  CURL* c = curl_easy_init();
+  std::string body;
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = curl_easy_perform(c);
+  curl_easy_cleanup(c);
+  return rc == CURLE_OK ? body : "";
+}
+
+bool WaitForSocket(const std::string& path, int timeout_ms) {
+  return PollUntil(timeout_ms, [&] {
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    return ok;
+  });
+}
+
+FakeProvider::FakeProvider(const TempDir& dir, std::vector<std::string> extra_args) {
+  std::string port_file = dir.File("fake.port");
+  log_ = dir.File("fake.log");
+  std::vector<std::string> argv = {SWITCHYARD_FAKE_PROVIDER, "--port", "0", "--port-file", port_file};
+  for (std::string& a : extra_args) argv.push_back(std::move(a));
+  proc_ = std::make_unique<Process>(argv, std::vector<std::string>{}, log_);
+  if (!PollUntil(5000, [&] { return !ReadFile(port_file).empty(); })) {
+    throw std::runtime_error("fake_provider did not start: " + ReadFile(log_));
+  }
+  port_ = std::stoi(ReadFile(port_file));
+}
+
+void FakeProvider::SetFault(const std::string& model, const std::string& query) {
+  std::string r = HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/fault?model=" +
+                          model + "&" + query);
+  if (r.find("\"ok\":true") == std::string::npos) throw std::runtime_error("SetFault: " + r);
+}
+
+int64_t FakeProvider::Requests(const std::string& model_id) {
+  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"), "requests",
+                 model_id);
+}
+
+int64_t FakeProvider::AuthOk() {
+  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"), "auth_ok");
+}
+
+int64_t FakeProvider::AuthBad() {
+  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"), "auth_bad");
+}
+
+Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
+  fake_ = std::make_unique<FakeProvider>(
+      dir_, std::vector<std::string>{"--openai-key", options_.openai_key, "--anthropic-key",
+                                     options_.anthropic_key});
+  socket_ = dir_.File("sy.sock");
+  daemon_log_ = dir_.File("daemon.log");
+  std::string url = fake_->base_url();
+  std::ostringstream cfg;
+  cfg << "[daemon]\nsocket = \"" << socket_ << "\"\nhistory = \"" << dir_.File("history.db")
+      << "\"\nlog_level = \"" << options_.log_level << "\"\n\n"
+      << "[providers.openai]\nkind = \"openai\"\nbase_url = \"" << url
+      << "\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n\n"
+      << "[providers.anthropic]\nkind = \"anthropic\"\nbase_url = \"" << url
+      << "\"\napi_key_env = \"SY_TEST_ANTHROPIC_KEY\"\n\n"
+      << "[models.gpt-4o]\nprovider = \"openai\"\nid = \"gpt-4o\"\ncontext_window = 128000\n"
+         "max_output_tokens = 16384\ninput_usd_per_mtok = 2.50\noutput_usd_per_mtok = 10.00\n\n"
+      << "[models.gpt-4o-mini]\nprovider = \"openai\"\nid = \"gpt-4o-mini\"\ncontext_window = 128000\n"
+         "max_output_tokens = 16384\ninput_usd_per_mtok = 0.15\noutput_usd_per_mtok = 0.60\n\n"
+      << "[models.claude-haiku]\nprovider = \"anthropic\"\nid = \"claude-3-5-haiku-latest\"\n"
+         "context_window = 200000\nmax_output_tokens = 8192\ninput_usd_per_mtok = 0.80\n"
+         "output_usd_per_mtok = 4.00\n\n"
+      << "[routes.chat]\ntiers = [\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"]\ndeadline_ms = "
+      << options_.deadline_ms << "\n\n[routes.chat.timeout]\ndefault_ms = " << options_.default_timeout_ms
+      << "\n";
+  std::string cfg_path = dir_.File("switchyard.toml");
+  WriteFile(cfg_path, cfg.str());
+  daemon_ = std::make_unique<Process>(
+      std::vector<std::string>{SWITCHYARD_DAEMON, "--config", cfg_path},
+      std::vector<std::string>{"SY_TEST_OPENAI_KEY=" + options_.openai_key,
+                               "SY_TEST_ANTHROPIC_KEY=" + options_.anthropic_key},
+      daemon_log_);
+  if (!WaitForSocket(socket_, 5000)) {
+    throw std::runtime_error("switchyardd did not start: " + ReadFile(daemon_log_));
+  }
+}
+
+Cluster::~Cluster() {
+  daemon_->Signal(SIGTERM);
+  int status = 0;
+  if (daemon_->Wait(15000, &status)) {
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "switchyardd did not exit cleanly: " << ReadFile(daemon_log_);
+  } else {
+    ADD_FAILURE() << "switchyardd did not stop within 15 s of SIGTERM";
+  }
+}
+
+std::unique_ptr<Client> Cluster::Connect() {
+  std::unique_ptr<Client> c;
+  Status s = Client::Connect(socket_, &c);
+  if (!s.ok()) throw std::runtime_error(s.ToString());
+  return c;
+}
+
+CompleteRequest Cluster::Ask(const std::string& prompt) {
+  CompleteRequest req;
+  req.route = "chat";
+  req.messages = {{"user", prompt}};
+  req.max_tokens = 64;
+  return req;
+}
+
+}  // namespace switchyard::e2e

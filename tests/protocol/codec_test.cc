@@ -1,1 +1,194 @@
+#include "protocol/codec.h"
+
 #include <gtest/gtest.h>
+
+#include "protocol/frame_reader.h"
+
+namespace switchyard {
+namespace {
+
+msgpack::object_handle Unpack(const std::string& bytes) {
+  return msgpack::unpack(bytes.data(), bytes.size());
+}
+
+// Packs [0, 7, "complete", [<map built by fn>]].
+template <typename Fn>
+std::string CallWith(Fn fn) {
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_array(4);
+  pk.pack(0);
+  pk.pack(7);
+  pk.pack(std::string("complete"));
+  pk.pack_array(1);
+  fn(pk);
+  return std::string(buf.data(), buf.size());
+}
+
+Status DecodeCall(const std::string& bytes, CompleteRequest* req) {
+  msgpack::object_handle oh = Unpack(bytes);
+  Envelope env;
+  SY_RETURN_IF_ERROR(ParseEnvelope(oh.get(), &env));
+  return DecodeCompleteRequest(env.arg, req);
+}
+
+TEST(Codec, CompleteCallRoundTrips) {
+  CompleteRequest req;
+  req.route = "chat";
+  req.messages = {{"system", "be brief"}, {"user", "hi \xe2\x9c\x93"}};
+  req.max_tokens = 64;
+  req.temperature = 0.5;
+  req.task = "summarize";
+  req.deadline_ms = 1500;
+  req.metadata = {{"user", "42"}};
+  std::string bytes = EncodeCompleteCall(9, req);
+  msgpack::object_handle oh = Unpack(bytes);
+  Envelope env;
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  EXPECT_EQ(env.type, FrameType::kRequest);
+  EXPECT_EQ(env.msgid, 9u);
+  EXPECT_EQ(env.method, "complete");
+  CompleteRequest got;
+  Status s = DecodeCompleteRequest(env.arg, &got);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(got.route, "chat");
+  ASSERT_EQ(got.messages.size(), 2u);
+  EXPECT_EQ(got.messages[1].content, "hi \xe2\x9c\x93");
+  EXPECT_EQ(got.max_tokens, 64);
+  EXPECT_DOUBLE_EQ(*got.temperature, 0.5);
+  EXPECT_EQ(got.task, "summarize");
+  EXPECT_EQ(got.deadline_ms, 1500);
+  EXPECT_EQ(got.metadata, req.metadata);
+}
+
+TEST(Codec, ResultAndErrorRoundTrip) {
+  CompleteResult r;
+  r.model = "gpt-4o-mini";
+  r.content = "hello";
+  r.finish_reason = "stop";
+  r.usage = {10, 2};
+  r.latency_ms = 812;
+  r.cost_usd = 0.25;
+  r.attempts = {{"gpt-4o", "timeout", 600, "no answer within 600 ms", 0, {}, 0},
+                {"gpt-4o-mini", "ok", 212, "", 200, {10, 2}, 0.25}};
+  msgpack::object_handle oh = Unpack(EncodeCompleteResponse(3, r));
+  Envelope env;
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  EXPECT_EQ(env.type, FrameType::kResponse);
+  EXPECT_EQ(env.msgid, 3u);
+  EXPECT_EQ(env.error->type, msgpack::type::NIL);
+  CompleteResult got;
+  ASSERT_TRUE(DecodeCompleteResult(*env.result, &got).ok());
+  EXPECT_EQ(got.model, "gpt-4o-mini");
+  EXPECT_EQ(got.usage.input_tokens, 10);
+  ASSERT_EQ(got.attempts.size(), 2u);
+  EXPECT_EQ(got.attempts[0].outcome, "timeout");
+  EXPECT_EQ(got.attempts[0].reason, "no answer within 600 ms");
+  EXPECT_EQ(got.attempts[1].http_status, 200);
+
+  RpcError e{"all_models_failed", "every tier failed", 0, r.attempts};
+  oh = Unpack(EncodeErrorResponse(4, e));
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  EXPECT_EQ(env.result->type, msgpack::type::NIL);
+  RpcError gotErr;
+  ASSERT_TRUE(DecodeError(*env.error, &gotErr).ok());
+  EXPECT_EQ(gotErr.code, "all_models_failed");
+  EXPECT_EQ(gotErr.attempts.size(), 2u);
+}
+
+TEST(Codec, StatusRoundTrips) {
+  StatusResult s;
+  s.version = "0.1.0";
+  s.models = {{"gpt-4o", "openai", "open", 900, 2}};
+  msgpack::object_handle oh = Unpack(EncodeStatusResponse(1, s));
+  Envelope env;
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  StatusResult got;
+  ASSERT_TRUE(DecodeStatusResult(*env.result, &got).ok());
+  ASSERT_EQ(got.models.size(), 1u);
+  EXPECT_EQ(got.models[0].name, "gpt-4o");
+  EXPECT_EQ(got.models[0].breaker, "open");
+  EXPECT_EQ(got.models[0].timeout_ms, 900);
+}
+
+TEST(Codec, WrongTypesNameTheField) {
+  CompleteRequest req;
+  auto base = [](msgpack::packer<msgpack::sbuffer>& pk, int variant) {
+    pk.pack_map(3);
+    pk.pack(std::string("route"));
+    if (variant == 0) {
+      pk.pack(5);
+    } else {
+      pk.pack(std::string("chat"));
+    }
+    pk.pack(std::string("messages"));
+    pk.pack_array(1);
+    pk.pack_map(2);
+    pk.pack(std::string("role"));
+    pk.pack(std::string(variant == 2 ? "robot" : "user"));
+    pk.pack(std::string("content"));
+    if (variant == 1) {
+      pk.pack(true);
+    } else {
+      pk.pack(std::string("hi"));
+    }
+    pk.pack(std::string("max_tokens"));
+    if (variant == 3) {
+      pk.pack(std::string("many"));
+    } else {
+      pk.pack(10);
+    }
+  };
+  EXPECT_EQ(DecodeCall(CallWith([&](auto& pk) { base(pk, 0); }), &req).message(),
+            "route: expected a string, got an integer");
+  EXPECT_EQ(DecodeCall(CallWith([&](auto& pk) { base(pk, 1); }), &req).message(),
+            "messages[0].content: expected a string, got a boolean");
+  EXPECT_EQ(DecodeCall(CallWith([&](auto& pk) { base(pk, 2); }), &req).message(),
+            "messages[0].role: must be system, user or assistant, got 'robot'");
+  EXPECT_EQ(DecodeCall(CallWith([&](auto& pk) { base(pk, 3); }), &req).message(),
+            "max_tokens: expected an integer, got a string");
+  EXPECT_TRUE(DecodeCall(CallWith([&](auto& pk) { base(pk, 4); }), &req).ok());
+}
+
+TEST(Codec, MissingAndUnknownParameters) {
+  CompleteRequest req;
+  EXPECT_EQ(DecodeCall(CallWith([](auto& pk) {
+              pk.pack_map(1);
+              pk.pack(std::string("route"));
+              pk.pack(std::string("chat"));
+            }), &req).message(),
+            "messages: is required");
+  EXPECT_EQ(DecodeCall(CallWith([](auto& pk) { pk.pack(std::string("not a map")); }), &req).message(),
+            "params[0]: expected a map, got a string");
+  EXPECT_EQ(DecodeCall(CallWith([](auto& pk) {
+              pk.pack_map(4);
+              pk.pack(std::string("route"));
+              pk.pack(std::string("chat"));
+              pk.pack(std::string("messages"));
+              pk.pack_array(1);
+              pk.pack_map(2);
+              pk.pack(std::string("role"));
+              pk.pack(std::string("user"));
+              pk.pack(std::string("content"));
+              pk.pack(std::string("x"));
+              pk.pack(std::string("max_tokens"));
+              pk.pack(5);
+              pk.pack(std::string("max_token"));
+              pk.pack(5);
+            }), &req).message(),
+            "max_token: unknown parameter");
+}
+
+TEST(Codec, EnvelopeShapeErrors) {
+  Envelope env;
+  msgpack::object_handle oh = Unpack(std::string("\x93\x05\x01\x02", 4));  // [5, 1, 2]
+  EXPECT_FALSE(ParseEnvelope(oh.get(), &env).ok());
+  oh = Unpack(std::string("\xa3" "abc", 4));  // "abc"
+  EXPECT_EQ(ParseEnvelope(oh.get(), &env).message(), "frame: expected an array, got a string");
+  oh = Unpack(std::string("\x94\x00\xff\xa4ping\x90", 9));  // msgid -1
+  EXPECT_EQ(ParseEnvelope(oh.get(), &env).message(),
+            "frame: msgid must be an unsigned 32-bit integer");
+}
+
+}  // namespace
+}  // namespace switchyard

@@ -1,1 +1,169 @@
+#include "router/router.h"
+
 #include <gtest/gtest.h>
+
+#include "fakes/fake_clock.h"
+#include "fakes/fake_http_client.h"
+#include "fakes/fake_timers.h"
+
+namespace switchyard {
+namespace {
+
+constexpr const char* kOpenAIOk =
+    R"({"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],)"
+    R"("usage":{"prompt_tokens":1000000,"completion_tokens":1000000}})";
+
+std::shared_ptr<const Config> TwoTierConfig() {
+  auto cfg = std::make_shared<Config>();
+  ProviderConfig p;
+  p.name = "openai";
+  p.base_url = "http://127.0.0.1:1/v1";
+  p.api_key = "sk-secret";
+  cfg->providers["openai"] = p;
+  for (const char* name : {"big", "small"}) {
+    ModelConfig m;
+    m.name = name;
+    m.provider = "openai";
+    m.id = std::string(name) + "-id";
+    m.context_window = 1000;
+    m.max_output_tokens = 100;
+    m.input_usd_per_mtok = 1;
+    m.output_usd_per_mtok = 2;
+    cfg->models[name] = m;
+  }
+  RouteConfig r;
+  r.name = "chat";
+  r.tiers = {"big", "small"};
+  r.deadline_ms = 10000;
+  r.timeout.default_ms = 3000;
+  cfg->routes["chat"] = r;
+  return cfg;
+}
+
+CompleteRequest Hello() {
+  CompleteRequest req;
+  req.route = "chat";
+  req.messages = {{"user", "hello"}};
+  req.max_tokens = 500;
+  return req;
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() : timers_(&clock_), router_(TwoTierConfig(), &http_, &timers_, &clock_) {}
+
+  void Send(CompleteRequest req) {
+    router_.Complete(std::move(req), [this](RouteResponse&& r) {
+      responses_.push_back(std::move(r));
+    });
+  }
+
+  FakeClock clock_;
+  FakeTimers timers_;
+  FakeHttpClient http_;
+  Router router_;
+  std::vector<RouteResponse> responses_;
+};
+
+TEST_F(RouterTest, ServerErrorFallsToNextTier) {
+  Send(Hello());
+  ASSERT_EQ(http_.open(), 1u);
+  EXPECT_NE(http_.OldestOpenRequest().body.find("\"big-id\""), std::string::npos);
+  http_.Reply(500, R"({"error":{"message":"boom","type":"server_error"}})");
+  ASSERT_EQ(http_.open(), 1u);
+  EXPECT_NE(http_.OldestOpenRequest().body.find("\"small-id\""), std::string::npos);
+  http_.Reply(200, kOpenAIOk);
+  ASSERT_EQ(responses_.size(), 1u);
+  const RouteResponse& r = responses_[0];
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.result.model, "small");
+  ASSERT_EQ(r.result.attempts.size(), 2u);
+  EXPECT_EQ(r.result.attempts[0].outcome, "server_error");
+  EXPECT_EQ(r.result.attempts[0].http_status, 500);
+  EXPECT_EQ(r.result.attempts[1].outcome, "ok");
+  EXPECT_DOUBLE_EQ(r.result.cost_usd, 3.0);  // 1M in at $1 + 1M out at $2
+  EXPECT_EQ(timers_.pending(), 0u);
+  EXPECT_EQ(router_.in_flight(), 0u);
+}
+
+TEST_F(RouterTest, MaxTokensClampedToModelLimit) {
+  Send(Hello());
+  EXPECT_NE(http_.OldestOpenRequest().body.find("\"max_completion_tokens\":100"), std::string::npos);
+}
+
+TEST_F(RouterTest, TimeoutCancelsAttemptAtRouteTimeoutAndFallsBack) {
+  Send(Hello());
+  timers_.Advance(2999);
+  EXPECT_EQ(http_.started(), 1u);
+  timers_.Advance(1);
+  EXPECT_EQ(http_.cancelled(), 1);
+  ASSERT_EQ(http_.open(), 1u);
+  http_.Reply(200, kOpenAIOk);
+  ASSERT_EQ(responses_.size(), 1u);
+  ASSERT_TRUE(responses_[0].ok);
+  EXPECT_EQ(responses_[0].result.attempts[0].outcome, "timeout");
+  EXPECT_EQ(responses_[0].result.attempts[0].latency_ms, 3000);
+  EXPECT_EQ(responses_[0].result.latency_ms, 3000);
+}
+
+TEST_F(RouterTest, ClientErrorIsReturnedWithoutTryingOtherTiers) {
+  Send(Hello());
+  http_.Reply(401, R"({"error":{"message":"Incorrect API key provided: sk-secret.","type":"invalid_request_error","code":"invalid_api_key"}})");
+  EXPECT_EQ(http_.started(), 1u);
+  ASSERT_EQ(responses_.size(), 1u);
+  EXPECT_FALSE(responses_[0].ok);
+  EXPECT_EQ(responses_[0].error.code, "request_rejected");
+  EXPECT_EQ(responses_[0].error.http_status, 401);
+  EXPECT_EQ(responses_[0].error.message.find("sk-secret"), std::string::npos);
+  ASSERT_EQ(responses_[0].error.attempts.size(), 1u);
+}
+
+TEST_F(RouterTest, AllTiersFailingListsEveryAttempt) {
+  Send(Hello());
+  http_.Reply(429, R"({"error":{"message":"slow down"}})");
+  HttpResponse reset;
+  reset.error = TransportError::kOther;
+  reset.error_message = "Connection reset by peer";
+  http_.ReplyWith(reset);
+  ASSERT_EQ(responses_.size(), 1u);
+  EXPECT_EQ(responses_[0].error.code, "all_models_failed");
+  ASSERT_EQ(responses_[0].error.attempts.size(), 2u);
+  EXPECT_EQ(responses_[0].error.attempts[0].outcome, "rate_limited");
+  EXPECT_EQ(responses_[0].error.attempts[1].outcome, "transport_error");
+}
+
+TEST_F(RouterTest, DeadlineCapsTheAttemptTimeout) {
+  CompleteRequest req = Hello();
+  req.deadline_ms = 1200;
+  Send(req);
+  timers_.Advance(1200);
+  ASSERT_EQ(responses_.size(), 1u);
+  EXPECT_EQ(responses_[0].error.code, "deadline_exceeded");
+  EXPECT_EQ(http_.started(), 1u);  // no time was left for the second tier
+}
+
+TEST_F(RouterTest, UnknownRouteAndBadUtf8AreRefusedAtOnce) {
+  CompleteRequest req = Hello();
+  req.route = "nope";
+  Send(req);
+  req = Hello();
+  req.messages[0].content = "bad \xff byte";
+  Send(req);
+  ASSERT_EQ(responses_.size(), 2u);
+  EXPECT_EQ(responses_[0].error.code, "no_route");
+  EXPECT_EQ(responses_[1].error.code, "bad_request");
+  EXPECT_EQ(http_.started(), 0u);
+}
+
+TEST_F(RouterTest, AbortAllAnswersEveryRequestOnce) {
+  Send(Hello());
+  Send(Hello());
+  router_.AbortAll("shutting_down", "bye");
+  ASSERT_EQ(responses_.size(), 2u);
+  EXPECT_EQ(responses_[0].error.code, "shutting_down");
+  EXPECT_EQ(http_.open(), 0u);
+  EXPECT_EQ(timers_.pending(), 0u);
+}
+
+}  // namespace
+}  // namespace switchyard

@@ -279,7 +279,7 @@ bool FindHeader(std::string_view head, std::string_view name, std::string_view* 
   return false;
 }
 
-void HandleApi(Conn* c, Api api, std::string_view head, std::string_view body) {
+void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view body) {
   simdjson::dom::parser& parser = *[] {
     static simdjson::dom::parser p;
     return &p;
@@ -314,8 +314,8 @@ void HandleApi(Conn* c, Api api, std::string_view head, std::string_view body) {
   if (!want.empty()) {
     std::string_view got;
     bool ok = api == Api::kOpenAI
-                  ? FindHeader(head, "authorization", &got) && got == "Bearer " + want
-                  : FindHeader(head, "x-api-key", &got) && got == want;
+                  ? FindHeader(request_head, "authorization", &got) && got == "Bearer " + want
+                  : FindHeader(request_head, "x-api-key", &got) && got == want;
     if (!ok) {
       ++g_stats.auth_bad;
       std::string b = ErrorBody(api, 401, "auth");
@@ -333,12 +333,14 @@ void HandleApi(Conn* c, Api api, std::string_view head, std::string_view body) {
     std::string b = ErrorBody(api, f.status, f.error_kind);
     std::string extra;
     if (f.retry_after_s >= 0) extra = "retry-after: " + std::to_string(f.retry_after_s) + "\r\n";
-    Schedule(c, Head(f.status, Reason(f.status), b.size(), extra), std::move(b), f, mode);
+    std::string head = Head(f.status, Reason(f.status), b.size(), extra);
+    Schedule(c, std::move(head), std::move(b), f, mode);
     return;
   }
   if (mode == Mode::kGarbage) {
     std::string b = "<html><body>502 Bad Gateway</body></html>\x01\xff";
-    Schedule(c, Head(200, "OK", b.size()), std::move(b), f, Mode::kOk);
+    std::string head = Head(200, "OK", b.size());
+    Schedule(c, std::move(head), std::move(b), f, Mode::kOk);
     return;
   }
   AnswerSpec a;
@@ -351,7 +353,8 @@ void HandleApi(Conn* c, Api api, std::string_view head, std::string_view body) {
   }
   a.finish = f.finish;
   std::string b = AnswerBody(api, a);
-  Schedule(c, Head(200, "OK", b.size()), std::move(b), f, mode);
+  std::string head = Head(200, "OK", b.size());
+  Schedule(c, std::move(head), std::move(b), f, mode);
 }
 
 // Parses as many complete requests from c->in as it can, one at a time.
