@@ -1,5 +1,7 @@
 #include "router/router.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "providers/json_writer.h"
@@ -145,6 +147,7 @@ void Router::NextTier(Walk* w) {
     r.error.code = "all_models_failed";
     r.error.message = "every tier of route '" + w->route->name + "' failed";
   }
+  spdlog::warn("route {}: {} after {} attempt(s)", w->route->name, r.error.code, w->attempts.size());
   if (!w->attempts.empty()) {
     const AttemptReport& last = w->attempts.back();
     r.error.message += "; last: " + last.model + " " + last.outcome +
@@ -219,9 +222,15 @@ void Router::EndAttempt(Walk* w, Outcome outcome, std::string reason, int64_t ht
     r.error.code = "request_rejected";
     r.error.http_status = http_status;
     r.error.message = w->model + " refused the request: " + a.reason;
+    spdlog::warn("route {}: {} refused the request as the client's fault: {}", w->route->name,
+                 w->model, a.reason);
     Finish(w, std::move(r));
     return;
   }
+  // NOTE: one line per failed attempt; under a sustained outage this is one line per request
+  // per broken tier, which the breaker (next) will cut to one per transition.
+  spdlog::info("route {}: {} {} after {} ms{}{}", w->route->name, a.model, a.outcome, a.latency_ms,
+               a.reason.empty() ? "" : ": ", a.reason);
   NextTier(w);
 }
 

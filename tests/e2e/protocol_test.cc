@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <future>
 
@@ -49,10 +50,12 @@ class RawClient {
     }
   }
 
-  // True if the daemon closed the connection (EOF) within 5 s.
+  // True if the daemon closed the connection within 5 s: EOF, or a reset when it closed
+  // with bytes of ours still unread.
   bool ClosedByPeer() {
     char c;
-    return recv(fd_, &c, 1, 0) == 0;
+    ssize_t n = recv(fd_, &c, 1, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
   }
 
   // Reads the protocol_error notification sent before the daemon closes the connection.

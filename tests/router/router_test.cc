@@ -61,8 +61,8 @@ class RouterTest : public ::testing::Test {
   FakeClock clock_;
   FakeTimers timers_;
   FakeHttpClient http_;
+  std::vector<RouteResponse> responses_;  // before router_: its destructor answers into it
   Router router_;
-  std::vector<RouteResponse> responses_;
 };
 
 TEST_F(RouterTest, ServerErrorFallsToNextTier) {
