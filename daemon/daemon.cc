@@ -3,12 +3,17 @@
 #include <spdlog/spdlog.h>
 #include <uv.h>
 
+#include <algorithm>
+#include <map>
+
 #include "base/clock.h"
 #include "http/curl_http_client.h"
 #include "ipc/server.h"
 #include "loop/uv_timers.h"
 #include "protocol/codec.h"
+#include "resilience/timeout_policy.h"
 #include "router/router.h"
+#include "store/sqlite_store.h"
 #include "version.h"
 
 namespace switchyard {
@@ -27,6 +32,7 @@ class Daemon::Impl final : public Server::Handler {
   void BeginShutdown(const char* why);
   void CheckDrained();
   void Teardown();
+  Status OpenHistory();
 
   static void OnSignal(uv_signal_t* handle, int signum);
 
@@ -36,6 +42,8 @@ class Daemon::Impl final : public Server::Handler {
   uv_loop_t loop_{};
   std::unique_ptr<CurlHttpClient> http_;
   std::unique_ptr<UvTimers> timers_;
+  TimeoutPolicy policy_;
+  std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<Server> server_;
   uv_signal_t sigterm_{}, sigint_{};
@@ -56,7 +64,22 @@ int Daemon::Impl::Run() {
   started_ms_ = clock_.NowMs();
   http_ = std::make_unique<CurlHttpClient>(&loop_);
   timers_ = std::make_unique<UvTimers>(&loop_);
-  router_ = std::make_unique<Router>(config_, http_.get(), timers_.get(), &clock_);
+  Status hs = OpenHistory();
+  if (!hs.ok()) {
+    spdlog::error("{}", hs.message());
+    http_->Close();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    (void)uv_loop_close(&loop_);
+    return 1;
+  }
+  RouterContext ctx;
+  ctx.http = http_.get();
+  ctx.timers = timers_.get();
+  ctx.clock = &clock_;
+  ctx.policy = &policy_;
+  ctx.store = store_.get();
+  ctx.first_request_id = store_ ? store_->first_request_id() : 1;
+  router_ = std::make_unique<Router>(config_, ctx);
   Server::Options so;
   so.limits.max_frame_bytes = static_cast<size_t>(config_->daemon.max_frame_bytes);
   so.socket_mode = static_cast<int>(config_->daemon.socket_mode);
@@ -86,6 +109,39 @@ int Daemon::Impl::Run() {
   }
   spdlog::info("stopped");
   return 0;
+}
+
+Status Daemon::Impl::OpenHistory() {
+  if (!config_->history.enabled) {
+    spdlog::info("history is off: timeouts are learned from this run only");
+    return Status::Ok();
+  }
+  StoreOptions so;
+  so.path = config_->daemon.history;
+  so.retention_days = config_->history.retention_days;
+  so.queue_rows = config_->history.queue_rows;
+  so.flush_ms = config_->history.flush_ms;
+  SY_RETURN_IF_ERROR(SqliteStore::Open(so, &store_));
+  // Rebuild the latency windows, so a restarted daemon keeps its learned timeouts.
+  int64_t window_ms = 0;
+  for (const auto& [name, r] : config_->routes) window_ms = std::max(window_ms, r.timeout.window_s * 1000);
+  std::map<std::string, int64_t> window_of;  // model -> window of the first route using it
+  for (const auto& [name, r] : config_->routes) {
+    for (const std::string& m : r.tiers) window_of.emplace(m, r.timeout.window_s * 1000);
+  }
+  int64_t now_wall = clock_.WallMs();
+  int64_t now_mono = clock_.NowMs();
+  int64_t loaded = 0;
+  SY_RETURN_IF_ERROR(store_->LoadAttempts(now_wall - window_ms, [&](const LoadedAttempt& a) {
+    auto it = window_of.find(a.model);
+    if (it == window_of.end()) return;  // a model no longer configured
+    policy_.Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored, it->second);
+    ++loaded;
+  }));
+  store_->Start();
+  spdlog::info("history {}: {} latency sample(s) from the last {} s reloaded", so.path, loaded,
+               window_ms / 1000);
+  return Status::Ok();
 }
 
 void Daemon::Impl::OnSignal(uv_signal_t* handle, int signum) {
@@ -118,6 +174,8 @@ void Daemon::Impl::Teardown() {
   if (server_) server_->CloseAll();
   if (timers_) timers_->StopAll();
   if (http_) http_->Close();
+  // Every answered request is queued by now: commit it before the process ends.
+  if (store_) store_->Close();
   for (uv_signal_t* sig : {&sigterm_, &sigint_}) {
     if (sig->loop && !uv_is_closing(reinterpret_cast<uv_handle_t*>(sig))) {
       uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
@@ -173,6 +231,14 @@ void Daemon::Impl::OnStatus(uint64_t conn, uint32_t msgid) {
   st.requests_in_flight = static_cast<int64_t>(router_->in_flight());
   st.connections = static_cast<int64_t>(server_->connections());
   router_->FillStatus(&st);
+  if (store_) {
+    StoreStats ss = store_->Stats();
+    st.history.enabled = true;
+    st.history.queued_rows = ss.queued_rows;
+    st.history.written_rows = ss.written_rows;
+    st.history.dropped_rows = ss.dropped_rows;
+    st.history.write_errors = ss.write_errors;
+  }
   server_->Send(conn, EncodeStatusResponse(msgid, st));
 }
 

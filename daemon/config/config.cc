@@ -66,6 +66,14 @@ class TableReader {
     return Status::Ok();
   }
 
+  Status Bool(const std::string& key, bool* out) {
+    const toml::node* n = Get(key);
+    if (!n) return Status::Ok();
+    if (!n->is_boolean()) return Error(n, key, "must be true or false");
+    *out = *n->value<bool>();
+    return Status::Ok();
+  }
+
   Status Table(const std::string& key, const toml::table** out, bool required = false) {
     const toml::node* n = Get(key);
     *out = nullptr;
@@ -119,6 +127,16 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
   }
   SY_RETURN_IF_ERROR(r.Int("max_frame_bytes", &d->max_frame_bytes, 1024, int64_t{1} << 30));
   SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
+  return r.NoUnknownKeys();
+}
+
+Status ParseHistory(const std::string& src, const toml::table* t, HistoryConfig* h) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, "history");
+  SY_RETURN_IF_ERROR(r.Bool("enabled", &h->enabled));
+  SY_RETURN_IF_ERROR(r.Int("retention_days", &h->retention_days, 1, 36500));
+  SY_RETURN_IF_ERROR(r.Int("queue_rows", &h->queue_rows, 100, 100000000));
+  SY_RETURN_IF_ERROR(r.Int("flush_ms", &h->flush_ms, 1, 60000));
   return r.NoUnknownKeys();
 }
 
@@ -252,6 +270,9 @@ Status ParseConfig(std::string_view text, const std::string& source, Config* out
   const toml::table* daemon = nullptr;
   SY_RETURN_IF_ERROR(r.Table("daemon", &daemon));
   SY_RETURN_IF_ERROR(ParseDaemon(source, daemon, &cfg.daemon));
+  const toml::table* history = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("history", &history));
+  SY_RETURN_IF_ERROR(ParseHistory(source, history, &cfg.history));
   SY_RETURN_IF_ERROR(ForEachTable(source, r, "providers", [&](const std::string& n, const toml::table& t) {
     return ParseProvider(source, n, t, &cfg.providers[n]);
   }));

@@ -73,8 +73,20 @@ struct DaemonConfig {
   int64_t socket_mode = 0660;
 };
 
+struct HistoryConfig {
+  // Off: nothing is written and timeouts are learned from this run only.
+  bool enabled = true;
+  // Rows older than this are pruned, a few thousand at a time, once a minute.
+  int64_t retention_days = 30;
+  // Rows that may wait for the writer thread; past it rows are dropped and counted.
+  int64_t queue_rows = 100000;
+  // Longest a row waits before it is committed: what a crash can lose.
+  int64_t flush_ms = 50;
+};
+
 struct Config {
   DaemonConfig daemon;
+  HistoryConfig history;
   std::map<std::string, ProviderConfig> providers;
   std::map<std::string, ModelConfig> models;
   std::map<std::string, RouteConfig> routes;

@@ -360,7 +360,7 @@ std::string EncodeCompleteResponse(uint32_t msgid, const CompleteResult& r) {
 
 std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& s) {
   return Response(msgid, [&](Packer& pk) {
-    pk.pack_map(5);
+    pk.pack_map(6);
     PackStr(pk, "version");
     PackStr(pk, s.version);
     PackStr(pk, "uptime_ms");
@@ -373,7 +373,7 @@ std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& s) {
     pk.pack_map(static_cast<uint32_t>(s.models.size()));
     for (const ModelStatus& m : s.models) {
       PackStr(pk, m.name);
-      pk.pack_map(4);
+      pk.pack_map(5);
       PackStr(pk, "provider");
       PackStr(pk, m.provider);
       PackStr(pk, "breaker");
@@ -382,7 +382,37 @@ std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& s) {
       pk.pack_int64(m.timeout_ms);
       PackStr(pk, "in_flight");
       pk.pack_int64(m.in_flight);
+      PackStr(pk, "tasks");
+      pk.pack_map(static_cast<uint32_t>(m.tasks.size()));
+      for (const TaskStatus& t : m.tasks) {
+        PackStr(pk, t.task);
+        pk.pack_map(4);
+        PackStr(pk, "samples");
+        pk.pack_int64(t.samples);
+        PackStr(pk, "p50_ms");
+        pk.pack_double(t.p50_ms);
+        PackStr(pk, "p95_ms");
+        pk.pack_double(t.p95_ms);
+        PackStr(pk, "timeout_ms");
+        pk.pack_int64(t.timeout_ms);
+      }
     }
+    PackStr(pk, "history");
+    pk.pack_map(5);
+    PackStr(pk, "enabled");
+    if (s.history.enabled) {
+      pk.pack_true();
+    } else {
+      pk.pack_false();
+    }
+    PackStr(pk, "queued_rows");
+    pk.pack_int64(s.history.queued_rows);
+    PackStr(pk, "written_rows");
+    pk.pack_int64(s.history.written_rows);
+    PackStr(pk, "dropped_rows");
+    pk.pack_int64(s.history.dropped_rows);
+    PackStr(pk, "write_errors");
+    pk.pack_int64(s.history.write_errors);
   });
 }
 
@@ -515,8 +545,36 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
       SY_RETURN_IF_ERROR(GetString(mm, "breaker", path + ".breaker", &ms.breaker, false));
       SY_RETURN_IF_ERROR(GetInt(mm, "timeout_ms", path + ".timeout_ms", &ms.timeout_ms, false));
       SY_RETURN_IF_ERROR(GetInt(mm, "in_flight", path + ".in_flight", &ms.in_flight, false));
+      const msgpack::object* tasks = mm.Find("tasks");
+      if (!IsNil(tasks)) {
+        SY_RETURN_IF_ERROR(RequireMap(tasks, path + ".tasks"));
+        for (uint32_t j = 0; j < tasks->via.map.size; ++j) {
+          const msgpack::object_kv& tkv = tasks->via.map.ptr[j];
+          if (tkv.key.type != msgpack::type::STR) return WrongType(path + ".tasks key", "a string", tkv.key);
+          TaskStatus ts;
+          ts.task.assign(AsView(tkv.key));
+          std::string tpath = path + ".tasks." + ts.task;
+          SY_RETURN_IF_ERROR(RequireMap(&tkv.val, tpath));
+          MapView tm(tkv.val);
+          SY_RETURN_IF_ERROR(GetInt(tm, "samples", tpath + ".samples", &ts.samples, false));
+          SY_RETURN_IF_ERROR(GetDouble(tm, "p50_ms", tpath + ".p50_ms", &ts.p50_ms));
+          SY_RETURN_IF_ERROR(GetDouble(tm, "p95_ms", tpath + ".p95_ms", &ts.p95_ms));
+          SY_RETURN_IF_ERROR(GetInt(tm, "timeout_ms", tpath + ".timeout_ms", &ts.timeout_ms, false));
+          ms.tasks.push_back(std::move(ts));
+        }
+      }
       s.models.push_back(std::move(ms));
     }
+  }
+  const msgpack::object* hist = m.Find("history");
+  if (!IsNil(hist)) {
+    SY_RETURN_IF_ERROR(RequireMap(hist, "history"));
+    MapView hm(*hist);
+    SY_RETURN_IF_ERROR(GetBool(hm, "enabled", "history.enabled", &s.history.enabled));
+    SY_RETURN_IF_ERROR(GetInt(hm, "queued_rows", "history.queued_rows", &s.history.queued_rows, false));
+    SY_RETURN_IF_ERROR(GetInt(hm, "written_rows", "history.written_rows", &s.history.written_rows, false));
+    SY_RETURN_IF_ERROR(GetInt(hm, "dropped_rows", "history.dropped_rows", &s.history.dropped_rows, false));
+    SY_RETURN_IF_ERROR(GetInt(hm, "write_errors", "history.write_errors", &s.history.write_errors, false));
   }
   *out = std::move(s);
   return Status::Ok();

@@ -63,12 +63,30 @@ struct RpcError {
   std::vector<AttemptReport> attempts;
 };
 
+// Latency learned for one (model, task) and the timeout it gives.
+struct TaskStatus {
+  std::string task;
+  int64_t samples = 0;
+  double p50_ms = 0;
+  double p95_ms = 0;
+  int64_t timeout_ms = 0;
+};
+
 struct ModelStatus {
   std::string name;
   std::string provider;
   std::string breaker = "closed";  // closed, open, half_open
   int64_t timeout_ms = 0;          // the timeout an attempt on it would get now
   int64_t in_flight = 0;
+  std::vector<TaskStatus> tasks;
+};
+
+struct HistoryStatus {
+  bool enabled = false;
+  int64_t queued_rows = 0;
+  int64_t written_rows = 0;
+  int64_t dropped_rows = 0;
+  int64_t write_errors = 0;
 };
 
 struct StatusResult {
@@ -77,6 +95,7 @@ struct StatusResult {
   int64_t requests_in_flight = 0;
   int64_t connections = 0;
   std::vector<ModelStatus> models;
+  HistoryStatus history;
 };
 
 }  // namespace switchyard

@@ -9,7 +9,8 @@
 namespace switchyard {
 
 struct Router::Walk {
-  uint64_t id = 0;
+  int64_t id = 0;  // the request id in the history
+  int64_t wall_start_ms = 0;
   CompleteRequest req;
   std::shared_ptr<const Config> config;  // the config the request started under
   const RouteConfig* route = nullptr;
@@ -20,9 +21,12 @@ struct Router::Walk {
   // The attempt in progress.
   std::string model;
   int64_t attempt_start_ms = 0;
+  int64_t attempt_wall_start_ms = 0;
+  int64_t attempt_timeout_ms = 0;
   HttpClient::Id http_id = 0;
   Timers::Id timer_id = 0;
   std::vector<AttemptReport> attempts;
+  std::vector<AttemptRecord> records;  // the same attempts, as the history keeps them
   double cost_usd = 0;
 };
 
@@ -52,11 +56,27 @@ RouteResponse Error(std::string code, std::string message) {
   return r;
 }
 
+TimeoutParams ParamsOf(const RouteConfig& r) {
+  TimeoutParams p;
+  p.default_ms = r.timeout.default_ms;
+  p.p95_multiplier = r.timeout.p95_multiplier;
+  p.floor_ms = r.timeout.floor_ms;
+  p.ceiling_ms = r.timeout.ceiling_ms;
+  p.min_samples = r.timeout.min_samples;
+  p.window_ms = r.timeout.window_s * 1000;
+  return p;
+}
+
 }  // namespace
 
-Router::Router(std::shared_ptr<const Config> config, HttpClient* http, Timers* timers,
-               const Clock* clock)
-    : config_(std::move(config)), http_(http), timers_(timers), clock_(clock) {
+Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
+    : config_(std::move(config)),
+      http_(ctx.http),
+      timers_(ctx.timers),
+      clock_(ctx.clock),
+      policy_(ctx.policy),
+      store_(ctx.store),
+      next_request_id_(ctx.first_request_id) {
   for (const auto& [name, p] : config_->providers) {
     ProviderEndpoint ep{p.base_url, p.api_key};
     providers_[name] = p.kind == ProviderKind::kAnthropic ? MakeAnthropicProvider(std::move(ep))
@@ -85,7 +105,8 @@ void Router::Complete(CompleteRequest req, Done done) {
     }
   }
   auto w = std::make_unique<Walk>();
-  w->id = next_walk_id_++;
+  w->id = next_request_id_++;
+  w->wall_start_ms = clock_->WallMs();
   w->config = config_;
   w->route = &route_it->second;
   w->done = std::move(done);
@@ -98,8 +119,8 @@ void Router::Complete(CompleteRequest req, Done done) {
   NextTier(raw);
 }
 
-int64_t Router::AttemptTimeoutMs(const Walk& w, const std::string& /*model*/) const {
-  return w.route->timeout.default_ms;
+int64_t Router::AttemptTimeoutMs(const Walk& w, const std::string& model) {
+  return policy_->TimeoutFor(model, w.req.task, clock_->NowMs(), ParamsOf(*w.route));
 }
 
 void Router::NextTier(Walk* w) {
@@ -119,9 +140,11 @@ void Router::NextTier(Walk* w) {
     // The router's timer decides; curl's own limit is only a backstop a little later.
     hr.timeout_ms = timeout + 1000;
     hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, timeout);
-    uint64_t walk_id = w->id;
+    int64_t walk_id = w->id;
     w->model = name;
     w->attempt_start_ms = now;
+    w->attempt_wall_start_ms = clock_->WallMs();
+    w->attempt_timeout_ms = timeout;
     w->http_id = http_->Start(std::move(hr), [this, walk_id](HttpResponse&& resp) {
       OnHttpDone(walk_id, std::move(resp));
     });
@@ -130,6 +153,13 @@ void Router::NextTier(Walk* w) {
       a.model = name;
       a.outcome = OutcomeName(Outcome::kTransportError);
       a.reason = "could not start the HTTP request";
+      AttemptRecord rec;
+      rec.ts_ms = w->attempt_wall_start_ms;
+      rec.model = name;
+      rec.outcome = a.outcome;
+      rec.reason = a.reason;
+      rec.timeout_ms = timeout;
+      w->records.push_back(std::move(rec));
       w->attempts.push_back(std::move(a));
       continue;
     }
@@ -156,7 +186,7 @@ void Router::NextTier(Walk* w) {
   Finish(w, std::move(r));
 }
 
-void Router::OnHttpDone(uint64_t walk_id, HttpResponse&& resp) {
+void Router::OnHttpDone(int64_t walk_id, HttpResponse&& resp) {
   auto it = walks_.find(walk_id);
   if (it == walks_.end()) return;
   Walk* w = it->second.get();
@@ -177,7 +207,7 @@ void Router::OnHttpDone(uint64_t walk_id, HttpResponse&& resp) {
   EndAttempt(w, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer);
 }
 
-void Router::OnAttemptTimeout(uint64_t walk_id) {
+void Router::OnAttemptTimeout(int64_t walk_id) {
   auto it = walks_.find(walk_id);
   if (it == walks_.end()) return;
   Walk* w = it->second.get();
@@ -188,8 +218,8 @@ void Router::OnAttemptTimeout(uint64_t walk_id) {
   EndAttempt(w, Outcome::kTimeout, "no answer within " + std::to_string(ran) + " ms", 0, nullptr);
 }
 
-void Router::EndAttempt(Walk* w, Outcome outcome, std::string reason, int64_t http_status,
-                        const Answer* answer) {
+const AttemptReport& Router::RecordAttempt(Walk* w, Outcome outcome, std::string reason,
+                                           int64_t http_status, const Answer* answer) {
   if (w->timer_id) timers_->Stop(w->timer_id);
   w->timer_id = 0;
   ModelRuntime& rt = models_.at(w->model);
@@ -205,7 +235,32 @@ void Router::EndAttempt(Walk* w, Outcome outcome, std::string reason, int64_t ht
     a.cost_usd = CostUsd(*rt.config, answer->usage);
     w->cost_usd += a.cost_usd;
   }
-  w->attempts.push_back(a);
+  w->attempts.push_back(std::move(a));
+  const AttemptReport& rep = w->attempts.back();
+  AttemptRecord rec;
+  rec.ts_ms = w->attempt_wall_start_ms;
+  rec.model = rep.model;
+  rec.latency_ms = rep.latency_ms;
+  rec.outcome = rep.outcome;
+  rec.reason = rep.reason;
+  rec.http_status = rep.http_status;
+  rec.input_tokens = rep.usage.input_tokens;
+  rec.output_tokens = rep.usage.output_tokens;
+  rec.cost_usd = rep.cost_usd;
+  rec.timeout_ms = w->attempt_timeout_ms;
+  w->records.push_back(std::move(rec));
+  // Latency samples are answers and timeouts; a fast error says nothing about how long an
+  // answer takes, and would drag the learned timeout down.
+  if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
+    policy_->Record(w->model, w->req.task, clock_->NowMs(), rep.latency_ms,
+                    outcome == Outcome::kTimeout, w->route->timeout.window_s * 1000);
+  }
+  return w->attempts.back();
+}
+
+void Router::EndAttempt(Walk* w, Outcome outcome, std::string reason, int64_t http_status,
+                        const Answer* answer) {
+  const AttemptReport& a = RecordAttempt(w, outcome, std::move(reason), http_status, answer);
   if (outcome == Outcome::kOk) {
     RouteResponse r;
     r.ok = true;
@@ -244,34 +299,73 @@ void Router::Finish(Walk* w, RouteResponse&& response) {
   } else {
     response.error.attempts = std::move(w->attempts);
   }
+  if (store_) Remember(*w, response);
   w->done(std::move(response));
+}
+
+void Router::Remember(const Walk& w, const RouteResponse& response) {
+  RequestRecord r;
+  r.id = w.id;
+  r.ts_ms = w.wall_start_ms;
+  r.route = w.route->name;
+  r.task = w.req.task;
+  r.latency_ms = clock_->NowMs() - w.start_ms;
+  r.cost_usd = w.cost_usd;
+  if (response.ok) {
+    r.outcome = "ok";
+    r.served_by = response.result.model;
+    r.input_tokens = response.result.usage.input_tokens;
+    r.output_tokens = response.result.usage.output_tokens;
+    r.truncated = response.result.truncated;
+  } else {
+    r.outcome = response.error.code;
+    r.error = response.error.message;
+  }
+  r.attempts = w.records;
+  store_->RecordRequest(std::move(r));
 }
 
 void Router::AbortAll(const std::string& code, const std::string& message) {
   while (!walks_.empty()) {
     Walk* w = walks_.begin()->second.get();
-    if (w->http_id) http_->Cancel(w->http_id);
-    if (w->timer_id) timers_->Stop(w->timer_id);
-    if (w->http_id || w->timer_id) --models_.at(w->model).in_flight;
-    w->http_id = 0;
-    w->timer_id = 0;
+    if (w->http_id) {
+      // The attempt in progress is abandoned, and kept in the history as such.
+      http_->Cancel(w->http_id);
+      w->http_id = 0;
+      RecordAttempt(w, Outcome::kCancelled, message, 0, nullptr);
+    }
     Finish(w, Error(code, message));
   }
 }
 
-void Router::FillStatus(StatusResult* out) const {
+void Router::FillStatus(StatusResult* out) {
+  int64_t now = clock_->NowMs();
+  std::vector<TimeoutPolicy::KeyStats> learned = policy_->Stats(now);
   for (const auto& [name, rt] : models_) {
     ModelStatus ms;
     ms.name = name;
     ms.provider = rt.config->provider;
     ms.breaker = "closed";
     ms.in_flight = rt.in_flight;
-    // The timeout the first route that uses this model would give it now.
-    for (const auto& [rname, route] : config_->routes) {
-      if (std::find(route.tiers.begin(), route.tiers.end(), name) != route.tiers.end()) {
-        ms.timeout_ms = route.timeout.default_ms;
+    // Timeouts as the first route that uses this model would give them.
+    const RouteConfig* route = nullptr;
+    for (const auto& [rname, r] : config_->routes) {
+      if (std::find(r.tiers.begin(), r.tiers.end(), name) != r.tiers.end()) {
+        route = &r;
         break;
       }
+    }
+    TimeoutParams params = route ? ParamsOf(*route) : TimeoutParams();
+    ms.timeout_ms = policy_->TimeoutFor(name, "default", now, params);
+    for (const TimeoutPolicy::KeyStats& k : learned) {
+      if (k.model != name) continue;
+      TaskStatus ts;
+      ts.task = k.task;
+      ts.samples = static_cast<int64_t>(k.samples);
+      ts.p50_ms = k.p50_ms;
+      ts.p95_ms = k.p95_ms;
+      ts.timeout_ms = policy_->TimeoutFor(name, k.task, now, params);
+      ms.tasks.push_back(std::move(ts));
     }
     out->models.push_back(std::move(ms));
   }

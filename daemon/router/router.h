@@ -16,6 +16,8 @@
 #include "http/http_client.h"
 #include "protocol/messages.h"
 #include "providers/provider.h"
+#include "resilience/timeout_policy.h"
+#include "store/store.h"
 
 namespace switchyard {
 
@@ -26,12 +28,23 @@ struct RouteResponse {
   RpcError error;
 };
 
+// What the router works with; everything here must outlive it.
+struct RouterContext {
+  HttpClient* http = nullptr;
+  Timers* timers = nullptr;
+  const Clock* clock = nullptr;
+  // Learned latency; kept by the daemon so it outlives a config reload.
+  TimeoutPolicy* policy = nullptr;
+  Store* store = nullptr;  // null: history off
+  int64_t first_request_id = 1;
+};
+
 class Router {
  public:
   using Done = std::function<void(RouteResponse&&)>;
 
-  // `http`, `timers` and `clock` must outlive the router. Loop thread only.
-  Router(std::shared_ptr<const Config> config, HttpClient* http, Timers* timers, const Clock* clock);
+  // Loop thread only.
+  Router(std::shared_ptr<const Config> config, const RouterContext& ctx);
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
@@ -44,7 +57,7 @@ class Router {
   void AbortAll(const std::string& code, const std::string& message);
 
   size_t in_flight() const { return walks_.size(); }
-  void FillStatus(StatusResult* out) const;
+  void FillStatus(StatusResult* out);
 
  private:
   struct Walk;
@@ -56,22 +69,28 @@ class Router {
   };
 
   void NextTier(Walk* w);
-  void OnHttpDone(uint64_t walk_id, HttpResponse&& resp);
-  void OnAttemptTimeout(uint64_t walk_id);
+  void OnHttpDone(int64_t walk_id, HttpResponse&& resp);
+  void OnAttemptTimeout(int64_t walk_id);
+  // Records the end of the attempt in progress (reports, history, latency sample).
+  const AttemptReport& RecordAttempt(Walk* w, Outcome outcome, std::string reason,
+                                     int64_t http_status, const Answer* answer);
   // Records the current attempt's end and either finishes or goes on down the route.
   void EndAttempt(Walk* w, Outcome outcome, std::string reason, int64_t http_status,
                   const Answer* answer);
   void Finish(Walk* w, RouteResponse&& response);
-  int64_t AttemptTimeoutMs(const Walk& w, const std::string& model) const;
+  int64_t AttemptTimeoutMs(const Walk& w, const std::string& model);
+  void Remember(const Walk& w, const RouteResponse& response);
 
   std::shared_ptr<const Config> config_;
   HttpClient* http_;
   Timers* timers_;
   const Clock* clock_;
+  TimeoutPolicy* policy_;
+  Store* store_;
   std::map<std::string, std::unique_ptr<Provider>> providers_;
   std::map<std::string, ModelRuntime> models_;
-  uint64_t next_walk_id_ = 1;
-  std::unordered_map<uint64_t, std::unique_ptr<Walk>> walks_;
+  int64_t next_request_id_;
+  std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;
 };
 
 }  // namespace switchyard

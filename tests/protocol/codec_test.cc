@@ -99,7 +99,9 @@ TEST(Codec, ResultAndErrorRoundTrip) {
 TEST(Codec, StatusRoundTrips) {
   StatusResult s;
   s.version = "0.1.0";
-  s.models = {{"gpt-4o", "openai", "open", 900, 2}};
+  s.models = {{"gpt-4o", "openai", "open", 900, 2, {{"summarize", 30, 410.5, 620.0, 620}}}};
+  s.history.enabled = true;
+  s.history.dropped_rows = 3;
   msgpack::object_handle oh = Unpack(EncodeStatusResponse(1, s));
   Envelope env;
   ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
@@ -109,6 +111,12 @@ TEST(Codec, StatusRoundTrips) {
   EXPECT_EQ(got.models[0].name, "gpt-4o");
   EXPECT_EQ(got.models[0].breaker, "open");
   EXPECT_EQ(got.models[0].timeout_ms, 900);
+  ASSERT_EQ(got.models[0].tasks.size(), 1u);
+  EXPECT_EQ(got.models[0].tasks[0].task, "summarize");
+  EXPECT_EQ(got.models[0].tasks[0].samples, 30);
+  EXPECT_DOUBLE_EQ(got.models[0].tasks[0].p95_ms, 620.0);
+  EXPECT_TRUE(got.history.enabled);
+  EXPECT_EQ(got.history.dropped_rows, 3);
 }
 
 TEST(Codec, WrongTypesNameTheField) {

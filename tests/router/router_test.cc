@@ -5,6 +5,7 @@
 #include "fakes/fake_clock.h"
 #include "fakes/fake_http_client.h"
 #include "fakes/fake_timers.h"
+#include "fakes/memory_store.h"
 
 namespace switchyard {
 namespace {
@@ -50,7 +51,18 @@ CompleteRequest Hello() {
 
 class RouterTest : public ::testing::Test {
  protected:
-  RouterTest() : timers_(&clock_), router_(TwoTierConfig(), &http_, &timers_, &clock_) {}
+  RouterTest() : timers_(&clock_), router_(TwoTierConfig(), Context()) {}
+
+  RouterContext Context() {
+    RouterContext ctx;
+    ctx.http = &http_;
+    ctx.timers = &timers_;
+    ctx.clock = &clock_;
+    ctx.policy = &policy_;
+    ctx.store = &store_;
+    ctx.first_request_id = 41;
+    return ctx;
+  }
 
   void Send(CompleteRequest req) {
     router_.Complete(std::move(req), [this](RouteResponse&& r) {
@@ -61,6 +73,8 @@ class RouterTest : public ::testing::Test {
   FakeClock clock_;
   FakeTimers timers_;
   FakeHttpClient http_;
+  TimeoutPolicy policy_;
+  MemoryStore store_;
   std::vector<RouteResponse> responses_;  // before router_: its destructor answers into it
   Router router_;
 };
@@ -153,6 +167,46 @@ TEST_F(RouterTest, UnknownRouteAndBadUtf8AreRefusedAtOnce) {
   EXPECT_EQ(responses_[0].error.code, "no_route");
   EXPECT_EQ(responses_[1].error.code, "bad_request");
   EXPECT_EQ(http_.started(), 0u);
+}
+
+TEST_F(RouterTest, HistoryGetsEveryAttemptOfEveryRequest) {
+  Send(Hello());
+  timers_.Advance(3000);  // big times out
+  http_.Reply(200, kOpenAIOk);
+  Send(Hello());
+  http_.Reply(401, R"({"error":{"message":"no"}})");
+  ASSERT_EQ(store_.requests.size(), 2u);
+  const RequestRecord& r = store_.requests[0];
+  EXPECT_EQ(r.id, 41);
+  EXPECT_EQ(r.route, "chat");
+  EXPECT_EQ(r.task, "default");
+  EXPECT_EQ(r.outcome, "ok");
+  EXPECT_EQ(r.served_by, "small");
+  EXPECT_EQ(r.latency_ms, 3000);
+  EXPECT_DOUBLE_EQ(r.cost_usd, 3.0);
+  ASSERT_EQ(r.attempts.size(), 2u);
+  EXPECT_EQ(r.attempts[0].outcome, "timeout");
+  EXPECT_EQ(r.attempts[0].timeout_ms, 3000);
+  EXPECT_EQ(r.attempts[1].outcome, "ok");
+  EXPECT_EQ(r.attempts[1].ts_ms, r.ts_ms + 3000);
+  EXPECT_EQ(store_.requests[1].id, 42);
+  EXPECT_EQ(store_.requests[1].outcome, "request_rejected");
+  EXPECT_TRUE(store_.requests[1].served_by.empty());
+}
+
+TEST_F(RouterTest, LearnedTimeoutReplacesTheDefault) {
+  // 20 answers at 400 ms: P95 400 ms (within a bucket), so the next attempt gets ~400 ms
+  // instead of the 3000 ms default.
+  for (int i = 0; i < 20; ++i) {
+    Send(Hello());
+    timers_.Advance(400);
+    http_.Reply(200, kOpenAIOk);
+  }
+  Send(Hello());
+  timers_.Advance(390);
+  EXPECT_EQ(http_.cancelled(), 0);
+  timers_.Advance(30);
+  EXPECT_EQ(http_.cancelled(), 1);
 }
 
 TEST_F(RouterTest, AbortAllAnswersEveryRequestOnce) {

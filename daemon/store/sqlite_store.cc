@@ -1,0 +1,361 @@
+#include "store/sqlite_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "store/migrations.h"
+
+namespace switchyard {
+namespace {
+
+constexpr int64_t kBatchRows = 4096;      // wake the writer early past this many
+constexpr int64_t kPruneEveryMs = 60000;
+constexpr int kPruneChunk = 2000;         // rows per delete: keeps each write lock short
+
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void BindText(sqlite3_stmt* st, int i, const std::string& s) {
+  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+}
+
+void BindTextOrNull(sqlite3_stmt* st, int i, const std::string& s) {
+  if (s.empty()) {
+    sqlite3_bind_null(st, i);
+  } else {
+    BindText(st, i, s);
+  }
+}
+
+bool Step(sqlite3_stmt* st) {
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE;
+}
+
+int64_t RowsOf(const RequestRecord& r) {
+  int64_t n = static_cast<int64_t>(r.attempts.size());
+  return 1 + n + (n > 0 ? n - 1 : 0);
+}
+
+}  // namespace
+
+Status SqliteStore::Open(const StoreOptions& options, std::unique_ptr<SqliteStore>* out) {
+  std::unique_ptr<SqliteStore> s(new SqliteStore(options));
+  int rc = sqlite3_open_v2(options.path.c_str(), &s->db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string err = s->db_ ? sqlite3_errmsg(s->db_) : sqlite3_errstr(rc);
+    return Status::IoError("cannot open history " + options.path + ": " + err);
+  }
+  sqlite3_busy_timeout(s->db_, 2000);
+  // auto_vacuum only takes effect on a new file, before its first table.
+  const char* pragmas =
+      "PRAGMA auto_vacuum = INCREMENTAL;"
+      "PRAGMA journal_mode = WAL;"
+      "PRAGMA synchronous = NORMAL;"
+      "PRAGMA journal_size_limit = 67108864;";
+  char* err = nullptr;
+  if (sqlite3_exec(s->db_, pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::Corruption("history " + options.path + " is not a usable SQLite database: " + msg);
+  }
+  Status st = Migrate(s->db_);
+  if (!st.ok()) {
+    std::string msg = "history " + options.path + ": " + st.message();
+    return st.code() == Status::Code::kInvalidArgument ? Status::InvalidArgument(msg)
+                                                       : Status::Corruption(msg);
+  }
+  SY_RETURN_IF_ERROR(s->Prepare());
+  *out = std::move(s);
+  return Status::Ok();
+}
+
+Status SqliteStore::Prepare() {
+  auto prep = [this](const char* sql, sqlite3_stmt** st) {
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, st, nullptr) != SQLITE_OK) {
+      return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
+    }
+    return Status::Ok();
+  };
+  SY_RETURN_IF_ERROR(prep(
+      "INSERT INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, attempts, "
+      "cost_usd, input_tokens, output_tokens, truncated, error) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+      &insert_request_));
+  SY_RETURN_IF_ERROR(prep(
+      "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
+      "http_status, input_tokens, output_tokens, cost_usd, timeout_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+      &insert_attempt_));
+  SY_RETURN_IF_ERROR(prep(
+      "INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      &insert_fallback_));
+  SY_RETURN_IF_ERROR(prep(
+      "INSERT INTO breaker_transitions (ts_ms, model, from_state, to_state, reason, open_until_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      &insert_transition_));
+  sqlite3_stmt* st = nullptr;
+  SY_RETURN_IF_ERROR(prep("SELECT COALESCE(MAX(id), 0) + 1 FROM requests", &st));
+  if (sqlite3_step(st) == SQLITE_ROW) first_request_id_ = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return Status::Ok();
+}
+
+SqliteStore::~SqliteStore() {
+  Close();
+  for (sqlite3_stmt* st : {insert_request_, insert_attempt_, insert_fallback_, insert_transition_}) {
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db_);
+}
+
+Status SqliteStore::LoadAttempts(int64_t since_wall_ms,
+                                 const std::function<void(const LoadedAttempt&)>& fn) {
+  sqlite3_stmt* st = nullptr;
+  // Attempts run at most an hour, so starts an hour before `since` cover every end after it.
+  const char* sql =
+      "SELECT ts_ms + latency_ms, model, task, latency_ms, outcome FROM attempts "
+      "WHERE ts_ms >= ?1 - 3600000 AND outcome IN ('ok', 'timeout') ORDER BY ts_ms";
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+    return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3_bind_int64(st, 1, since_wall_ms);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    LoadedAttempt a;
+    a.end_ms = sqlite3_column_int64(st, 0);
+    if (a.end_ms < since_wall_ms) continue;
+    a.model = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    a.task = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+    a.latency_ms = sqlite3_column_int64(st, 3);
+    a.censored = std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(st, 4))) == "timeout";
+    fn(a);
+  }
+  std::string err = sqlite3_errmsg(db_);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return Status::Corruption("history: reading attempts: " + err);
+  return Status::Ok();
+}
+
+Status SqliteStore::LoadBreakerTransitions(
+    int64_t since_wall_ms, const std::function<void(const BreakerTransitionRecord&)>& fn) {
+  sqlite3_stmt* st = nullptr;
+  const char* sql =
+      "SELECT ts_ms, model, from_state, to_state, reason, COALESCE(open_until_ms, 0) "
+      "FROM breaker_transitions WHERE ts_ms >= ?1 ORDER BY ts_ms";
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+    return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3_bind_int64(st, 1, since_wall_ms);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    BreakerTransitionRecord t;
+    t.ts_ms = sqlite3_column_int64(st, 0);
+    t.model = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
+    t.from_state = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
+    t.to_state = reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    t.reason = reinterpret_cast<const char*>(sqlite3_column_text(st, 4));
+    t.open_until_ms = sqlite3_column_int64(st, 5);
+    fn(t);
+  }
+  std::string err = sqlite3_errmsg(db_);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return Status::Corruption("history: reading breaker transitions: " + err);
+  return Status::Ok();
+}
+
+void SqliteStore::Start() {
+  if (started_) return;
+  started_ = true;
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+void SqliteStore::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  cv_.notify_one();
+  if (writer_.joinable()) {
+    writer_.join();
+  } else if (pending_.rows > 0) {
+    Write(pending_);  // never started: commit what was queued anyway
+  }
+}
+
+void SqliteStore::Enqueue(int64_t rows, const std::function<void(Batch&)>& add) {
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stop_ && pending_.rows + rows <= options_.queue_rows) {
+      add(pending_);
+      pending_.rows += rows;
+      wake = pending_.rows >= kBatchRows;
+      rows = 0;
+    }
+  }
+  if (wake) cv_.notify_one();
+  if (rows == 0) return;
+  int64_t total = dropped_.fetch_add(rows) + rows;
+  // One line per ten seconds at most: a full queue under load must not also flood the log.
+  int64_t now = WallMs();
+  int64_t last = last_drop_log_ms_.load();
+  if (now - last >= 10000 && last_drop_log_ms_.compare_exchange_strong(last, now)) {
+    spdlog::warn("history queue full ({} rows): dropped {} row(s) so far", options_.queue_rows, total);
+  }
+}
+
+void SqliteStore::RecordRequest(RequestRecord&& r) {
+  int64_t rows = RowsOf(r);
+  Enqueue(rows, [&r](Batch& b) { b.requests.push_back(std::move(r)); });
+}
+
+void SqliteStore::RecordBreakerTransition(BreakerTransitionRecord&& t) {
+  Enqueue(1, [&t](Batch& b) { b.transitions.push_back(std::move(t)); });
+}
+
+StoreStats SqliteStore::Stats() const {
+  StoreStats s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s.queued_rows = pending_.rows;
+  }
+  s.written_rows = written_.load();
+  s.dropped_rows = dropped_.load();
+  s.write_errors = write_errors_.load();
+  return s;
+}
+
+void SqliteStore::WriterLoop() {
+  int64_t last_prune = 0;
+  for (;;) {
+    Batch batch;
+    bool stopping;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_ms),
+                   [this] { return stop_ || pending_.rows >= kBatchRows; });
+      std::swap(batch, pending_);
+      stopping = stop_;
+    }
+    if (batch.rows > 0) Write(batch);
+    int64_t now = WallMs();
+    if (!stopping && now - last_prune >= kPruneEveryMs) {
+      Prune(now);
+      last_prune = now;
+    }
+    if (stopping) break;
+  }
+}
+
+bool SqliteStore::Write(Batch& batch) {
+  bool ok = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  for (const RequestRecord& r : batch.requests) {
+    if (!ok) break;
+    sqlite3_stmt* q = insert_request_;
+    sqlite3_bind_int64(q, 1, r.id);
+    sqlite3_bind_int64(q, 2, r.ts_ms);
+    BindText(q, 3, r.route);
+    BindText(q, 4, r.task);
+    BindTextOrNull(q, 5, r.served_by);
+    BindText(q, 6, r.outcome);
+    sqlite3_bind_int64(q, 7, r.latency_ms);
+    sqlite3_bind_int64(q, 8, static_cast<int64_t>(r.attempts.size()));
+    sqlite3_bind_double(q, 9, r.cost_usd);
+    sqlite3_bind_int64(q, 10, r.input_tokens);
+    sqlite3_bind_int64(q, 11, r.output_tokens);
+    sqlite3_bind_int(q, 12, r.truncated ? 1 : 0);
+    BindTextOrNull(q, 13, r.error);
+    ok = Step(q);
+    for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
+      const AttemptRecord& a = r.attempts[i];
+      sqlite3_stmt* s = insert_attempt_;
+      sqlite3_bind_int64(s, 1, r.id);
+      sqlite3_bind_int64(s, 2, static_cast<int64_t>(i));
+      sqlite3_bind_int64(s, 3, a.ts_ms);
+      BindText(s, 4, a.model);
+      BindText(s, 5, r.task);
+      sqlite3_bind_int64(s, 6, a.latency_ms);
+      BindText(s, 7, a.outcome);
+      BindTextOrNull(s, 8, a.reason);
+      sqlite3_bind_int64(s, 9, a.http_status);
+      sqlite3_bind_int64(s, 10, a.input_tokens);
+      sqlite3_bind_int64(s, 11, a.output_tokens);
+      sqlite3_bind_double(s, 12, a.cost_usd);
+      sqlite3_bind_int64(s, 13, a.timeout_ms);
+      ok = Step(s);
+      if (ok && i > 0) {
+        const AttemptRecord& prev = r.attempts[i - 1];
+        sqlite3_stmt* f = insert_fallback_;
+        sqlite3_bind_int64(f, 1, r.id);
+        sqlite3_bind_int64(f, 2, prev.ts_ms + prev.latency_ms);
+        BindText(f, 3, prev.model);
+        BindText(f, 4, a.model);
+        BindText(f, 5, prev.outcome);
+        BindTextOrNull(f, 6, prev.reason);
+        ok = Step(f);
+      }
+    }
+  }
+  for (const BreakerTransitionRecord& t : batch.transitions) {
+    if (!ok) break;
+    sqlite3_stmt* s = insert_transition_;
+    sqlite3_bind_int64(s, 1, t.ts_ms);
+    BindText(s, 2, t.model);
+    BindText(s, 3, t.from_state);
+    BindText(s, 4, t.to_state);
+    BindText(s, 5, t.reason);
+    if (t.open_until_ms > 0) {
+      sqlite3_bind_int64(s, 6, t.open_until_ms);
+    } else {
+      sqlite3_bind_null(s, 6);
+    }
+    ok = Step(s);
+  }
+  if (ok) ok = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
+  if (ok) {
+    written_ += batch.rows;
+    return true;
+  }
+  std::string err = sqlite3_errmsg(db_);
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  ++write_errors_;
+  int64_t total = dropped_.fetch_add(batch.rows) + batch.rows;
+  spdlog::error("history write failed ({}): lost {} row(s), {} in all", err, batch.rows, total);
+  return false;
+}
+
+void SqliteStore::Prune(int64_t now_wall_ms) {
+  int64_t cutoff = now_wall_ms - options_.retention_days * 86400000;
+  int64_t deleted = 0;
+  for (const char* table : {"attempts", "fallbacks", "requests", "breaker_transitions"}) {
+    std::string sql = std::string("DELETE FROM ") + table + " WHERE rowid IN (SELECT rowid FROM " +
+                      table + " WHERE ts_ms < ?1 LIMIT " + std::to_string(kPruneChunk) + ")";
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) continue;
+    for (;;) {
+      sqlite3_bind_int64(st, 1, cutoff);
+      int rc = sqlite3_step(st);
+      sqlite3_reset(st);
+      int n = sqlite3_changes(db_);
+      if (rc != SQLITE_DONE || n == 0) break;
+      deleted += n;
+    }
+    sqlite3_finalize(st);
+  }
+  if (deleted > 0) {
+    sqlite3_exec(db_, "PRAGMA incremental_vacuum(2000)", nullptr, nullptr, nullptr);
+    spdlog::info("history: pruned {} row(s) older than {} days", deleted, options_.retention_days);
+  }
+  // PASSIVE never waits for readers: it copies what it can and lets a reader keep its snapshot.
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
+}  // namespace switchyard

@@ -1,0 +1,105 @@
+// The history in SQLite. The loop thread hands rows over through a bounded queue and never
+// waits on disk; one writer thread commits them in batches (one transaction per batch, WAL,
+// synchronous=NORMAL, so a crashed process loses nothing committed) and prunes rows past
+// the retention in small batches. Readers (sqlite3, `switchyard history`) may read the file
+// at any time; WAL lets them.
+//
+// At most the rows queued since the last commit are lost if the process is killed: about
+// flush_ms worth of traffic, never more than queue_rows.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "store/store.h"
+
+namespace switchyard {
+
+struct StoreOptions {
+  std::string path;
+  int64_t retention_days = 30;
+  // Rows (requests + attempts + fallbacks) that may wait for the writer; more are dropped.
+  int64_t queue_rows = 100000;
+  // How long a row may wait before its batch is committed: the most a kill -9 can lose.
+  int64_t flush_ms = 50;
+};
+
+// An attempt read back at start, to rebuild the latency windows.
+struct LoadedAttempt {
+  int64_t end_ms;  // wall clock: ts_ms + latency_ms
+  std::string model;
+  std::string task;
+  int64_t latency_ms;
+  bool censored;  // cut off by its timeout
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates the file. No thread runs until Start().
+  static Status Open(const StoreOptions& options, std::unique_ptr<SqliteStore>* out);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Before Start(): latency samples (ok and timed-out attempts) that ended at or after
+  // `since_wall_ms`, oldest first.
+  Status LoadAttempts(int64_t since_wall_ms, const std::function<void(const LoadedAttempt&)>& fn);
+  // Before Start(): breaker transitions since `since_wall_ms`, oldest first.
+  Status LoadBreakerTransitions(int64_t since_wall_ms,
+                                const std::function<void(const BreakerTransitionRecord&)>& fn);
+  // One more than the largest request id on file; ids stay unique across restarts.
+  int64_t first_request_id() const { return first_request_id_; }
+
+  void Start();
+  // Commits what is queued and stops the writer. Called by the destructor too.
+  void Close();
+
+  void RecordRequest(RequestRecord&& r) override;
+  void RecordBreakerTransition(BreakerTransitionRecord&& t) override;
+  StoreStats Stats() const override;
+
+ private:
+  struct Batch {
+    std::vector<RequestRecord> requests;
+    std::vector<BreakerTransitionRecord> transitions;
+    int64_t rows = 0;
+  };
+
+  explicit SqliteStore(StoreOptions options) : options_(std::move(options)) {}
+  Status Prepare();
+  void WriterLoop();
+  bool Write(Batch& batch);
+  void Prune(int64_t now_wall_ms);
+  void Enqueue(int64_t rows, const std::function<void(Batch&)>& add);
+
+  StoreOptions options_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_request_ = nullptr;
+  sqlite3_stmt* insert_attempt_ = nullptr;
+  sqlite3_stmt* insert_fallback_ = nullptr;
+  sqlite3_stmt* insert_transition_ = nullptr;
+  int64_t first_request_id_ = 1;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  Batch pending_;
+  bool stop_ = false;
+  std::thread writer_;
+  bool started_ = false;
+
+  std::atomic<int64_t> written_{0};
+  std::atomic<int64_t> dropped_{0};
+  std::atomic<int64_t> write_errors_{0};
+  std::atomic<int64_t> last_drop_log_ms_{0};
+};
+
+}  // namespace switchyard

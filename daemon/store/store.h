@@ -1,0 +1,67 @@
+// The history: what the router hands over to be kept. An interface, so the router can be
+// tested without SQLite (tests/fakes/memory_store.h); SqliteStore is the real one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace switchyard {
+
+struct AttemptRecord {
+  int64_t ts_ms = 0;  // wall clock, when it started
+  std::string model;
+  int64_t latency_ms = 0;
+  std::string outcome;
+  std::string reason;
+  int64_t http_status = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  double cost_usd = 0;
+  int64_t timeout_ms = 0;
+};
+
+// One client request and every attempt made for it. Fallbacks are derived: each attempt
+// after the first is a fallback from the one before, for that one's outcome.
+struct RequestRecord {
+  int64_t id = 0;
+  int64_t ts_ms = 0;
+  std::string route;
+  std::string task;
+  std::string served_by;  // empty when no model answered
+  std::string outcome;    // "ok" or the error code
+  int64_t latency_ms = 0;
+  double cost_usd = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  bool truncated = false;
+  std::string error;
+  std::vector<AttemptRecord> attempts;
+};
+
+struct BreakerTransitionRecord {
+  int64_t ts_ms = 0;
+  std::string model;
+  std::string from_state;
+  std::string to_state;
+  std::string reason;
+  int64_t open_until_ms = 0;  // 0: not open
+};
+
+struct StoreStats {
+  int64_t queued_rows = 0;    // waiting for the writer
+  int64_t written_rows = 0;   // committed since start
+  int64_t dropped_rows = 0;   // lost: queue full or a failed write; each is also logged
+  int64_t write_errors = 0;   // failed transactions
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Never blocks the caller; a full queue drops the rows and counts them.
+  virtual void RecordRequest(RequestRecord&& r) = 0;
+  virtual void RecordBreakerTransition(BreakerTransitionRecord&& t) = 0;
+  virtual StoreStats Stats() const = 0;
+};
+
+}  // namespace switchyard

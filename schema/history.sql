@@ -1,0 +1,124 @@
+-- switchyard history: the schema of /var/lib/switchyard/history.db.
+--
+-- The daemon embeds this file at build time and applies it as numbered migrations at start:
+-- each "-- migration: N" section runs once, in its own transaction, and PRAGMA user_version
+-- records the last one applied. A file whose user_version is newer than the daemon knows is
+-- refused. Sections are only ever appended; a released one is never edited.
+--
+-- Times are integer milliseconds since the Unix epoch (UTC); the *_view views add ISO-8601
+-- text. API keys and prompt texts are never stored.
+
+-- migration: 1
+CREATE TABLE requests (
+  id            INTEGER PRIMARY KEY,  -- the daemon's request id, unique across restarts
+  ts_ms         INTEGER NOT NULL,     -- when the request arrived
+  route         TEXT    NOT NULL,
+  task          TEXT    NOT NULL,
+  served_by     TEXT,                 -- model that answered; NULL when none did
+  outcome       TEXT    NOT NULL,     -- 'ok', or the error code returned to the client
+  latency_ms    INTEGER NOT NULL,     -- arrival to answer
+  attempts      INTEGER NOT NULL,     -- number of model calls made
+  cost_usd      REAL    NOT NULL,     -- all attempts, failed and losing ones included
+  input_tokens  INTEGER NOT NULL,     -- of the answer that was returned
+  output_tokens INTEGER NOT NULL,
+  truncated     INTEGER NOT NULL DEFAULT 0,  -- 1 if a prompt was shortened to fit a window
+  error         TEXT                  -- the error message, when outcome is not 'ok'
+);
+
+-- One row per model call: these are the latency samples the timeouts are learned from.
+CREATE TABLE attempts (
+  request_id    INTEGER NOT NULL,     -- requests.id
+  seq           INTEGER NOT NULL,     -- 0 for the first attempt of a request, 1, 2, ...
+  ts_ms         INTEGER NOT NULL,     -- when the attempt started
+  model         TEXT    NOT NULL,     -- configured model name
+  task          TEXT    NOT NULL,
+  latency_ms    INTEGER NOT NULL,     -- how long it ran (for a timeout: until it was cut off)
+  outcome       TEXT    NOT NULL,     -- ok, timeout, server_error, ... (schema/protocol.md)
+  reason        TEXT,                 -- human detail of a failure
+  http_status   INTEGER NOT NULL DEFAULT 0,
+  input_tokens  INTEGER NOT NULL DEFAULT 0,
+  output_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd      REAL    NOT NULL DEFAULT 0,
+  timeout_ms    INTEGER NOT NULL DEFAULT 0   -- the timeout the attempt was given
+);
+
+-- One row each time a request moved from one model to the next.
+CREATE TABLE fallbacks (
+  request_id    INTEGER NOT NULL,
+  ts_ms         INTEGER NOT NULL,     -- when the failed attempt ended
+  from_model    TEXT    NOT NULL,
+  to_model      TEXT    NOT NULL,
+  reason        TEXT    NOT NULL,     -- the failed attempt's outcome: timeout, server_error, ...
+  detail        TEXT                  -- its human reason
+);
+
+CREATE TABLE breaker_transitions (
+  ts_ms         INTEGER NOT NULL,
+  model         TEXT    NOT NULL,
+  from_state    TEXT    NOT NULL,     -- closed, open, half_open
+  to_state      TEXT    NOT NULL,
+  reason        TEXT    NOT NULL,
+  open_until_ms INTEGER               -- for to_state 'open': when it may half-open
+);
+
+CREATE INDEX requests_ts ON requests (ts_ms);
+CREATE INDEX attempts_ts ON attempts (ts_ms);
+CREATE INDEX attempts_request ON attempts (request_id);
+CREATE INDEX fallbacks_ts ON fallbacks (ts_ms);
+CREATE INDEX breaker_transitions_ts ON breaker_transitions (ts_ms);
+
+-- migration: 2
+-- What an operator asks first.
+CREATE INDEX attempts_model_ts ON attempts (model, ts_ms);
+
+CREATE VIEW requests_view AS
+  SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts_ms / 1000.0, 'unixepoch') AS ts, * FROM requests;
+CREATE VIEW attempts_view AS
+  SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts_ms / 1000.0, 'unixepoch') AS ts, * FROM attempts;
+CREATE VIEW fallbacks_view AS
+  SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts_ms / 1000.0, 'unixepoch') AS ts, * FROM fallbacks;
+CREATE VIEW breaker_transitions_view AS
+  SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts_ms / 1000.0, 'unixepoch') AS ts, * FROM breaker_transitions;
+
+-- Latency per model per hour, nearest-rank percentiles over every attempt (a timed-out
+-- attempt counts with the time it ran).
+CREATE VIEW latency_by_model_hour AS
+  WITH ranked AS (
+    SELECT model,
+           strftime('%Y-%m-%dT%H:00Z', ts_ms / 1000, 'unixepoch') AS hour,
+           latency_ms,
+           outcome,
+           ROW_NUMBER() OVER (PARTITION BY model, ts_ms / 3600000 ORDER BY latency_ms) AS rn,
+           COUNT(*) OVER (PARTITION BY model, ts_ms / 3600000) AS n
+      FROM attempts)
+  SELECT model, hour, n AS attempts,
+         SUM(outcome = 'ok') AS ok,
+         SUM(outcome = 'timeout') AS timeouts,
+         MIN(CASE WHEN rn >= 0.50 * n THEN latency_ms END) AS p50_ms,
+         MIN(CASE WHEN rn >= 0.95 * n THEN latency_ms END) AS p95_ms,
+         MAX(latency_ms) AS max_ms
+    FROM ranked
+   GROUP BY model, hour
+   ORDER BY hour, model;
+
+CREATE VIEW fallback_rate_by_route_hour AS
+  SELECT route,
+         strftime('%Y-%m-%dT%H:00Z', ts_ms / 1000, 'unixepoch') AS hour,
+         COUNT(*) AS requests,
+         SUM(attempts > 1) AS fell_back,
+         SUM(outcome <> 'ok') AS failed,
+         ROUND(1.0 * SUM(attempts > 1) / COUNT(*), 4) AS fallback_rate
+    FROM requests
+   GROUP BY route, ts_ms / 3600000
+   ORDER BY hour, route;
+
+CREATE VIEW cost_by_model_day AS
+  SELECT model,
+         strftime('%Y-%m-%d', ts_ms / 1000, 'unixepoch') AS day,
+         COUNT(*) AS attempts,
+         SUM(input_tokens) AS input_tokens,
+         SUM(output_tokens) AS output_tokens,
+         ROUND(SUM(cost_usd), 6) AS cost_usd
+    FROM attempts
+   GROUP BY model, ts_ms / 86400000
+   ORDER BY day, model;
