@@ -218,7 +218,9 @@ std::string Response(uint32_t msgid, Fn pack_result) {
 }
 
 void PackError(Packer& pk, const RpcError& e) {
-  pk.pack_map(4);
+  pk.pack_map(5);
+  PackStr(pk, "request_id");
+  pk.pack_int64(e.request_id);
   PackStr(pk, "code");
   PackStr(pk, e.code);
   PackStr(pk, "message");
@@ -332,7 +334,9 @@ std::string EncodeEmptyCall(uint32_t msgid, std::string_view method) {
 
 std::string EncodeCompleteResponse(uint32_t msgid, const CompleteResult& r) {
   return Response(msgid, [&](Packer& pk) {
-    pk.pack_map(9);
+    pk.pack_map(10);
+    PackStr(pk, "request_id");
+    pk.pack_int64(r.request_id);
     PackStr(pk, "model");
     PackStr(pk, r.model);
     PackStr(pk, "content");
@@ -510,6 +514,7 @@ Status DecodeCompleteResult(const msgpack::object& obj, CompleteResult* out) {
   SY_RETURN_IF_ERROR(RequireMap(&obj, "result"));
   MapView m(obj);
   CompleteResult r;
+  SY_RETURN_IF_ERROR(GetInt(m, "request_id", "request_id", &r.request_id, false));
   SY_RETURN_IF_ERROR(GetString(m, "model", "model", &r.model, true));
   SY_RETURN_IF_ERROR(GetString(m, "content", "content", &r.content, true));
   SY_RETURN_IF_ERROR(GetString(m, "finish_reason", "finish_reason", &r.finish_reason, false));
@@ -584,6 +589,7 @@ Status DecodeError(const msgpack::object& obj, RpcError* out) {
   SY_RETURN_IF_ERROR(RequireMap(&obj, "error"));
   MapView m(obj);
   RpcError e;
+  SY_RETURN_IF_ERROR(GetInt(m, "request_id", "request_id", &e.request_id, false));
   SY_RETURN_IF_ERROR(GetString(m, "code", "code", &e.code, true));
   SY_RETURN_IF_ERROR(GetString(m, "message", "message", &e.message, false));
   SY_RETURN_IF_ERROR(GetInt(m, "http_status", "http_status", &e.http_status, false));

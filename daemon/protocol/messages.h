@@ -45,6 +45,7 @@ struct AttemptReport {
 };
 
 struct CompleteResult {
+  int64_t request_id = 0;  // requests.id in the history
   std::string model;  // the model that served
   std::string content;
   std::string finish_reason;  // normalised: "stop", "length", "content_filter", ...
@@ -57,6 +58,7 @@ struct CompleteResult {
 
 // The error half of a response. `code` is stable (schema/protocol.md lists them).
 struct RpcError {
+  int64_t request_id = 0;  // for errors of a routed request: requests.id in the history
   std::string code;
   std::string message;
   int64_t http_status = 0;  // for request_rejected: the provider's status

@@ -293,10 +293,12 @@ void Router::Finish(Walk* w, RouteResponse&& response) {
   auto node = walks_.extract(w->id);
   std::unique_ptr<Walk> owned = std::move(node.mapped());
   if (response.ok) {
+    response.result.request_id = w->id;
     response.result.latency_ms = clock_->NowMs() - w->start_ms;
     response.result.cost_usd = w->cost_usd;
     response.result.attempts = std::move(w->attempts);
   } else {
+    response.error.request_id = w->id;
     response.error.attempts = std::move(w->attempts);
   }
   if (store_) Remember(*w, response);

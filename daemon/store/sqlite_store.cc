@@ -234,7 +234,9 @@ StoreStats SqliteStore::Stats() const {
 }
 
 void SqliteStore::WriterLoop() {
-  int64_t last_prune = 0;
+  // A first prune at start: a daemon that was down for days comes back within retention.
+  int64_t last_prune = WallMs();
+  Prune(last_prune);
   for (;;) {
     Batch batch;
     bool stopping;

@@ -202,11 +202,15 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
          "output_usd_per_mtok = 4.00\n\n"
       << "[routes.chat]\ntiers = [\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"]\ndeadline_ms = "
       << options_.deadline_ms << "\n\n[routes.chat.timeout]\ndefault_ms = " << options_.default_timeout_ms
-      << "\n";
-  std::string cfg_path = dir_.File("switchyard.toml");
-  WriteFile(cfg_path, cfg.str());
+      << "\n" << options_.timeout_toml << "\n" << options_.extra_toml;
+  config_path_ = dir_.File("switchyard.toml");
+  WriteFile(config_path_, cfg.str());
+  StartDaemon();
+}
+
+void Cluster::StartDaemon() {
   daemon_ = std::make_unique<Process>(
-      std::vector<std::string>{SWITCHYARD_DAEMON, "--config", cfg_path},
+      std::vector<std::string>{SWITCHYARD_DAEMON, "--config", config_path_},
       std::vector<std::string>{"SY_TEST_OPENAI_KEY=" + options_.openai_key,
                                "SY_TEST_ANTHROPIC_KEY=" + options_.anthropic_key},
       daemon_log_);
@@ -215,7 +219,9 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   }
 }
 
-Cluster::~Cluster() {
+Cluster::~Cluster() { StopDaemon(); }
+
+void Cluster::StopDaemon() {
   daemon_->Signal(SIGTERM);
   int status = 0;
   if (daemon_->Wait(15000, &status)) {
@@ -224,6 +230,11 @@ Cluster::~Cluster() {
   } else {
     ADD_FAILURE() << "switchyardd did not stop within 15 s of SIGTERM";
   }
+}
+
+void Cluster::KillDaemon() {
+  daemon_->Signal(SIGKILL);
+  daemon_->Wait(5000);
 }
 
 std::unique_ptr<Client> Cluster::Connect() {

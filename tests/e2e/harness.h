@@ -71,6 +71,8 @@ struct ClusterOptions {
   std::string openai_key = "sk-test-openai";
   std::string anthropic_key = "sk-ant-test";
   std::string log_level = "info";
+  std::string timeout_toml;  // more keys for [routes.chat.timeout]
+  std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
 };
 
 // The fake provider and a daemon routing "chat" over gpt-4o → gpt-4o-mini → claude-haiku,
@@ -86,6 +88,14 @@ class Cluster {
   std::string daemon_log() const { return ReadFile(daemon_log_); }
   Process& daemon() { return *daemon_; }
   std::unique_ptr<Client> Connect();
+  std::string history_path() const { return dir_.File("history.db"); }
+
+  // SIGTERM and wait for a clean exit (expects exit code 0).
+  void StopDaemon();
+  // SIGKILL: no drain, no flush.
+  void KillDaemon();
+  // Starts a daemon on the same config, socket and history file.
+  void StartDaemon();
 
   static CompleteRequest Ask(const std::string& prompt);
 
@@ -96,6 +106,7 @@ class Cluster {
   std::unique_ptr<Process> daemon_;
   std::string socket_;
   std::string daemon_log_;
+  std::string config_path_;
 };
 
 // Waits until `path` accepts connections; false after `timeout_ms`.

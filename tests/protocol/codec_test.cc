@@ -86,7 +86,7 @@ TEST(Codec, ResultAndErrorRoundTrip) {
   EXPECT_EQ(got.attempts[0].reason, "no answer within 600 ms");
   EXPECT_EQ(got.attempts[1].http_status, 200);
 
-  RpcError e{"all_models_failed", "every tier failed", 0, r.attempts};
+  RpcError e{17, "all_models_failed", "every tier failed", 0, r.attempts};
   oh = Unpack(EncodeErrorResponse(4, e));
   ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
   EXPECT_EQ(env.result->type, msgpack::type::NIL);
@@ -94,6 +94,7 @@ TEST(Codec, ResultAndErrorRoundTrip) {
   ASSERT_TRUE(DecodeError(*env.error, &gotErr).ok());
   EXPECT_EQ(gotErr.code, "all_models_failed");
   EXPECT_EQ(gotErr.attempts.size(), 2u);
+  EXPECT_EQ(gotErr.request_id, 17);
 }
 
 TEST(Codec, StatusRoundTrips) {

@@ -1,0 +1,193 @@
+#include "store/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "store/migrations.h"
+
+namespace switchyard {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/sqlite_store_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = dir_ + "/history.db";
+  }
+
+  // Runs `sql` on the file with a separate connection, as an operator's sqlite3 would.
+  int64_t Query(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    int64_t v = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      v = sqlite3_column_int64(st, 0);
+    } else {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+  }
+
+  StoreOptions Options() {
+    StoreOptions o;
+    o.path = path_;
+    return o;
+  }
+
+  static RequestRecord Request(int64_t id, int64_t ts) {
+    RequestRecord r;
+    r.id = id;
+    r.ts_ms = ts;
+    r.route = "chat";
+    r.task = "default";
+    r.outcome = "ok";
+    r.served_by = "small";
+    r.latency_ms = 900;
+    r.attempts = {{ts, "big", 600, "timeout", "no answer within 600 ms", 0, 0, 0, 0, 600},
+                  {ts + 600, "small", 300, "ok", "", 200, 10, 5, 0.001, 600}};
+    return r;
+  }
+
+  std::string dir_, path_;
+};
+
+TEST_F(SqliteStoreTest, WritesRequestsAttemptsAndDerivedFallbacks) {
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  EXPECT_EQ(store->first_request_id(), 1);
+  store->Start();
+  store->RecordRequest(Request(1, 1'700'000'000'000));
+  store->RecordRequest(Request(2, 1'700'000'001'000));
+  store->Close();
+  EXPECT_EQ(store->Stats().written_rows, 2 * (1 + 2 + 1));
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 2);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts"), 4);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM fallbacks WHERE from_model = 'big' AND to_model = 'small' "
+                  "AND reason = 'timeout'"),
+            2);
+  EXPECT_EQ(Query("SELECT seq FROM attempts WHERE request_id = 2 AND model = 'small'"), 1);
+  store.reset();
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  EXPECT_EQ(store->first_request_id(), 3);  // ids stay unique across restarts
+}
+
+TEST_F(SqliteStoreTest, OperatorViewsAnswer) {
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  store->Start();
+  for (int i = 0; i < 20; ++i) store->RecordRequest(Request(i + 1, 1'700'000'000'000 + i));
+  store->Close();
+  EXPECT_EQ(Query("SELECT p95_ms FROM latency_by_model_hour WHERE model = 'big'"), 600);
+  EXPECT_EQ(Query("SELECT attempts FROM latency_by_model_hour WHERE model = 'small'"), 20);
+  EXPECT_EQ(Query("SELECT fell_back FROM fallback_rate_by_route_hour WHERE route = 'chat'"), 20);
+  EXPECT_EQ(Query("SELECT input_tokens FROM cost_by_model_day WHERE model = 'small'"), 200);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests_view WHERE ts = '2023-11-14T22:13:20.000Z'"), 1);
+}
+
+TEST_F(SqliteStoreTest, LoadsLatencySamplesSinceATime) {
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  store->Start();
+  store->RecordRequest(Request(1, 1000000));
+  store->RecordRequest(Request(2, 5000000));
+  store->Close();
+  store.reset();
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  std::vector<LoadedAttempt> got;
+  ASSERT_TRUE(store->LoadAttempts(4000000, [&](const LoadedAttempt& a) { got.push_back(a); }).ok());
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].model, "big");
+  EXPECT_TRUE(got[0].censored);
+  EXPECT_EQ(got[0].end_ms, 5000600);
+  EXPECT_EQ(got[1].model, "small");
+  EXPECT_FALSE(got[1].censored);
+}
+
+TEST_F(SqliteStoreTest, FullQueueDropsAndCounts) {
+  StoreOptions o = Options();
+  o.queue_rows = 100;  // room for 25 requests of 4 rows
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  for (int i = 0; i < 40; ++i) store->RecordRequest(Request(i + 1, 1000 + i));  // writer not started
+  StoreStats s = store->Stats();
+  EXPECT_EQ(s.queued_rows, 100);
+  EXPECT_EQ(s.dropped_rows, 15 * 4);
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 25);
+}
+
+TEST_F(SqliteStoreTest, RetentionPrunesOldRows) {
+  StoreOptions o = Options();
+  o.retention_days = 1;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  for (int i = 0; i < 3000; ++i) store->RecordRequest(Request(i + 1, now - 3 * 86400000LL));
+  store->RecordRequest(Request(5000, now));
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 3001);
+  store.reset();
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  store->Start();  // the writer prunes as it starts, in chunks
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts"), 2);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM fallbacks"), 1);
+}
+
+TEST_F(SqliteStoreTest, OlderSchemaIsUpgradedKeepingItsRows) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(Migrate(db, 1).ok());
+  ASSERT_EQ(sqlite3_exec(db,
+                         "INSERT INTO requests (id, ts_ms, route, task, outcome, latency_ms, attempts,"
+                         " cost_usd, input_tokens, output_tokens) VALUES (7, 1, 'chat', 'default', 'ok',"
+                         " 5, 1, 0, 1, 1)",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_EQ(Query("PRAGMA user_version"), 1);
+  std::unique_ptr<SqliteStore> store;
+  Status s = SqliteStore::Open(Options(), &store);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(store->first_request_id(), 8);
+  store.reset();
+  EXPECT_EQ(Query("PRAGMA user_version"), HistoryMigrations().back().version);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests_view"), 1);
+}
+
+TEST_F(SqliteStoreTest, NewerSchemaIsRefusedWithAClearMessage) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  std::unique_ptr<SqliteStore> store;
+  Status s = SqliteStore::Open(Options(), &store);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("schema version 99 is newer than this switchyardd knows"),
+            std::string::npos)
+      << s.message();
+}
+
+TEST_F(SqliteStoreTest, CorruptFileIsRefused) {
+  std::ofstream(path_) << std::string(8192, 'x');
+  std::unique_ptr<SqliteStore> store;
+  Status s = SqliteStore::Open(Options(), &store);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("is not a usable SQLite database"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace switchyard
