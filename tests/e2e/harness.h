@@ -1,115 +1,29 @@
-// End-to-end harness: real processes (switchyardd, fake_provider), real sockets, temp dirs,
-// bounded waits. Every helper gives up after a few seconds rather than hanging a test.
+// The end-to-end tests' view of the testbed (tools/testbed/testbed.h): the same processes,
+// with a Cluster whose daemon must stop cleanly, or the test fails.
 #pragma once
 
-#include <sys/types.h>
+#include <gtest/gtest.h>
 
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <vector>
-
-#include "switchyard/client.h"
+#include "testbed.h"
 
 namespace switchyard::e2e {
 
-// A directory under /tmp (short, for socket paths), removed with its contents at the end.
-class TempDir {
+using testbed::ClusterOptions;
+using testbed::FakeProvider;
+using testbed::Process;
+using testbed::ReadFile;
+using testbed::TempDir;
+using testbed::WaitForSocket;
+
+class Cluster : public testbed::Cluster {
  public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
+  using testbed::Cluster::Cluster;
+  ~Cluster() {
+    if (running()) {
+      Status s = StopDaemon();
+      EXPECT_TRUE(s.ok()) << s.message();
+    }
+  }
 };
-
-// A child process whose stdout and stderr go to `log_path`.
-class Process {
- public:
-  Process(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-          const std::string& log_path);
-  ~Process();  // SIGKILL if still running
-  pid_t pid() const { return pid_; }
-  void Signal(int sig);
-  // Waits up to `timeout_ms` for exit; returns false on timeout. `status` as from waitpid.
-  bool Wait(int timeout_ms, int* status = nullptr);
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  int status_ = 0;
-};
-
-std::string ReadFile(const std::string& path);
-void WriteFile(const std::string& path, const std::string& text);
-// An HTTP GET on loopback; returns the body ("" on failure).
-std::string HttpGet(const std::string& url);
-
-class FakeProvider {
- public:
-  explicit FakeProvider(const TempDir& dir, std::vector<std::string> extra_args = {});
-  int port() const { return port_; }
-  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1"; }
-  // Sets `model`'s fault: SetFault("gpt-4o", "mode=error&status=500").
-  void SetFault(const std::string& model, const std::string& query);
-  int64_t Requests(const std::string& model_id);
-  int64_t AuthOk();
-  int64_t AuthBad();
-  const std::string& log_path() const { return log_; }
-
- private:
-  std::string log_;
-  std::unique_ptr<Process> proc_;
-  int port_ = 0;
-};
-
-struct ClusterOptions {
-  int64_t default_timeout_ms = 5000;
-  int64_t deadline_ms = 20000;
-  std::string openai_key = "sk-test-openai";
-  std::string anthropic_key = "sk-ant-test";
-  std::string log_level = "info";
-  std::string timeout_toml;  // more keys for [routes.chat.timeout]
-  std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
-};
-
-// The fake provider and a daemon routing "chat" over gpt-4o → gpt-4o-mini → claude-haiku,
-// all served by the fake (the first two as OpenAI, the last as Anthropic).
-class Cluster {
- public:
-  explicit Cluster(ClusterOptions options = {});
-  ~Cluster();
-
-  FakeProvider& fake() { return *fake_; }
-  const std::string& socket() const { return socket_; }
-  const TempDir& dir() const { return dir_; }
-  std::string daemon_log() const { return ReadFile(daemon_log_); }
-  Process& daemon() { return *daemon_; }
-  std::unique_ptr<Client> Connect();
-  std::string history_path() const { return dir_.File("history.db"); }
-
-  // SIGTERM and wait for a clean exit (expects exit code 0).
-  void StopDaemon();
-  // SIGKILL: no drain, no flush.
-  void KillDaemon();
-  // Starts a daemon on the same config, socket and history file.
-  void StartDaemon();
-
-  static CompleteRequest Ask(const std::string& prompt);
-
- private:
-  ClusterOptions options_;
-  TempDir dir_;
-  std::unique_ptr<FakeProvider> fake_;
-  std::unique_ptr<Process> daemon_;
-  std::string socket_;
-  std::string daemon_log_;
-  std::string config_path_;
-};
-
-// Waits until `path` accepts connections; false after `timeout_ms`.
-bool WaitForSocket(const std::string& path, int timeout_ms);
 
 }  // namespace switchyard::e2e

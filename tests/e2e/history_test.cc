@@ -67,7 +67,7 @@ TEST(History, RowsMatchWhatTheClientsWereTold) {
     if (i == 11) cluster.fake().SetFault("gpt-4o-mini", "mode=error&status=503");
     replies.push_back(client->Complete(Cluster::Ask("r" + std::to_string(i))));
   }
-  cluster.StopDaemon();  // flushes the history
+  ASSERT_TRUE(cluster.StopDaemon().ok());  // flushes the history
 
   Db db(cluster.history_path());
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM requests"), 12);
@@ -127,7 +127,7 @@ TEST(History, RestartedDaemonKeepsItsLearnedTimeout) {
   EXPECT_GT(before, 120);
   EXPECT_LT(before, 400);  // learned, not the 5000 ms default
   client.reset();
-  cluster.StopDaemon();
+  ASSERT_TRUE(cluster.StopDaemon().ok());
   cluster.StartDaemon();
   auto fresh = cluster.Connect();
   int64_t after = timeout_of(*fresh);

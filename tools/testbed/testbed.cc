@@ -1,8 +1,7 @@
-#include "e2e/harness.h"
+#include "testbed.h"
 
 #include <curl/curl.h>
 #include <fcntl.h>
-#include <gtest/gtest.h>
 #include <signal.h>
 #include <simdjson.h>
 #include <spawn.h>
@@ -19,7 +18,13 @@
 
 extern char** environ;
 
-namespace switchyard::e2e {
+namespace switchyard::testbed {
+
+namespace {
+std::string g_bin_dir = SWITCHYARD_BIN_DIR;
+}  // namespace
+
+void SetBinaryDir(const std::string& dir) { g_bin_dir = dir; }
 
 TempDir::TempDir() {
   char tmpl[] = "/tmp/sy-test-XXXXXX";
@@ -151,7 +156,7 @@ bool WaitForSocket(const std::string& path, int timeout_ms) {
 FakeProvider::FakeProvider(const TempDir& dir, std::vector<std::string> extra_args) {
   std::string port_file = dir.File("fake.port");
   log_ = dir.File("fake.log");
-  std::vector<std::string> argv = {SWITCHYARD_FAKE_PROVIDER, "--port", "0", "--port-file", port_file};
+  std::vector<std::string> argv = {g_bin_dir + "/fake_provider", "--port", "0", "--port-file", port_file};
   for (std::string& a : extra_args) argv.push_back(std::move(a));
   proc_ = std::make_unique<Process>(argv, std::vector<std::string>{}, log_);
   if (!PollUntil(5000, [&] { return !ReadFile(port_file).empty(); })) {
@@ -210,29 +215,36 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
 
 void Cluster::StartDaemon() {
   daemon_ = std::make_unique<Process>(
-      std::vector<std::string>{SWITCHYARD_DAEMON, "--config", config_path_},
+      std::vector<std::string>{g_bin_dir + "/switchyardd", "--config", config_path_},
       std::vector<std::string>{"SY_TEST_OPENAI_KEY=" + options_.openai_key,
                                "SY_TEST_ANTHROPIC_KEY=" + options_.anthropic_key},
       daemon_log_);
   if (!WaitForSocket(socket_, 5000)) {
     throw std::runtime_error("switchyardd did not start: " + ReadFile(daemon_log_));
   }
+  running_ = true;
 }
 
-Cluster::~Cluster() { StopDaemon(); }
+Cluster::~Cluster() {
+  if (!running_) return;
+  Status s = StopDaemon();
+  if (!s.ok()) std::fprintf(stderr, "testbed: %s\n", s.message().c_str());
+}
 
-void Cluster::StopDaemon() {
+Status Cluster::StopDaemon() {
+  running_ = false;
   daemon_->Signal(SIGTERM);
   int status = 0;
-  if (daemon_->Wait(15000, &status)) {
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << "switchyardd did not exit cleanly: " << ReadFile(daemon_log_);
-  } else {
-    ADD_FAILURE() << "switchyardd did not stop within 15 s of SIGTERM";
+  if (!daemon_->Wait(15000, &status)) return Status::Unavailable("switchyardd did not stop within 15 s of SIGTERM");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status::Internal("switchyardd did not exit cleanly (status " + std::to_string(status) +
+                            "): " + ReadFile(daemon_log_));
   }
+  return Status::Ok();
 }
 
 void Cluster::KillDaemon() {
+  running_ = false;
   daemon_->Signal(SIGKILL);
   daemon_->Wait(5000);
 }
@@ -252,4 +264,4 @@ CompleteRequest Cluster::Ask(const std::string& prompt) {
   return req;
 }
 
-}  // namespace switchyard::e2e
+}  // namespace switchyard::testbed
