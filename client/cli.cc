@@ -91,11 +91,24 @@ int main(int argc, char** argv) {
                 r.result.version.c_str(), static_cast<long long>(r.result.uptime_ms / 1000),
                 static_cast<long long>(r.result.requests_in_flight),
                 static_cast<long long>(r.result.connections));
+    const auto& h = r.result.history;
+    if (h.enabled) {
+      std::printf("history: %lld rows written, %lld queued, %lld dropped, %lld write errors\n",
+                  static_cast<long long>(h.written_rows), static_cast<long long>(h.queued_rows),
+                  static_cast<long long>(h.dropped_rows), static_cast<long long>(h.write_errors));
+    } else {
+      std::printf("history: off\n");
+    }
     std::printf("%-24s %-12s %-10s %10s %9s\n", "MODEL", "PROVIDER", "BREAKER", "TIMEOUT_MS", "IN_FLIGHT");
     for (const auto& m : r.result.models) {
       std::printf("%-24s %-12s %-10s %10lld %9lld\n", m.name.c_str(), m.provider.c_str(),
                   m.breaker.c_str(), static_cast<long long>(m.timeout_ms),
                   static_cast<long long>(m.in_flight));
+      for (const auto& t : m.tasks) {
+        std::printf("  task %-18s %7lld samples  p50 %6.0f ms  p95 %6.0f ms  timeout %6lld ms\n",
+                    t.task.c_str(), static_cast<long long>(t.samples), t.p50_ms, t.p95_ms,
+                    static_cast<long long>(t.timeout_ms));
+      }
     }
     return 0;
   }

@@ -62,5 +62,13 @@ say "6. gpt-4o recovers: it serves again."
 fault gpt-4o "mode=ok"
 ask "Back to normal?"
 
+say "7. Everything it did is in SQLite. While the daemon runs, an operator asks:"
+q() { printf '$ sqlite3 -box history.db "%s"\n' "$1"; sqlite3 -box "$work/history.db" "$1" | sed 's/^/  /'; }
+sleep 0.2  # the writer commits every 50 ms
+q "SELECT id, route, served_by, outcome, latency_ms, attempts FROM requests ORDER BY id"
+q "SELECT request_id, from_model, to_model, reason FROM fallbacks ORDER BY request_id"
+q "SELECT model, attempts, ok, timeouts, p50_ms, p95_ms FROM latency_by_model_hour"
+q "SELECT model, attempts, input_tokens, output_tokens, cost_usd FROM cost_by_model_day"
+
 say "The daemon's log:"
 sed 's/^/  /' "$work/daemon.log"
