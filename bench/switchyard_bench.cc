@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   };
   if (want("store")) switchyard::bench::BenchStore(store_requests);
   if (want("history")) {
+    switchyard::bench::BenchHistory(1, requests);
     switchyard::bench::BenchHistory(4, requests);
     switchyard::bench::BenchHistory(16, requests);
   }
