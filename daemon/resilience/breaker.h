@@ -1,0 +1,99 @@
+// A circuit breaker for one model endpoint: outcomes in, transitions out. Pure logic; the
+// caller passes the time, so tests move it by hand.
+//
+//   closed ──(failure rate, slow-call rate or a run of failures; or a 429 with Retry-After)──▶ open
+//   open ──(cool-down passed)──▶ half_open ──(probe succeeds)──▶ closed
+//                                  └──────(probe fails)──▶ open, with a longer cool-down
+//
+// Rates are over a sliding time window and count only once the window holds min_calls.
+// The cool-down grows by cooldown_multiplier (up to max_cooldown_ms) each time a probe
+// fails, with +-jitter so that breakers of many models do not probe in lockstep, and resets
+// when the breaker closes. Half-open lets half_open_probes calls through at once.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+
+namespace switchyard {
+
+struct BreakerParams {
+  int64_t window_ms = 30000;
+  int64_t min_calls = 10;
+  double failure_rate = 0.5;
+  double slow_rate = 0.8;
+  int64_t consecutive_failures = 5;
+  int64_t cooldown_ms = 5000;
+  double cooldown_multiplier = 2.0;
+  int64_t max_cooldown_ms = 60000;
+  double jitter = 0.2;
+  int64_t half_open_probes = 1;
+};
+
+enum class BreakerState { kClosed, kOpen, kHalfOpen };
+const char* BreakerStateName(BreakerState s);
+
+enum class CallResult {
+  kSuccess,
+  kSlowSuccess,  // answered, but after its soft timeout
+  kSlow,         // cut off at its timeout
+  kFailure,      // error, reset, 5xx, 429, garbage
+};
+
+struct BreakerTransition {
+  bool happened = false;
+  BreakerState from = BreakerState::kClosed;
+  BreakerState to = BreakerState::kClosed;
+  std::string reason;
+  int64_t open_until_ms = 0;  // for to == kOpen
+};
+
+class Breaker {
+ public:
+  Breaker(const BreakerParams& params, uint64_t seed);
+
+  // May a call start now? In half-open this takes a probe slot, which Record() or Release()
+  // gives back. Moving from open to half-open is reported in `t`.
+  bool Allow(int64_t now_ms, BreakerTransition* t);
+  // A finished call. `retry_after_ms` >= 0 for a 429 that said how long to wait.
+  BreakerTransition Record(int64_t now_ms, CallResult result, int64_t retry_after_ms = -1);
+  // A call that started but ended without a verdict (cancelled); frees its probe slot.
+  void Release();
+  // Restores an open state saved before a restart.
+  void RestoreOpen(int64_t open_until_ms, int64_t cooldown_ms);
+
+  BreakerState state() const { return state_; }
+  int64_t open_until_ms() const { return open_until_ms_; }
+  int64_t cooldown_ms() const { return cooldown_ms_; }
+  // Over the window: calls, and the failure and slow-call shares of them.
+  int64_t calls(int64_t now_ms);
+  double failure_rate(int64_t now_ms);
+  double slow_rate(int64_t now_ms);
+  void set_params(const BreakerParams& p) { params_ = p; }
+
+ private:
+  static constexpr int kSlices = 10;
+  struct Slice {
+    int64_t id = INT64_MIN;
+    int64_t calls = 0;
+    int64_t failures = 0;
+    int64_t slow = 0;
+  };
+  void Advance(int64_t now_ms);
+  BreakerTransition Open(int64_t now_ms, int64_t duration_ms, std::string reason);
+  BreakerTransition Close(std::string reason);
+  int64_t Jittered(int64_t ms);
+  void ResetWindow();
+
+  BreakerParams params_;
+  std::mt19937_64 rng_;
+  BreakerState state_ = BreakerState::kClosed;
+  int64_t open_until_ms_ = 0;
+  int64_t cooldown_ms_;
+  int64_t run_ = 0;  // consecutive failures (slow calls count)
+  int64_t probes_in_flight_ = 0;
+  Slice slices_[kSlices];
+  int64_t calls_ = 0, failures_ = 0, slow_ = 0;  // sums over live slices
+};
+
+}  // namespace switchyard
