@@ -27,6 +27,7 @@ RequestRecord SampleRequest(int64_t id, int64_t ts) {
   r.latency_ms = 700;
   r.attempts = {{ts, "gpt-4o", 600, "timeout", "no answer within 600 ms", 0, 0, 0, 0, 600},
                 {ts + 600, "gpt-4o-mini", 100, "ok", "", 200, 812, 95, 0.0002, 600}};
+  r.fallbacks = {{ts + 600, "gpt-4o", "gpt-4o-mini", "timeout", "no answer within 600 ms"}};
   return r;
 }
 

@@ -140,6 +140,36 @@ Status ParseHistory(const std::string& src, const toml::table* t, HistoryConfig*
   return r.NoUnknownKeys();
 }
 
+Status ParseBreaker(const std::string& src, const std::string& prefix, const toml::table* t,
+                   BreakerConfig* b) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, prefix);
+  SY_RETURN_IF_ERROR(r.Int("window_s", &b->window_s, 1, 86400));
+  SY_RETURN_IF_ERROR(r.Int("min_calls", &b->min_calls, 1, 1000000));
+  SY_RETURN_IF_ERROR(r.Double("failure_rate", &b->failure_rate, 0.01, 1));
+  SY_RETURN_IF_ERROR(r.Double("slow_rate", &b->slow_rate, 0.01, 1));
+  SY_RETURN_IF_ERROR(r.Int("consecutive_failures", &b->consecutive_failures, 1, 1000000));
+  SY_RETURN_IF_ERROR(r.Int("cooldown_ms", &b->cooldown_ms, 1, 3600000));
+  SY_RETURN_IF_ERROR(r.Double("cooldown_multiplier", &b->cooldown_multiplier, 1, 100));
+  SY_RETURN_IF_ERROR(r.Int("max_cooldown_ms", &b->max_cooldown_ms, 1, 86400000));
+  SY_RETURN_IF_ERROR(r.Double("jitter", &b->jitter, 0, 0.9));
+  SY_RETURN_IF_ERROR(r.Int("half_open_probes", &b->half_open_probes, 1, 1000));
+  if (b->max_cooldown_ms < b->cooldown_ms) {
+    return r.Error(r.Get("max_cooldown_ms"), "max_cooldown_ms", "is less than cooldown_ms");
+  }
+  return r.NoUnknownKeys();
+}
+
+Status ParseRetry(const std::string& src, const toml::table* t, RetryConfig* rc) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, "retry");
+  SY_RETURN_IF_ERROR(r.Double("budget_percent", &rc->budget_percent, 0, 100));
+  SY_RETURN_IF_ERROR(r.Int("min_retries", &rc->min_retries, 0, 1000000));
+  SY_RETURN_IF_ERROR(r.Int("window_s", &rc->window_s, 1, 3600));
+  SY_RETURN_IF_ERROR(r.Int("max_retry_after_ms", &rc->max_retry_after_ms, 0, 600000));
+  return r.NoUnknownKeys();
+}
+
 Status ParseProvider(const std::string& src, const std::string& name, const toml::table& t,
                      ProviderConfig* p) {
   TableReader r(src, t, "providers." + name);
@@ -161,6 +191,7 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   SY_RETURN_IF_ERROR(r.String("api_key_env", &p->api_key_env));
   SY_RETURN_IF_ERROR(r.String("api_key_file", &p->api_key_file));
   SY_RETURN_IF_ERROR(r.Int("connect_timeout_ms", &p->connect_timeout_ms, 1, 600000));
+  SY_RETURN_IF_ERROR(r.Int("max_in_flight", &p->max_in_flight, 1, 1000000));
   if (!p->api_key_env.empty() && !p->api_key_file.empty()) {
     return r.Error(r.Get("api_key_file"), "api_key_file", "give api_key_env or api_key_file, not both");
   }
@@ -194,6 +225,10 @@ Status ParseModel(const std::string& src, const std::string& name, const toml::t
   }
   SY_RETURN_IF_ERROR(r.Double("input_usd_per_mtok", &m->input_usd_per_mtok, 0, 1e6));
   SY_RETURN_IF_ERROR(r.Double("output_usd_per_mtok", &m->output_usd_per_mtok, 0, 1e6));
+  m->breaker = cfg.breaker;
+  const toml::table* breaker = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("breaker", &breaker));
+  SY_RETURN_IF_ERROR(ParseBreaker(src, r.Path("breaker"), breaker, &m->breaker));
   return r.NoUnknownKeys();
 }
 
@@ -233,6 +268,16 @@ Status ParseRoute(const std::string& src, const std::string& name, const toml::t
     route->tiers.push_back(*v);
   }
   SY_RETURN_IF_ERROR(r.Int("deadline_ms", &route->deadline_ms, 1, 3600000));
+  std::string soft;
+  SY_RETURN_IF_ERROR(r.String("on_soft_timeout", &soft));
+  if (soft == "hedge") {
+    route->on_soft_timeout = SoftTimeout::kHedge;
+  } else if (!soft.empty() && soft != "cutover") {
+    return r.Error(r.Get("on_soft_timeout"), "on_soft_timeout",
+                   "must be \"cutover\" or \"hedge\", got \"" + soft + "\"");
+  }
+  SY_RETURN_IF_ERROR(r.Int("max_attempts", &route->max_attempts, 1, 100));
+  if (route->max_attempts == 0) route->max_attempts = static_cast<int64_t>(route->tiers.size()) + 1;
   const toml::table* timeout = nullptr;
   SY_RETURN_IF_ERROR(r.Table("timeout", &timeout));
   SY_RETURN_IF_ERROR(ParseTimeout(src, r.Path("timeout"), timeout, &route->timeout));
@@ -273,6 +318,12 @@ Status ParseConfig(std::string_view text, const std::string& source, Config* out
   const toml::table* history = nullptr;
   SY_RETURN_IF_ERROR(r.Table("history", &history));
   SY_RETURN_IF_ERROR(ParseHistory(source, history, &cfg.history));
+  const toml::table* breaker = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("breaker", &breaker));
+  SY_RETURN_IF_ERROR(ParseBreaker(source, "breaker", breaker, &cfg.breaker));
+  const toml::table* retry = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("retry", &retry));
+  SY_RETURN_IF_ERROR(ParseRetry(source, retry, &cfg.retry));
   SY_RETURN_IF_ERROR(ForEachTable(source, r, "providers", [&](const std::string& n, const toml::table& t) {
     return ParseProvider(source, n, t, &cfg.providers[n]);
   }));

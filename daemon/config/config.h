@@ -29,6 +29,34 @@ struct ProviderConfig {
   // Seconds before a connection attempt gives up; short, because a provider that cannot
   // accept a TCP connection is better skipped than waited for.
   int64_t connect_timeout_ms = 2000;
+  // Attempts in flight to this provider at once; past it a tier is skipped as "overloaded"
+  // rather than queued behind a provider that is not keeping up.
+  int64_t max_in_flight = 1024;
+};
+
+// Circuit breaker of one model (see resilience/breaker.h). Defaults come from [breaker];
+// [models.NAME.breaker] overrides any of them.
+struct BreakerConfig {
+  int64_t window_s = 30;             // rates are over this sliding window
+  int64_t min_calls = 10;            // calls the window needs before a rate can open it
+  double failure_rate = 0.5;         // share of failed calls that opens it
+  double slow_rate = 0.8;            // share of slow calls (timeouts, late answers) that opens it
+  int64_t consecutive_failures = 5;  // a run this long opens it whatever the rates
+  int64_t cooldown_ms = 5000;        // open this long before the first probe
+  double cooldown_multiplier = 2.0;  // each failed probe multiplies the cool-down...
+  int64_t max_cooldown_ms = 60000;   // ...up to this
+  double jitter = 0.2;               // +-share of random spread on each cool-down
+  int64_t half_open_probes = 1;      // calls let through at once while half-open
+};
+
+// Same-model retries: rare, and bounded by a budget over all requests.
+struct RetryConfig {
+  double budget_percent = 20;        // retries may be this share of recent requests...
+  int64_t min_retries = 3;           // ...but at least this many per window
+  int64_t window_s = 10;
+  // A 429 whose Retry-After is at most this may be retried on the same model after waiting;
+  // a longer one moves on to the next tier.
+  int64_t max_retry_after_ms = 1000;
 };
 
 struct ModelConfig {
@@ -39,6 +67,7 @@ struct ModelConfig {
   int64_t max_output_tokens = 0;
   double input_usd_per_mtok = 0;
   double output_usd_per_mtok = 0;
+  BreakerConfig breaker;
 };
 
 struct TimeoutConfig {
@@ -55,12 +84,20 @@ struct TimeoutConfig {
   int64_t window_s = 900;
 };
 
+enum class SoftTimeout {
+  kCutover,  // abandon the slow attempt and try the next tier
+  kHedge,    // start the next tier too; keep the slow attempt until its hard timeout
+};
+
 struct RouteConfig {
   std::string name;
   std::vector<std::string> tiers;  // model names, best first
   // Whole-request budget when the client gives none.
   int64_t deadline_ms = 20000;
   TimeoutConfig timeout;
+  SoftTimeout on_soft_timeout = SoftTimeout::kCutover;
+  // Hard cap on model calls for one request, retries included. 0: tiers + 1.
+  int64_t max_attempts = 0;
 };
 
 struct DaemonConfig {
@@ -87,6 +124,8 @@ struct HistoryConfig {
 struct Config {
   DaemonConfig daemon;
   HistoryConfig history;
+  BreakerConfig breaker;  // defaults for every model
+  RetryConfig retry;
   std::map<std::string, ProviderConfig> providers;
   std::map<std::string, ModelConfig> models;
   std::map<std::string, RouteConfig> routes;

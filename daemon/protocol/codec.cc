@@ -377,11 +377,19 @@ std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& s) {
     pk.pack_map(static_cast<uint32_t>(s.models.size()));
     for (const ModelStatus& m : s.models) {
       PackStr(pk, m.name);
-      pk.pack_map(5);
+      pk.pack_map(9);
       PackStr(pk, "provider");
       PackStr(pk, m.provider);
       PackStr(pk, "breaker");
       PackStr(pk, m.breaker);
+      PackStr(pk, "failure_rate");
+      pk.pack_double(m.failure_rate);
+      PackStr(pk, "slow_call_rate");
+      pk.pack_double(m.slow_call_rate);
+      PackStr(pk, "window_calls");
+      pk.pack_int64(m.window_calls);
+      PackStr(pk, "half_open_in_ms");
+      pk.pack_int64(m.half_open_in_ms);
       PackStr(pk, "timeout_ms");
       pk.pack_int64(m.timeout_ms);
       PackStr(pk, "in_flight");
@@ -548,6 +556,10 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
       MapView mm(kv.val);
       SY_RETURN_IF_ERROR(GetString(mm, "provider", path + ".provider", &ms.provider, false));
       SY_RETURN_IF_ERROR(GetString(mm, "breaker", path + ".breaker", &ms.breaker, false));
+      SY_RETURN_IF_ERROR(GetDouble(mm, "failure_rate", path + ".failure_rate", &ms.failure_rate));
+      SY_RETURN_IF_ERROR(GetDouble(mm, "slow_call_rate", path + ".slow_call_rate", &ms.slow_call_rate));
+      SY_RETURN_IF_ERROR(GetInt(mm, "window_calls", path + ".window_calls", &ms.window_calls, false));
+      SY_RETURN_IF_ERROR(GetInt(mm, "half_open_in_ms", path + ".half_open_in_ms", &ms.half_open_in_ms, false));
       SY_RETURN_IF_ERROR(GetInt(mm, "timeout_ms", path + ".timeout_ms", &ms.timeout_ms, false));
       SY_RETURN_IF_ERROR(GetInt(mm, "in_flight", path + ".in_flight", &ms.in_flight, false));
       const msgpack::object* tasks = mm.Find("tasks");

@@ -78,6 +78,10 @@ struct ModelStatus {
   std::string name;
   std::string provider;
   std::string breaker = "closed";  // closed, open, half_open
+  double failure_rate = 0;         // over the breaker's window
+  double slow_call_rate = 0;
+  int64_t window_calls = 0;
+  int64_t half_open_in_ms = 0;     // when open: time left before a probe may go
   int64_t timeout_ms = 0;          // the timeout an attempt on it would get now
   int64_t in_flight = 0;
   std::vector<TaskStatus> tasks;

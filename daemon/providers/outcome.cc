@@ -24,6 +24,10 @@ const char* OutcomeName(Outcome o) {
       return "client_error";
     case Outcome::kCancelled:
       return "cancelled";
+    case Outcome::kBreakerOpen:
+      return "breaker_open";
+    case Outcome::kOverloaded:
+      return "overloaded";
   }
   return "unknown";
 }

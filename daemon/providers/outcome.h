@@ -20,6 +20,8 @@ enum class Outcome {
   kContextOverflow,  // the prompt did not fit this model's window
   kClientError,      // 400/401/403/...: the request's own fault; not fallen back on
   kCancelled,        // abandoned by the router (another attempt won, shutdown)
+  kBreakerOpen,      // not called: its circuit breaker is open
+  kOverloaded,       // not called: its provider has max_in_flight calls already
 };
 
 const char* OutcomeName(Outcome o);

@@ -3,10 +3,23 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "providers/json_writer.h"
 
 namespace switchyard {
+
+// One model call in flight.
+struct Router::Call {
+  int64_t seq = 0;  // index in Walk::attempts
+  std::string model;
+  int64_t start_ms = 0;
+  int64_t soft_timeout_ms = 0;
+  int64_t hard_at_ms = 0;  // when a hedged call is given up
+  HttpClient::Id http_id = 0;
+  Timers::Id timer_id = 0;
+  bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge)
+};
 
 struct Router::Walk {
   int64_t id = 0;  // the request id in the history
@@ -18,15 +31,14 @@ struct Router::Walk {
   int64_t start_ms = 0;
   int64_t deadline_at_ms = 0;
   size_t next_tier = 0;
-  // The attempt in progress.
-  std::string model;
-  int64_t attempt_start_ms = 0;
-  int64_t attempt_wall_start_ms = 0;
-  int64_t attempt_timeout_ms = 0;
-  HttpClient::Id http_id = 0;
-  Timers::Id timer_id = 0;
-  std::vector<AttemptReport> attempts;
-  std::vector<AttemptRecord> records;  // the same attempts, as the history keeps them
+  int64_t calls_made = 0;
+  bool retried = false;
+  Timers::Id retry_timer = 0;
+  std::vector<Call> live;
+  std::vector<AttemptReport> attempts;  // in start order, filled in as calls end
+  std::vector<AttemptRecord> records;   // the same, as the history keeps them
+  std::vector<FallbackRecord> fallbacks;
+  FallbackRecord moving_on;             // from_model set: the next model starts a fallback
   double cost_usd = 0;
 };
 
@@ -67,6 +79,56 @@ TimeoutParams ParamsOf(const RouteConfig& r) {
   return p;
 }
 
+BreakerParams ParamsOf(const BreakerConfig& b) {
+  BreakerParams p;
+  p.window_ms = b.window_s * 1000;
+  p.min_calls = b.min_calls;
+  p.failure_rate = b.failure_rate;
+  p.slow_rate = b.slow_rate;
+  p.consecutive_failures = b.consecutive_failures;
+  p.cooldown_ms = b.cooldown_ms;
+  p.cooldown_multiplier = b.cooldown_multiplier;
+  p.max_cooldown_ms = b.max_cooldown_ms;
+  p.jitter = b.jitter;
+  p.half_open_probes = b.half_open_probes;
+  return p;
+}
+
+RetryBudgetParams ParamsOf(const RetryConfig& r) {
+  return RetryBudgetParams{r.budget_percent, r.min_retries, r.window_s * 1000};
+}
+
+// What a finished call tells the breaker; nullopt-like kNone for calls that say nothing
+// about the model's health (the request's own fault, a prompt too long for it).
+enum class Verdict { kNone, kSuccess, kSlowSuccess, kSlow, kFailure };
+
+Verdict VerdictOf(Outcome o, bool past_soft) {
+  switch (o) {
+    case Outcome::kOk:
+      return past_soft ? Verdict::kSlowSuccess : Verdict::kSuccess;
+    case Outcome::kTimeout:
+      return Verdict::kSlow;
+    case Outcome::kConnectError:
+    case Outcome::kTransportError:
+    case Outcome::kRateLimited:
+    case Outcome::kServerError:
+    case Outcome::kBadResponse:
+      return Verdict::kFailure;
+    default:
+      return Verdict::kNone;
+  }
+}
+
+int64_t MaxAttempts(const RouteConfig& r) {
+  return r.max_attempts > 0 ? r.max_attempts : static_cast<int64_t>(r.tiers.size()) + 1;
+}
+
+int64_t EstimateInputTokens(const CompleteRequest& req) {
+  size_t bytes = 0;
+  for (const Message& m : req.messages) bytes += m.content.size();
+  return static_cast<int64_t>(bytes / 4) + 1;
+}
+
 }  // namespace
 
 Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
@@ -76,17 +138,21 @@ Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
       clock_(ctx.clock),
       policy_(ctx.policy),
       store_(ctx.store),
+      retry_budget_(ParamsOf(config_->retry)),
       next_request_id_(ctx.first_request_id) {
   for (const auto& [name, p] : config_->providers) {
     ProviderEndpoint ep{p.base_url, p.api_key};
     providers_[name] = p.kind == ProviderKind::kAnthropic ? MakeAnthropicProvider(std::move(ep))
                                                           : MakeOpenAIProvider(std::move(ep));
+    provider_in_flight_[name] = 0;
   }
   for (const auto& [name, m] : config_->models) {
     ModelRuntime& rt = models_[name];
     rt.config = &m;
     rt.provider_config = &config_->providers.at(m.provider);
     rt.provider = providers_.at(m.provider).get();
+    uint64_t seed = std::hash<std::string>{}(name) ^ static_cast<uint64_t>(clock_->WallMs());
+    rt.breaker = std::make_unique<Breaker>(ParamsOf(m.breaker), seed);
   }
 }
 
@@ -114,59 +180,386 @@ void Router::Complete(CompleteRequest req, Done done) {
   int64_t deadline = req.deadline_ms > 0 ? req.deadline_ms : w->route->deadline_ms;
   w->deadline_at_ms = w->start_ms + deadline;
   w->req = std::move(req);
+  retry_budget_.RecordRequest(w->start_ms);
   Walk* raw = w.get();
   walks_.emplace(raw->id, std::move(w));
-  NextTier(raw);
+  Launch(raw);
 }
 
 int64_t Router::AttemptTimeoutMs(const Walk& w, const std::string& model) {
   return policy_->TimeoutFor(model, w.req.task, clock_->NowMs(), ParamsOf(*w.route));
 }
 
-void Router::NextTier(Walk* w) {
+void Router::Emit(const std::string& model, const BreakerTransition& t) {
+  if (!t.happened) return;
+  int64_t now = clock_->NowMs();
+  int64_t wall = clock_->WallMs();
+  if (t.to == BreakerState::kOpen) {
+    spdlog::warn("breaker {}: {} -> open ({}); half-opens in {} ms", model, BreakerStateName(t.from),
+                 t.reason, t.open_until_ms - now);
+  } else {
+    spdlog::info("breaker {}: {} -> {} ({})", model, BreakerStateName(t.from), BreakerStateName(t.to),
+                 t.reason);
+  }
+  if (!store_) return;
+  BreakerTransitionRecord r;
+  r.ts_ms = wall;
+  r.model = model;
+  r.from_state = BreakerStateName(t.from);
+  r.to_state = BreakerStateName(t.to);
+  r.reason = t.reason;
+  if (t.to == BreakerState::kOpen) r.open_until_ms = wall + (t.open_until_ms - now);
+  store_->RecordBreakerTransition(std::move(r));
+}
+
+namespace {
+
+// Called as a model is tried (or skipped): if the walk was moving on from another model,
+// that move is a fallback.
+void NoteFallbackTo(std::vector<FallbackRecord>* fallbacks, FallbackRecord* moving_on,
+                    const std::string& model) {
+  if (moving_on->from_model.empty() || moving_on->from_model == model) return;
+  FallbackRecord f = *moving_on;
+  f.to_model = model;
+  fallbacks->push_back(std::move(f));
+  *moving_on = FallbackRecord();
+}
+
+void MoveOn(FallbackRecord* moving_on, int64_t wall_ms, const std::string& from, std::string reason,
+            std::string detail) {
+  moving_on->ts_ms = wall_ms;
+  moving_on->from_model = from;
+  moving_on->reason = std::move(reason);
+  moving_on->detail = std::move(detail);
+}
+
+}  // namespace
+
+void Router::Skip(Walk* w, const std::string& model, Outcome why, std::string reason) {
+  NoteFallbackTo(&w->fallbacks, &w->moving_on, model);
+  MoveOn(&w->moving_on, clock_->WallMs(), model, OutcomeName(why), reason);
+  AttemptReport a;
+  a.model = model;
+  a.outcome = OutcomeName(why);
+  a.reason = std::move(reason);
+  AttemptRecord rec;
+  rec.ts_ms = clock_->WallMs();
+  rec.model = model;
+  rec.outcome = a.outcome;
+  rec.reason = a.reason;
+  w->attempts.push_back(std::move(a));
+  w->records.push_back(std::move(rec));
+}
+
+void Router::Launch(Walk* w) {
   while (w->next_tier < w->route->tiers.size()) {
     int64_t now = clock_->NowMs();
-    int64_t remaining = w->deadline_at_ms - now;
-    if (remaining <= 0) break;
+    if (now >= w->deadline_at_ms || w->calls_made >= MaxAttempts(*w->route)) break;
     const std::string& name = w->route->tiers[w->next_tier++];
     ModelRuntime& rt = models_.at(name);
-    int64_t max_tokens = std::min(w->req.max_tokens, rt.config->max_output_tokens);
-    HttpCallSpec call = rt.provider->Build(rt.config->id, w->req, max_tokens);
-    int64_t timeout = std::min(AttemptTimeoutMs(*w, name), remaining);
-    HttpRequest hr;
-    hr.url = std::move(call.url);
-    hr.headers = std::move(call.headers);
-    hr.body = std::move(call.body);
-    // The router's timer decides; curl's own limit is only a backstop a little later.
-    hr.timeout_ms = timeout + 1000;
-    hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, timeout);
-    int64_t walk_id = w->id;
-    w->model = name;
-    w->attempt_start_ms = now;
-    w->attempt_wall_start_ms = clock_->WallMs();
-    w->attempt_timeout_ms = timeout;
-    w->http_id = http_->Start(std::move(hr), [this, walk_id](HttpResponse&& resp) {
-      OnHttpDone(walk_id, std::move(resp));
-    });
-    if (w->http_id == 0) {
-      AttemptReport a;
-      a.model = name;
-      a.outcome = OutcomeName(Outcome::kTransportError);
-      a.reason = "could not start the HTTP request";
-      AttemptRecord rec;
-      rec.ts_ms = w->attempt_wall_start_ms;
-      rec.model = name;
-      rec.outcome = a.outcome;
-      rec.reason = a.reason;
-      rec.timeout_ms = timeout;
-      w->records.push_back(std::move(rec));
-      w->attempts.push_back(std::move(a));
+    BreakerTransition t;
+    bool allowed = rt.breaker->Allow(now, &t);
+    Emit(name, t);
+    if (!allowed) {
+      Skip(w, name, Outcome::kBreakerOpen,
+           rt.breaker->state() == BreakerState::kOpen
+               ? "breaker open; half-opens in " + std::to_string(rt.breaker->open_until_ms() - now) + " ms"
+               : "breaker half-open; its probes are in flight");
       continue;
     }
-    ++rt.in_flight;
-    w->timer_id = timers_->Start(timeout, [this, walk_id] { OnAttemptTimeout(walk_id); });
+    int64_t& provider_load = provider_in_flight_[rt.config->provider];
+    if (provider_load >= rt.provider_config->max_in_flight) {
+      rt.breaker->Release();
+      Skip(w, name, Outcome::kOverloaded,
+           std::to_string(provider_load) + " calls in flight to " + rt.config->provider);
+      continue;
+    }
+    StartCall(w, name, false);
     return;
   }
+  if (w->live.empty() && w->retry_timer == 0) FinishFailed(w);
+}
+
+void Router::StartCall(Walk* w, const std::string& name, bool retry) {
+  ModelRuntime& rt = models_.at(name);
+  int64_t now = clock_->NowMs();
+  int64_t remaining = w->deadline_at_ms - now;
+  int64_t max_tokens = std::min(w->req.max_tokens, rt.config->max_output_tokens);
+  HttpCallSpec spec = rt.provider->Build(rt.config->id, w->req, max_tokens);
+  Call c;
+  c.seq = static_cast<int64_t>(w->attempts.size());
+  c.model = name;
+  c.start_ms = now;
+  c.soft_timeout_ms = std::min(AttemptTimeoutMs(*w, name), remaining);
+  // A hedged call may outlive its soft timeout, up to the ceiling or the deadline.
+  c.hard_at_ms = w->route->on_soft_timeout == SoftTimeout::kHedge
+                     ? std::min(now + std::max(w->route->timeout.ceiling_ms, c.soft_timeout_ms),
+                                w->deadline_at_ms)
+                     : now + c.soft_timeout_ms;
+  HttpRequest hr;
+  hr.url = std::move(spec.url);
+  hr.headers = std::move(spec.headers);
+  hr.body = std::move(spec.body);
+  // The router's timers decide; curl's own limit is only a backstop a little later.
+  hr.timeout_ms = (c.hard_at_ms - now) + 1000;
+  hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, c.soft_timeout_ms);
+
+  NoteFallbackTo(&w->fallbacks, &w->moving_on, name);
+  AttemptReport a;
+  a.model = name;
+  a.outcome = "in_progress";
+  if (retry) a.reason = "retry";
+  AttemptRecord rec;
+  rec.ts_ms = clock_->WallMs();
+  rec.model = name;
+  rec.timeout_ms = c.soft_timeout_ms;
+  w->attempts.push_back(std::move(a));
+  w->records.push_back(std::move(rec));
+  ++w->calls_made;
+
+  int64_t walk_id = w->id;
+  int64_t seq = c.seq;
+  c.http_id = http_->Start(std::move(hr), [this, walk_id, seq](HttpResponse&& resp) {
+    OnHttpDone(walk_id, seq, std::move(resp));
+  });
+  ++rt.in_flight;
+  ++provider_in_flight_[rt.config->provider];
+  if (c.http_id == 0) {
+    w->live.push_back(c);
+    EndCall(w, seq, Outcome::kTransportError, "could not start the HTTP request", 0, nullptr, -1);
+    return;
+  }
+  c.timer_id = timers_->Start(c.soft_timeout_ms, [this, walk_id, seq] { OnSoftTimeout(walk_id, seq); });
+  w->live.push_back(c);
+}
+
+void Router::OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp) {
+  auto it = walks_.find(walk_id);
+  if (it == walks_.end()) return;
+  Walk* w = it->second.get();
+  auto call = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
+  if (call == w->live.end()) return;
+  call->http_id = 0;
+  if (resp.error != TransportError::kNone) {
+    EndCall(w, seq, FromTransport(resp.error), resp.error_message, resp.status, nullptr, -1);
+    return;
+  }
+  const ModelRuntime& rt = models_.at(call->model);
+  HttpReply reply;
+  reply.status = resp.status;
+  reply.body = resp.body;
+  reply.body_capacity = resp.body.capacity();
+  reply.retry_after = resp.retry_after;
+  reply.retry_after_ms = resp.retry_after_ms;
+  reply.wall_now_ms = clock_->WallMs();
+  ParsedResponse parsed = rt.provider->Parse(reply);
+  EndCall(w, seq, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer,
+          parsed.retry_after_ms);
+}
+
+void Router::OnSoftTimeout(int64_t walk_id, int64_t seq) {
+  auto it = walks_.find(walk_id);
+  if (it == walks_.end()) return;
+  Walk* w = it->second.get();
+  auto call = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
+  if (call == w->live.end()) return;
+  call->timer_id = 0;
+  int64_t now = clock_->NowMs();
+  bool can_hedge = w->route->on_soft_timeout == SoftTimeout::kHedge && w->live.size() == 1 &&
+                   call->hard_at_ms > now && w->next_tier < w->route->tiers.size();
+  if (can_hedge) {
+    // Keep the slow call: the next tier races it, and the first good answer wins.
+    call->past_soft = true;
+    call->timer_id = timers_->Start(call->hard_at_ms - now, [this, walk_id, seq] { OnHardTimeout(walk_id, seq); });
+    MoveOn(&w->moving_on, clock_->WallMs(), call->model, "hedge",
+           "no answer within " + std::to_string(call->soft_timeout_ms) + " ms; still waiting for it");
+    spdlog::info("route {}: {} slower than {} ms; hedging with the next tier", w->route->name,
+                 call->model, call->soft_timeout_ms);
+    Launch(w);
+    return;
+  }
+  http_->Cancel(call->http_id);
+  call->http_id = 0;
+  EndCall(w, seq, Outcome::kTimeout, "no answer within " + std::to_string(now - call->start_ms) + " ms",
+          0, nullptr, -1);
+}
+
+void Router::OnHardTimeout(int64_t walk_id, int64_t seq) {
+  auto it = walks_.find(walk_id);
+  if (it == walks_.end()) return;
+  Walk* w = it->second.get();
+  auto call = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
+  if (call == w->live.end()) return;
+  call->timer_id = 0;
+  http_->Cancel(call->http_id);
+  call->http_id = 0;
+  int64_t ran = clock_->NowMs() - call->start_ms;
+  EndCall(w, seq, Outcome::kTimeout, "no answer within " + std::to_string(ran) + " ms (hard timeout)", 0,
+          nullptr, -1);
+}
+
+void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, int64_t http_status,
+                     const Answer* answer, int64_t retry_after_ms) {
+  auto it = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
+  Call call = *it;
+  w->live.erase(it);
+  if (call.timer_id) timers_->Stop(call.timer_id);
+  ModelRuntime& rt = models_.at(call.model);
+  --rt.in_flight;
+  --provider_in_flight_[rt.config->provider];
+  int64_t now = clock_->NowMs();
+
+  AttemptReport& a = w->attempts[static_cast<size_t>(seq)];
+  bool was_retry = a.reason == "retry";
+  a.outcome = OutcomeName(outcome);
+  a.latency_ms = now - call.start_ms;
+  a.reason = std::move(reason);
+  if (was_retry && outcome == Outcome::kOk) a.reason = "retry";
+  a.http_status = http_status;
+  if (answer) {
+    a.usage = answer->usage;
+    a.cost_usd = CostUsd(*rt.config, answer->usage);
+    w->cost_usd += a.cost_usd;
+  }
+  AttemptRecord& rec = w->records[static_cast<size_t>(seq)];
+  rec.latency_ms = a.latency_ms;
+  rec.outcome = a.outcome;
+  rec.reason = a.reason;
+  rec.http_status = a.http_status;
+  rec.input_tokens = a.usage.input_tokens;
+  rec.output_tokens = a.usage.output_tokens;
+  rec.cost_usd = a.cost_usd;
+
+  // Latency samples are answers and timeouts; a fast error says nothing about how long an
+  // answer takes, and would drag the learned timeout down.
+  if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
+    policy_->Record(call.model, w->req.task, now, a.latency_ms, outcome == Outcome::kTimeout,
+                    w->route->timeout.window_s * 1000);
+  }
+  switch (VerdictOf(outcome, call.past_soft)) {
+    case Verdict::kNone:
+      rt.breaker->Release();
+      break;
+    case Verdict::kSuccess:
+      Emit(call.model, rt.breaker->Record(now, CallResult::kSuccess));
+      break;
+    case Verdict::kSlowSuccess:
+      Emit(call.model, rt.breaker->Record(now, CallResult::kSlowSuccess));
+      break;
+    case Verdict::kSlow:
+      Emit(call.model, rt.breaker->Record(now, CallResult::kSlow));
+      break;
+    case Verdict::kFailure:
+      Emit(call.model, rt.breaker->Record(now, CallResult::kFailure,
+                                          outcome == Outcome::kRateLimited ? retry_after_ms : -1));
+      break;
+  }
+
+  if (outcome == Outcome::kOk) {
+    while (!w->live.empty()) CancelCall(w, w->live.front().seq, "lost the race to " + call.model);
+    RouteResponse r;
+    r.ok = true;
+    r.result.model = call.model;
+    r.result.content = answer->content;
+    r.result.finish_reason = answer->finish_reason;
+    r.result.usage = answer->usage;
+    Finish(w, std::move(r));
+    return;
+  }
+  if (outcome == Outcome::kClientError) {
+    // Every model would refuse the same request the same way: the client must fix it.
+    while (!w->live.empty()) CancelCall(w, w->live.front().seq, "the request was rejected");
+    RouteResponse r;
+    r.error.code = "request_rejected";
+    r.error.http_status = http_status;
+    r.error.message = call.model + " refused the request: " + a.reason;
+    spdlog::warn("route {}: {} refused the request as the client's fault: {}", w->route->name,
+                 call.model, a.reason);
+    Finish(w, std::move(r));
+    return;
+  }
+  spdlog::info("route {}: {} {} after {} ms{}{}", w->route->name, a.model, a.outcome, a.latency_ms,
+               a.reason.empty() ? "" : ": ", a.reason);
+  MoveOn(&w->moving_on, clock_->WallMs(), call.model, a.outcome, a.reason);
+  if (MaybeRetry(w, call.model, outcome, retry_after_ms)) return;
+  Launch(w);
+}
+
+bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int64_t retry_after_ms) {
+  int64_t wait_ms;
+  if (outcome == Outcome::kConnectError) {
+    wait_ms = 0;  // nothing reached the provider: a fresh connection costs it nothing
+  } else if (outcome == Outcome::kRateLimited && retry_after_ms >= 0 &&
+             retry_after_ms <= config_->retry.max_retry_after_ms) {
+    wait_ms = retry_after_ms;
+  } else {
+    return false;
+  }
+  int64_t now = clock_->NowMs();
+  if (w->retried || w->calls_made >= MaxAttempts(*w->route) || now + wait_ms >= w->deadline_at_ms ||
+      !retry_budget_.TryRetry(now)) {
+    return false;
+  }
+  w->retried = true;
+  int64_t walk_id = w->id;
+  auto go = [this, walk_id, model] {
+    auto it = walks_.find(walk_id);
+    if (it == walks_.end()) return;
+    Walk* w = it->second.get();
+    w->retry_timer = 0;
+    ModelRuntime& rt = models_.at(model);
+    BreakerTransition t;
+    bool allowed = rt.breaker->Allow(clock_->NowMs(), &t);
+    Emit(model, t);
+    if (!allowed) {
+      Skip(w, model, Outcome::kBreakerOpen, "retry refused: breaker open");
+      Launch(w);
+      return;
+    }
+    StartCall(w, model, true);
+  };
+  spdlog::info("route {}: retrying {} in {} ms", w->route->name, model, wait_ms);
+  w->retry_timer = timers_->Start(wait_ms, go);
+  return true;
+}
+
+void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
+  auto it = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
+  if (it == w->live.end()) return;
+  Call call = *it;
+  w->live.erase(it);
+  if (call.http_id) http_->Cancel(call.http_id);
+  if (call.timer_id) timers_->Stop(call.timer_id);
+  ModelRuntime& rt = models_.at(call.model);
+  --rt.in_flight;
+  --provider_in_flight_[rt.config->provider];
+  int64_t now = clock_->NowMs();
+  AttemptReport& a = w->attempts[static_cast<size_t>(seq)];
+  // A call past its soft timeout had timed out already; it was only kept in case it won.
+  a.outcome = OutcomeName(call.past_soft ? Outcome::kTimeout : Outcome::kCancelled);
+  a.latency_ms = now - call.start_ms;
+  // The provider has the prompt and bills it even though nobody reads the answer: count the
+  // input at the estimate, since no usage will ever come back for it.
+  a.usage.input_tokens = EstimateInputTokens(w->req);
+  a.cost_usd = CostUsd(*rt.config, a.usage);
+  a.reason = reason + " (input tokens and cost estimated)";
+  w->cost_usd += a.cost_usd;
+  AttemptRecord& rec = w->records[static_cast<size_t>(seq)];
+  rec.latency_ms = a.latency_ms;
+  rec.outcome = a.outcome;
+  rec.reason = a.reason;
+  rec.input_tokens = a.usage.input_tokens;
+  rec.cost_usd = a.cost_usd;
+  if (call.past_soft) {
+    // It had already overrun its timeout: a slow call, and a censored latency sample.
+    policy_->Record(call.model, w->req.task, now, a.latency_ms, true, w->route->timeout.window_s * 1000);
+    Emit(call.model, rt.breaker->Record(now, CallResult::kSlow));
+  } else {
+    rt.breaker->Release();
+  }
+}
+
+void Router::FinishFailed(Walk* w) {
   bool out_of_time = clock_->NowMs() >= w->deadline_at_ms;
   RouteResponse r;
   if (out_of_time) {
@@ -177,129 +570,27 @@ void Router::NextTier(Walk* w) {
     r.error.code = "all_models_failed";
     r.error.message = "every tier of route '" + w->route->name + "' failed";
   }
-  spdlog::warn("route {}: {} after {} attempt(s)", w->route->name, r.error.code, w->attempts.size());
   if (!w->attempts.empty()) {
     const AttemptReport& last = w->attempts.back();
     r.error.message += "; last: " + last.model + " " + last.outcome +
                        (last.reason.empty() ? "" : " (" + last.reason + ")");
   }
+  spdlog::warn("route {}: {} after {} attempt(s)", w->route->name, r.error.code, w->attempts.size());
   Finish(w, std::move(r));
-}
-
-void Router::OnHttpDone(int64_t walk_id, HttpResponse&& resp) {
-  auto it = walks_.find(walk_id);
-  if (it == walks_.end()) return;
-  Walk* w = it->second.get();
-  w->http_id = 0;
-  if (resp.error != TransportError::kNone) {
-    EndAttempt(w, FromTransport(resp.error), resp.error_message, resp.status, nullptr);
-    return;
-  }
-  const ModelRuntime& rt = models_.at(w->model);
-  HttpReply reply;
-  reply.status = resp.status;
-  reply.body = resp.body;
-  reply.body_capacity = resp.body.capacity();
-  reply.retry_after = resp.retry_after;
-  reply.retry_after_ms = resp.retry_after_ms;
-  reply.wall_now_ms = clock_->WallMs();
-  ParsedResponse parsed = rt.provider->Parse(reply);
-  EndAttempt(w, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer);
-}
-
-void Router::OnAttemptTimeout(int64_t walk_id) {
-  auto it = walks_.find(walk_id);
-  if (it == walks_.end()) return;
-  Walk* w = it->second.get();
-  w->timer_id = 0;
-  http_->Cancel(w->http_id);
-  w->http_id = 0;
-  int64_t ran = clock_->NowMs() - w->attempt_start_ms;
-  EndAttempt(w, Outcome::kTimeout, "no answer within " + std::to_string(ran) + " ms", 0, nullptr);
-}
-
-const AttemptReport& Router::RecordAttempt(Walk* w, Outcome outcome, std::string reason,
-                                           int64_t http_status, const Answer* answer) {
-  if (w->timer_id) timers_->Stop(w->timer_id);
-  w->timer_id = 0;
-  ModelRuntime& rt = models_.at(w->model);
-  --rt.in_flight;
-  AttemptReport a;
-  a.model = w->model;
-  a.outcome = OutcomeName(outcome);
-  a.latency_ms = clock_->NowMs() - w->attempt_start_ms;
-  a.reason = std::move(reason);
-  a.http_status = http_status;
-  if (answer) {
-    a.usage = answer->usage;
-    a.cost_usd = CostUsd(*rt.config, answer->usage);
-    w->cost_usd += a.cost_usd;
-  }
-  w->attempts.push_back(std::move(a));
-  const AttemptReport& rep = w->attempts.back();
-  AttemptRecord rec;
-  rec.ts_ms = w->attempt_wall_start_ms;
-  rec.model = rep.model;
-  rec.latency_ms = rep.latency_ms;
-  rec.outcome = rep.outcome;
-  rec.reason = rep.reason;
-  rec.http_status = rep.http_status;
-  rec.input_tokens = rep.usage.input_tokens;
-  rec.output_tokens = rep.usage.output_tokens;
-  rec.cost_usd = rep.cost_usd;
-  rec.timeout_ms = w->attempt_timeout_ms;
-  w->records.push_back(std::move(rec));
-  // Latency samples are answers and timeouts; a fast error says nothing about how long an
-  // answer takes, and would drag the learned timeout down.
-  if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
-    policy_->Record(w->model, w->req.task, clock_->NowMs(), rep.latency_ms,
-                    outcome == Outcome::kTimeout, w->route->timeout.window_s * 1000);
-  }
-  return w->attempts.back();
-}
-
-void Router::EndAttempt(Walk* w, Outcome outcome, std::string reason, int64_t http_status,
-                        const Answer* answer) {
-  const AttemptReport& a = RecordAttempt(w, outcome, std::move(reason), http_status, answer);
-  if (outcome == Outcome::kOk) {
-    RouteResponse r;
-    r.ok = true;
-    r.result.model = w->model;
-    r.result.content = answer->content;
-    r.result.finish_reason = answer->finish_reason;
-    r.result.usage = answer->usage;
-    Finish(w, std::move(r));
-    return;
-  }
-  if (outcome == Outcome::kClientError) {
-    // Every model would refuse the same request the same way: the client must fix it.
-    RouteResponse r;
-    r.error.code = "request_rejected";
-    r.error.http_status = http_status;
-    r.error.message = w->model + " refused the request: " + a.reason;
-    spdlog::warn("route {}: {} refused the request as the client's fault: {}", w->route->name,
-                 w->model, a.reason);
-    Finish(w, std::move(r));
-    return;
-  }
-  // NOTE: one line per failed attempt; under a sustained outage this is one line per request
-  // per broken tier, which the breaker (next) will cut to one per transition.
-  spdlog::info("route {}: {} {} after {} ms{}{}", w->route->name, a.model, a.outcome, a.latency_ms,
-               a.reason.empty() ? "" : ": ", a.reason);
-  NextTier(w);
 }
 
 void Router::Finish(Walk* w, RouteResponse&& response) {
   auto node = walks_.extract(w->id);
   std::unique_ptr<Walk> owned = std::move(node.mapped());
+  if (w->retry_timer) timers_->Stop(w->retry_timer);
   if (response.ok) {
     response.result.request_id = w->id;
     response.result.latency_ms = clock_->NowMs() - w->start_ms;
     response.result.cost_usd = w->cost_usd;
-    response.result.attempts = std::move(w->attempts);
+    response.result.attempts = w->attempts;
   } else {
     response.error.request_id = w->id;
-    response.error.attempts = std::move(w->attempts);
+    response.error.attempts = w->attempts;
   }
   if (store_) Remember(*w, response);
   w->done(std::move(response));
@@ -324,30 +615,42 @@ void Router::Remember(const Walk& w, const RouteResponse& response) {
     r.error = response.error.message;
   }
   r.attempts = w.records;
+  r.fallbacks = w.fallbacks;
   store_->RecordRequest(std::move(r));
 }
 
 void Router::AbortAll(const std::string& code, const std::string& message) {
   while (!walks_.empty()) {
     Walk* w = walks_.begin()->second.get();
-    if (w->http_id) {
-      // The attempt in progress is abandoned, and kept in the history as such.
-      http_->Cancel(w->http_id);
-      w->http_id = 0;
-      RecordAttempt(w, Outcome::kCancelled, message, 0, nullptr);
-    }
+    // Calls in progress are abandoned, and kept in the history as such.
+    while (!w->live.empty()) CancelCall(w, w->live.front().seq, message);
     Finish(w, Error(code, message));
   }
+}
+
+void Router::RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms) {
+  auto it = models_.find(model);
+  if (it == models_.end()) return;
+  int64_t left = open_until_wall_ms - clock_->WallMs();
+  if (left <= 0) return;
+  it->second.breaker->RestoreOpen(clock_->NowMs() + left, cooldown_ms);
+  spdlog::info("breaker {}: restored open from the history; half-opens in {} ms", model, left);
 }
 
 void Router::FillStatus(StatusResult* out) {
   int64_t now = clock_->NowMs();
   std::vector<TimeoutPolicy::KeyStats> learned = policy_->Stats(now);
-  for (const auto& [name, rt] : models_) {
+  for (auto& [name, rt] : models_) {
     ModelStatus ms;
     ms.name = name;
     ms.provider = rt.config->provider;
-    ms.breaker = "closed";
+    ms.breaker = BreakerStateName(rt.breaker->state());
+    ms.failure_rate = rt.breaker->failure_rate(now);
+    ms.slow_call_rate = rt.breaker->slow_rate(now);
+    ms.window_calls = rt.breaker->calls(now);
+    if (rt.breaker->state() == BreakerState::kOpen) {
+      ms.half_open_in_ms = std::max<int64_t>(0, rt.breaker->open_until_ms() - now);
+    }
     ms.in_flight = rt.in_flight;
     // Timeouts as the first route that uses this model would give them.
     const RouteConfig* route = nullptr;

@@ -1,6 +1,10 @@
-// One request's walk down its route's tiers: build the call for a model, start it with a
-// timeout, classify what came back, and either answer or move to the next tier. All state
-// lives on the loop thread; the router never blocks and never retries a model blindly.
+// One request's walk down its route's tiers: skip models whose breaker is open or whose
+// provider is full, give each call a timeout learned from that model's latency, classify
+// what comes back, and either answer or move on. At a soft timeout a route either cuts the
+// slow call off or hedges (starts the next tier and keeps the slow call until its hard
+// timeout; the first good answer wins). Same-model retries are rare: only for a connection
+// that failed before anything was sent, or a 429 with a short Retry-After, and only within
+// the retry budget. All state lives on the loop thread; the router never blocks.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +20,8 @@
 #include "http/http_client.h"
 #include "protocol/messages.h"
 #include "providers/provider.h"
+#include "resilience/breaker.h"
+#include "resilience/retry_budget.h"
 #include "resilience/timeout_policy.h"
 #include "store/store.h"
 
@@ -53,33 +59,46 @@ class Router {
   // before Complete returns when the request is refused outright (bad_request, no_route).
   void Complete(CompleteRequest req, Done done);
 
-  // Answers every request in flight with `code` and abandons its attempts.
+  // Answers every request in flight with `code` and abandons its calls.
   void AbortAll(const std::string& code, const std::string& message);
+
+  // Re-opens a model's breaker saved before a restart, until `open_until_wall_ms`.
+  void RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms);
 
   size_t in_flight() const { return walks_.size(); }
   void FillStatus(StatusResult* out);
 
  private:
   struct Walk;
+  struct Call;
   struct ModelRuntime {
     const ModelConfig* config = nullptr;
     const ProviderConfig* provider_config = nullptr;
     const Provider* provider = nullptr;
+    std::unique_ptr<Breaker> breaker;
     int64_t in_flight = 0;
   };
 
-  void NextTier(Walk* w);
-  void OnHttpDone(int64_t walk_id, HttpResponse&& resp);
-  void OnAttemptTimeout(int64_t walk_id);
-  // Records the end of the attempt in progress (reports, history, latency sample).
-  const AttemptReport& RecordAttempt(Walk* w, Outcome outcome, std::string reason,
-                                     int64_t http_status, const Answer* answer);
-  // Records the current attempt's end and either finishes or goes on down the route.
-  void EndAttempt(Walk* w, Outcome outcome, std::string reason, int64_t http_status,
-                  const Answer* answer);
+  // Starts the next tier that may be called; finishes the walk when none is left and
+  // nothing is in flight.
+  void Launch(Walk* w);
+  void StartCall(Walk* w, const std::string& model, bool retry);
+  void Skip(Walk* w, const std::string& model, Outcome why, std::string reason);
+  void OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp);
+  void OnSoftTimeout(int64_t walk_id, int64_t seq);
+  void OnHardTimeout(int64_t walk_id, int64_t seq);
+  // Ends call `seq` with `outcome`, feeds the breaker, the latency window and the history,
+  // then decides: answer, retry, next tier, or wait for the other call in flight.
+  void EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, int64_t http_status,
+               const Answer* answer, int64_t retry_after_ms);
+  // Abandons a call in flight (lost the hedge, shutdown) and records it as cancelled.
+  void CancelCall(Walk* w, int64_t seq, const std::string& reason);
+  bool MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int64_t retry_after_ms);
   void Finish(Walk* w, RouteResponse&& response);
-  int64_t AttemptTimeoutMs(const Walk& w, const std::string& model);
   void Remember(const Walk& w, const RouteResponse& response);
+  void Emit(const std::string& model, const BreakerTransition& t);
+  int64_t AttemptTimeoutMs(const Walk& w, const std::string& model);
+  void FinishFailed(Walk* w);
 
   std::shared_ptr<const Config> config_;
   HttpClient* http_;
@@ -87,7 +106,9 @@ class Router {
   const Clock* clock_;
   TimeoutPolicy* policy_;
   Store* store_;
+  RetryBudget retry_budget_;
   std::map<std::string, std::unique_ptr<Provider>> providers_;
+  std::map<std::string, int64_t> provider_in_flight_;
   std::map<std::string, ModelRuntime> models_;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;

@@ -41,8 +41,7 @@ bool Step(sqlite3_stmt* st) {
 }
 
 int64_t RowsOf(const RequestRecord& r) {
-  int64_t n = static_cast<int64_t>(r.attempts.size());
-  return 1 + n + (n > 0 ? n - 1 : 0);
+  return 1 + static_cast<int64_t>(r.attempts.size() + r.fallbacks.size());
 }
 
 }  // namespace
@@ -301,17 +300,17 @@ bool SqliteStore::Write(Batch& batch) {
       sqlite3_bind_double(s, 12, a.cost_usd);
       sqlite3_bind_int64(s, 13, a.timeout_ms);
       ok = Step(s);
-      if (ok && i > 0) {
-        const AttemptRecord& prev = r.attempts[i - 1];
-        sqlite3_stmt* f = insert_fallback_;
-        sqlite3_bind_int64(f, 1, r.id);
-        sqlite3_bind_int64(f, 2, prev.ts_ms + prev.latency_ms);
-        BindText(f, 3, prev.model);
-        BindText(f, 4, a.model);
-        BindText(f, 5, prev.outcome);
-        BindTextOrNull(f, 6, prev.reason);
-        ok = Step(f);
-      }
+    }
+    for (size_t i = 0; ok && i < r.fallbacks.size(); ++i) {
+      const FallbackRecord& fb = r.fallbacks[i];
+      sqlite3_stmt* f = insert_fallback_;
+      sqlite3_bind_int64(f, 1, r.id);
+      sqlite3_bind_int64(f, 2, fb.ts_ms);
+      BindText(f, 3, fb.from_model);
+      BindText(f, 4, fb.to_model);
+      BindText(f, 5, fb.reason);
+      BindTextOrNull(f, 6, fb.detail);
+      ok = Step(f);
     }
   }
   for (const BreakerTransitionRecord& t : batch.transitions) {

@@ -21,8 +21,17 @@ struct AttemptRecord {
   int64_t timeout_ms = 0;
 };
 
-// One client request and every attempt made for it. Fallbacks are derived: each attempt
-// after the first is a fallback from the one before, for that one's outcome.
+// A move from one model to another within a request: after a failure, a skip (breaker
+// open, overloaded), or a hedge started at a soft timeout (reason "hedge").
+struct FallbackRecord {
+  int64_t ts_ms = 0;
+  std::string from_model;
+  std::string to_model;
+  std::string reason;  // the outcome that made the router move on, or "hedge"
+  std::string detail;
+};
+
+// One client request, every attempt made for it, and every fallback between them.
 struct RequestRecord {
   int64_t id = 0;
   int64_t ts_ms = 0;
@@ -37,6 +46,7 @@ struct RequestRecord {
   bool truncated = false;
   std::string error;
   std::vector<AttemptRecord> attempts;
+  std::vector<FallbackRecord> fallbacks;
 };
 
 struct BreakerTransitionRecord {

@@ -100,7 +100,7 @@ TEST(Codec, ResultAndErrorRoundTrip) {
 TEST(Codec, StatusRoundTrips) {
   StatusResult s;
   s.version = "0.1.0";
-  s.models = {{"gpt-4o", "openai", "open", 900, 2, {{"summarize", 30, 410.5, 620.0, 620}}}};
+  s.models = {{"gpt-4o", "openai", "open", 0.5, 0.25, 12, 3000, 900, 2, {{"summarize", 30, 410.5, 620.0, 620}}}};
   s.history.enabled = true;
   s.history.dropped_rows = 3;
   msgpack::object_handle oh = Unpack(EncodeStatusResponse(1, s));
@@ -111,6 +111,8 @@ TEST(Codec, StatusRoundTrips) {
   ASSERT_EQ(got.models.size(), 1u);
   EXPECT_EQ(got.models[0].name, "gpt-4o");
   EXPECT_EQ(got.models[0].breaker, "open");
+  EXPECT_DOUBLE_EQ(got.models[0].failure_rate, 0.5);
+  EXPECT_EQ(got.models[0].half_open_in_ms, 3000);
   EXPECT_EQ(got.models[0].timeout_ms, 900);
   ASSERT_EQ(got.models[0].tasks.size(), 1u);
   EXPECT_EQ(got.models[0].tasks[0].task, "summarize");

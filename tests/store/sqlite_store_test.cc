@@ -55,6 +55,7 @@ class SqliteStoreTest : public ::testing::Test {
     r.latency_ms = 900;
     r.attempts = {{ts, "big", 600, "timeout", "no answer within 600 ms", 0, 0, 0, 0, 600},
                   {ts + 600, "small", 300, "ok", "", 200, 10, 5, 0.001, 600}};
+    r.fallbacks = {{ts + 600, "big", "small", "timeout", "no answer within 600 ms"}};
     return r;
   }
 
