@@ -44,6 +44,7 @@ class Daemon::Impl final : public Server::Handler {
   std::unique_ptr<UvTimers> timers_;
   TimeoutPolicy policy_;
   std::unique_ptr<SqliteStore> store_;
+  std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
   std::unique_ptr<Server> server_;
   uv_signal_t sigterm_{}, sigint_{};
@@ -80,6 +81,10 @@ int Daemon::Impl::Run() {
   ctx.store = store_.get();
   ctx.first_request_id = store_ ? store_->first_request_id() : 1;
   router_ = std::make_unique<Router>(config_, ctx);
+  // Breakers that were open when the daemon stopped stay open for the rest of their cool-down.
+  for (const auto& [model, t] : last_transition_) {
+    if (t.to_state == "open") router_->RestoreBreaker(model, t.open_until_ms, t.open_until_ms - t.ts_ms);
+  }
   Server::Options so;
   so.limits.max_frame_bytes = static_cast<size_t>(config_->daemon.max_frame_bytes);
   so.socket_mode = static_cast<int>(config_->daemon.socket_mode);
@@ -138,6 +143,11 @@ Status Daemon::Impl::OpenHistory() {
     policy_.Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored, it->second);
     ++loaded;
   }));
+  int64_t max_cooldown = config_->breaker.max_cooldown_ms;
+  for (const auto& [name, m] : config_->models) max_cooldown = std::max(max_cooldown, m.breaker.max_cooldown_ms);
+  SY_RETURN_IF_ERROR(store_->LoadBreakerTransitions(
+      now_wall - std::max<int64_t>(max_cooldown, 86400000),
+      [&](const BreakerTransitionRecord& t) { last_transition_[t.model] = t; }));
   store_->Start();
   spdlog::info("history {}: {} latency sample(s) from the last {} s reloaded", so.path, loaded,
                window_ms / 1000);

@@ -519,7 +519,11 @@ bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int6
     StartCall(w, model, true);
   };
   spdlog::info("route {}: retrying {} in {} ms", w->route->name, model, wait_ms);
-  w->retry_timer = timers_->Start(wait_ms, go);
+  if (wait_ms == 0) {
+    go();
+  } else {
+    w->retry_timer = timers_->Start(wait_ms, go);
+  }
   return true;
 }
 

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <map>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "http/http_client.h"
 
@@ -17,6 +19,11 @@ class FakeHttpClient final : public HttpClient {
 
   Id Start(HttpRequest req, Callback done) override {
     Id id = next_++;
+    size_t at = req.body.find("\"model\":\"");
+    if (at != std::string::npos) {
+      size_t start = at + 9;
+      ++started_for_[req.body.substr(start, req.body.find('"', start) - start)];
+    }
     calls_[id] = Call{std::move(req), std::move(done)};
     order_.push_back(id);
     return id;
@@ -41,6 +48,22 @@ class FakeHttpClient final : public HttpClient {
     done(std::move(r));
   }
 
+  // Answers the open call whose body names model `id`.
+  void ReplyFor(const std::string& id, HttpResponse r) {
+    for (auto& [cid, call] : calls_) {
+      if (call.req.body.find("\"model\":\"" + id + "\"") != std::string::npos) {
+        Callback done = std::move(call.done);
+        calls_.erase(cid);
+        done(std::move(r));
+        return;
+      }
+    }
+    throw std::runtime_error("no open call for " + id);
+  }
+
+  // How many calls were started for model `id`.
+  int StartedFor(const std::string& id) const { return started_for_.count(id) ? started_for_.at(id) : 0; }
+
   const HttpRequest& OldestOpenRequest() const { return calls_.at(OldestOpen()).req; }
   size_t open() const { return calls_.size(); }
   size_t started() const { return order_.size(); }
@@ -52,6 +75,7 @@ class FakeHttpClient final : public HttpClient {
   Id next_ = 1;
   std::map<Id, Call> calls_;
   std::vector<Id> order_;
+  std::map<std::string, int> started_for_;
   int cancelled_ = 0;
 };
 

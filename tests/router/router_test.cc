@@ -14,12 +14,14 @@ constexpr const char* kOpenAIOk =
     R"({"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],)"
     R"("usage":{"prompt_tokens":1000000,"completion_tokens":1000000}})";
 
-std::shared_ptr<const Config> TwoTierConfig() {
+std::shared_ptr<const Config> TwoTierConfig(SoftTimeout soft = SoftTimeout::kCutover,
+                                            int64_t max_in_flight = 1024) {
   auto cfg = std::make_shared<Config>();
   ProviderConfig p;
   p.name = "openai";
   p.base_url = "http://127.0.0.1:1/v1";
   p.api_key = "sk-secret";
+  p.max_in_flight = max_in_flight;
   cfg->providers["openai"] = p;
   for (const char* name : {"big", "small"}) {
     ModelConfig m;
@@ -30,13 +32,17 @@ std::shared_ptr<const Config> TwoTierConfig() {
     m.max_output_tokens = 100;
     m.input_usd_per_mtok = 1;
     m.output_usd_per_mtok = 2;
+    m.breaker.jitter = 0;  // exact cool-downs
+    m.breaker.cooldown_ms = 5000;
     cfg->models[name] = m;
   }
   RouteConfig r;
   r.name = "chat";
   r.tiers = {"big", "small"};
-  r.deadline_ms = 10000;
+  r.deadline_ms = 20000;
   r.timeout.default_ms = 3000;
+  r.timeout.ceiling_ms = 10000;
+  r.on_soft_timeout = soft;
   cfg->routes["chat"] = r;
   return cfg;
 }
@@ -49,9 +55,25 @@ CompleteRequest Hello() {
   return req;
 }
 
+HttpResponse Status(int64_t status, std::string body, std::string retry_after = "") {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.retry_after = std::move(retry_after);
+  return r;
+}
+
+HttpResponse ConnectFailed() {
+  HttpResponse r;
+  r.error = TransportError::kConnect;
+  r.error_message = "Couldn't connect to server";
+  return r;
+}
+
 class RouterTest : public ::testing::Test {
  protected:
-  RouterTest() : timers_(&clock_), router_(TwoTierConfig(), Context()) {}
+  explicit RouterTest(std::shared_ptr<const Config> cfg = TwoTierConfig())
+      : timers_(&clock_), router_(std::move(cfg), Context()) {}
 
   RouterContext Context() {
     RouterContext ctx;
@@ -217,6 +239,186 @@ TEST_F(RouterTest, AbortAllAnswersEveryRequestOnce) {
   EXPECT_EQ(responses_[0].error.code, "shutting_down");
   EXPECT_EQ(http_.open(), 0u);
   EXPECT_EQ(timers_.pending(), 0u);
+}
+
+TEST_F(RouterTest, OpenBreakerSkipsTheModelWithoutCallingIt) {
+  for (int i = 0; i < 5; ++i) {
+    Send(Hello());
+    http_.ReplyFor("big-id", Status(503, "{}"));
+    http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  }
+  ASSERT_EQ(store_.transitions.size(), 1u);
+  EXPECT_EQ(store_.transitions[0].model, "big");
+  EXPECT_EQ(store_.transitions[0].from_state, "closed");
+  EXPECT_EQ(store_.transitions[0].to_state, "open");
+  EXPECT_EQ(store_.transitions[0].reason, "5 consecutive failures");
+  EXPECT_EQ(store_.transitions[0].open_until_ms, clock_.WallMs() + 5000);
+
+  Send(Hello());
+  EXPECT_EQ(http_.StartedFor("big-id"), 5);  // no call
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  const RouteResponse& r = responses_.back();
+  ASSERT_TRUE(r.ok);
+  ASSERT_EQ(r.result.attempts.size(), 2u);
+  EXPECT_EQ(r.result.attempts[0].outcome, "breaker_open");
+  EXPECT_EQ(r.result.attempts[0].latency_ms, 0);
+  EXPECT_EQ(r.result.latency_ms, 0);  // no timeout paid
+  EXPECT_EQ(store_.requests.back().fallbacks.size(), 1u);
+  EXPECT_EQ(store_.requests.back().fallbacks[0].reason, "breaker_open");
+
+  // After the cool-down one probe goes to big; it succeeds and the breaker closes.
+  timers_.Advance(5000);
+  Send(Hello());
+  EXPECT_EQ(http_.StartedFor("big-id"), 6);
+  Send(Hello());  // while the probe is out, others still skip big
+  EXPECT_EQ(http_.StartedFor("big-id"), 6);
+  http_.ReplyFor("big-id", Status(200, kOpenAIOk));
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  ASSERT_EQ(store_.transitions.size(), 3u);
+  EXPECT_EQ(store_.transitions[1].to_state, "half_open");
+  EXPECT_EQ(store_.transitions[2].to_state, "closed");
+  Send(Hello());
+  EXPECT_EQ(http_.StartedFor("big-id"), 7);
+}
+
+class HedgeTest : public RouterTest {
+ protected:
+  HedgeTest() : RouterTest(TwoTierConfig(SoftTimeout::kHedge)) {}
+};
+
+TEST_F(HedgeTest, SlowPrimaryStillWinsAndTheHedgeIsCancelled) {
+  Send(Hello());
+  timers_.Advance(3000);  // soft timeout: small starts, big is kept
+  EXPECT_EQ(http_.open(), 2u);
+  timers_.Advance(1500);  // big answers at 1.5x
+  http_.ReplyFor("big-id", Status(200, kOpenAIOk));
+  ASSERT_EQ(responses_.size(), 1u);
+  const RouteResponse& r = responses_[0];
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.result.model, "big");
+  EXPECT_EQ(r.result.latency_ms, 4500);
+  EXPECT_EQ(http_.cancelled(), 1);
+  EXPECT_EQ(http_.open(), 0u);
+  ASSERT_EQ(r.result.attempts.size(), 2u);
+  EXPECT_EQ(r.result.attempts[0].outcome, "ok");
+  EXPECT_EQ(r.result.attempts[1].outcome, "cancelled");
+  EXPECT_EQ(r.result.attempts[1].latency_ms, 1500);
+  // The losing hedge's prompt is billed: its cost is counted.
+  EXPECT_GT(r.result.attempts[1].cost_usd, 0);
+  EXPECT_DOUBLE_EQ(r.result.cost_usd, 3.0 + r.result.attempts[1].cost_usd);
+  ASSERT_EQ(store_.requests[0].fallbacks.size(), 1u);
+  EXPECT_EQ(store_.requests[0].fallbacks[0].reason, "hedge");
+  EXPECT_EQ(timers_.pending(), 0u);
+}
+
+TEST_F(HedgeTest, HangingPrimaryLosesToTheFallback) {
+  Send(Hello());
+  timers_.Advance(3000);
+  timers_.Advance(200);
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  ASSERT_EQ(responses_.size(), 1u);
+  const RouteResponse& r = responses_[0];
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.result.model, "small");
+  EXPECT_EQ(r.result.latency_ms, 3200);
+  EXPECT_EQ(r.result.attempts[0].outcome, "timeout");  // cut off once the hedge won
+  EXPECT_EQ(http_.cancelled(), 1);
+}
+
+TEST_F(HedgeTest, HardTimeoutEndsTheKeptCall) {
+  Send(Hello());
+  timers_.Advance(3000);
+  http_.ReplyFor("small-id", Status(500, "{}"));  // the hedge fails; big is still kept
+  EXPECT_EQ(responses_.size(), 0u);
+  timers_.Advance(6999);
+  EXPECT_EQ(responses_.size(), 0u);
+  timers_.Advance(1);  // 10 s ceiling
+  ASSERT_EQ(responses_.size(), 1u);
+  EXPECT_EQ(responses_[0].error.code, "all_models_failed");
+  EXPECT_EQ(responses_[0].error.attempts[0].reason, "no answer within 10000 ms (hard timeout)");
+}
+
+TEST_F(RouterTest, ConnectionRefusedIsRetriedOnceOnTheSameModel) {
+  Send(Hello());
+  http_.ReplyFor("big-id", ConnectFailed());
+  EXPECT_EQ(http_.StartedFor("big-id"), 2);  // retried at once
+  http_.ReplyFor("big-id", ConnectFailed());
+  EXPECT_EQ(http_.StartedFor("big-id"), 2);  // only once
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  ASSERT_TRUE(responses_[0].ok);
+  ASSERT_EQ(responses_[0].result.attempts.size(), 3u);
+  EXPECT_EQ(responses_[0].result.attempts[0].outcome, "connect_error");
+  EXPECT_EQ(responses_[0].result.attempts[1].model, "big");
+  EXPECT_EQ(store_.requests[0].fallbacks.size(), 1u);  // the retry is not a fallback
+}
+
+TEST_F(RouterTest, ShortRetryAfterIsWaitedOutThenRetried) {
+  Send(Hello());
+  http_.ReplyFor("big-id", Status(429, R"({"error":{"message":"slow down"}})", "0.5"));
+  EXPECT_EQ(http_.open(), 0u);  // waiting, not hammering
+  timers_.Advance(499);
+  EXPECT_EQ(http_.StartedFor("big-id"), 1);
+  timers_.Advance(1);
+  EXPECT_EQ(http_.StartedFor("big-id"), 2);  // the half-open probe is this retry
+  http_.ReplyFor("big-id", Status(200, kOpenAIOk));
+  ASSERT_TRUE(responses_[0].ok);
+  EXPECT_EQ(responses_[0].result.model, "big");
+  EXPECT_EQ(responses_[0].result.attempts[1].reason, "retry");
+}
+
+TEST_F(RouterTest, LongRetryAfterMovesOnAndKeepsTheBreakerOpenThatLong) {
+  Send(Hello());
+  http_.ReplyFor("big-id", Status(429, R"({"error":{"message":"slow down"}})", "30"));
+  EXPECT_EQ(http_.StartedFor("small-id"), 1);
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  ASSERT_EQ(store_.transitions.size(), 1u);
+  EXPECT_EQ(store_.transitions[0].open_until_ms, clock_.WallMs() + 30000);
+  timers_.Advance(29000);
+  Send(Hello());
+  EXPECT_EQ(http_.StartedFor("big-id"), 1);  // still open after the 5 s cool-down
+}
+
+TEST_F(RouterTest, RetryBudgetHoldsUnderABurstOfFailures) {
+  // 100 requests whose every connection is refused. Without a budget that is 200 calls to
+  // big; with 20% of recent requests (at least 3) there are at most 20 retries.
+  for (int i = 0; i < 100; ++i) Send(Hello());
+  while (http_.open() > 0) {
+    if (http_.OldestOpenRequest().body.find("big-id") != std::string::npos) {
+      http_.ReplyWith(ConnectFailed());
+    } else {
+      http_.ReplyWith(Status(200, kOpenAIOk));
+    }
+  }
+  EXPECT_EQ(responses_.size(), 100u);
+  int big_calls = http_.StartedFor("big-id");
+  EXPECT_LE(big_calls, 100 + 20);
+  EXPECT_GE(big_calls, 100 + 3);
+}
+
+class OverloadTest : public RouterTest {
+ protected:
+  OverloadTest() : RouterTest(TwoTierConfig(SoftTimeout::kCutover, 1)) {}
+};
+
+TEST_F(OverloadTest, FullProviderIsSkippedAsOverloaded) {
+  Send(Hello());  // takes the provider's one slot
+  Send(Hello());
+  ASSERT_EQ(responses_.size(), 1u);
+  EXPECT_EQ(responses_[0].error.code, "all_models_failed");
+  ASSERT_EQ(responses_[0].error.attempts.size(), 2u);
+  EXPECT_EQ(responses_[0].error.attempts[0].outcome, "overloaded");
+  EXPECT_EQ(responses_[0].error.attempts[1].outcome, "overloaded");
+  EXPECT_EQ(http_.started(), 1u);
+}
+
+TEST_F(RouterTest, RestoredBreakerStaysOpenForTheRestOfItsCooldown) {
+  router_.RestoreBreaker("big", clock_.WallMs() + 2000, 4000);
+  Send(Hello());
+  EXPECT_EQ(http_.StartedFor("big-id"), 0);
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  timers_.Advance(2000);
+  Send(Hello());
+  EXPECT_EQ(http_.StartedFor("big-id"), 1);
 }
 
 }  // namespace
