@@ -157,9 +157,11 @@ void PackUsage(Packer& pk, const Usage& u) {
 void PackAttempts(Packer& pk, const std::vector<AttemptReport>& attempts) {
   pk.pack_array(static_cast<uint32_t>(attempts.size()));
   for (const AttemptReport& a : attempts) {
-    pk.pack_map(7);
+    pk.pack_map(8);
     PackStr(pk, "model");
     PackStr(pk, a.model);
+    PackStr(pk, "timeout_ms");
+    pk.pack_int64(a.timeout_ms);
     PackStr(pk, "outcome");
     PackStr(pk, a.outcome);
     PackStr(pk, "latency_ms");
@@ -199,6 +201,7 @@ Status DecodeAttempts(const msgpack::object* o, std::vector<AttemptReport>* out)
     SY_RETURN_IF_ERROR(GetInt(m, "http_status", path + ".http_status", &a.http_status, false));
     SY_RETURN_IF_ERROR(DecodeUsage(m.Find("usage"), path + ".usage", &a.usage));
     SY_RETURN_IF_ERROR(GetDouble(m, "cost_usd", path + ".cost_usd", &a.cost_usd));
+    SY_RETURN_IF_ERROR(GetInt(m, "timeout_ms", path + ".timeout_ms", &a.timeout_ms, false));
     out->push_back(std::move(a));
   }
   return Status::Ok();

@@ -42,6 +42,7 @@ struct AttemptReport {
   int64_t http_status = 0;  // 0 when no HTTP status was received
   Usage usage;
   double cost_usd = 0;
+  int64_t timeout_ms = 0;  // the (soft) timeout it was given; 0 for a tier not called
 };
 
 struct CompleteResult {

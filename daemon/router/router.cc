@@ -308,6 +308,7 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry) {
   AttemptReport a;
   a.model = name;
   a.outcome = "in_progress";
+  a.timeout_ms = c.soft_timeout_ms;
   if (retry) a.reason = "retry";
   AttemptRecord rec;
   rec.ts_ms = clock_->WallMs();

@@ -206,7 +206,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
          "context_window = 200000\nmax_output_tokens = 8192\ninput_usd_per_mtok = 0.80\n"
          "output_usd_per_mtok = 4.00\n\n"
       << "[routes.chat]\ntiers = [\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"]\ndeadline_ms = "
-      << options_.deadline_ms << "\n\n[routes.chat.timeout]\ndefault_ms = " << options_.default_timeout_ms
+      << options_.deadline_ms << "\n" << options_.route_toml << "\n[routes.chat.timeout]\ndefault_ms = " << options_.default_timeout_ms
       << "\n" << options_.timeout_toml << "\n" << options_.extra_toml;
   config_path_ = dir_.File("switchyard.toml");
   WriteFile(config_path_, cfg.str());

@@ -76,6 +76,7 @@ struct ClusterOptions {
   std::string openai_key = "sk-test-openai";
   std::string anthropic_key = "sk-ant-test";
   std::string log_level = "info";
+  std::string route_toml;    // more keys for [routes.chat]
   std::string timeout_toml;  // more keys for [routes.chat.timeout]
   std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
 };
