@@ -2,6 +2,8 @@
 // quiet machine with `bash bench/run.sh`. Sections (all by default, or --only a,b):
 //   store     rows per second the history store sustains (its own writer thread, real file)
 //   history   request latency through the daemon with history on, then off, same load
+//   incident  the incident replay at full scale: 600 ms primary, 300 ms fallback, the
+//             primary at 12 s for 40 s, then 40 s of recovery (about 90 s in all)
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "incident.h"
 #include "load.h"
 #include "store/sqlite_store.h"
 #include "testbed.h"
@@ -76,6 +79,14 @@ void BenchHistory(int concurrency, int64_t requests) {
   }
 }
 
+void BenchIncident() {
+  testbed::IncidentOptions o;
+  o.recovery_ms = 40000;
+  testbed::Cluster cluster(testbed::IncidentCluster(1.0));
+  testbed::IncidentReport r = testbed::RunIncident(cluster, o);
+  std::printf("incident replay, 8 clients:\n%s", testbed::Describe(r).c_str());
+}
+
 }  // namespace
 }  // namespace switchyard::bench
 
@@ -84,7 +95,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   std::string bin_dir;
   int64_t store_requests = 200000, requests = 20000;
-  app.add_option("--only", only, "sections to run: store, history");
+  app.add_option("--only", only, "sections to run: store, history, incident");
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   app.add_option("--store-requests", store_requests, "requests written by the store section");
   app.add_option("--requests", requests, "requests per load measurement");
@@ -94,6 +105,7 @@ int main(int argc, char** argv) {
     return only.empty() || std::find(only.begin(), only.end(), s) != only.end();
   };
   if (want("store")) switchyard::bench::BenchStore(store_requests);
+  if (want("incident")) switchyard::bench::BenchIncident();
   if (want("history")) {
     switchyard::bench::BenchHistory(1, requests);
     switchyard::bench::BenchHistory(4, requests);

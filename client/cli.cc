@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "switchyard/client.h"
 
@@ -99,10 +100,13 @@ int main(int argc, char** argv) {
     } else {
       std::printf("history: off\n");
     }
-    std::printf("%-24s %-12s %-10s %10s %9s\n", "MODEL", "PROVIDER", "BREAKER", "TIMEOUT_MS", "IN_FLIGHT");
+    std::printf("%-22s %-11s %-10s %6s %6s %6s %10s %10s %9s\n", "MODEL", "PROVIDER", "BREAKER", "FAIL%",
+                "SLOW%", "CALLS", "PROBE_IN", "TIMEOUT_MS", "IN_FLIGHT");
     for (const auto& m : r.result.models) {
-      std::printf("%-24s %-12s %-10s %10lld %9lld\n", m.name.c_str(), m.provider.c_str(),
-                  m.breaker.c_str(), static_cast<long long>(m.timeout_ms),
+      std::string probe = m.breaker == "open" ? std::to_string(m.half_open_in_ms) + "ms" : "-";
+      std::printf("%-22s %-11s %-10s %6.0f %6.0f %6lld %10s %10lld %9lld\n", m.name.c_str(),
+                  m.provider.c_str(), m.breaker.c_str(), m.failure_rate * 100, m.slow_call_rate * 100,
+                  static_cast<long long>(m.window_calls), probe.c_str(), static_cast<long long>(m.timeout_ms),
                   static_cast<long long>(m.in_flight));
       for (const auto& t : m.tasks) {
         std::printf("  task %-18s %7lld samples  p50 %6.0f ms  p95 %6.0f ms  timeout %6lld ms\n",
