@@ -1,14 +1,27 @@
 #include "load.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <memory>
 #include <mutex>
-#include <thread>
 
 namespace switchyard::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Us(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
+
+}  // namespace
 
 double LoadResult::Percentile(double p) const {
   if (latency_us.empty()) return 0;
@@ -16,35 +29,112 @@ double LoadResult::Percentile(double p) const {
   return latency_us[std::clamp<size_t>(rank, 1, latency_us.size()) - 1];
 }
 
-LoadResult RunLoad(const std::string& socket, const CompleteRequest& req, int concurrency, int64_t total) {
-  std::atomic<int64_t> next{0};
-  std::mutex mu;
-  LoadResult out;
-  auto start = std::chrono::steady_clock::now();
-  std::vector<std::thread> threads;
-  for (int i = 0; i < concurrency; ++i) {
-    threads.emplace_back([&] {
-      std::unique_ptr<Client> c;
-      if (!Client::Connect(socket, &c).ok()) return;
-      std::vector<double> mine;
-      int64_t errors = 0;
-      while (next.fetch_add(1) < total) {
-        auto t0 = std::chrono::steady_clock::now();
-        CompleteReply r = c->Complete(req);
-        auto t1 = std::chrono::steady_clock::now();
-        if (r.status.ok() && r.ok) {
-          mine.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
-        } else {
-          ++errors;
-        }
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      out.latency_us.insert(out.latency_us.end(), mine.begin(), mine.end());
-      out.errors += errors;
-    });
+LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
+                         int64_t total) {
+  // One connection per 16 requests in flight, as an application's worker pool would have.
+  int connections = std::max(1, (concurrency + 15) / 16);
+  std::vector<std::unique_ptr<Client>> clients(static_cast<size_t>(connections));
+  for (auto& c : clients) {
+    if (!Client::Connect(socket, &c).ok()) return {};
   }
-  for (auto& t : threads) t.join();
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::mutex mu;
+  std::condition_variable cv;
+  LoadResult out;
+  out.latency_us.reserve(static_cast<size_t>(total));
+  int64_t started = 0, finished = 0;
+  auto start = Clock::now();
+  // Each completion starts the next request on the same connection.
+  std::function<void(Client*)> issue = [&](Client* c) {
+    auto t0 = Clock::now();
+    c->CompleteAsync(req, [&, c, t0](CompleteReply r) {
+      auto t1 = Clock::now();
+      bool again;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (r.status.ok() && r.ok) {
+          out.latency_us.push_back(Us(t0, t1));
+        } else {
+          ++out.errors;
+        }
+        ++finished;
+        again = started < total;
+        if (again) ++started;
+        if (finished == total) cv.notify_all();
+      }
+      if (again) issue(c);
+    });
+  };
+  for (int i = 0; i < concurrency && started < total; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++started;
+    }
+    issue(clients[static_cast<size_t>(i % connections)].get());
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished == total; });
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::sort(out.latency_us.begin(), out.latency_us.end());
+  out.requests = static_cast<int64_t>(out.latency_us.size());
+  return out;
+}
+
+LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>& headers,
+                         const std::string& body, int concurrency, int64_t total) {
+  CURLM* multi = curl_multi_init();
+  curl_slist* hdrs = nullptr;
+  for (const std::string& h : headers) hdrs = curl_slist_append(hdrs, h.c_str());
+  hdrs = curl_slist_append(hdrs, "Expect:");
+  struct Slot {
+    CURL* easy;
+    Clock::time_point t0;
+  };
+  std::vector<Slot> slots(static_cast<size_t>(concurrency));
+  LoadResult out;
+  out.latency_us.reserve(static_cast<size_t>(total));
+  int64_t started = 0, finished = 0;
+  auto launch = [&](Slot& s) {
+    s.t0 = Clock::now();
+    curl_multi_add_handle(multi, s.easy);
+    ++started;
+  };
+  for (Slot& s : slots) {
+    s.easy = curl_easy_init();
+    curl_easy_setopt(s.easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(s.easy, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(s.easy, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(s.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(s.easy, CURLOPT_WRITEFUNCTION, &Discard);
+    curl_easy_setopt(s.easy, CURLOPT_PRIVATE, &s);
+    curl_easy_setopt(s.easy, CURLOPT_NOSIGNAL, 1L);
+    if (started < total) launch(s);
+  }
+  auto start = Clock::now();
+  while (finished < total) {
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int left = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      Slot* s = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&s));
+      long status = 0;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+      if (m->data.result == CURLE_OK && status == 200) {
+        out.latency_us.push_back(Us(s->t0, Clock::now()));
+      } else {
+        ++out.errors;
+      }
+      ++finished;
+      curl_multi_remove_handle(multi, s->easy);
+      if (started < total) launch(*s);
+    }
+    if (finished < total) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (Slot& s : slots) curl_easy_cleanup(s.easy);
+  curl_slist_free_all(hdrs);
+  curl_multi_cleanup(multi);
   std::sort(out.latency_us.begin(), out.latency_us.end());
   out.requests = static_cast<int64_t>(out.latency_us.size());
   return out;

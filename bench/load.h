@@ -1,5 +1,6 @@
-// Load generation for the benchmarks: closed-loop clients over real sockets, latency
-// percentiles.
+// Load generation for the benchmarks: closed loops that keep N requests in flight, through
+// the daemon (client library, asynchronous) or straight to the provider (libcurl multi), so
+// the two are measured the same way and their difference is the daemon's cost.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +21,13 @@ struct LoadResult {
   double Rps() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
 };
 
-// `concurrency` connections, each sending `req` back to back until `total` requests are done.
-LoadResult RunLoad(const std::string& socket, const CompleteRequest& req, int concurrency, int64_t total);
+// `concurrency` requests in flight through switchyardd until `total` are answered.
+LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
+                         int64_t total);
+
+// The same, straight to an HTTP endpoint: POST `body` to `url` with `headers`.
+LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>& headers,
+                         const std::string& body, int concurrency, int64_t total);
 
 // "p50 123 us  p99 456 us ..." for a table cell.
 std::string Describe(const LoadResult& r);

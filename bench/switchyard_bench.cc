@@ -1,23 +1,251 @@
 // switchyard_bench: prints what the daemon costs. Figures, never assertions; run it on a
 // quiet machine with `bash bench/run.sh`. Sections (all by default, or --only a,b):
-//   store     rows per second the history store sustains (its own writer thread, real file)
-//   history   request latency through the daemon with history on, then off, same load
-//   incident  the incident replay at full scale: 600 ms primary, 300 ms fallback, the
-//             primary at 12 s for 40 s, then 40 s of recovery (about 90 s in all)
+//   overhead    complete through the daemon minus the same request straight to the fake
+//               provider with libcurl: concurrency 1, 16, 64; 1 KB and 100 KB prompts
+//   throughput  requests per second at saturation, through the daemon and direct, with the
+//               CPU each process used (the direct run is also the fake provider's ceiling)
+//   failover    what a hanging primary and an open breaker add beyond the timeout and the
+//               fallback's own latency
+//   memory      the daemon's RSS idle and with 1,000 requests in flight
+//   startup     time from start to accepting requests with 1,000,000 attempts on file
+//   store       rows per second the history store sustains
+//   history     request latency with history on, then off, same load
+//   incident    the incident replay at full scale (about 90 s)
 #include <CLI/CLI.hpp>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
-#include <filesystem>
+#include <mutex>
 #include <thread>
 
 #include "incident.h"
 #include "load.h"
+#include "providers/provider.h"
 #include "store/sqlite_store.h"
 #include "testbed.h"
 
 namespace switchyard::bench {
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+CompleteRequest Prompt(size_t bytes) {
+  CompleteRequest req;
+  req.route = "chat";
+  req.max_tokens = 64;
+  std::string text;
+  while (text.size() < bytes) text += "The quick brown fox jumps over the lazy dog. ";
+  text.resize(bytes);
+  req.messages = {{"user", text}};
+  return req;
+}
+
+// The request the daemon sends for `req` on gpt-4o, to send the same bytes directly.
+struct DirectCall {
+  std::string url;
+  std::vector<std::string> headers;
+  std::string body;
+};
+
+DirectCall Direct(testbed::Cluster& cluster, const CompleteRequest& req) {
+  auto p = MakeOpenAIProvider({cluster.fake().base_url(), "sk-test-openai"});
+  HttpCallSpec spec = p->Build("gpt-4o", req, req.max_tokens);
+  return {spec.url, spec.headers, spec.body};
+}
+
+testbed::ClusterOptions Quiet() {
+  testbed::ClusterOptions o;
+  o.log_level = "warn";
+  return o;
+}
+
+void BenchOverhead() {
+  std::printf("\n## overhead: through switchyardd minus direct to the fake provider (microseconds)\n");
+  std::printf("| prompt | clients | direct p50 / p99 / p99.9 | daemon p50 / p99 / p99.9 | overhead p50 / p99 / p99.9 |\n");
+  std::printf("|---|---|---|---|---|\n");
+  testbed::Cluster cluster(Quiet());
+  for (size_t bytes : {size_t{1000}, size_t{100000}}) {
+    CompleteRequest req = Prompt(bytes);
+    DirectCall d = Direct(cluster, req);
+    for (int c : {1, 16, 64}) {
+      int64_t n = bytes > 10000 ? 4000 : (c == 1 ? 10000 : 30000);
+      RunDirectLoad(d.url, d.headers, d.body, c, n / 10);  // warm both paths' connections
+      RunClientLoad(cluster.socket(), req, c, n / 10);
+      LoadResult direct = RunDirectLoad(d.url, d.headers, d.body, c, n);
+      LoadResult daemon = RunClientLoad(cluster.socket(), req, c, n);
+      auto row = [](const LoadResult& r) {
+        char b[64];
+        std::snprintf(b, sizeof b, "%.0f / %.0f / %.0f", r.Percentile(50), r.Percentile(99), r.Percentile(99.9));
+        return std::string(b);
+      };
+      std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, c, row(direct).c_str(),
+                  row(daemon).c_str(), daemon.Percentile(50) - direct.Percentile(50),
+                  daemon.Percentile(99) - direct.Percentile(99), daemon.Percentile(99.9) - direct.Percentile(99.9),
+                  direct.errors + daemon.errors ? " errors!" : "");
+    }
+  }
+}
+
+double SelfCpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+void BenchThroughput() {
+  std::printf("\n## throughput at saturation, 64 requests in flight, 1 KB prompt\n");
+  std::printf("| path | req/s | daemon CPU | fake provider CPU | load generator CPU |\n|---|---|---|---|---|\n");
+  testbed::Cluster cluster(Quiet());
+  CompleteRequest req = Prompt(1000);
+  DirectCall d = Direct(cluster, req);
+  const int64_t n = 60000;
+  RunClientLoad(cluster.socket(), req, 64, 5000);
+  for (bool through : {false, true}) {
+    double d0 = testbed::CpuSeconds(cluster.daemon().pid()), f0 = testbed::CpuSeconds(cluster.fake().pid());
+    double s0 = SelfCpuSeconds();
+    LoadResult r = through ? RunClientLoad(cluster.socket(), req, 64, n) : RunDirectLoad(d.url, d.headers, d.body, 64, n);
+    double dc = testbed::CpuSeconds(cluster.daemon().pid()) - d0, fc = testbed::CpuSeconds(cluster.fake().pid()) - f0;
+    double sc = SelfCpuSeconds() - s0;
+    std::printf("| %s | %.0f | %.0f%% (%.1f us/req) | %.0f%% | %.0f%% |%s\n", through ? "through switchyardd" : "direct (the fake's ceiling)",
+                r.Rps(), 100 * dc / r.seconds, 1e6 * dc / static_cast<double>(r.requests), 100 * fc / r.seconds,
+                100 * sc / r.seconds, r.errors ? " errors!" : "");
+  }
+}
+
+void BenchFailover() {
+  std::printf("\n## failover: time to an answer beyond the learned timeout and the fallback's own latency\n");
+  testbed::ClusterOptions o = Quiet();
+  o.timeout_toml = "floor_ms = 20\nmin_samples = 20\n";
+  o.extra_toml = "[breaker]\nconsecutive_failures = 1000000\nfailure_rate = 1.0\nslow_rate = 1.0\n";
+  testbed::Cluster cluster(o);
+  auto c = cluster.Connect();
+  cluster.fake().SetFault("gpt-4o", "latency_ms=100");
+  cluster.fake().SetFault("gpt-4o-mini", "latency_ms=50");
+  CompleteRequest req = Prompt(1000);
+  for (int i = 0; i < 30; ++i) c->Complete(req);
+  cluster.fake().SetFault("gpt-4o", "mode=hang");
+  std::vector<double> extra_us;
+  int64_t timeout = 0;
+  for (int i = 0; i < 10; ++i) {  // few, so the censored samples barely move the timeout
+    auto t0 = Clock::now();
+    CompleteReply r = c->Complete(req);
+    double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+    if (!r.ok || r.result.attempts.size() != 2) continue;
+    timeout = r.result.attempts[0].timeout_ms;
+    // The attempt's latency is measured by the daemon in whole ms; the fallback's in whole ms too.
+    extra_us.push_back(us - 1000.0 * (r.result.attempts[0].latency_ms + r.result.attempts[1].latency_ms));
+  }
+  std::sort(extra_us.begin(), extra_us.end());
+  std::printf("primary hangs (learned timeout %lld ms, fallback 50 ms): answer = timeout + fallback + %.0f us median, %.0f us max\n",
+              static_cast<long long>(timeout), extra_us.empty() ? 0 : extra_us[extra_us.size() / 2],
+              extra_us.empty() ? 0 : extra_us.back());
+  // The same with the primary's breaker open.
+  testbed::ClusterOptions o2 = Quiet();
+  o2.default_timeout_ms = 100;
+  o2.extra_toml = "[breaker]\ncooldown_ms = 600000\nmax_cooldown_ms = 600000\n";
+  testbed::Cluster open(o2);
+  auto c2 = open.Connect();
+  open.fake().SetFault("gpt-4o", "mode=error&status=503");
+  open.fake().SetFault("gpt-4o-mini", "latency_ms=50");
+  for (int i = 0; i < 5; ++i) c2->Complete(req);
+  DirectCall d = Direct(open, req);
+  auto p = MakeOpenAIProvider({open.fake().base_url(), "sk-test-openai"});
+  HttpCallSpec mini = p->Build("gpt-4o-mini", req, req.max_tokens);
+  LoadResult direct = RunDirectLoad(mini.url, mini.headers, mini.body, 1, 40);
+  LoadResult through = RunClientLoad(open.socket(), req, 1, 40);
+  std::printf("primary's breaker open, fallback 50 ms: direct to the fallback p50 %.0f us, through switchyardd p50 %.0f us: +%.0f us\n",
+              direct.Percentile(50), through.Percentile(50), through.Percentile(50) - direct.Percentile(50));
+}
+
+void BenchMemory() {
+  std::printf("\n## memory\n");
+  testbed::Cluster cluster(Quiet());
+  pid_t pid = cluster.daemon().pid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int64_t idle_start = testbed::RssKiB(pid);
+  CompleteRequest req = Prompt(1000);
+  RunClientLoad(cluster.socket(), req, 16, 2000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int64_t idle_warm = testbed::RssKiB(pid);
+  cluster.fake().SetFault("gpt-4o", "latency_ms=2000");
+  auto c = cluster.Connect();
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, ok = 0;
+  for (int i = 0; i < 1000; ++i) {
+    c->CompleteAsync(req, [&](CompleteReply r) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++done;
+      ok += r.ok ? 1 : 0;
+      cv.notify_all();
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  int64_t loaded = testbed::RssKiB(pid);
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == 1000; });
+  std::printf("RSS idle just after start: %.1f MB; idle after 2,000 requests: %.1f MB\n", idle_start / 1024.0,
+              idle_warm / 1024.0);
+  std::printf("RSS with 1,000 requests in flight (provider answers after 2 s): %.1f MB; peak %.1f MB; %d/1000 answered\n",
+              loaded / 1024.0, testbed::PeakRssKiB(pid) / 1024.0, ok);
+}
+
+// Writes `attempts` attempt rows (two per request, one fallback each) ending now, spread
+// evenly over `span_ms`.
+void MakeHistory(const std::string& path, int64_t attempts, int64_t span_ms) {
+  StoreOptions o;
+  o.path = path;
+  o.queue_rows = 4'000'000;
+  std::unique_ptr<SqliteStore> store;
+  if (!SqliteStore::Open(o, &store).ok()) return;
+  store->Start();
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  int64_t requests = attempts / 2;
+  for (int64_t i = 0; i < requests; ++i) {
+    while (store->Stats().queued_rows > 1'000'000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    int64_t ts = now - span_ms + span_ms * i / requests - 2000;
+    RequestRecord r;
+    r.id = i + 1;
+    r.ts_ms = ts;
+    r.route = "chat";
+    r.task = "default";
+    r.outcome = "ok";
+    r.served_by = "gpt-4o-mini";
+    r.latency_ms = 900;
+    r.attempts = {{ts, "gpt-4o", 600, "timeout", "no answer within 600 ms", 0, 0, 0, 0, 600},
+                  {ts + 600, "gpt-4o-mini", 300, "ok", "", 200, 500, 80, 0.0001, 600}};
+    r.fallbacks = {{ts + 600, "gpt-4o", "gpt-4o-mini", "timeout", ""}};
+    store->RecordRequest(std::move(r));
+  }
+  store->Close();
+}
+
+void BenchStartup() {
+  std::printf("\n## start-up: from exec to accepting requests, 1,000,000 attempts on file\n");
+  for (auto [label, span] : {std::pair<const char*, int64_t>{"spread over the last 24 h", 86'400'000},
+                             {"all within the 15-min latency window", 800'000}}) {
+    testbed::TempDir dir;
+    std::string path = dir.File("history.db");
+    MakeHistory(path, 1'000'000, span);
+    testbed::ClusterOptions o = Quiet();
+    o.history_file = path;
+    testbed::Cluster cluster(o);  // the first start also runs the migrations
+    std::vector<double> ms;
+    for (int i = 0; i < 3; ++i) {
+      (void)cluster.StopDaemon();
+      auto t0 = Clock::now();
+      cluster.StartDaemon();
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("%s: %.0f ms median of 3 (%.0f-%.0f)\n", label, ms[1], ms[0], ms[2]);
+  }
+}
 
 RequestRecord SampleRequest(int64_t id, int64_t ts) {
   RequestRecord r;
@@ -35,56 +263,51 @@ RequestRecord SampleRequest(int64_t id, int64_t ts) {
 }
 
 void BenchStore(int64_t requests) {
+  std::printf("\n## history store\n");
   testbed::TempDir dir;
   StoreOptions o;
   o.path = dir.File("history.db");
   o.queue_rows = 1'000'000;
   std::unique_ptr<SqliteStore> store;
-  Status s = SqliteStore::Open(o, &store);
-  if (!s.ok()) {
-    std::printf("store: %s\n", s.ToString().c_str());
-    return;
-  }
+  if (!SqliteStore::Open(o, &store).ok()) return;
   store->Start();
   int64_t ts = 1'700'000'000'000;
-  auto t0 = std::chrono::steady_clock::now();
+  auto t0 = Clock::now();
   for (int64_t i = 0; i < requests; ++i) {
     // Keep the queue from overflowing: this measures what the writer sustains, not drops.
     while (store->Stats().queued_rows > 200'000) std::this_thread::sleep_for(std::chrono::microseconds(200));
     store->RecordRequest(SampleRequest(i + 1, ts + i));
   }
   store->Close();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   StoreStats st = store->Stats();
-  std::printf("store     %lld rows (%lld requests of 1 request + 2 attempts + 1 fallback row) in %.2f s: "
-              "%.0f rows/s, %lld dropped\n",
+  std::printf("%lld rows (%lld requests of 1 request + 2 attempts + 1 fallback row) in %.2f s: %.0f rows/s, %lld dropped\n",
               static_cast<long long>(st.written_rows), static_cast<long long>(requests), secs,
               static_cast<double>(st.written_rows) / secs, static_cast<long long>(st.dropped_rows));
 }
 
-void BenchHistory(int concurrency, int64_t requests) {
-  CompleteRequest req;
-  req.route = "chat";
-  req.max_tokens = 64;
-  req.messages = {{"user", std::string(1000, 'x')}};
-  for (bool on : {true, false}) {
-    testbed::ClusterOptions opt;
-    opt.log_level = "warn";
-    if (!on) opt.extra_toml = "[history]\nenabled = false\n";
-    testbed::Cluster cluster(opt);
-    RunLoad(cluster.socket(), req, concurrency, requests / 10);  // warm up connections
-    LoadResult r = RunLoad(cluster.socket(), req, concurrency, requests);
-    std::printf("history %-3s concurrency %d, %lld requests, 1 KB prompt: %s\n", on ? "on" : "off",
-                concurrency, static_cast<long long>(requests), Describe(r).c_str());
+void BenchHistory(int64_t requests) {
+  std::printf("\n## request latency with history on and off, 1 KB prompt\n");
+  CompleteRequest req = Prompt(1000);
+  for (int c : {1, 4, 16}) {
+    for (bool on : {true, false}) {
+      testbed::ClusterOptions opt = Quiet();
+      if (!on) opt.extra_toml = "[history]\nenabled = false\n";
+      testbed::Cluster cluster(opt);
+      RunClientLoad(cluster.socket(), req, c, requests / 10);
+      LoadResult r = RunClientLoad(cluster.socket(), req, c, requests);
+      std::printf("history %-3s %2d in flight: %s\n", on ? "on" : "off", c, Describe(r).c_str());
+    }
   }
 }
 
 void BenchIncident() {
+  std::printf("\n## incident replay, 8 clients\n");
   testbed::IncidentOptions o;
   o.recovery_ms = 40000;
   testbed::Cluster cluster(testbed::IncidentCluster(1.0));
   testbed::IncidentReport r = testbed::RunIncident(cluster, o);
-  std::printf("incident replay, 8 clients:\n%s", testbed::Describe(r).c_str());
+  std::printf("%s", testbed::Describe(r).c_str());
 }
 
 }  // namespace
@@ -95,21 +318,24 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   std::string bin_dir;
   int64_t store_requests = 200000, requests = 20000;
-  app.add_option("--only", only, "sections to run: store, history, incident");
+  app.add_option("--only", only,
+                 "sections: overhead, throughput, failover, memory, startup, store, history, incident");
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   app.add_option("--store-requests", store_requests, "requests written by the store section");
-  app.add_option("--requests", requests, "requests per load measurement");
+  app.add_option("--requests", requests, "requests per history measurement");
   CLI11_PARSE(app, argc, argv);
   if (!bin_dir.empty()) switchyard::testbed::SetBinaryDir(bin_dir);
   auto want = [&](const std::string& s) {
     return only.empty() || std::find(only.begin(), only.end(), s) != only.end();
   };
-  if (want("store")) switchyard::bench::BenchStore(store_requests);
-  if (want("incident")) switchyard::bench::BenchIncident();
-  if (want("history")) {
-    switchyard::bench::BenchHistory(1, requests);
-    switchyard::bench::BenchHistory(4, requests);
-    switchyard::bench::BenchHistory(16, requests);
-  }
+  namespace b = switchyard::bench;
+  if (want("overhead")) b::BenchOverhead();
+  if (want("throughput")) b::BenchThroughput();
+  if (want("failover")) b::BenchFailover();
+  if (want("memory")) b::BenchMemory();
+  if (want("startup")) b::BenchStartup();
+  if (want("store")) b::BenchStore(store_requests);
+  if (want("history")) b::BenchHistory(requests);
+  if (want("incident")) b::BenchIncident();
   return 0;
 }

@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include <algorithm>
@@ -60,7 +61,22 @@ Daemon::~Daemon() = default;
 
 int Daemon::Run() { return impl_->Run(); }
 
+namespace {
+
+// Every request in flight holds a provider socket and every client a Unix socket; the
+// default soft limit of 1024 descriptors would cap the daemon near 1,000 of each.
+void RaiseFileLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+}
+
+}  // namespace
+
 int Daemon::Impl::Run() {
+  RaiseFileLimit();
   uv_loop_init(&loop_);
   started_ms_ = clock_.NowMs();
   http_ = std::make_unique<CurlHttpClient>(&loop_);

@@ -147,9 +147,9 @@ TEST(Incident, ReplayScaledTenfold) {
   testbed::IncidentReport r = testbed::RunIncident(cluster, o);
   std::printf("%s", testbed::Describe(r).c_str());
 
-  // Learned from ~60 ms answers, not the 500 ms default.
-  ASSERT_GT(r.healthy_timeout_ms, 55);
-  ASSERT_LT(r.healthy_timeout_ms, 110);
+  // Learned from ~60 ms answers (x1.5), not the 500 ms default.
+  ASSERT_GT(r.healthy_timeout_ms, 80);
+  ASSERT_LT(r.healthy_timeout_ms, 130);
   // The breaker opened during the incident and closed again after it.
   int64_t half_opens = 0, opened_at = -1, closed_at = -1;
   for (const testbed::BreakerChange& b : r.transitions) {
@@ -165,17 +165,19 @@ TEST(Incident, ReplayScaledTenfold) {
   // After the first wave (at most one call per client) the primary saw only probes.
   EXPECT_LE(r.primary_calls_during, 8 + half_opens);
 
-  int64_t during = 0, after_close = 0, after_close_primary = 0;
+  int64_t before = 0, before_primary = 0, during = 0, after_close = 0, after_close_primary = 0;
   for (const testbed::IncidentRequest& q : r.requests) {
     EXPECT_TRUE(q.ok) << q.phase << " at " << q.start_ms;
     if (q.phase == "before") {
-      EXPECT_EQ(q.model, "gpt-4o");
+      ++before;
+      if (q.model == "gpt-4o") ++before_primary;
     } else if (q.phase == "during") {
       ++during;
       // Never the primary's 1.2 s: at most the timeout its attempt was given plus the
       // fallback's ~30 ms, with room for a loaded machine.
       int64_t timeout = q.attempts.empty() ? 0 : q.attempts[0].timeout_ms;
       EXPECT_LE(q.latency_ms, timeout + 30 + 100) << "at " << q.start_ms << " ms";
+      EXPECT_LT(q.latency_ms, 1000);
       if (q.start_ms > opened_at + 100 && q.attempts[0].outcome == "breaker_open") {
         EXPECT_LT(q.latency_ms, 30 + 100) << "paid a timeout with the breaker open";
       }
@@ -184,6 +186,7 @@ TEST(Incident, ReplayScaledTenfold) {
       if (q.model == "gpt-4o") ++after_close_primary;
     }
   }
+  EXPECT_GE(before_primary, before * 95 / 100);
   EXPECT_GT(during, 100);
   EXPECT_GT(after_close, 50);
   EXPECT_EQ(after_close_primary, after_close) << "traffic did not return to the primary";

@@ -10,6 +10,7 @@
 //   /_control/stats                    {"requests":{model:n},"auth_ok":n,"auth_bad":n,...}
 #include <CLI/CLI.hpp>
 #include <simdjson.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include <cstdio>
@@ -453,6 +454,11 @@ int main(int argc, char** argv) {
     fake::g_faults.Set(spec.substr(0, colon), f);
   }
   signal(SIGPIPE, SIG_IGN);
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+    rl.rlim_cur = rl.rlim_max;  // benchmarks hold a thousand connections open
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
   fake::g_loop = uv_default_loop();
   uv_tcp_t server;
   uv_tcp_init(fake::g_loop, &server);

@@ -67,7 +67,9 @@ ClusterOptions IncidentCluster(double scale) {
   ClusterOptions o;
   o.log_level = "warn";
   o.default_timeout_ms = static_cast<int64_t>(5000 * scale);
-  o.timeout_toml = "floor_ms = " + s(300) + "\nceiling_ms = " + s(10000) + "\nmin_samples = 20\n";
+  // 1.5 x P95: a healthy model is rarely cut off (at 1.0, 5% of its answers are, by definition).
+  o.timeout_toml = "p95_multiplier = 1.5\nfloor_ms = " + s(300) + "\nceiling_ms = " + s(10000) +
+                   "\nmin_samples = 20\n";
   o.extra_toml = "[breaker]\ncooldown_ms = " + s(5000) + "\nmax_cooldown_ms = " + s(20000) +
                  "\njitter = 0.1\n\n[history]\nflush_ms = 20\n";
   return o;

@@ -141,6 +141,36 @@ std::string HttpGet(const std::string& url) {
   return rc == CURLE_OK ? body : "";
 }
 
+double CpuSeconds(pid_t pid) {
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream in(stat.substr(close + 2));
+  std::string field;
+  long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && in >> field; ++i) {
+    if (i == 14) utime = std::stoll(field);
+    if (i == 15) stime = std::stoll(field);
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+namespace {
+
+int64_t StatusField(pid_t pid, const std::string& name) {
+  std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + ":", 0) == 0) return std::stoll(line.substr(name.size() + 1));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int64_t RssKiB(pid_t pid) { return StatusField(pid, "VmRSS"); }
+int64_t PeakRssKiB(pid_t pid) { return StatusField(pid, "VmHWM"); }
+
 bool WaitForSocket(const std::string& path, int timeout_ms) {
   return PollUntil(timeout_ms, [&] {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -192,7 +222,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   daemon_log_ = dir_.File("daemon.log");
   std::string url = fake_->base_url();
   std::ostringstream cfg;
-  cfg << "[daemon]\nsocket = \"" << socket_ << "\"\nhistory = \"" << dir_.File("history.db")
+  cfg << "[daemon]\nsocket = \"" << socket_ << "\"\nhistory = \"" << history_path()
       << "\"\nlog_level = \"" << options_.log_level << "\"\n\n"
       << "[providers.openai]\nkind = \"openai\"\nbase_url = \"" << url
       << "\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n\n"

@@ -63,6 +63,7 @@ class FakeProvider {
   int64_t AuthOk();
   int64_t AuthBad();
   const std::string& log_path() const { return log_; }
+  pid_t pid() const { return proc_->pid(); }
 
  private:
   std::string log_;
@@ -79,6 +80,7 @@ struct ClusterOptions {
   std::string route_toml;    // more keys for [routes.chat]
   std::string timeout_toml;  // more keys for [routes.chat.timeout]
   std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
+  std::string history_file;  // default: history.db in the cluster's directory
 };
 
 // The fake provider and a daemon routing "chat" over gpt-4o → gpt-4o-mini → claude-haiku,
@@ -94,7 +96,9 @@ class Cluster {
   std::string daemon_log() const { return ReadFile(daemon_log_); }
   Process& daemon() { return *daemon_; }
   std::unique_ptr<Client> Connect();
-  std::string history_path() const { return dir_.File("history.db"); }
+  std::string history_path() const {
+    return options_.history_file.empty() ? dir_.File("history.db") : options_.history_file;
+  }
   bool running() const { return running_; }
 
   // SIGTERM and wait for a clean exit: not OK if it did not exit 0 within 15 s.
@@ -119,5 +123,11 @@ class Cluster {
 
 // Waits until `path` accepts connections; false after `timeout_ms`.
 bool WaitForSocket(const std::string& path, int timeout_ms);
+
+// CPU seconds (user + system) a process has used so far, and its resident memory in KiB
+// (now and at its peak), from /proc.
+double CpuSeconds(pid_t pid);
+int64_t RssKiB(pid_t pid);
+int64_t PeakRssKiB(pid_t pid);
 
 }  // namespace switchyard::testbed
