@@ -161,6 +161,7 @@ void CurlHttpClient::Close() {
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
   multi_ = nullptr;
   // curl may not announce the removal of every socket while cleaning up.
+  idle_sockets_.clear();
   for (Socket* s : sockets_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&s->poll),
              [](uv_handle_t* h) { delete static_cast<Socket*>(h->data); });
@@ -174,24 +175,33 @@ int CurlHttpClient::OnCurlSocket(void* /*easy*/, int fd, int what, void* userp, 
   auto* sock = static_cast<Socket*>(socketp);
   if (what == CURL_POLL_REMOVE) {
     if (sock) {
+      // curl says this after every transfer on a kept-alive connection, and asks again for
+      // the same descriptor on the next one. Stopping (not closing) the poll handle and
+      // keeping it by descriptor saves a uv_poll_init (an ioctl) and a close per request.
       uv_poll_stop(&sock->poll);
-      self->sockets_.erase(sock);
-      uv_close(reinterpret_cast<uv_handle_t*>(&sock->poll),
-               [](uv_handle_t* h) { delete static_cast<Socket*>(h->data); });
+      self->idle_sockets_[fd] = sock;
       curl_multi_assign(static_cast<CURLM*>(self->multi_), fd, nullptr);
     }
     return 0;
   }
   if (!sock) {
-    sock = new Socket;
-    sock->fd = fd;
-    sock->owner = self;
-    if (uv_poll_init_socket(self->loop_, &sock->poll, fd) != 0) {
-      delete sock;
-      return -1;
+    auto idle = self->idle_sockets_.find(fd);
+    if (idle != self->idle_sockets_.end()) {
+      // The same descriptor number: either the same connection again, or a new socket that
+      // got the number after curl closed the old one. A stopped poll handle serves both.
+      sock = idle->second;
+      self->idle_sockets_.erase(idle);
+    } else {
+      sock = new Socket;
+      sock->fd = fd;
+      sock->owner = self;
+      if (uv_poll_init_socket(self->loop_, &sock->poll, fd) != 0) {
+        delete sock;
+        return -1;
+      }
+      sock->poll.data = sock;
+      self->sockets_.insert(sock);
     }
-    sock->poll.data = sock;
-    self->sockets_.insert(sock);
     curl_multi_assign(static_cast<CURLM*>(self->multi_), fd, sock);
   }
   int events = 0;

@@ -53,7 +53,8 @@ class CurlHttpClient final : public HttpClient {
   bool closed_ = false;
   Id next_id_ = 1;
   std::unordered_map<Id, std::unique_ptr<Transfer>> transfers_;
-  std::unordered_set<Socket*> sockets_;
+  std::unordered_set<Socket*> sockets_;            // every poll handle, active or idle
+  std::unordered_map<int, Socket*> idle_sockets_;  // stopped ones, by descriptor
   std::vector<void*> idle_easies_;  // CURL* handles kept for reuse
 };
 
