@@ -14,6 +14,8 @@
 #include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -324,6 +326,8 @@ int main(int argc, char** argv) {
   app.add_option("--store-requests", store_requests, "requests written by the store section");
   app.add_option("--requests", requests, "requests per history measurement");
   CLI11_PARSE(app, argc, argv);
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // figures survive a section that dies
+  signal(SIGPIPE, SIG_IGN);
   if (!bin_dir.empty()) switchyard::testbed::SetBinaryDir(bin_dir);
   auto want = [&](const std::string& s) {
     return only.empty() || std::find(only.begin(), only.end(), s) != only.end();

@@ -25,7 +25,7 @@ struct Router::Walk {
   int64_t id = 0;  // the request id in the history
   int64_t wall_start_ms = 0;
   CompleteRequest req;
-  std::shared_ptr<const Config> config;  // the config the request started under
+  std::shared_ptr<Generation> gen;  // the config the request started under
   const RouteConfig* route = nullptr;
   Done done;
   int64_t start_ms = 0;
@@ -132,35 +132,54 @@ int64_t EstimateInputTokens(const CompleteRequest& req) {
 }  // namespace
 
 Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
-    : config_(std::move(config)),
-      http_(ctx.http),
+    : http_(ctx.http),
       timers_(ctx.timers),
       clock_(ctx.clock),
       policy_(ctx.policy),
       store_(ctx.store),
-      retry_budget_(ParamsOf(config_->retry)),
+      retry_budget_(ParamsOf(config->retry)),
       next_request_id_(ctx.first_request_id) {
-  for (const auto& [name, p] : config_->providers) {
+  gen_ = Build(std::move(config));
+}
+
+std::shared_ptr<Router::Generation> Router::Build(std::shared_ptr<const Config> config) {
+  auto gen = std::make_shared<Generation>();
+  gen->config = std::move(config);
+  const Config& cfg = *gen->config;
+  for (const auto& [name, p] : cfg.providers) {
     ProviderEndpoint ep{p.base_url, p.api_key};
-    providers_[name] = p.kind == ProviderKind::kAnthropic ? MakeAnthropicProvider(std::move(ep))
-                                                          : MakeOpenAIProvider(std::move(ep));
-    provider_in_flight_[name] = 0;
+    gen->providers[name] = p.kind == ProviderKind::kAnthropic ? MakeAnthropicProvider(std::move(ep))
+                                                              : MakeOpenAIProvider(std::move(ep));
+    provider_in_flight_.emplace(name, 0);
   }
-  for (const auto& [name, m] : config_->models) {
-    ModelRuntime& rt = models_[name];
+  for (const auto& [name, m] : cfg.models) {
+    ModelRuntime& rt = gen->models[name];
     rt.config = &m;
-    rt.provider_config = &config_->providers.at(m.provider);
-    rt.provider = providers_.at(m.provider).get();
-    uint64_t seed = std::hash<std::string>{}(name) ^ static_cast<uint64_t>(clock_->WallMs());
-    rt.breaker = std::make_unique<Breaker>(ParamsOf(m.breaker), seed);
+    rt.provider_config = &cfg.providers.at(m.provider);
+    rt.provider = gen->providers.at(m.provider).get();
+    std::shared_ptr<ModelHealth>& health = health_[name];
+    if (!health) {
+      health = std::make_shared<ModelHealth>();
+      uint64_t seed = std::hash<std::string>{}(name) ^ static_cast<uint64_t>(clock_->WallMs());
+      health->breaker = std::make_unique<Breaker>(ParamsOf(m.breaker), seed);
+    } else {
+      health->breaker->set_params(ParamsOf(m.breaker));
+    }
+    rt.health = health;
   }
+  return gen;
+}
+
+void Router::Reload(std::shared_ptr<const Config> config) {
+  retry_budget_.set_params(ParamsOf(config->retry));
+  gen_ = Build(std::move(config));
 }
 
 Router::~Router() { AbortAll("shutting_down", "the daemon is stopping"); }
 
 void Router::Complete(CompleteRequest req, Done done) {
-  auto route_it = config_->routes.find(req.route);
-  if (route_it == config_->routes.end()) {
+  auto route_it = gen_->config->routes.find(req.route);
+  if (route_it == gen_->config->routes.end()) {
     done(Error("no_route", "no route named '" + req.route + "'"));
     return;
   }
@@ -173,7 +192,7 @@ void Router::Complete(CompleteRequest req, Done done) {
   auto w = std::make_unique<Walk>();
   w->id = next_request_id_++;
   w->wall_start_ms = clock_->WallMs();
-  w->config = config_;
+  w->gen = gen_;
   w->route = &route_it->second;
   w->done = std::move(done);
   w->start_ms = clock_->NowMs();
@@ -256,20 +275,20 @@ void Router::Launch(Walk* w) {
     int64_t now = clock_->NowMs();
     if (now >= w->deadline_at_ms || w->calls_made >= MaxAttempts(*w->route)) break;
     const std::string& name = w->route->tiers[w->next_tier++];
-    ModelRuntime& rt = models_.at(name);
+    ModelRuntime& rt = w->gen->models.at(name);
     BreakerTransition t;
-    bool allowed = rt.breaker->Allow(now, &t);
+    bool allowed = rt.health->breaker->Allow(now, &t);
     Emit(name, t);
     if (!allowed) {
       Skip(w, name, Outcome::kBreakerOpen,
-           rt.breaker->state() == BreakerState::kOpen
-               ? "breaker open; half-opens in " + std::to_string(rt.breaker->open_until_ms() - now) + " ms"
+           rt.health->breaker->state() == BreakerState::kOpen
+               ? "breaker open; half-opens in " + std::to_string(rt.health->breaker->open_until_ms() - now) + " ms"
                : "breaker half-open; its probes are in flight");
       continue;
     }
     int64_t& provider_load = provider_in_flight_[rt.config->provider];
     if (provider_load >= rt.provider_config->max_in_flight) {
-      rt.breaker->Release();
+      rt.health->breaker->Release();
       Skip(w, name, Outcome::kOverloaded,
            std::to_string(provider_load) + " calls in flight to " + rt.config->provider);
       continue;
@@ -281,7 +300,7 @@ void Router::Launch(Walk* w) {
 }
 
 void Router::StartCall(Walk* w, const std::string& name, bool retry) {
-  ModelRuntime& rt = models_.at(name);
+  ModelRuntime& rt = w->gen->models.at(name);
   int64_t now = clock_->NowMs();
   int64_t remaining = w->deadline_at_ms - now;
   int64_t max_tokens = std::min(w->req.max_tokens, rt.config->max_output_tokens);
@@ -323,7 +342,7 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry) {
   c.http_id = http_->Start(std::move(hr), [this, walk_id, seq](HttpResponse&& resp) {
     OnHttpDone(walk_id, seq, std::move(resp));
   });
-  ++rt.in_flight;
+  ++rt.health->in_flight;
   ++provider_in_flight_[rt.config->provider];
   if (c.http_id == 0) {
     w->live.push_back(c);
@@ -345,7 +364,7 @@ void Router::OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp) {
     EndCall(w, seq, FromTransport(resp.error), resp.error_message, resp.status, nullptr, -1);
     return;
   }
-  const ModelRuntime& rt = models_.at(call->model);
+  const ModelRuntime& rt = w->gen->models.at(call->model);
   HttpReply reply;
   reply.status = resp.status;
   reply.body = resp.body;
@@ -405,8 +424,8 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
   Call call = *it;
   w->live.erase(it);
   if (call.timer_id) timers_->Stop(call.timer_id);
-  ModelRuntime& rt = models_.at(call.model);
-  --rt.in_flight;
+  ModelRuntime& rt = w->gen->models.at(call.model);
+  --rt.health->in_flight;
   --provider_in_flight_[rt.config->provider];
   int64_t now = clock_->NowMs();
 
@@ -439,19 +458,19 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
   }
   switch (VerdictOf(outcome, call.past_soft)) {
     case Verdict::kNone:
-      rt.breaker->Release();
+      rt.health->breaker->Release();
       break;
     case Verdict::kSuccess:
-      Emit(call.model, rt.breaker->Record(now, CallResult::kSuccess));
+      Emit(call.model, rt.health->breaker->Record(now, CallResult::kSuccess));
       break;
     case Verdict::kSlowSuccess:
-      Emit(call.model, rt.breaker->Record(now, CallResult::kSlowSuccess));
+      Emit(call.model, rt.health->breaker->Record(now, CallResult::kSlowSuccess));
       break;
     case Verdict::kSlow:
-      Emit(call.model, rt.breaker->Record(now, CallResult::kSlow));
+      Emit(call.model, rt.health->breaker->Record(now, CallResult::kSlow));
       break;
     case Verdict::kFailure:
-      Emit(call.model, rt.breaker->Record(now, CallResult::kFailure,
+      Emit(call.model, rt.health->breaker->Record(now, CallResult::kFailure,
                                           outcome == Outcome::kRateLimited ? retry_after_ms : -1));
       break;
   }
@@ -491,7 +510,7 @@ bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int6
   if (outcome == Outcome::kConnectError) {
     wait_ms = 0;  // nothing reached the provider: a fresh connection costs it nothing
   } else if (outcome == Outcome::kRateLimited && retry_after_ms >= 0 &&
-             retry_after_ms <= config_->retry.max_retry_after_ms) {
+             retry_after_ms <= w->gen->config->retry.max_retry_after_ms) {
     wait_ms = retry_after_ms;
   } else {
     return false;
@@ -508,9 +527,9 @@ bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int6
     if (it == walks_.end()) return;
     Walk* w = it->second.get();
     w->retry_timer = 0;
-    ModelRuntime& rt = models_.at(model);
+    ModelRuntime& rt = w->gen->models.at(model);
     BreakerTransition t;
-    bool allowed = rt.breaker->Allow(clock_->NowMs(), &t);
+    bool allowed = rt.health->breaker->Allow(clock_->NowMs(), &t);
     Emit(model, t);
     if (!allowed) {
       Skip(w, model, Outcome::kBreakerOpen, "retry refused: breaker open");
@@ -535,8 +554,8 @@ void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
   w->live.erase(it);
   if (call.http_id) http_->Cancel(call.http_id);
   if (call.timer_id) timers_->Stop(call.timer_id);
-  ModelRuntime& rt = models_.at(call.model);
-  --rt.in_flight;
+  ModelRuntime& rt = w->gen->models.at(call.model);
+  --rt.health->in_flight;
   --provider_in_flight_[rt.config->provider];
   int64_t now = clock_->NowMs();
   AttemptReport& a = w->attempts[static_cast<size_t>(seq)];
@@ -558,9 +577,9 @@ void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
   if (call.past_soft) {
     // It had already overrun its timeout: a slow call, and a censored latency sample.
     policy_->Record(call.model, w->req.task, now, a.latency_ms, true, w->route->timeout.window_s * 1000);
-    Emit(call.model, rt.breaker->Record(now, CallResult::kSlow));
+    Emit(call.model, rt.health->breaker->Record(now, CallResult::kSlow));
   } else {
-    rt.breaker->Release();
+    rt.health->breaker->Release();
   }
 }
 
@@ -634,32 +653,32 @@ void Router::AbortAll(const std::string& code, const std::string& message) {
 }
 
 void Router::RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms) {
-  auto it = models_.find(model);
-  if (it == models_.end()) return;
+  auto it = health_.find(model);
+  if (it == health_.end()) return;
   int64_t left = open_until_wall_ms - clock_->WallMs();
   if (left <= 0) return;
-  it->second.breaker->RestoreOpen(clock_->NowMs() + left, cooldown_ms);
+  it->second->breaker->RestoreOpen(clock_->NowMs() + left, cooldown_ms);
   spdlog::info("breaker {}: restored open from the history; half-opens in {} ms", model, left);
 }
 
 void Router::FillStatus(StatusResult* out) {
   int64_t now = clock_->NowMs();
   std::vector<TimeoutPolicy::KeyStats> learned = policy_->Stats(now);
-  for (auto& [name, rt] : models_) {
+  for (auto& [name, rt] : gen_->models) {
     ModelStatus ms;
     ms.name = name;
     ms.provider = rt.config->provider;
-    ms.breaker = BreakerStateName(rt.breaker->state());
-    ms.failure_rate = rt.breaker->failure_rate(now);
-    ms.slow_call_rate = rt.breaker->slow_rate(now);
-    ms.window_calls = rt.breaker->calls(now);
-    if (rt.breaker->state() == BreakerState::kOpen) {
-      ms.half_open_in_ms = std::max<int64_t>(0, rt.breaker->open_until_ms() - now);
+    ms.breaker = BreakerStateName(rt.health->breaker->state());
+    ms.failure_rate = rt.health->breaker->failure_rate(now);
+    ms.slow_call_rate = rt.health->breaker->slow_rate(now);
+    ms.window_calls = rt.health->breaker->calls(now);
+    if (rt.health->breaker->state() == BreakerState::kOpen) {
+      ms.half_open_in_ms = std::max<int64_t>(0, rt.health->breaker->open_until_ms() - now);
     }
-    ms.in_flight = rt.in_flight;
+    ms.in_flight = rt.health->in_flight;
     // Timeouts as the first route that uses this model would give them.
     const RouteConfig* route = nullptr;
-    for (const auto& [rname, r] : config_->routes) {
+    for (const auto& [rname, r] : gen_->config->routes) {
       if (std::find(r.tiers.begin(), r.tiers.end(), name) != r.tiers.end()) {
         route = &r;
         break;

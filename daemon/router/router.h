@@ -62,6 +62,11 @@ class Router {
   // Answers every request in flight with `code` and abandons its calls.
   void AbortAll(const std::string& code, const std::string& message);
 
+  // Switches to `config` for requests that arrive from now on; requests in flight finish
+  // under the config they started with. Breakers, latency history and in-flight counts of
+  // models that remain are kept.
+  void Reload(std::shared_ptr<const Config> config);
+
   // Re-opens a model's breaker saved before a restart, until `open_until_wall_ms`.
   void RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms);
 
@@ -71,13 +76,24 @@ class Router {
  private:
   struct Walk;
   struct Call;
+  // What outlives a config reload: one per model name.
+  struct ModelHealth {
+    std::unique_ptr<Breaker> breaker;
+    int64_t in_flight = 0;
+  };
   struct ModelRuntime {
     const ModelConfig* config = nullptr;
     const ProviderConfig* provider_config = nullptr;
     const Provider* provider = nullptr;
-    std::unique_ptr<Breaker> breaker;
-    int64_t in_flight = 0;
+    std::shared_ptr<ModelHealth> health;
   };
+  // A config and what is built from it; requests hold the one they started under.
+  struct Generation {
+    std::shared_ptr<const Config> config;
+    std::map<std::string, std::unique_ptr<Provider>> providers;
+    std::map<std::string, ModelRuntime> models;
+  };
+  std::shared_ptr<Generation> Build(std::shared_ptr<const Config> config);
 
   // Starts the next tier that may be called; finishes the walk when none is left and
   // nothing is in flight.
@@ -100,16 +116,15 @@ class Router {
   int64_t AttemptTimeoutMs(const Walk& w, const std::string& model);
   void FinishFailed(Walk* w);
 
-  std::shared_ptr<const Config> config_;
+  std::shared_ptr<Generation> gen_;
   HttpClient* http_;
   Timers* timers_;
   const Clock* clock_;
   TimeoutPolicy* policy_;
   Store* store_;
   RetryBudget retry_budget_;
-  std::map<std::string, std::unique_ptr<Provider>> providers_;
   std::map<std::string, int64_t> provider_in_flight_;
-  std::map<std::string, ModelRuntime> models_;
+  std::map<std::string, std::shared_ptr<ModelHealth>> health_;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;
 };
