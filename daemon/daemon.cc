@@ -14,6 +14,7 @@
 #include "protocol/codec.h"
 #include "resilience/timeout_policy.h"
 #include "router/router.h"
+#include "service_manager.h"
 #include "store/sqlite_store.h"
 #include "version.h"
 
@@ -34,6 +35,8 @@ class Daemon::Impl final : public Server::Handler {
   void CheckDrained();
   void Teardown();
   Status OpenHistory();
+  void Reload();
+  std::string StatusLine();
 
   static void OnSignal(uv_signal_t* handle, int signum);
 
@@ -48,7 +51,8 @@ class Daemon::Impl final : public Server::Handler {
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
   std::unique_ptr<Server> server_;
-  uv_signal_t sigterm_{}, sigint_{};
+  std::unique_ptr<ServiceManager> service_;
+  uv_signal_t sigterm_{}, sigint_{}, sighup_{};
   bool stopping_ = false;
   int64_t started_ms_ = 0;
   int64_t drain_until_ms_ = 0;
@@ -104,9 +108,16 @@ int Daemon::Impl::Run() {
   Server::Options so;
   so.limits.max_frame_bytes = static_cast<size_t>(config_->daemon.max_frame_bytes);
   so.socket_mode = static_cast<int>(config_->daemon.socket_mode);
+  so.allow_uids = config_->daemon.allow_uids;
+  so.allow_gids = config_->daemon.allow_gids;
   server_ = std::make_unique<Server>(&loop_, this, so);
+  service_ = std::make_unique<ServiceManager>(&loop_);
 
-  Status s = server_->Listen(config_->daemon.socket);
+  int passed_fd = -1;
+  Status s = ServiceManager::PassedSocket(&passed_fd);
+  if (s.ok()) {
+    s = passed_fd >= 0 ? server_->ListenOnFd(passed_fd) : server_->Listen(config_->daemon.socket);
+  }
   if (!s.ok()) {
     spdlog::error("cannot listen: {}", s.ToString());
     Teardown();
@@ -116,11 +127,17 @@ int Daemon::Impl::Run() {
   }
   uv_signal_init(&loop_, &sigterm_);
   uv_signal_init(&loop_, &sigint_);
-  sigterm_.data = sigint_.data = this;
+  uv_signal_init(&loop_, &sighup_);
+  sigterm_.data = sigint_.data = sighup_.data = this;
   uv_signal_start(&sigterm_, &Impl::OnSignal, SIGTERM);
   uv_signal_start(&sigint_, &Impl::OnSignal, SIGINT);
+  uv_signal_start(&sighup_, &Impl::OnSignal, SIGHUP);
   spdlog::info("switchyardd {} listening on {} ({} routes, {} models)", kSwitchyardVersion,
-               config_->daemon.socket, config_->routes.size(), config_->models.size());
+               passed_fd >= 0 ? "the socket systemd passed" : config_->daemon.socket,
+               config_->routes.size(), config_->models.size());
+  // Only now, with the socket and the history open, is the daemon ready.
+  service_->Ready(StatusLine());
+  service_->Start([this] { return StatusLine(); });
 
   uv_run(&loop_, UV_RUN_DEFAULT);
   int rc = uv_loop_close(&loop_);
@@ -171,13 +188,60 @@ Status Daemon::Impl::OpenHistory() {
 }
 
 void Daemon::Impl::OnSignal(uv_signal_t* handle, int signum) {
-  static_cast<Impl*>(handle->data)->BeginShutdown(signum == SIGTERM ? "SIGTERM" : "SIGINT");
+  auto* self = static_cast<Impl*>(handle->data);
+  if (signum == SIGHUP) {
+    self->Reload();
+  } else {
+    self->BeginShutdown(signum == SIGTERM ? "SIGTERM" : "SIGINT");
+  }
+}
+
+void Daemon::Impl::Reload() {
+  if (!options_.reload || stopping_) return;
+  service_->Reloading();
+  Config fresh;
+  Status s = options_.reload(&fresh);
+  if (!s.ok()) {
+    spdlog::error("SIGHUP: the new configuration is refused, the running one stays: {}", s.message());
+    service_->Ready(StatusLine());
+    return;
+  }
+  if (fresh.daemon.socket != config_->daemon.socket || fresh.daemon.history != config_->daemon.history) {
+    spdlog::warn("SIGHUP: a new socket or history path takes effect at the next start");
+  }
+  auto cfg = std::make_shared<const Config>(std::move(fresh));
+  router_->Reload(cfg);
+  server_->SetAllowed(cfg->daemon.allow_uids, cfg->daemon.allow_gids);
+  config_ = cfg;
+  spdlog::info("SIGHUP: configuration reloaded ({} routes, {} models); {} request(s) in flight finish "
+               "under the previous one", config_->routes.size(), config_->models.size(),
+               router_->in_flight());
+  service_->Ready(StatusLine());
+}
+
+std::string Daemon::Impl::StatusLine() {
+  StatusResult st;
+  router_->FillStatus(&st);
+  std::string open;
+  for (const ModelStatus& m : st.models) {
+    if (m.breaker != "closed") open += (open.empty() ? "" : ", ") + m.name + " " + m.breaker;
+  }
+  std::string line = std::to_string(router_->in_flight()) + " request(s) in flight, " +
+                     std::to_string(server_->connections()) + " client(s); breakers: " +
+                     (open.empty() ? "all closed" : open);
+  if (store_) {
+    StoreStats ss = store_->Stats();
+    line += "; history: " + std::to_string(ss.written_rows) + " rows written";
+    if (ss.dropped_rows) line += ", " + std::to_string(ss.dropped_rows) + " dropped";
+  }
+  return line;
 }
 
 void Daemon::Impl::BeginShutdown(const char* why) {
   if (stopping_) return;
   stopping_ = true;
   spdlog::info("{}: no longer accepting; draining {} request(s) in flight", why, router_->in_flight());
+  service_->Stopping();
   server_->StopAccepting();
   drain_until_ms_ = clock_.NowMs() + options_.drain_ms;
   CheckDrained();
@@ -202,7 +266,8 @@ void Daemon::Impl::Teardown() {
   if (http_) http_->Close();
   // Every answered request is queued by now: commit it before the process ends.
   if (store_) store_->Close();
-  for (uv_signal_t* sig : {&sigterm_, &sigint_}) {
+  if (service_) service_->Close();
+  for (uv_signal_t* sig : {&sigterm_, &sigint_, &sighup_}) {
     if (sig->loop && !uv_is_closing(reinterpret_cast<uv_handle_t*>(sig))) {
       uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
     }

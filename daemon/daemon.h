@@ -2,6 +2,7 @@
 // answers the RPC methods, and owns the process's lifecycle (signals, drain, teardown).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -10,7 +11,10 @@
 namespace switchyard {
 
 struct DaemonOptions {
-  std::string config_path;  // for reloads and messages
+  std::string config_path;  // for messages
+  // Reads the configuration again, with the command line's overrides, on SIGHUP. Unset:
+  // SIGHUP is ignored.
+  std::function<Status(Config*)> reload;
   // How long in-flight requests may take to finish after SIGTERM before they are answered
   // with shutting_down.
   int64_t drain_ms = 10000;

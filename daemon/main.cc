@@ -22,21 +22,22 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", switchyard::kSwitchyardVersion);
   CLI11_PARSE(app, argc, argv);
 
+  // The file, then systemd's directories, then the command line: the same on every reload.
+  auto load = [=](switchyard::Config* config) {
+    SY_RETURN_IF_ERROR(switchyard::LoadConfig(config_path, config));
+    if (const char* rd = std::getenv("RUNTIME_DIRECTORY")) config->daemon.socket = std::string(rd) + "/switchyard.sock";
+    if (const char* sd = std::getenv("STATE_DIRECTORY")) config->daemon.history = std::string(sd) + "/history.db";
+    if (!socket_path.empty()) config->daemon.socket = socket_path;
+    if (!history_path.empty()) config->daemon.history = history_path;
+    if (!log_level.empty()) config->daemon.log_level = log_level;
+    return switchyard::Status::Ok();
+  };
   switchyard::Config config;
-  switchyard::Status s = switchyard::LoadConfig(config_path, &config);
+  switchyard::Status s = load(&config);
   if (!s.ok()) {
     std::cerr << "switchyardd: " << s.message() << "\n";
     return 2;
   }
-  if (const char* rd = std::getenv("RUNTIME_DIRECTORY"); rd && socket_path.empty()) {
-    config.daemon.socket = std::string(rd) + "/switchyard.sock";
-  }
-  if (const char* sd = std::getenv("STATE_DIRECTORY"); sd && history_path.empty()) {
-    config.daemon.history = std::string(sd) + "/history.db";
-  }
-  if (!socket_path.empty()) config.daemon.socket = socket_path;
-  if (!history_path.empty()) config.daemon.history = history_path;
-  if (!log_level.empty()) config.daemon.log_level = log_level;
   if (check_only) {
     std::cout << config_path << ": ok (" << config.routes.size() << " routes, "
               << config.models.size() << " models)\n";
@@ -49,5 +50,6 @@ int main(int argc, char** argv) {
   }
   switchyard::DaemonOptions options;
   options.config_path = config_path;
+  options.reload = load;
   return switchyard::Daemon(std::move(config), options).Run();
 }

@@ -66,6 +66,21 @@ class TableReader {
     return Status::Ok();
   }
 
+  Status IntList(const std::string& key, std::vector<int64_t>* out) {
+    const toml::node* n = Get(key);
+    if (!n) return Status::Ok();
+    if (!n->is_array()) return Error(n, key, "must be an array of integers");
+    size_t i = 0;
+    for (const toml::node& e : *n->as_array()) {
+      if (!e.is_integer() || *e.value<int64_t>() < 0) {
+        return Error(&e, key + "[" + std::to_string(i) + "]", "must be a non-negative integer");
+      }
+      out->push_back(*e.value<int64_t>());
+      ++i;
+    }
+    return Status::Ok();
+  }
+
   Status Bool(const std::string& key, bool* out) {
     const toml::node* n = Get(key);
     if (!n) return Status::Ok();
@@ -127,6 +142,8 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
   }
   SY_RETURN_IF_ERROR(r.Int("max_frame_bytes", &d->max_frame_bytes, 1024, int64_t{1} << 30));
   SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
+  SY_RETURN_IF_ERROR(r.IntList("allow_uids", &d->allow_uids));
+  SY_RETURN_IF_ERROR(r.IntList("allow_gids", &d->allow_gids));
   return r.NoUnknownKeys();
 }
 

@@ -108,6 +108,10 @@ struct DaemonConfig {
   int64_t max_frame_bytes = 8 << 20;
   // Permission bits of the socket file the daemon creates itself.
   int64_t socket_mode = 0660;
+  // If either list is non-empty, a connecting process must have one of these uids, or one
+  // of these gids among its groups (checked with SO_PEERCRED / SO_PEERGROUPS).
+  std::vector<int64_t> allow_uids;
+  std::vector<int64_t> allow_gids;
 };
 
 struct HistoryConfig {

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -115,6 +116,13 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     return;
   }
   self->conns_.emplace(c->id, c);
+  uv_os_fd_t fd = -1;
+  uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe), &fd);
+  std::string refused = self->CheckPeer(fd);
+  if (!refused.empty()) {
+    self->FailConnection(c, "forbidden", refused);
+    return;
+  }
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->pipe), &Server::OnAlloc, &Server::OnRead);
 }
 
@@ -138,6 +146,29 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/)
     if (!c->closing) self->HandleFrame(c, std::move(oh));
   });
   if (!s.ok()) self->FailConnection(c, "bad_frame", s.message());
+}
+
+std::string Server::CheckPeer(int fd) const {
+  if (options_.allow_uids.empty() && options_.allow_gids.empty()) return "";
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    return std::string("cannot read the peer's credentials: ") + std::strerror(errno);
+  }
+  auto has = [](const std::vector<int64_t>& v, int64_t x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  if (has(options_.allow_uids, cred.uid) || has(options_.allow_gids, cred.gid)) return "";
+  // Supplementary groups: a member of an allowed group is allowed.
+  gid_t groups[256];
+  socklen_t glen = sizeof groups;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0) {
+    for (size_t i = 0; i < glen / sizeof(gid_t); ++i) {
+      if (has(options_.allow_gids, groups[i])) return "";
+    }
+  }
+  return "uid " + std::to_string(cred.uid) + " (gid " + std::to_string(cred.gid) + ", pid " +
+         std::to_string(cred.pid) + ") is not allowed to use this socket";
 }
 
 void Server::HandleFrame(Conn* c, msgpack::object_handle&& oh) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "base/status.h"
 #include "protocol/codec.h"
@@ -32,6 +33,9 @@ class Server {
     int socket_mode = 0660;
     // A client that stops reading may leave this much unsent before it is disconnected.
     size_t max_pending_write_bytes = 64 << 20;
+    // Empty both: any process that can open the socket may use it.
+    std::vector<int64_t> allow_uids;
+    std::vector<int64_t> allow_gids;
   };
 
   // `loop` and `handler` must outlive the server. Loop thread only.
@@ -47,6 +51,12 @@ class Server {
 
   // Queues `frame` to connection `conn`; dropped if the connection has gone.
   void Send(uint64_t conn, std::string frame);
+
+  // Replaces the allow-lists for connections accepted from now on (config reload).
+  void SetAllowed(std::vector<int64_t> uids, std::vector<int64_t> gids) {
+    options_.allow_uids = std::move(uids);
+    options_.allow_gids = std::move(gids);
+  }
 
   // Stops accepting; existing connections stay.
   void StopAccepting();
@@ -66,6 +76,8 @@ class Server {
   static void OnConnClosed(uv_handle_t* handle);
 
   void HandleFrame(Conn* c, msgpack::object_handle&& oh);
+  // Empty when the peer may use the socket; else why not.
+  std::string CheckPeer(int fd) const;
   void FailConnection(Conn* c, const std::string& code, const std::string& message);
   void CloseWhenFlushed(Conn* c);
   void CloseNow(Conn* c);
