@@ -218,12 +218,18 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   fake_ = std::make_unique<FakeProvider>(
       dir_, std::vector<std::string>{"--openai-key", options_.openai_key, "--anthropic-key",
                                      options_.anthropic_key});
-  socket_ = dir_.File("sy.sock");
+  socket_ = options_.activate_socket.empty() ? dir_.File("sy.sock") : options_.activate_socket;
   daemon_log_ = dir_.File("daemon.log");
+  config_path_ = dir_.File("switchyard.toml");
+  WriteConfig(options_);
+  StartDaemon();
+}
+
+void Cluster::WriteConfig(const ClusterOptions& o) {
   std::string url = fake_->base_url();
   std::ostringstream cfg;
-  cfg << "[daemon]\nsocket = \"" << socket_ << "\"\nhistory = \"" << history_path()
-      << "\"\nlog_level = \"" << options_.log_level << "\"\n\n"
+  cfg << "[daemon]\nsocket = \"" << dir_.File("sy.sock") << "\"\nhistory = \"" << history_path()
+      << "\"\nlog_level = \"" << o.log_level << "\"\n" << o.daemon_toml << "\n"
       << "[providers.openai]\nkind = \"openai\"\nbase_url = \"" << url
       << "\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n\n"
       << "[providers.anthropic]\nkind = \"anthropic\"\nbase_url = \"" << url
@@ -235,20 +241,26 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
       << "[models.claude-haiku]\nprovider = \"anthropic\"\nid = \"claude-3-5-haiku-latest\"\n"
          "context_window = 200000\nmax_output_tokens = 8192\ninput_usd_per_mtok = 0.80\n"
          "output_usd_per_mtok = 4.00\n\n"
-      << "[routes.chat]\ntiers = [\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"]\ndeadline_ms = "
-      << options_.deadline_ms << "\n" << options_.route_toml << "\n[routes.chat.timeout]\ndefault_ms = " << options_.default_timeout_ms
-      << "\n" << options_.timeout_toml << "\n" << options_.extra_toml;
-  config_path_ = dir_.File("switchyard.toml");
-  WriteFile(config_path_, cfg.str());
-  StartDaemon();
+      << "[routes.chat]\ntiers = [" << o.tiers << "]\ndeadline_ms = "
+      << o.deadline_ms << "\n" << o.route_toml << "\n[routes.chat.timeout]\ndefault_ms = " << o.default_timeout_ms
+      << "\n" << o.timeout_toml << "\n" << o.extra_toml;
+  WriteFile(config_path_ + ".tmp", cfg.str());
+  std::rename((config_path_ + ".tmp").c_str(), config_path_.c_str());
 }
 
 void Cluster::StartDaemon() {
-  daemon_ = std::make_unique<Process>(
-      std::vector<std::string>{g_bin_dir + "/switchyardd", "--config", config_path_},
-      std::vector<std::string>{"SY_TEST_OPENAI_KEY=" + options_.openai_key,
-                               "SY_TEST_ANTHROPIC_KEY=" + options_.anthropic_key},
-      daemon_log_);
+  std::vector<std::string> env = {"SY_TEST_OPENAI_KEY=" + options_.openai_key,
+                                  "SY_TEST_ANTHROPIC_KEY=" + options_.anthropic_key};
+  for (const std::string& e : options_.extra_env) env.push_back(e);
+  std::vector<std::string> argv;
+  if (!options_.activate_socket.empty()) {
+    // systemd-socket-activate listens, and execs the daemon with the socket on the first
+    // connection; it passes on only the variables named with -E.
+    argv = {"/usr/bin/systemd-socket-activate", "-l", options_.activate_socket};
+    for (const std::string& e : env) argv.insert(argv.end(), {"-E", e});
+  }
+  argv.insert(argv.end(), {g_bin_dir + "/switchyardd", "--config", config_path_});
+  daemon_ = std::make_unique<Process>(argv, env, daemon_log_);
   if (!WaitForSocket(socket_, 5000)) {
     throw std::runtime_error("switchyardd did not start: " + ReadFile(daemon_log_));
   }

@@ -81,6 +81,11 @@ struct ClusterOptions {
   std::string timeout_toml;  // more keys for [routes.chat.timeout]
   std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
   std::string history_file;  // default: history.db in the cluster's directory
+  std::string tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";  // of route "chat"
+  std::string daemon_toml;   // more keys for [daemon]
+  std::vector<std::string> extra_env;  // NAME=value for the daemon
+  // Set: start the daemon through systemd-socket-activate listening on this path.
+  std::string activate_socket;
 };
 
 // The fake provider and a daemon routing "chat" over gpt-4o → gpt-4o-mini → claude-haiku,
@@ -107,6 +112,9 @@ class Cluster {
   void KillDaemon();
   // Starts a daemon on the same config, socket and history file.
   void StartDaemon();
+  // Rewrites the config file from `options` (the daemon reads it at start and on SIGHUP).
+  void WriteConfig(const ClusterOptions& options);
+  const std::string& config_path() const { return config_path_; }
 
   static CompleteRequest Ask(const std::string& prompt);
 
