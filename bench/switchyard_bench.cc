@@ -196,6 +196,21 @@ void BenchMemory() {
               loaded / 1024.0, testbed::PeakRssKiB(pid) / 1024.0, ok);
 }
 
+RequestRecord SampleRequest(int64_t id, int64_t ts) {
+  RequestRecord r;
+  r.id = id;
+  r.ts_ms = ts;
+  r.route = "chat";
+  r.task = "default";
+  r.outcome = "ok";
+  r.served_by = "gpt-4o-mini";
+  r.latency_ms = 700;
+  r.attempts = {{ts, "gpt-4o", 600, "timeout", "no answer within 600 ms", 0, 0, 0, 0, 600},
+                {ts + 600, "gpt-4o-mini", 100, "ok", "", 200, 812, 95, 0.0002, 600}};
+  r.fallbacks = {{ts + 600, "gpt-4o", "gpt-4o-mini", "timeout", "no answer within 600 ms"}};
+  return r;
+}
+
 // Writes `attempts` attempt rows (two per request, one fallback each) ending now, spread
 // evenly over `span_ms`.
 void MakeHistory(const std::string& path, int64_t attempts, int64_t span_ms) {
@@ -210,19 +225,7 @@ void MakeHistory(const std::string& path, int64_t attempts, int64_t span_ms) {
   int64_t requests = attempts / 2;
   for (int64_t i = 0; i < requests; ++i) {
     while (store->Stats().queued_rows > 1'000'000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    int64_t ts = now - span_ms + span_ms * i / requests - 2000;
-    RequestRecord r;
-    r.id = i + 1;
-    r.ts_ms = ts;
-    r.route = "chat";
-    r.task = "default";
-    r.outcome = "ok";
-    r.served_by = "gpt-4o-mini";
-    r.latency_ms = 900;
-    r.attempts = {{ts, "gpt-4o", 600, "timeout", "no answer within 600 ms", 0, 0, 0, 0, 600},
-                  {ts + 600, "gpt-4o-mini", 300, "ok", "", 200, 500, 80, 0.0001, 600}};
-    r.fallbacks = {{ts + 600, "gpt-4o", "gpt-4o-mini", "timeout", ""}};
-    store->RecordRequest(std::move(r));
+    store->RecordRequest(SampleRequest(i + 1, now - span_ms + span_ms * i / requests - 2000));
   }
   store->Close();
 }
@@ -247,21 +250,6 @@ void BenchStartup() {
     std::sort(ms.begin(), ms.end());
     std::printf("%s: %.0f ms median of 3 (%.0f-%.0f)\n", label, ms[1], ms[0], ms[2]);
   }
-}
-
-RequestRecord SampleRequest(int64_t id, int64_t ts) {
-  RequestRecord r;
-  r.id = id;
-  r.ts_ms = ts;
-  r.route = "chat";
-  r.task = "default";
-  r.outcome = "ok";
-  r.served_by = "gpt-4o-mini";
-  r.latency_ms = 700;
-  r.attempts = {{ts, "gpt-4o", 600, "timeout", "no answer within 600 ms", 0, 0, 0, 0, 600},
-                {ts + 600, "gpt-4o-mini", 100, "ok", "", 200, 812, 95, 0.0002, 600}};
-  r.fallbacks = {{ts + 600, "gpt-4o", "gpt-4o-mini", "timeout", "no answer within 600 ms"}};
-  return r;
 }
 
 void BenchStore(int64_t requests) {

@@ -15,6 +15,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0
 for b in build build-asan; do
   echo "== tests in $b"
-  (cd "$b" && ctest -j"$(nproc)" --output-on-failure --timeout 300) || status=1
+  # End-to-end tests measure real time on a small shared machine: one retry of a failed
+  # test absorbs a scheduling hiccup; a test that fails twice fails the suite.
+  (cd "$b" && ctest -j"$(nproc)" --output-on-failure --timeout 300 --repeat until-pass:2) || status=1
 done
 exit $status

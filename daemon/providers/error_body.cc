@@ -1,6 +1,7 @@
 #include "providers/error_body.h"
 
 #include "providers/json_writer.h"
+#include "providers/provider.h"
 
 #include <simdjson.h>
 
@@ -98,6 +99,12 @@ ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e, std::string
   }
   if (!e.message.empty()) reason += ": " + e.message;
   r.reason = Redact(std::move(reason), api_key);
+  return r;
+}
+
+ParsedResponse ParseErrorReply(const HttpReply& reply, std::string_view api_key) {
+  ParsedResponse r = ClassifyHttpError(reply.status, ReadErrorBody(reply.body), api_key);
+  r.retry_after_ms = RetryAfterMs(reply.retry_after, reply.retry_after_ms, reply.wall_now_ms);
   return r;
 }
 

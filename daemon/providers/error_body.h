@@ -26,6 +26,10 @@ bool SaysContextOverflow(const ErrorBody& e);
 // Classifies a non-2xx reply. The reason is "http <status> <type>: <message>", redacted.
 ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e, std::string_view api_key);
 
+struct HttpReply;
+// A non-2xx reply of any provider: its error body classified, its Retry-After read.
+ParsedResponse ParseErrorReply(const HttpReply& reply, std::string_view api_key);
+
 // Milliseconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms; -1 if
 // neither is present or readable.
 int64_t RetryAfterMs(std::string_view retry_after, std::string_view retry_after_ms,

@@ -35,11 +35,7 @@ class OpenAIProvider final : public Provider {
   }
 
   ParsedResponse Parse(const HttpReply& reply) const override {
-    if (reply.status < 200 || reply.status >= 300) {
-      ParsedResponse r = ClassifyHttpError(reply.status, ReadErrorBody(reply.body), endpoint_.api_key);
-      r.retry_after_ms = RetryAfterMs(reply.retry_after, reply.retry_after_ms, reply.wall_now_ms);
-      return r;
-    }
+    if (reply.status < 200 || reply.status >= 300) return ParseErrorReply(reply, endpoint_.api_key);
     ParsedResponse r;
     auto bad = [&r](std::string why) {
       r.outcome = Outcome::kBadResponse;

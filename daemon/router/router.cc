@@ -354,11 +354,9 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry) {
 }
 
 void Router::OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp) {
-  auto it = walks_.find(walk_id);
-  if (it == walks_.end()) return;
-  Walk* w = it->second.get();
-  auto call = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
-  if (call == w->live.end()) return;
+  Walk* w = nullptr;
+  Call* call = FindCall(walk_id, seq, &w);
+  if (!call) return;
   call->http_id = 0;
   if (resp.error != TransportError::kNone) {
     EndCall(w, seq, FromTransport(resp.error), resp.error_message, resp.status, nullptr, -1);
@@ -377,12 +375,20 @@ void Router::OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp) {
           parsed.retry_after_ms);
 }
 
-void Router::OnSoftTimeout(int64_t walk_id, int64_t seq) {
+Router::Call* Router::FindCall(int64_t walk_id, int64_t seq, Walk** walk) {
   auto it = walks_.find(walk_id);
-  if (it == walks_.end()) return;
-  Walk* w = it->second.get();
-  auto call = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
-  if (call == w->live.end()) return;
+  if (it == walks_.end()) return nullptr;
+  *walk = it->second.get();
+  for (Call& c : (*walk)->live) {
+    if (c.seq == seq) return &c;
+  }
+  return nullptr;
+}
+
+void Router::OnSoftTimeout(int64_t walk_id, int64_t seq) {
+  Walk* w = nullptr;
+  Call* call = FindCall(walk_id, seq, &w);
+  if (!call) return;
   call->timer_id = 0;
   int64_t now = clock_->NowMs();
   bool can_hedge = w->route->on_soft_timeout == SoftTimeout::kHedge && w->live.size() == 1 &&
@@ -405,11 +411,9 @@ void Router::OnSoftTimeout(int64_t walk_id, int64_t seq) {
 }
 
 void Router::OnHardTimeout(int64_t walk_id, int64_t seq) {
-  auto it = walks_.find(walk_id);
-  if (it == walks_.end()) return;
-  Walk* w = it->second.get();
-  auto call = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
-  if (call == w->live.end()) return;
+  Walk* w = nullptr;
+  Call* call = FindCall(walk_id, seq, &w);
+  if (!call) return;
   call->timer_id = 0;
   http_->Cancel(call->http_id);
   call->http_id = 0;

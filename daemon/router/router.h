@@ -100,6 +100,9 @@ class Router {
   void Launch(Walk* w);
   void StartCall(Walk* w, const std::string& model, bool retry);
   void Skip(Walk* w, const std::string& model, Outcome why, std::string reason);
+  // The call `seq` of request `walk_id` if both are still live (timers and HTTP callbacks
+  // may arrive after a request finished).
+  Call* FindCall(int64_t walk_id, int64_t seq, Walk** walk);
   void OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp);
   void OnSoftTimeout(int64_t walk_id, int64_t seq);
   void OnHardTimeout(int64_t walk_id, int64_t seq);
