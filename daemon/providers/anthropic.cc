@@ -8,15 +8,6 @@
 namespace switchyard {
 namespace {
 
-// Anthropic's stop reasons in the OpenAI-style vocabulary the protocol reports.
-std::string NormaliseStopReason(std::string_view s) {
-  if (s == "end_turn" || s == "stop_sequence") return "stop";
-  if (s == "max_tokens" || s == "model_context_window_exceeded") return "length";
-  if (s == "tool_use") return "tool_calls";
-  if (s == "refusal") return "content_filter";
-  return std::string(s);
-}
-
 class AnthropicProvider final : public Provider {
  public:
   explicit AnthropicProvider(ProviderEndpoint endpoint) : endpoint_(std::move(endpoint)) {
@@ -76,7 +67,7 @@ class AnthropicProvider final : public Provider {
       if (block["text"].get_string().get(sv) == simdjson::SUCCESS) r.answer.content.append(sv);
     }
     if (doc["stop_reason"].get_string().get(sv) == simdjson::SUCCESS) {
-      r.answer.finish_reason = NormaliseStopReason(sv);
+      r.answer.finish_reason = AnthropicFinishReason(sv);
     }
     simdjson::dom::object usage;
     if (doc["usage"].get_object().get(usage) == simdjson::SUCCESS) {
@@ -99,6 +90,14 @@ class AnthropicProvider final : public Provider {
 };
 
 }  // namespace
+
+std::string AnthropicFinishReason(std::string_view s) {
+  if (s == "end_turn" || s == "stop_sequence") return "stop";
+  if (s == "max_tokens" || s == "model_context_window_exceeded") return "length";
+  if (s == "tool_use") return "tool_calls";
+  if (s == "refusal") return "content_filter";
+  return std::string(s);
+}
 
 std::unique_ptr<Provider> MakeAnthropicProvider(ProviderEndpoint endpoint) {
   return std::make_unique<AnthropicProvider>(std::move(endpoint));

@@ -47,6 +47,8 @@ class Provider {
 };
 
 std::unique_ptr<Provider> MakeOpenAIProvider(ProviderEndpoint endpoint);
+// Anthropic's stop reasons in the OpenAI-style words the protocol reports.
+std::string AnthropicFinishReason(std::string_view stop_reason);
 std::unique_ptr<Provider> MakeAnthropicProvider(ProviderEndpoint endpoint);
 
 }  // namespace switchyard
