@@ -11,14 +11,13 @@
 //   store       rows per second the history store sustains
 //   history     request latency with history on, then off, same load
 //   incident    the incident replay at full scale (about 90 s)
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
 
-#include <csignal>
-
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -65,8 +64,11 @@ testbed::ClusterOptions Quiet() {
 }
 
 void BenchOverhead() {
-  std::printf("\n## overhead: through switchyardd minus direct to the fake provider (microseconds)\n");
-  std::printf("| prompt | clients | direct p50 / p99 / p99.9 | daemon p50 / p99 / p99.9 | overhead p50 / p99 / p99.9 |\n");
+  std::printf(
+      "\n## overhead: through switchyardd minus direct to the fake provider (microseconds)\n");
+  std::printf(
+      "| prompt | clients | direct p50 / p99 / p99.9 | daemon p50 / p99 / p99.9 | overhead p50 / "
+      "p99 / p99.9 |\n");
   std::printf("|---|---|---|---|---|\n");
   testbed::Cluster cluster(Quiet());
   for (size_t bytes : {size_t{1000}, size_t{100000}}) {
@@ -80,12 +82,15 @@ void BenchOverhead() {
       LoadResult daemon = RunClientLoad(cluster.socket(), req, c, n);
       auto row = [](const LoadResult& r) {
         char b[64];
-        std::snprintf(b, sizeof b, "%.0f / %.0f / %.0f", r.Percentile(50), r.Percentile(99), r.Percentile(99.9));
+        std::snprintf(b, sizeof b, "%.0f / %.0f / %.0f", r.Percentile(50), r.Percentile(99),
+                      r.Percentile(99.9));
         return std::string(b);
       };
-      std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, c, row(direct).c_str(),
-                  row(daemon).c_str(), daemon.Percentile(50) - direct.Percentile(50),
-                  daemon.Percentile(99) - direct.Percentile(99), daemon.Percentile(99.9) - direct.Percentile(99.9),
+      std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, c,
+                  row(direct).c_str(), row(daemon).c_str(),
+                  daemon.Percentile(50) - direct.Percentile(50),
+                  daemon.Percentile(99) - direct.Percentile(99),
+                  daemon.Percentile(99.9) - direct.Percentile(99.9),
                   direct.errors + daemon.errors ? " errors!" : "");
     }
   }
@@ -100,26 +105,34 @@ double SelfCpuSeconds() {
 
 void BenchThroughput() {
   std::printf("\n## throughput at saturation, 64 requests in flight, 1 KB prompt\n");
-  std::printf("| path | req/s | daemon CPU | fake provider CPU | load generator CPU |\n|---|---|---|---|---|\n");
+  std::printf(
+      "| path | req/s | daemon CPU | fake provider CPU | load generator CPU "
+      "|\n|---|---|---|---|---|\n");
   testbed::Cluster cluster(Quiet());
   CompleteRequest req = Prompt(1000);
   DirectCall d = Direct(cluster, req);
   const int64_t n = 60000;
   RunClientLoad(cluster.socket(), req, 64, 5000);
   for (bool through : {false, true}) {
-    double d0 = testbed::CpuSeconds(cluster.daemon().pid()), f0 = testbed::CpuSeconds(cluster.fake().pid());
+    double d0 = testbed::CpuSeconds(cluster.daemon().pid()),
+           f0 = testbed::CpuSeconds(cluster.fake().pid());
     double s0 = SelfCpuSeconds();
-    LoadResult r = through ? RunClientLoad(cluster.socket(), req, 64, n) : RunDirectLoad(d.url, d.headers, d.body, 64, n);
-    double dc = testbed::CpuSeconds(cluster.daemon().pid()) - d0, fc = testbed::CpuSeconds(cluster.fake().pid()) - f0;
+    LoadResult r = through ? RunClientLoad(cluster.socket(), req, 64, n)
+                           : RunDirectLoad(d.url, d.headers, d.body, 64, n);
+    double dc = testbed::CpuSeconds(cluster.daemon().pid()) - d0,
+           fc = testbed::CpuSeconds(cluster.fake().pid()) - f0;
     double sc = SelfCpuSeconds() - s0;
-    std::printf("| %s | %.0f | %.0f%% (%.1f us/req) | %.0f%% | %.0f%% |%s\n", through ? "through switchyardd" : "direct (the fake's ceiling)",
-                r.Rps(), 100 * dc / r.seconds, 1e6 * dc / static_cast<double>(r.requests), 100 * fc / r.seconds,
-                100 * sc / r.seconds, r.errors ? " errors!" : "");
+    std::printf("| %s | %.0f | %.0f%% (%.1f us/req) | %.0f%% | %.0f%% |%s\n",
+                through ? "through switchyardd" : "direct (the fake's ceiling)", r.Rps(),
+                100 * dc / r.seconds, 1e6 * dc / static_cast<double>(r.requests),
+                100 * fc / r.seconds, 100 * sc / r.seconds, r.errors ? " errors!" : "");
   }
 }
 
 void BenchFailover() {
-  std::printf("\n## failover: time to an answer beyond the learned timeout and the fallback's own latency\n");
+  std::printf(
+      "\n## failover: time to an answer beyond the learned timeout and the fallback's own "
+      "latency\n");
   testbed::ClusterOptions o = Quiet();
   o.timeout_toml = "floor_ms = 20\nmin_samples = 20\n";
   o.extra_toml = "[breaker]\nconsecutive_failures = 1000000\nfailure_rate = 1.0\nslow_rate = 1.0\n";
@@ -139,12 +152,15 @@ void BenchFailover() {
     if (!r.ok || r.result.attempts.size() != 2) continue;
     timeout = r.result.attempts[0].timeout_ms;
     // The attempt's latency is measured by the daemon in whole ms; the fallback's in whole ms too.
-    extra_us.push_back(us - 1000.0 * (r.result.attempts[0].latency_ms + r.result.attempts[1].latency_ms));
+    extra_us.push_back(
+        us - 1000.0 * (r.result.attempts[0].latency_ms + r.result.attempts[1].latency_ms));
   }
   std::sort(extra_us.begin(), extra_us.end());
-  std::printf("primary hangs (learned timeout %lld ms, fallback 50 ms): answer = timeout + fallback + %.0f us median, %.0f us max\n",
-              static_cast<long long>(timeout), extra_us.empty() ? 0 : extra_us[extra_us.size() / 2],
-              extra_us.empty() ? 0 : extra_us.back());
+  std::printf(
+      "primary hangs (learned timeout %lld ms, fallback 50 ms): answer = timeout + fallback + %.0f "
+      "us median, %.0f us max\n",
+      static_cast<long long>(timeout), extra_us.empty() ? 0 : extra_us[extra_us.size() / 2],
+      extra_us.empty() ? 0 : extra_us.back());
   // The same with the primary's breaker open.
   testbed::ClusterOptions o2 = Quiet();
   o2.default_timeout_ms = 100;
@@ -159,8 +175,11 @@ void BenchFailover() {
   HttpCallSpec mini = p->Build("gpt-4o-mini", req, req.max_tokens);
   LoadResult direct = RunDirectLoad(mini.url, mini.headers, mini.body, 1, 40);
   LoadResult through = RunClientLoad(open.socket(), req, 1, 40);
-  std::printf("primary's breaker open, fallback 50 ms: direct to the fallback p50 %.0f us, through switchyardd p50 %.0f us: +%.0f us\n",
-              direct.Percentile(50), through.Percentile(50), through.Percentile(50) - direct.Percentile(50));
+  std::printf(
+      "primary's breaker open, fallback 50 ms: direct to the fallback p50 %.0f us, through "
+      "switchyardd p50 %.0f us: +%.0f us\n",
+      direct.Percentile(50), through.Percentile(50),
+      through.Percentile(50) - direct.Percentile(50));
 }
 
 void BenchMemory() {
@@ -190,10 +209,12 @@ void BenchMemory() {
   int64_t loaded = testbed::RssKiB(pid);
   std::unique_lock<std::mutex> lock(mu);
   cv.wait_for(lock, std::chrono::seconds(30), [&] { return done == 1000; });
-  std::printf("RSS idle just after start: %.1f MB; idle after 2,000 requests: %.1f MB\n", idle_start / 1024.0,
-              idle_warm / 1024.0);
-  std::printf("RSS with 1,000 requests in flight (provider answers after 2 s): %.1f MB; peak %.1f MB; %d/1000 answered\n",
-              loaded / 1024.0, testbed::PeakRssKiB(pid) / 1024.0, ok);
+  std::printf("RSS idle just after start: %.1f MB; idle after 2,000 requests: %.1f MB\n",
+              idle_start / 1024.0, idle_warm / 1024.0);
+  std::printf(
+      "RSS with 1,000 requests in flight (provider answers after 2 s): %.1f MB; peak %.1f MB; "
+      "%d/1000 answered\n",
+      loaded / 1024.0, testbed::PeakRssKiB(pid) / 1024.0, ok);
 }
 
 RequestRecord SampleRequest(int64_t id, int64_t ts) {
@@ -221,10 +242,12 @@ void MakeHistory(const std::string& path, int64_t attempts, int64_t span_ms) {
   if (!SqliteStore::Open(o, &store).ok()) return;
   store->Start();
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::system_clock::now().time_since_epoch()).count();
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
   int64_t requests = attempts / 2;
   for (int64_t i = 0; i < requests; ++i) {
-    while (store->Stats().queued_rows > 1'000'000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    while (store->Stats().queued_rows > 1'000'000)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     store->RecordRequest(SampleRequest(i + 1, now - span_ms + span_ms * i / requests - 2000));
   }
   store->Close();
@@ -232,8 +255,9 @@ void MakeHistory(const std::string& path, int64_t attempts, int64_t span_ms) {
 
 void BenchStartup() {
   std::printf("\n## start-up: from exec to accepting requests, 1,000,000 attempts on file\n");
-  for (auto [label, span] : {std::pair<const char*, int64_t>{"spread over the last 24 h", 86'400'000},
-                             {"all within the 15-min latency window", 800'000}}) {
+  for (auto [label, span] :
+       {std::pair<const char*, int64_t>{"spread over the last 24 h", 86'400'000},
+        {"all within the 15-min latency window", 800'000}}) {
     testbed::TempDir dir;
     std::string path = dir.File("history.db");
     MakeHistory(path, 1'000'000, span);
@@ -265,15 +289,18 @@ void BenchStore(int64_t requests) {
   auto t0 = Clock::now();
   for (int64_t i = 0; i < requests; ++i) {
     // Keep the queue from overflowing: this measures what the writer sustains, not drops.
-    while (store->Stats().queued_rows > 200'000) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    while (store->Stats().queued_rows > 200'000)
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
     store->RecordRequest(SampleRequest(i + 1, ts + i));
   }
   store->Close();
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   StoreStats st = store->Stats();
-  std::printf("%lld rows (%lld requests of 1 request + 2 attempts + 1 fallback row) in %.2f s: %.0f rows/s, %lld dropped\n",
-              static_cast<long long>(st.written_rows), static_cast<long long>(requests), secs,
-              static_cast<double>(st.written_rows) / secs, static_cast<long long>(st.dropped_rows));
+  std::printf(
+      "%lld rows (%lld requests of 1 request + 2 attempts + 1 fallback row) in %.2f s: %.0f "
+      "rows/s, %lld dropped\n",
+      static_cast<long long>(st.written_rows), static_cast<long long>(requests), secs,
+      static_cast<double>(st.written_rows) / secs, static_cast<long long>(st.dropped_rows));
 }
 
 void BenchHistory(int64_t requests) {
@@ -308,8 +335,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   std::string bin_dir;
   int64_t store_requests = 200000, requests = 20000;
-  app.add_option("--only", only,
-                 "sections: overhead, throughput, failover, memory, startup, store, history, incident");
+  app.add_option(
+      "--only", only,
+      "sections: overhead, throughput, failover, memory, startup, store, history, incident");
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   app.add_option("--store-requests", store_requests, "requests written by the store section");
   app.add_option("--requests", requests, "requests per history measurement");

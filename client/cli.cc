@@ -1,6 +1,5 @@
 // switchyard: the command-line client. `ask` sends one prompt, `status` shows the models.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -29,7 +28,8 @@ void PrintAttempts(const std::vector<switchyard::AttemptReport>& attempts) {
 int main(int argc, char** argv) {
   CLI::App app{"switchyard: talk to switchyardd"};
   std::string socket = DefaultSocket();
-  app.add_option("--socket", socket, "switchyardd's socket ($SWITCHYARD_SOCKET)")->capture_default_str();
+  app.add_option("--socket", socket, "switchyardd's socket ($SWITCHYARD_SOCKET)")
+      ->capture_default_str();
   app.require_subcommand(1);
 
   CLI::App* ask = app.add_subcommand("ask", "send one prompt and print the answer");
@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   int64_t max_tokens = 512, deadline_ms = 0;
   bool quiet = false;
   ask->add_option("--route", route, "route to use")->capture_default_str();
-  ask->add_option("--task", task, "task label that keys the latency history")->capture_default_str();
+  ask->add_option("--task", task, "task label that keys the latency history")
+      ->capture_default_str();
   ask->add_option("--system", system, "system message");
   ask->add_option("--max-tokens", max_tokens, "answer length limit")->capture_default_str();
   ask->add_option("--deadline-ms", deadline_ms, "whole-request deadline (default: the route's)");
@@ -100,14 +101,14 @@ int main(int argc, char** argv) {
     } else {
       std::printf("history: off\n");
     }
-    std::printf("%-22s %-11s %-10s %6s %6s %6s %10s %10s %9s\n", "MODEL", "PROVIDER", "BREAKER", "FAIL%",
-                "SLOW%", "CALLS", "PROBE_IN", "TIMEOUT_MS", "IN_FLIGHT");
+    std::printf("%-22s %-11s %-10s %6s %6s %6s %10s %10s %9s\n", "MODEL", "PROVIDER", "BREAKER",
+                "FAIL%", "SLOW%", "CALLS", "PROBE_IN", "TIMEOUT_MS", "IN_FLIGHT");
     for (const auto& m : r.result.models) {
       std::string probe = m.breaker == "open" ? std::to_string(m.half_open_in_ms) + "ms" : "-";
       std::printf("%-22s %-11s %-10s %6.0f %6.0f %6lld %10s %10lld %9lld\n", m.name.c_str(),
-                  m.provider.c_str(), m.breaker.c_str(), m.failure_rate * 100, m.slow_call_rate * 100,
-                  static_cast<long long>(m.window_calls), probe.c_str(), static_cast<long long>(m.timeout_ms),
-                  static_cast<long long>(m.in_flight));
+                  m.provider.c_str(), m.breaker.c_str(), m.failure_rate * 100,
+                  m.slow_call_rate * 100, static_cast<long long>(m.window_calls), probe.c_str(),
+                  static_cast<long long>(m.timeout_ms), static_cast<long long>(m.in_flight));
       for (const auto& t : m.tasks) {
         std::printf("  task %-18s %7lld samples  p50 %6.0f ms  p95 %6.0f ms  timeout %6lld ms\n",
                     t.task.c_str(), static_cast<long long>(t.samples), t.p50_ms, t.p95_ms,

@@ -18,7 +18,8 @@ namespace switchyard {
 
 // Called on the reader thread with the response's error and result objects, or with a
 // transport status and nulls when the connection broke.
-using ResponseFn = std::function<void(const Status&, const msgpack::object*, const msgpack::object*)>;
+using ResponseFn =
+    std::function<void(const Status&, const msgpack::object*, const msgpack::object*)>;
 
 class Client::Impl {
  public:
@@ -67,9 +68,8 @@ class Client::Impl {
       ssize_t n = recv(fd_, buf, cap, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
-      Status s = reader.Commit(static_cast<size_t>(n), [this](msgpack::object_handle&& oh) {
-        Dispatch(oh.get());
-      });
+      Status s = reader.Commit(static_cast<size_t>(n),
+                               [this](msgpack::object_handle&& oh) { Dispatch(oh.get()); });
       if (!s.ok()) {
         failure = Status::Corruption("undecodable answer from switchyardd: " + s.message());
         break;
@@ -111,7 +111,8 @@ namespace {
 
 bool IsNil(const msgpack::object* o) { return !o || o->type == msgpack::type::NIL; }
 
-CompleteReply ToCompleteReply(const Status& s, const msgpack::object* err, const msgpack::object* res) {
+CompleteReply ToCompleteReply(const Status& s, const msgpack::object* err,
+                              const msgpack::object* res) {
   CompleteReply r;
   r.status = s;
   if (!s.ok()) return r;
@@ -148,9 +149,10 @@ Status Client::Connect(const std::string& socket_path, std::unique_ptr<Client>* 
 }
 
 void Client::CompleteAsync(const CompleteRequest& req, std::function<void(CompleteReply)> done) {
-  impl_->Call([&req](uint32_t id) { return EncodeCompleteCall(id, req); },
-              [done = std::move(done)](const Status& s, const msgpack::object* e,
-                                       const msgpack::object* r) { done(ToCompleteReply(s, e, r)); });
+  impl_->Call(
+      [&req](uint32_t id) { return EncodeCompleteCall(id, req); },
+      [done = std::move(done)](const Status& s, const msgpack::object* e,
+                               const msgpack::object* r) { done(ToCompleteReply(s, e, r)); });
 }
 
 CompleteReply Client::Complete(const CompleteRequest& req) {
@@ -170,7 +172,8 @@ StatusReply Client::GetStatus() {
                 if (s.ok() && !IsNil(e)) {
                   reply.status = DecodeError(*e, &reply.error);
                 } else if (s.ok()) {
-                  reply.status = r ? DecodeStatusResult(*r, &reply.result) : Status::Corruption("no result");
+                  reply.status =
+                      r ? DecodeStatusResult(*r, &reply.result) : Status::Corruption("no result");
                   reply.ok = reply.status.ok();
                 }
                 p.set_value(std::move(reply));

@@ -103,7 +103,8 @@ int Daemon::Impl::Run() {
   router_ = std::make_unique<Router>(config_, ctx);
   // Breakers that were open when the daemon stopped stay open for the rest of their cool-down.
   for (const auto& [model, t] : last_transition_) {
-    if (t.to_state == "open") router_->RestoreBreaker(model, t.open_until_ms, t.open_until_ms - t.ts_ms);
+    if (t.to_state == "open")
+      router_->RestoreBreaker(model, t.open_until_ms, t.open_until_ms - t.ts_ms);
   }
   Server::Options so;
   so.limits.max_frame_bytes = static_cast<size_t>(config_->daemon.max_frame_bytes);
@@ -162,7 +163,8 @@ Status Daemon::Impl::OpenHistory() {
   SY_RETURN_IF_ERROR(SqliteStore::Open(so, &store_));
   // Rebuild the latency windows, so a restarted daemon keeps its learned timeouts.
   int64_t window_ms = 0;
-  for (const auto& [name, r] : config_->routes) window_ms = std::max(window_ms, r.timeout.window_s * 1000);
+  for (const auto& [name, r] : config_->routes)
+    window_ms = std::max(window_ms, r.timeout.window_s * 1000);
   std::map<std::string, int64_t> window_of;  // model -> window of the first route using it
   for (const auto& [name, r] : config_->routes) {
     for (const std::string& m : r.tiers) window_of.emplace(m, r.timeout.window_s * 1000);
@@ -173,11 +175,13 @@ Status Daemon::Impl::OpenHistory() {
   SY_RETURN_IF_ERROR(store_->LoadAttempts(now_wall - window_ms, [&](const LoadedAttempt& a) {
     auto it = window_of.find(a.model);
     if (it == window_of.end()) return;  // a model no longer configured
-    policy_.Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored, it->second);
+    policy_.Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored,
+                   it->second);
     ++loaded;
   }));
   int64_t max_cooldown = config_->breaker.max_cooldown_ms;
-  for (const auto& [name, m] : config_->models) max_cooldown = std::max(max_cooldown, m.breaker.max_cooldown_ms);
+  for (const auto& [name, m] : config_->models)
+    max_cooldown = std::max(max_cooldown, m.breaker.max_cooldown_ms);
   SY_RETURN_IF_ERROR(store_->LoadBreakerTransitions(
       now_wall - std::max<int64_t>(max_cooldown, 86400000),
       [&](const BreakerTransitionRecord& t) { last_transition_[t.model] = t; }));
@@ -202,20 +206,23 @@ void Daemon::Impl::Reload() {
   Config fresh;
   Status s = options_.reload(&fresh);
   if (!s.ok()) {
-    spdlog::error("SIGHUP: the new configuration is refused, the running one stays: {}", s.message());
+    spdlog::error("SIGHUP: the new configuration is refused, the running one stays: {}",
+                  s.message());
     service_->Ready(StatusLine());
     return;
   }
-  if (fresh.daemon.socket != config_->daemon.socket || fresh.daemon.history != config_->daemon.history) {
+  if (fresh.daemon.socket != config_->daemon.socket ||
+      fresh.daemon.history != config_->daemon.history) {
     spdlog::warn("SIGHUP: a new socket or history path takes effect at the next start");
   }
   auto cfg = std::make_shared<const Config>(std::move(fresh));
   router_->Reload(cfg);
   server_->SetAllowed(cfg->daemon.allow_uids, cfg->daemon.allow_gids);
   config_ = cfg;
-  spdlog::info("SIGHUP: configuration reloaded ({} routes, {} models); {} request(s) in flight finish "
-               "under the previous one", config_->routes.size(), config_->models.size(),
-               router_->in_flight());
+  spdlog::info(
+      "SIGHUP: configuration reloaded ({} routes, {} models); {} request(s) in flight finish "
+      "under the previous one",
+      config_->routes.size(), config_->models.size(), router_->in_flight());
   service_->Ready(StatusLine());
 }
 
@@ -227,8 +234,8 @@ std::string Daemon::Impl::StatusLine() {
     if (m.breaker != "closed") open += (open.empty() ? "" : ", ") + m.name + " " + m.breaker;
   }
   std::string line = std::to_string(router_->in_flight()) + " request(s) in flight, " +
-                     std::to_string(server_->connections()) + " client(s); breakers: " +
-                     (open.empty() ? "all closed" : open);
+                     std::to_string(server_->connections()) +
+                     " client(s); breakers: " + (open.empty() ? "all closed" : open);
   if (store_) {
     StoreStats ss = store_->Stats();
     line += "; history: " + std::to_string(ss.written_rows) + " rows written";
@@ -240,7 +247,8 @@ std::string Daemon::Impl::StatusLine() {
 void Daemon::Impl::BeginShutdown(const char* why) {
   if (stopping_) return;
   stopping_ = true;
-  spdlog::info("{}: no longer accepting; draining {} request(s) in flight", why, router_->in_flight());
+  spdlog::info("{}: no longer accepting; draining {} request(s) in flight", why,
+               router_->in_flight());
   service_->Stopping();
   server_->StopAccepting();
   drain_until_ms_ = clock_.NowMs() + options_.drain_ms;
@@ -253,7 +261,8 @@ void Daemon::Impl::CheckDrained() {
     return;
   }
   if (router_->in_flight() > 0) {
-    spdlog::warn("drain time over: answering {} request(s) with shutting_down", router_->in_flight());
+    spdlog::warn("drain time over: answering {} request(s) with shutting_down",
+                 router_->in_flight());
     router_->AbortAll("shutting_down", "the daemon stopped before this request finished");
   }
   Teardown();

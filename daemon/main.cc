@@ -1,7 +1,7 @@
 // switchyardd: flags, config, logging, then the daemon. Everything else is in daemon.cc.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "base/log.h"
@@ -25,8 +25,10 @@ int main(int argc, char** argv) {
   // The file, then systemd's directories, then the command line: the same on every reload.
   auto load = [=](switchyard::Config* config) {
     SY_RETURN_IF_ERROR(switchyard::LoadConfig(config_path, config));
-    if (const char* rd = std::getenv("RUNTIME_DIRECTORY")) config->daemon.socket = std::string(rd) + "/switchyard.sock";
-    if (const char* sd = std::getenv("STATE_DIRECTORY")) config->daemon.history = std::string(sd) + "/history.db";
+    if (const char* rd = std::getenv("RUNTIME_DIRECTORY"))
+      config->daemon.socket = std::string(rd) + "/switchyard.sock";
+    if (const char* sd = std::getenv("STATE_DIRECTORY"))
+      config->daemon.history = std::string(sd) + "/history.db";
     if (!socket_path.empty()) config->daemon.socket = socket_path;
     if (!history_path.empty()) config->daemon.history = history_path;
     if (!log_level.empty()) config->daemon.log_level = log_level;

@@ -24,9 +24,12 @@ Status ServiceManager::PassedSocket(int* fd) {
   int n = sd_listen_fds(1);  // 1: unset LISTEN_* so children do not inherit them
   if (n < 0) return Status::Internal(std::string("sd_listen_fds: ") + strerror(-n));
   if (n == 0) return Status::Ok();
-  if (n > 1) return Status::InvalidArgument("systemd passed " + std::to_string(n) + " sockets; expected one");
+  if (n > 1)
+    return Status::InvalidArgument("systemd passed " + std::to_string(n) +
+                                   " sockets; expected one");
   if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, nullptr, 0) <= 0) {
-    return Status::InvalidArgument("the socket systemd passed is not a listening Unix stream socket");
+    return Status::InvalidArgument(
+        "the socket systemd passed is not a listening Unix stream socket");
   }
   *fd = SD_LISTEN_FDS_START;
   return Status::Ok();
@@ -47,7 +50,8 @@ void ServiceManager::Start(std::function<std::string()> status) {
   // Tick at half the watchdog interval (or every status period), and send STATUS= every
   // kStatusEveryMs worth of ticks.
   uint64_t tick_ms = kStatusEveryMs;
-  if (watchdog_usec_ > 0) tick_ms = std::max<uint64_t>(1, std::min<uint64_t>(tick_ms, watchdog_usec_ / 2000));
+  if (watchdog_usec_ > 0)
+    tick_ms = std::max<uint64_t>(1, std::min<uint64_t>(tick_ms, watchdog_usec_ / 2000));
   ticks_per_status_ = std::max<uint64_t>(1, kStatusEveryMs / tick_ms);
   if (!std::getenv("NOTIFY_SOCKET")) return;  // not run by systemd: nobody listens
   started_ = true;

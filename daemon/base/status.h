@@ -9,11 +9,21 @@ namespace switchyard {
 
 class [[nodiscard]] Status {
  public:
-  enum class Code { kOk, kInvalidArgument, kNotFound, kIoError, kCorruption, kUnavailable, kInternal };
+  enum class Code {
+    kOk,
+    kInvalidArgument,
+    kNotFound,
+    kIoError,
+    kCorruption,
+    kUnavailable,
+    kInternal
+  };
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
@@ -35,8 +45,8 @@ class [[nodiscard]] Status {
 }  // namespace switchyard
 
 // Returns from the enclosing function when `expr` is not OK.
-#define SY_RETURN_IF_ERROR(expr)        \
-  do {                                  \
+#define SY_RETURN_IF_ERROR(expr)         \
+  do {                                   \
     ::switchyard::Status sy_s_ = (expr); \
-    if (!sy_s_.ok()) return sy_s_;      \
+    if (!sy_s_.ok()) return sy_s_;       \
   } while (0)

@@ -1,10 +1,11 @@
 #include "config/config.h"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace switchyard {
 namespace {
@@ -23,7 +24,9 @@ class TableReader {
                                    what);
   }
 
-  std::string Path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+  std::string Path(const std::string& key) const {
+    return prefix_.empty() ? key : prefix_ + "." + key;
+  }
 
   const toml::node* Get(const std::string& key) {
     seen_.insert(key);
@@ -39,20 +42,23 @@ class TableReader {
     return Status::Ok();
   }
 
-  Status Int(const std::string& key, int64_t* out, int64_t min, int64_t max, bool required = false) {
+  Status Int(const std::string& key, int64_t* out, int64_t min, int64_t max,
+             bool required = false) {
     const toml::node* n = Get(key);
     if (!n) return required ? Error(nullptr, key, "is required") : Status::Ok();
     if (!n->is_integer()) return Error(n, key, "must be an integer");
     int64_t v = *n->value<int64_t>();
     if (v < min || v > max) {
-      return Error(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                               ", got " + std::to_string(v));
+      return Error(n, key,
+                   "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                       ", got " + std::to_string(v));
     }
     *out = v;
     return Status::Ok();
   }
 
-  Status Double(const std::string& key, double* out, double min, double max, bool required = false) {
+  Status Double(const std::string& key, double* out, double min, double max,
+                bool required = false) {
     const toml::node* n = Get(key);
     if (!n) return required ? Error(nullptr, key, "is required") : Status::Ok();
     if (!n->is_number()) return Error(n, key, "must be a number");
@@ -138,7 +144,8 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
   SY_RETURN_IF_ERROR(r.String("log_level", &d->log_level));
   if (d->log_level != "trace" && d->log_level != "debug" && d->log_level != "info" &&
       d->log_level != "warn" && d->log_level != "error") {
-    return r.Error(r.Get("log_level"), "log_level", "must be one of trace, debug, info, warn, error");
+    return r.Error(r.Get("log_level"), "log_level",
+                   "must be one of trace, debug, info, warn, error");
   }
   SY_RETURN_IF_ERROR(r.Int("max_frame_bytes", &d->max_frame_bytes, 1024, int64_t{1} << 30));
   SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
@@ -158,7 +165,7 @@ Status ParseHistory(const std::string& src, const toml::table* t, HistoryConfig*
 }
 
 Status ParseBreaker(const std::string& src, const std::string& prefix, const toml::table* t,
-                   BreakerConfig* b) {
+                    BreakerConfig* b) {
   if (!t) return Status::Ok();
   TableReader r(src, *t, prefix);
   SY_RETURN_IF_ERROR(r.Int("window_s", &b->window_s, 1, 86400));
@@ -198,7 +205,8 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   } else if (kind == "anthropic") {
     p->kind = ProviderKind::kAnthropic;
   } else {
-    return r.Error(r.Get("kind"), "kind", "must be \"openai\" or \"anthropic\", got \"" + kind + "\"");
+    return r.Error(r.Get("kind"), "kind",
+                   "must be \"openai\" or \"anthropic\", got \"" + kind + "\"");
   }
   SY_RETURN_IF_ERROR(r.String("base_url", &p->base_url, true));
   if (p->base_url.rfind("http://", 0) != 0 && p->base_url.rfind("https://", 0) != 0) {
@@ -210,7 +218,8 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   SY_RETURN_IF_ERROR(r.Int("connect_timeout_ms", &p->connect_timeout_ms, 1, 600000));
   SY_RETURN_IF_ERROR(r.Int("max_in_flight", &p->max_in_flight, 1, 1000000));
   if (!p->api_key_env.empty() && !p->api_key_file.empty()) {
-    return r.Error(r.Get("api_key_file"), "api_key_file", "give api_key_env or api_key_file, not both");
+    return r.Error(r.Get("api_key_file"), "api_key_file",
+                   "give api_key_env or api_key_file, not both");
   }
   if (!p->api_key_env.empty()) {
     const char* v = std::getenv(p->api_key_env.c_str());
@@ -341,23 +350,27 @@ Status ParseConfig(std::string_view text, const std::string& source, Config* out
   const toml::table* retry = nullptr;
   SY_RETURN_IF_ERROR(r.Table("retry", &retry));
   SY_RETURN_IF_ERROR(ParseRetry(source, retry, &cfg.retry));
-  SY_RETURN_IF_ERROR(ForEachTable(source, r, "providers", [&](const std::string& n, const toml::table& t) {
-    return ParseProvider(source, n, t, &cfg.providers[n]);
-  }));
-  SY_RETURN_IF_ERROR(ForEachTable(source, r, "models", [&](const std::string& n, const toml::table& t) {
-    ModelConfig m;
-    SY_RETURN_IF_ERROR(ParseModel(source, n, t, cfg, &m));
-    cfg.models[n] = std::move(m);
-    return Status::Ok();
-  }));
-  SY_RETURN_IF_ERROR(ForEachTable(source, r, "routes", [&](const std::string& n, const toml::table& t) {
-    RouteConfig route;
-    SY_RETURN_IF_ERROR(ParseRoute(source, n, t, cfg, &route));
-    cfg.routes[n] = std::move(route);
-    return Status::Ok();
-  }));
+  SY_RETURN_IF_ERROR(
+      ForEachTable(source, r, "providers", [&](const std::string& n, const toml::table& t) {
+        return ParseProvider(source, n, t, &cfg.providers[n]);
+      }));
+  SY_RETURN_IF_ERROR(
+      ForEachTable(source, r, "models", [&](const std::string& n, const toml::table& t) {
+        ModelConfig m;
+        SY_RETURN_IF_ERROR(ParseModel(source, n, t, cfg, &m));
+        cfg.models[n] = std::move(m);
+        return Status::Ok();
+      }));
+  SY_RETURN_IF_ERROR(
+      ForEachTable(source, r, "routes", [&](const std::string& n, const toml::table& t) {
+        RouteConfig route;
+        SY_RETURN_IF_ERROR(ParseRoute(source, n, t, cfg, &route));
+        cfg.routes[n] = std::move(route);
+        return Status::Ok();
+      }));
   SY_RETURN_IF_ERROR(r.NoUnknownKeys());
-  if (cfg.routes.empty()) return Status::InvalidArgument(source + ": no [routes.*] table: nothing to serve");
+  if (cfg.routes.empty())
+    return Status::InvalidArgument(source + ": no [routes.*] table: nothing to serve");
   *out = std::move(cfg);
   return Status::Ok();
 }

@@ -51,8 +51,8 @@ struct BreakerConfig {
 
 // Same-model retries: rare, and bounded by a budget over all requests.
 struct RetryConfig {
-  double budget_percent = 20;        // retries may be this share of recent requests...
-  int64_t min_retries = 3;           // ...but at least this many per window
+  double budget_percent = 20;  // retries may be this share of recent requests...
+  int64_t min_retries = 3;     // ...but at least this many per window
   int64_t window_s = 10;
   // A 429 whose Retry-After is at most this may be retried on the same model after waiting;
   // a longer one moves on to the next tier.

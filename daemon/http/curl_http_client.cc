@@ -45,7 +45,8 @@ bool HeaderIs(const char* line, size_t len, const char* name, std::string* value
   size_t start = n + 1;
   while (start < len && (line[start] == ' ' || line[start] == '\t')) ++start;
   size_t end = len;
-  while (end > start && (line[end - 1] == '\r' || line[end - 1] == '\n' || line[end - 1] == ' ')) --end;
+  while (end > start && (line[end - 1] == '\r' || line[end - 1] == '\n' || line[end - 1] == ' '))
+    --end;
   value->assign(line + start, end - start);
   return true;
 }

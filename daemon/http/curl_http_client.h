@@ -55,7 +55,7 @@ class CurlHttpClient final : public HttpClient {
   std::unordered_map<Id, std::unique_ptr<Transfer>> transfers_;
   std::unordered_set<Socket*> sockets_;            // every poll handle, active or idle
   std::unordered_map<int, Socket*> idle_sockets_;  // stopped ones, by descriptor
-  std::vector<void*> idle_easies_;  // CURL* handles kept for reuse
+  std::vector<void*> idle_easies_;                 // CURL* handles kept for reuse
 };
 
 }  // namespace switchyard

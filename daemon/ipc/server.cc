@@ -138,7 +138,8 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/)
   Server* self = c->server;
   if (nread == 0 || c->closing) return;
   if (nread < 0) {
-    if (nread != UV_EOF) spdlog::debug("connection {}: read: {}", c->id, uv_strerror(static_cast<int>(nread)));
+    if (nread != UV_EOF)
+      spdlog::debug("connection {}: read: {}", c->id, uv_strerror(static_cast<int>(nread)));
     self->CloseNow(c);
     return;
   }
@@ -223,7 +224,8 @@ void Server::Send(uint64_t conn, std::string frame) {
   w->conn = c;
   w->data = std::move(frame);
   w->req.data = w;
-  uv_buf_t rest = uv_buf_init(w->data.data() + offset, static_cast<unsigned>(w->data.size() - offset));
+  uv_buf_t rest =
+      uv_buf_init(w->data.data() + offset, static_cast<unsigned>(w->data.size() - offset));
   c->pending_bytes += rest.len;
   ++c->pending_writes;
   int rc = uv_write(&w->req, stream, &rest, 1, &Server::OnWritten);

@@ -21,7 +21,8 @@ Timers::Id UvTimers::Start(int64_t delay_ms, std::function<void()> fn) {
   // callers measure it.
   uv_update_time(loop_);
   e->handle.data = e;
-  uv_timer_start(&e->handle, &UvTimers::OnFire, static_cast<uint64_t>(delay_ms < 0 ? 0 : delay_ms), 0);
+  uv_timer_start(&e->handle, &UvTimers::OnFire, static_cast<uint64_t>(delay_ms < 0 ? 0 : delay_ms),
+                 0);
   live_.emplace(e->id, e);
   return e->id;
 }

@@ -80,7 +80,8 @@ Status GetInt(const MapView& m, std::string_view key, const std::string& path, i
     return required ? Status::InvalidArgument(path + ": is required") : Status::Ok();
   }
   if (o->type == msgpack::type::POSITIVE_INTEGER) {
-    if (o->via.u64 > static_cast<uint64_t>(INT64_MAX)) return Status::InvalidArgument(path + ": too large");
+    if (o->via.u64 > static_cast<uint64_t>(INT64_MAX))
+      return Status::InvalidArgument(path + ": too large");
     *out = static_cast<int64_t>(o->via.u64);
   } else if (o->type == msgpack::type::NEGATIVE_INTEGER) {
     *out = o->via.i64;
@@ -544,7 +545,8 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
   StatusResult s;
   SY_RETURN_IF_ERROR(GetString(m, "version", "version", &s.version, false));
   SY_RETURN_IF_ERROR(GetInt(m, "uptime_ms", "uptime_ms", &s.uptime_ms, false));
-  SY_RETURN_IF_ERROR(GetInt(m, "requests_in_flight", "requests_in_flight", &s.requests_in_flight, false));
+  SY_RETURN_IF_ERROR(
+      GetInt(m, "requests_in_flight", "requests_in_flight", &s.requests_in_flight, false));
   SY_RETURN_IF_ERROR(GetInt(m, "connections", "connections", &s.connections, false));
   const msgpack::object* models = m.Find("models");
   if (!IsNil(models)) {
@@ -560,9 +562,12 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
       SY_RETURN_IF_ERROR(GetString(mm, "provider", path + ".provider", &ms.provider, false));
       SY_RETURN_IF_ERROR(GetString(mm, "breaker", path + ".breaker", &ms.breaker, false));
       SY_RETURN_IF_ERROR(GetDouble(mm, "failure_rate", path + ".failure_rate", &ms.failure_rate));
-      SY_RETURN_IF_ERROR(GetDouble(mm, "slow_call_rate", path + ".slow_call_rate", &ms.slow_call_rate));
-      SY_RETURN_IF_ERROR(GetInt(mm, "window_calls", path + ".window_calls", &ms.window_calls, false));
-      SY_RETURN_IF_ERROR(GetInt(mm, "half_open_in_ms", path + ".half_open_in_ms", &ms.half_open_in_ms, false));
+      SY_RETURN_IF_ERROR(
+          GetDouble(mm, "slow_call_rate", path + ".slow_call_rate", &ms.slow_call_rate));
+      SY_RETURN_IF_ERROR(
+          GetInt(mm, "window_calls", path + ".window_calls", &ms.window_calls, false));
+      SY_RETURN_IF_ERROR(
+          GetInt(mm, "half_open_in_ms", path + ".half_open_in_ms", &ms.half_open_in_ms, false));
       SY_RETURN_IF_ERROR(GetInt(mm, "timeout_ms", path + ".timeout_ms", &ms.timeout_ms, false));
       SY_RETURN_IF_ERROR(GetInt(mm, "in_flight", path + ".in_flight", &ms.in_flight, false));
       const msgpack::object* tasks = mm.Find("tasks");
@@ -570,7 +575,8 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
         SY_RETURN_IF_ERROR(RequireMap(tasks, path + ".tasks"));
         for (uint32_t j = 0; j < tasks->via.map.size; ++j) {
           const msgpack::object_kv& tkv = tasks->via.map.ptr[j];
-          if (tkv.key.type != msgpack::type::STR) return WrongType(path + ".tasks key", "a string", tkv.key);
+          if (tkv.key.type != msgpack::type::STR)
+            return WrongType(path + ".tasks key", "a string", tkv.key);
           TaskStatus ts;
           ts.task.assign(AsView(tkv.key));
           std::string tpath = path + ".tasks." + ts.task;
@@ -579,7 +585,8 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
           SY_RETURN_IF_ERROR(GetInt(tm, "samples", tpath + ".samples", &ts.samples, false));
           SY_RETURN_IF_ERROR(GetDouble(tm, "p50_ms", tpath + ".p50_ms", &ts.p50_ms));
           SY_RETURN_IF_ERROR(GetDouble(tm, "p95_ms", tpath + ".p95_ms", &ts.p95_ms));
-          SY_RETURN_IF_ERROR(GetInt(tm, "timeout_ms", tpath + ".timeout_ms", &ts.timeout_ms, false));
+          SY_RETURN_IF_ERROR(
+              GetInt(tm, "timeout_ms", tpath + ".timeout_ms", &ts.timeout_ms, false));
           ms.tasks.push_back(std::move(ts));
         }
       }
@@ -591,10 +598,14 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
     SY_RETURN_IF_ERROR(RequireMap(hist, "history"));
     MapView hm(*hist);
     SY_RETURN_IF_ERROR(GetBool(hm, "enabled", "history.enabled", &s.history.enabled));
-    SY_RETURN_IF_ERROR(GetInt(hm, "queued_rows", "history.queued_rows", &s.history.queued_rows, false));
-    SY_RETURN_IF_ERROR(GetInt(hm, "written_rows", "history.written_rows", &s.history.written_rows, false));
-    SY_RETURN_IF_ERROR(GetInt(hm, "dropped_rows", "history.dropped_rows", &s.history.dropped_rows, false));
-    SY_RETURN_IF_ERROR(GetInt(hm, "write_errors", "history.write_errors", &s.history.write_errors, false));
+    SY_RETURN_IF_ERROR(
+        GetInt(hm, "queued_rows", "history.queued_rows", &s.history.queued_rows, false));
+    SY_RETURN_IF_ERROR(
+        GetInt(hm, "written_rows", "history.written_rows", &s.history.written_rows, false));
+    SY_RETURN_IF_ERROR(
+        GetInt(hm, "dropped_rows", "history.dropped_rows", &s.history.dropped_rows, false));
+    SY_RETURN_IF_ERROR(
+        GetInt(hm, "write_errors", "history.write_errors", &s.history.write_errors, false));
   }
   *out = std::move(s);
   return Status::Ok();

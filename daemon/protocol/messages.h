@@ -38,7 +38,7 @@ struct AttemptReport {
   std::string model;
   std::string outcome;  // "ok", "timeout", "server_error", ... (schema/protocol.md)
   int64_t latency_ms = 0;
-  std::string reason;   // human detail; empty when outcome is "ok"
+  std::string reason;       // human detail; empty when outcome is "ok"
   int64_t http_status = 0;  // 0 when no HTTP status was received
   Usage usage;
   double cost_usd = 0;
@@ -47,7 +47,7 @@ struct AttemptReport {
 
 struct CompleteResult {
   int64_t request_id = 0;  // requests.id in the history
-  std::string model;  // the model that served
+  std::string model;       // the model that served
   std::string content;
   std::string finish_reason;  // normalised: "stop", "length", "content_filter", ...
   Usage usage;
@@ -82,8 +82,8 @@ struct ModelStatus {
   double failure_rate = 0;         // over the breaker's window
   double slow_call_rate = 0;
   int64_t window_calls = 0;
-  int64_t half_open_in_ms = 0;     // when open: time left before a probe may go
-  int64_t timeout_ms = 0;          // the timeout an attempt on it would get now
+  int64_t half_open_in_ms = 0;  // when open: time left before a probe may go
+  int64_t timeout_ms = 0;       // the timeout an attempt on it would get now
   int64_t in_flight = 0;
   std::vector<TaskStatus> tasks;
 };

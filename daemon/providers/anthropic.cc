@@ -73,7 +73,8 @@ class AnthropicProvider final : public Provider {
     if (doc["usage"].get_object().get(usage) == simdjson::SUCCESS) {
       int64_t n = 0;
       // Cached prompt tokens are reported apart from input_tokens; all of them filled the window.
-      for (const char* k : {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}) {
+      for (const char* k :
+           {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}) {
         if (usage[k].get_int64().get(n) == simdjson::SUCCESS) r.answer.usage.input_tokens += n;
       }
       if (usage["output_tokens"].get_int64().get(n) == simdjson::SUCCESS) {

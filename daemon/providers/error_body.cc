@@ -1,13 +1,13 @@
 #include "providers/error_body.h"
 
-#include "providers/json_writer.h"
-#include "providers/provider.h"
-
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+
+#include "providers/json_writer.h"
+#include "providers/provider.h"
 
 namespace switchyard {
 namespace {
@@ -67,9 +67,9 @@ bool SaysContextOverflow(const ErrorBody& e) {
   if (e.code == "context_length_exceeded" || e.type == "exceed_context_size_error") return true;
   std::string m = Lower(e.message);
   static const char* const kPhrases[] = {
-      "context length",  "context_length",      "context window", "prompt is too long",
-      "context limit",   "context size",        "too many tokens", "input tokens exceed",
-      "reduce the length",
+      "context length",     "context_length",      "context window",
+      "prompt is too long", "context limit",       "context size",
+      "too many tokens",    "input tokens exceed", "reduce the length",
   };
   for (const char* p : kPhrases) {
     if (m.find(p) != std::string::npos) return true;

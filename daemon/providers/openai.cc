@@ -13,7 +13,8 @@ class OpenAIProvider final : public Provider {
   explicit OpenAIProvider(ProviderEndpoint endpoint) : endpoint_(std::move(endpoint)) {
     url_ = endpoint_.base_url + "/chat/completions";
     headers_.push_back("Content-Type: application/json");
-    if (!endpoint_.api_key.empty()) headers_.push_back("Authorization: Bearer " + endpoint_.api_key);
+    if (!endpoint_.api_key.empty())
+      headers_.push_back("Authorization: Bearer " + endpoint_.api_key);
   }
 
   HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,
@@ -67,8 +68,7 @@ class OpenAIProvider final : public Provider {
         return bad("choices[0].message.content is not a string");
       }
     }
-    if (r.answer.content.empty() &&
-        message["refusal"].get_string().get(sv) == simdjson::SUCCESS) {
+    if (r.answer.content.empty() && message["refusal"].get_string().get(sv) == simdjson::SUCCESS) {
       r.answer.content.assign(sv);
     }
     if (choice["finish_reason"].get_string().get(sv) == simdjson::SUCCESS) {
@@ -77,7 +77,8 @@ class OpenAIProvider final : public Provider {
     simdjson::dom::object usage;
     if (doc["usage"].get_object().get(usage) == simdjson::SUCCESS) {
       int64_t n = 0;
-      if (usage["prompt_tokens"].get_int64().get(n) == simdjson::SUCCESS) r.answer.usage.input_tokens = n;
+      if (usage["prompt_tokens"].get_int64().get(n) == simdjson::SUCCESS)
+        r.answer.usage.input_tokens = n;
       if (usage["completion_tokens"].get_int64().get(n) == simdjson::SUCCESS) {
         r.answer.usage.output_tokens = n;
       }

@@ -1,8 +1,8 @@
 #include "providers/stream_decoder.h"
 
-#include "providers/provider.h"
-
 #include <simdjson.h>
+
+#include "providers/provider.h"
 
 namespace switchyard {
 namespace {
@@ -55,8 +55,10 @@ class OpenAIStreamDecoder final : public StreamDecoder {
     simdjson::dom::object usage;
     if (doc["usage"].get_object().get(usage) == simdjson::SUCCESS) {
       int64_t n = 0;
-      if (usage["prompt_tokens"].get_int64().get(n) == simdjson::SUCCESS) s->answer.usage.input_tokens = n;
-      if (usage["completion_tokens"].get_int64().get(n) == simdjson::SUCCESS) s->answer.usage.output_tokens = n;
+      if (usage["prompt_tokens"].get_int64().get(n) == simdjson::SUCCESS)
+        s->answer.usage.input_tokens = n;
+      if (usage["completion_tokens"].get_int64().get(n) == simdjson::SUCCESS)
+        s->answer.usage.output_tokens = n;
     }
   }
 
@@ -94,7 +96,8 @@ class AnthropicStreamDecoder final : public StreamDecoder {
       }
       simdjson::dom::object u;
       if (doc["usage"].get_object().get(u) == simdjson::SUCCESS) {
-        if (u["output_tokens"].get_int64().get(n) == simdjson::SUCCESS) s->answer.usage.output_tokens = n;
+        if (u["output_tokens"].get_int64().get(n) == simdjson::SUCCESS)
+          s->answer.usage.output_tokens = n;
         if (u["input_tokens"].get_int64().get(n) == simdjson::SUCCESS) ReadInput(u, s);
       }
     } else if (type == "message_stop") {
@@ -102,8 +105,9 @@ class AnthropicStreamDecoder final : public StreamDecoder {
     } else if (type == "error") {
       std::string_view etype = StringOr(doc["error"]["type"]);
       std::string_view msg = StringOr(doc["error"]["message"]);
-      Fail(s, etype == "overloaded_error" || etype == "api_error" ? Outcome::kServerError
-                                                                  : Outcome::kTransportError,
+      Fail(s,
+           etype == "overloaded_error" || etype == "api_error" ? Outcome::kServerError
+                                                               : Outcome::kTransportError,
            "stream error " + std::string(etype) + ": " + std::string(msg));
     }
   }
@@ -112,11 +116,13 @@ class AnthropicStreamDecoder final : public StreamDecoder {
   // Usage is cumulative, and cached prompt tokens are counted apart from input_tokens.
   static void ReadInput(simdjson::dom::object u, StreamState* s) {
     int64_t total = 0, n = 0;
-    for (const char* k : {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}) {
+    for (const char* k :
+         {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}) {
       if (u[k].get_int64().get(n) == simdjson::SUCCESS) total += n;
     }
     s->answer.usage.input_tokens = total;
-    if (u["output_tokens"].get_int64().get(n) == simdjson::SUCCESS) s->answer.usage.output_tokens = n;
+    if (u["output_tokens"].get_int64().get(n) == simdjson::SUCCESS)
+      s->answer.usage.output_tokens = n;
   }
 
   simdjson::dom::parser parser_;
@@ -124,7 +130,9 @@ class AnthropicStreamDecoder final : public StreamDecoder {
 
 }  // namespace
 
-std::unique_ptr<StreamDecoder> MakeOpenAIStreamDecoder() { return std::make_unique<OpenAIStreamDecoder>(); }
+std::unique_ptr<StreamDecoder> MakeOpenAIStreamDecoder() {
+  return std::make_unique<OpenAIStreamDecoder>();
+}
 std::unique_ptr<StreamDecoder> MakeAnthropicStreamDecoder() {
   return std::make_unique<AnthropicStreamDecoder>();
 }

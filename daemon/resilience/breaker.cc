@@ -122,7 +122,8 @@ BreakerTransition Breaker::Record(int64_t now_ms, CallResult result, int64_t ret
   bool rate_limited = retry_after_ms >= 0 && result == CallResult::kFailure;
   if (state_ == BreakerState::kOpen) {
     // A call that started before the breaker opened. Only a longer Retry-After matters.
-    if (rate_limited && now_ms + retry_after_ms > open_until_ms_) open_until_ms_ = now_ms + retry_after_ms;
+    if (rate_limited && now_ms + retry_after_ms > open_until_ms_)
+      open_until_ms_ = now_ms + retry_after_ms;
     return {};
   }
   if (state_ == BreakerState::kHalfOpen) {

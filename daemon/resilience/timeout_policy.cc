@@ -8,7 +8,8 @@ namespace switchyard {
 void TimeoutPolicy::Record(const std::string& model, const std::string& task, int64_t now_ms,
                            int64_t latency_ms, bool censored, int64_t window_ms) {
   auto it = windows_.find({model, task});
-  if (it == windows_.end()) it = windows_.emplace(std::make_pair(model, task), LatencyWindow(window_ms)).first;
+  if (it == windows_.end())
+    it = windows_.emplace(std::make_pair(model, task), LatencyWindow(window_ms)).first;
   double sample = static_cast<double>(latency_ms);
   if (censored) sample *= kCensoredFactor;
   it->second.Add(now_ms, sample);

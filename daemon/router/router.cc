@@ -38,7 +38,7 @@ struct Router::Walk {
   std::vector<AttemptReport> attempts;  // in start order, filled in as calls end
   std::vector<AttemptRecord> records;   // the same, as the history keeps them
   std::vector<FallbackRecord> fallbacks;
-  FallbackRecord moving_on;             // from_model set: the next model starts a fallback
+  FallbackRecord moving_on;  // from_model set: the next model starts a fallback
   double cost_usd = 0;
 };
 
@@ -214,11 +214,11 @@ void Router::Emit(const std::string& model, const BreakerTransition& t) {
   int64_t now = clock_->NowMs();
   int64_t wall = clock_->WallMs();
   if (t.to == BreakerState::kOpen) {
-    spdlog::warn("breaker {}: {} -> open ({}); half-opens in {} ms", model, BreakerStateName(t.from),
-                 t.reason, t.open_until_ms - now);
+    spdlog::warn("breaker {}: {} -> open ({}); half-opens in {} ms", model,
+                 BreakerStateName(t.from), t.reason, t.open_until_ms - now);
   } else {
-    spdlog::info("breaker {}: {} -> {} ({})", model, BreakerStateName(t.from), BreakerStateName(t.to),
-                 t.reason);
+    spdlog::info("breaker {}: {} -> {} ({})", model, BreakerStateName(t.from),
+                 BreakerStateName(t.to), t.reason);
   }
   if (!store_) return;
   BreakerTransitionRecord r;
@@ -282,7 +282,8 @@ void Router::Launch(Walk* w) {
     if (!allowed) {
       Skip(w, name, Outcome::kBreakerOpen,
            rt.health->breaker->state() == BreakerState::kOpen
-               ? "breaker open; half-opens in " + std::to_string(rt.health->breaker->open_until_ms() - now) + " ms"
+               ? "breaker open; half-opens in " +
+                     std::to_string(rt.health->breaker->open_until_ms() - now) + " ms"
                : "breaker half-open; its probes are in flight");
       continue;
     }
@@ -349,7 +350,8 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry) {
     EndCall(w, seq, Outcome::kTransportError, "could not start the HTTP request", 0, nullptr, -1);
     return;
   }
-  c.timer_id = timers_->Start(c.soft_timeout_ms, [this, walk_id, seq] { OnSoftTimeout(walk_id, seq); });
+  c.timer_id =
+      timers_->Start(c.soft_timeout_ms, [this, walk_id, seq] { OnSoftTimeout(walk_id, seq); });
   w->live.push_back(c);
 }
 
@@ -396,9 +398,11 @@ void Router::OnSoftTimeout(int64_t walk_id, int64_t seq) {
   if (can_hedge) {
     // Keep the slow call: the next tier races it, and the first good answer wins.
     call->past_soft = true;
-    call->timer_id = timers_->Start(call->hard_at_ms - now, [this, walk_id, seq] { OnHardTimeout(walk_id, seq); });
-    MoveOn(&w->moving_on, clock_->WallMs(), call->model, "hedge",
-           "no answer within " + std::to_string(call->soft_timeout_ms) + " ms; still waiting for it");
+    call->timer_id = timers_->Start(call->hard_at_ms - now,
+                                    [this, walk_id, seq] { OnHardTimeout(walk_id, seq); });
+    MoveOn(
+        &w->moving_on, clock_->WallMs(), call->model, "hedge",
+        "no answer within " + std::to_string(call->soft_timeout_ms) + " ms; still waiting for it");
     spdlog::info("route {}: {} slower than {} ms; hedging with the next tier", w->route->name,
                  call->model, call->soft_timeout_ms);
     Launch(w);
@@ -406,8 +410,8 @@ void Router::OnSoftTimeout(int64_t walk_id, int64_t seq) {
   }
   http_->Cancel(call->http_id);
   call->http_id = 0;
-  EndCall(w, seq, Outcome::kTimeout, "no answer within " + std::to_string(now - call->start_ms) + " ms",
-          0, nullptr, -1);
+  EndCall(w, seq, Outcome::kTimeout,
+          "no answer within " + std::to_string(now - call->start_ms) + " ms", 0, nullptr, -1);
 }
 
 void Router::OnHardTimeout(int64_t walk_id, int64_t seq) {
@@ -418,13 +422,14 @@ void Router::OnHardTimeout(int64_t walk_id, int64_t seq) {
   http_->Cancel(call->http_id);
   call->http_id = 0;
   int64_t ran = clock_->NowMs() - call->start_ms;
-  EndCall(w, seq, Outcome::kTimeout, "no answer within " + std::to_string(ran) + " ms (hard timeout)", 0,
-          nullptr, -1);
+  EndCall(w, seq, Outcome::kTimeout,
+          "no answer within " + std::to_string(ran) + " ms (hard timeout)", 0, nullptr, -1);
 }
 
 void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, int64_t http_status,
                      const Answer* answer, int64_t retry_after_ms) {
-  auto it = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
+  auto it =
+      std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
   Call call = *it;
   w->live.erase(it);
   if (call.timer_id) timers_->Stop(call.timer_id);
@@ -474,8 +479,9 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
       Emit(call.model, rt.health->breaker->Record(now, CallResult::kSlow));
       break;
     case Verdict::kFailure:
-      Emit(call.model, rt.health->breaker->Record(now, CallResult::kFailure,
-                                          outcome == Outcome::kRateLimited ? retry_after_ms : -1));
+      Emit(call.model,
+           rt.health->breaker->Record(now, CallResult::kFailure,
+                                      outcome == Outcome::kRateLimited ? retry_after_ms : -1));
       break;
   }
 
@@ -509,7 +515,8 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
   Launch(w);
 }
 
-bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int64_t retry_after_ms) {
+bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome,
+                        int64_t retry_after_ms) {
   int64_t wait_ms;
   if (outcome == Outcome::kConnectError) {
     wait_ms = 0;  // nothing reached the provider: a fresh connection costs it nothing
@@ -552,7 +559,8 @@ bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int6
 }
 
 void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
-  auto it = std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
+  auto it =
+      std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
   if (it == w->live.end()) return;
   Call call = *it;
   w->live.erase(it);
@@ -580,7 +588,8 @@ void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
   rec.cost_usd = a.cost_usd;
   if (call.past_soft) {
     // It had already overrun its timeout: a slow call, and a censored latency sample.
-    policy_->Record(call.model, w->req.task, now, a.latency_ms, true, w->route->timeout.window_s * 1000);
+    policy_->Record(call.model, w->req.task, now, a.latency_ms, true,
+                    w->route->timeout.window_s * 1000);
     Emit(call.model, rt.health->breaker->Record(now, CallResult::kSlow));
   } else {
     rt.health->breaker->Release();
@@ -592,8 +601,8 @@ void Router::FinishFailed(Walk* w) {
   RouteResponse r;
   if (out_of_time) {
     r.error.code = "deadline_exceeded";
-    r.error.message = "the request's deadline passed after " + std::to_string(w->attempts.size()) +
-                      " attempt(s)";
+    r.error.message =
+        "the request's deadline passed after " + std::to_string(w->attempts.size()) + " attempt(s)";
   } else {
     r.error.code = "all_models_failed";
     r.error.message = "every tier of route '" + w->route->name + "' failed";
@@ -603,7 +612,8 @@ void Router::FinishFailed(Walk* w) {
     r.error.message += "; last: " + last.model + " " + last.outcome +
                        (last.reason.empty() ? "" : " (" + last.reason + ")");
   }
-  spdlog::warn("route {}: {} after {} attempt(s)", w->route->name, r.error.code, w->attempts.size());
+  spdlog::warn("route {}: {} after {} attempt(s)", w->route->name, r.error.code,
+               w->attempts.size());
   Finish(w, std::move(r));
 }
 
@@ -656,7 +666,8 @@ void Router::AbortAll(const std::string& code, const std::string& message) {
   }
 }
 
-void Router::RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms) {
+void Router::RestoreBreaker(const std::string& model, int64_t open_until_wall_ms,
+                            int64_t cooldown_ms) {
   auto it = health_.find(model);
   if (it == health_.end()) return;
   int64_t left = open_until_wall_ms - clock_->WallMs();

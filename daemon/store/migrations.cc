@@ -40,13 +40,14 @@ Status Migrate(sqlite3* db, int target) {
   sqlite3_finalize(st);
   if (version > newest) {
     return Status::InvalidArgument("history schema version " + std::to_string(version) +
-                                   " is newer than this switchyardd knows (" + std::to_string(newest) +
+                                   " is newer than this switchyardd knows (" +
+                                   std::to_string(newest) +
                                    "): written by a later release; refusing to touch it");
   }
   for (const Migration& m : all) {
     if (m.version <= version || m.version > target) continue;
-    std::string sql = "BEGIN IMMEDIATE;\n" + m.sql + "PRAGMA user_version = " +
-                      std::to_string(m.version) + ";\nCOMMIT;";
+    std::string sql = "BEGIN IMMEDIATE;\n" + m.sql +
+                      "PRAGMA user_version = " + std::to_string(m.version) + ";\nCOMMIT;";
     char* err = nullptr;
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err ? err : "unknown error";

@@ -1,7 +1,6 @@
 #include "store/sqlite_store.h"
 
 #include <spdlog/spdlog.h>
-
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,9 +12,9 @@
 namespace switchyard {
 namespace {
 
-constexpr int64_t kBatchRows = 4096;      // wake the writer early past this many
+constexpr int64_t kBatchRows = 4096;  // wake the writer early past this many
 constexpr int64_t kPruneEveryMs = 60000;
-constexpr int kPruneChunk = 2000;         // rows per delete: keeps each write lock short
+constexpr int kPruneChunk = 2000;  // rows per delete: keeps each write lock short
 
 int64_t WallMs() {
   using namespace std::chrono;
@@ -48,8 +47,9 @@ int64_t RowsOf(const RequestRecord& r) {
 
 Status SqliteStore::Open(const StoreOptions& options, std::unique_ptr<SqliteStore>* out) {
   std::unique_ptr<SqliteStore> s(new SqliteStore(options));
-  int rc = sqlite3_open_v2(options.path.c_str(), &s->db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(options.path.c_str(), &s->db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string err = s->db_ ? sqlite3_errmsg(s->db_) : sqlite3_errstr(rc);
     return Status::IoError("cannot open history " + options.path + ": " + err);
@@ -65,7 +65,8 @@ Status SqliteStore::Open(const StoreOptions& options, std::unique_ptr<SqliteStor
   if (sqlite3_exec(s->db_, pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    return Status::Corruption("history " + options.path + " is not a usable SQLite database: " + msg);
+    return Status::Corruption("history " + options.path +
+                              " is not a usable SQLite database: " + msg);
   }
   Status st = Migrate(s->db_);
   if (!st.ok()) {
@@ -95,10 +96,10 @@ Status SqliteStore::Prepare() {
       "http_status, input_tokens, output_tokens, cost_usd, timeout_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
       &insert_attempt_));
-  SY_RETURN_IF_ERROR(prep(
-      "INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-      &insert_fallback_));
+  SY_RETURN_IF_ERROR(
+      prep("INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
+           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+           &insert_fallback_));
   SY_RETURN_IF_ERROR(prep(
       "INSERT INTO breaker_transitions (ts_ms, model, from_state, to_state, reason, open_until_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -112,7 +113,8 @@ Status SqliteStore::Prepare() {
 
 SqliteStore::~SqliteStore() {
   Close();
-  for (sqlite3_stmt* st : {insert_request_, insert_attempt_, insert_fallback_, insert_transition_}) {
+  for (sqlite3_stmt* st :
+       {insert_request_, insert_attempt_, insert_fallback_, insert_transition_}) {
     sqlite3_finalize(st);
   }
   sqlite3_close(db_);
@@ -137,7 +139,8 @@ Status SqliteStore::LoadAttempts(int64_t since_wall_ms,
     a.model = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
     a.task = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
     a.latency_ms = sqlite3_column_int64(st, 3);
-    a.censored = std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(st, 4))) == "timeout";
+    a.censored =
+        std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(st, 4))) == "timeout";
     fn(a);
   }
   std::string err = sqlite3_errmsg(db_);
@@ -211,7 +214,8 @@ void SqliteStore::Enqueue(int64_t rows, const std::function<void(Batch&)>& add) 
   int64_t now = WallMs();
   int64_t last = last_drop_log_ms_.load();
   if (now - last >= 10000 && last_drop_log_ms_.compare_exchange_strong(last, now)) {
-    spdlog::warn("history queue full ({} rows): dropped {} row(s) so far", options_.queue_rows, total);
+    spdlog::warn("history queue full ({} rows): dropped {} row(s) so far", options_.queue_rows,
+                 total);
   }
 }
 

@@ -114,9 +114,12 @@ TEST_F(ConfigTest, UnknownProviderOfModel) {
 
 TEST_F(ConfigTest, MissingKeyEnvironmentVariableStopsTheStart) {
   unsetenv("SWITCHYARD_TEST_UNSET_KEY");
-  EXPECT_EQ(ErrorFor("base_url = \"http://127.0.0.1:9/v1/\"",
-                     "base_url = \"http://127.0.0.1:9/v1/\"\napi_key_env = \"SWITCHYARD_TEST_UNSET_KEY\""),
-            "t.toml:4: providers.p.api_key_env: environment variable SWITCHYARD_TEST_UNSET_KEY is not set");
+  EXPECT_EQ(
+      ErrorFor(
+          "base_url = \"http://127.0.0.1:9/v1/\"",
+          "base_url = \"http://127.0.0.1:9/v1/\"\napi_key_env = \"SWITCHYARD_TEST_UNSET_KEY\""),
+      "t.toml:4: providers.p.api_key_env: environment variable SWITCHYARD_TEST_UNSET_KEY is not "
+      "set");
 }
 
 TEST_F(ConfigTest, KeyFileIsReadAndTrimmed) {
@@ -131,9 +134,10 @@ TEST_F(ConfigTest, KeyFileIsReadAndTrimmed) {
 }
 
 TEST_F(ConfigTest, TimeoutFloorAboveCeiling) {
-  EXPECT_EQ(ErrorFor("tiers = [\"a\", \"b\"]\n",
-                     "tiers = [\"a\", \"b\"]\n[routes.chat.timeout]\nfloor_ms = 900\nceiling_ms = 800\n"),
-            "t.toml:20: routes.chat.timeout.floor_ms: is greater than ceiling_ms");
+  EXPECT_EQ(
+      ErrorFor("tiers = [\"a\", \"b\"]\n",
+               "tiers = [\"a\", \"b\"]\n[routes.chat.timeout]\nfloor_ms = 900\nceiling_ms = 800\n"),
+      "t.toml:20: routes.chat.timeout.floor_ms: is greater than ceiling_ms");
 }
 
 TEST_F(ConfigTest, SyntaxErrorNamesLine) {

@@ -72,7 +72,8 @@ TEST(Breaker, OpenedByOneProcessIsSeenByAnother) {
 TEST(Breaker, RestartKeepsAnOpenBreakerOpenForTheRestOfItsCooldown) {
   ClusterOptions opt;
   opt.default_timeout_ms = 100;
-  opt.extra_toml = "[breaker]\ncooldown_ms = 60000\nmax_cooldown_ms = 60000\n[history]\nflush_ms = 10\n";
+  opt.extra_toml =
+      "[breaker]\ncooldown_ms = 60000\nmax_cooldown_ms = 60000\n[history]\nflush_ms = 10\n";
   Cluster cluster(opt);
   cluster.fake().SetFault("gpt-4o", "mode=error&status=503");
   {

@@ -47,7 +47,8 @@ class Db {
   }
 
   void Exec(const std::string& sql) {
-    ASSERT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
+    ASSERT_EQ(sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sqlite3_errmsg(db_);
   }
 
  private:
@@ -83,18 +84,20 @@ TEST(History, RowsMatchWhatTheClientsWereTold) {
     EXPECT_EQ(db.Int("SELECT COUNT(*) FROM attempts WHERE request_id = " + rid),
               static_cast<int64_t>(list.size()));
     for (size_t i = 0; i < list.size(); ++i) {
-      std::string where = " FROM attempts WHERE request_id = " + rid + " AND seq = " + std::to_string(i);
+      std::string where =
+          " FROM attempts WHERE request_id = " + rid + " AND seq = " + std::to_string(i);
       EXPECT_EQ(db.Text("SELECT model" + where), list[i].model);
       EXPECT_EQ(db.Text("SELECT outcome" + where), list[i].outcome);
       EXPECT_EQ(db.Int("SELECT latency_ms" + where), list[i].latency_ms);
       EXPECT_EQ(db.Int("SELECT http_status" + where), list[i].http_status);
       if (i > 0) {
-        EXPECT_EQ(db.Text("SELECT reason FROM fallbacks WHERE request_id = " + rid + " AND to_model = '" +
-                          list[i].model + "'"),
+        EXPECT_EQ(db.Text("SELECT reason FROM fallbacks WHERE request_id = " + rid +
+                          " AND to_model = '" + list[i].model + "'"),
                   list[i - 1].outcome);
       }
     }
-    EXPECT_EQ(db.Text("SELECT outcome FROM requests WHERE id = " + rid), r.ok ? "ok" : r.error.code);
+    EXPECT_EQ(db.Text("SELECT outcome FROM requests WHERE id = " + rid),
+              r.ok ? "ok" : r.error.code);
     EXPECT_EQ(db.Text("SELECT COALESCE(served_by, '') FROM requests WHERE id = " + rid),
               r.ok ? r.result.model : "");
   }
@@ -198,13 +201,15 @@ TEST(History, KillNineLosesAtMostTheUnflushedBatch) {
     Db db(cluster.history_path());
     EXPECT_EQ(db.Text("PRAGMA integrity_check"), "ok");
     int64_t requests = db.Int("SELECT COUNT(*) FROM requests");
-    int64_t rows = requests + db.Int("SELECT COUNT(*) FROM attempts") + db.Int("SELECT COUNT(*) FROM fallbacks");
+    int64_t rows = requests + db.Int("SELECT COUNT(*) FROM attempts") +
+                   db.Int("SELECT COUNT(*) FROM fallbacks");
     // Every row reported committed before the kill is there...
     EXPECT_GE(rows, committed) << "round " << round;
     // ...and what is missing is at most the last flush interval's worth of answers.
     int64_t lost = acked_total - requests;
     EXPECT_GE(lost, 0);
-    EXPECT_LE(lost, 150) << "round " << round << ": " << acked_total << " acked, " << requests << " kept";
+    EXPECT_LE(lost, 150) << "round " << round << ": " << acked_total << " acked, " << requests
+                         << " kept";
     std::printf("round %d: %lld acked in all, %lld kept, %lld lost to kill -9\n", round,
                 static_cast<long long>(acked_total), static_cast<long long>(requests),
                 static_cast<long long>(lost));

@@ -32,7 +32,8 @@ class RawClient {
   ~RawClient() { close(fd_); }
 
   void Send(const std::string& bytes) {
-    ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+    ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
   }
 
   void SendIgnoringErrors(const std::string& bytes) {
@@ -84,7 +85,8 @@ TEST(Protocol, GarbageFromOneClientLeavesAnotherUnharmed) {
   cluster.fake().SetFault("gpt-4o", "latency_ms=300");
   auto good = cluster.Connect();
   std::promise<CompleteReply> in_flight;
-  good->CompleteAsync(Cluster::Ask("before"), [&](CompleteReply r) { in_flight.set_value(std::move(r)); });
+  good->CompleteAsync(Cluster::Ask("before"),
+                      [&](CompleteReply r) { in_flight.set_value(std::move(r)); });
 
   RawClient bad(cluster.socket());
   bad.Send(std::string("\xc1\xc1\xc1garbage", 10));
@@ -114,8 +116,13 @@ TEST(Protocol, OversizedFrameIsRefusedBeforeItArrives) {
   RawClient raw(cluster.socket());
   // [0, 1, "complete", [{messages: <a 100 MB string...: the claim costs the daemon nothing;
   // the frame is refused once what arrived passes the 8 MiB limit.
-  raw.Send(std::string("\x94\x00\x01\xa8" "complete" "\x91\x81\xa8" "messages" "\xdb\x06\x00\x00\x00",
-                       4 + 8 + 2 + 9 + 5));
+  raw.Send(
+      std::string("\x94\x00\x01\xa8"
+                  "complete"
+                  "\x91\x81\xa8"
+                  "messages"
+                  "\xdb\x06\x00\x00\x00",
+                  4 + 8 + 2 + 9 + 5));
   std::string chunk(1 << 20, 'x');
   for (int i = 0; i < 9; ++i) raw.SendIgnoringErrors(chunk);
   RpcError e = raw.ExpectProtocolError();

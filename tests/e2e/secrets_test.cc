@@ -11,7 +11,8 @@ namespace {
 
 std::string Everything(const CompleteReply& r) {
   std::string s = r.error.code + r.error.message + r.result.content;
-  for (const auto& a : r.ok ? r.result.attempts : r.error.attempts) s += a.model + a.outcome + a.reason;
+  for (const auto& a : r.ok ? r.result.attempts : r.error.attempts)
+    s += a.model + a.outcome + a.reason;
   return s;
 }
 

@@ -42,32 +42,36 @@ bool WaitFor(int timeout_ms, const std::function<bool()>& ready) {
 }
 
 TEST(Systemd, AnalyzeVerifyAcceptsBothUnits) {
-  if (access("/usr/bin/systemd-analyze", X_OK) != 0) GTEST_SKIP() << "systemd-analyze is not installed";
+  if (access("/usr/bin/systemd-analyze", X_OK) != 0)
+    GTEST_SKIP() << "systemd-analyze is not installed";
   TempDir dir;
   for (const char* unit : {"switchyard.service", "switchyard.socket"}) {
     std::string text = ReadFile(std::string(SWITCHYARD_SOURCE_DIR) + "/systemd/" + unit);
     // verify checks that ExecStart exists: point it at the binary just built.
     size_t at = text.find("/usr/bin/switchyardd");
-    if (at != std::string::npos) text.replace(at, 20, std::string(SWITCHYARD_BIN_DIR) + "/switchyardd");
+    if (at != std::string::npos)
+      text.replace(at, 20, std::string(SWITCHYARD_BIN_DIR) + "/switchyardd");
     testbed::WriteFile(dir.File(unit), text);
   }
   int rc = 0;
-  std::string out = RunCommand("/usr/bin/systemd-analyze verify " + dir.File("switchyard.socket") + " " +
-                            dir.File("switchyard.service"),
-                        &rc);
+  std::string out = RunCommand("/usr/bin/systemd-analyze verify " + dir.File("switchyard.socket") +
+                                   " " + dir.File("switchyard.service"),
+                               &rc);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_EQ(out.find("switchyard"), std::string::npos) << "warnings about our units: " << out;
 }
 
 TEST(Systemd, SocketActivationServesOnThePassedSocket) {
-  if (access("/usr/bin/systemd-socket-activate", X_OK) != 0) GTEST_SKIP() << "no systemd-socket-activate";
+  if (access("/usr/bin/systemd-socket-activate", X_OK) != 0)
+    GTEST_SKIP() << "no systemd-socket-activate";
   TempDir sockets;
   ClusterOptions opt;
   opt.activate_socket = sockets.File("activated.sock");
   Cluster cluster(opt);
   auto c = cluster.Connect();  // the first connection starts the daemon with the socket
   CompleteReply r = c->Complete(Cluster::Ask("activated"));
-  ASSERT_TRUE(r.ok) << r.status.ToString() << " " << r.error.message << "\n" << cluster.daemon_log();
+  ASSERT_TRUE(r.ok) << r.status.ToString() << " " << r.error.message << "\n"
+                    << cluster.daemon_log();
   EXPECT_EQ(r.result.model, "gpt-4o");
   // It took systemd's socket and did not create its own.
   EXPECT_FALSE(std::filesystem::exists(cluster.dir().File("sy.sock")));
@@ -117,7 +121,9 @@ TEST(Systemd, NotifiesReadyStatusAndWatchdog) {
   EXPECT_NE(got.find("WATCHDOG=1"), std::string::npos) << got;
   // Pings keep coming from the loop, at half the watchdog interval.
   size_t pings = 0;
-  for (size_t at = got.find("WATCHDOG=1"); at != std::string::npos; at = got.find("WATCHDOG=1", at + 1)) ++pings;
+  for (size_t at = got.find("WATCHDOG=1"); at != std::string::npos;
+       at = got.find("WATCHDOG=1", at + 1))
+    ++pings;
   EXPECT_GE(pings, 5u) << got;
   cluster.daemon().Signal(SIGTERM);
   std::string bye = notify.Collect(500);
@@ -130,7 +136,7 @@ TEST(Access, PeerOutsideTheAllowListIsRefusedOneInsideIsServed) {
   opt.daemon_toml = "socket_mode = 0o666\nallow_uids = [0]\n";
   Cluster cluster(opt);
   auto c = cluster.Connect();
-  EXPECT_TRUE(c->Ping().ok());  // root is on the list
+  EXPECT_TRUE(c->Ping().ok());                // root is on the list
   chmod(cluster.dir().path().c_str(), 0755);  // mkdtemp made it 0700: let "nobody" reach the socket
   // A child process that becomes "nobody" and asks for a ping.
   pid_t pid = fork();
@@ -150,15 +156,19 @@ TEST(Access, PeerOutsideTheAllowListIsRefusedOneInsideIsServed) {
     if (n <= 0) _exit(12);
     std::string reply(buf, static_cast<size_t>(n));
     // protocol_error with code "forbidden", then the connection closes.
-    if (reply.find("protocol_error") == std::string::npos || reply.find("forbidden") == std::string::npos) _exit(13);
+    if (reply.find("protocol_error") == std::string::npos ||
+        reply.find("forbidden") == std::string::npos)
+      _exit(13);
     if (reply.find("uid 65534") == std::string::npos) _exit(14);
     _exit(0);
   }
   int status = 0;
   waitpid(pid, &status, 0);
   EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "the refused peer's check failed at step " << WEXITSTATUS(status);
-  EXPECT_NE(cluster.daemon_log().find("forbidden: uid 65534"), std::string::npos) << cluster.daemon_log();
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "the refused peer's check failed at step " << WEXITSTATUS(status);
+  EXPECT_NE(cluster.daemon_log().find("forbidden: uid 65534"), std::string::npos)
+      << cluster.daemon_log();
   EXPECT_TRUE(c->Ping().ok());  // the allowed client is unaffected
 }
 
@@ -175,7 +185,8 @@ TEST(Reload, ValidConfigWithANewTierTakesEffect) {
   opt.tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";
   cluster.WriteConfig(opt);
   cluster.daemon().Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor(3000, [&] { return c->Complete(Cluster::Ask("y")).ok; })) << cluster.daemon_log();
+  ASSERT_TRUE(WaitFor(3000, [&] { return c->Complete(Cluster::Ask("y")).ok; }))
+      << cluster.daemon_log();
   CompleteReply after = c->Complete(Cluster::Ask("z"));
   ASSERT_TRUE(after.ok);
   EXPECT_EQ(after.result.model, "claude-haiku");
@@ -188,8 +199,9 @@ TEST(Reload, InvalidConfigIsRefusedAndTheOldOneKept) {
   ASSERT_TRUE(c->Complete(Cluster::Ask("before")).ok);
   testbed::WriteFile(cluster.config_path(), "[routes.chat]\ntiers = [\"no-such-model\"]\n");
   cluster.daemon().Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor(3000, [&] { return cluster.daemon_log().find("is refused") != std::string::npos; }))
-      << cluster.daemon_log();
+  ASSERT_TRUE(WaitFor(3000, [&] {
+    return cluster.daemon_log().find("is refused") != std::string::npos;
+  })) << cluster.daemon_log();
   EXPECT_NE(cluster.daemon_log().find("unknown model 'no-such-model'"), std::string::npos);
   CompleteReply r = c->Complete(Cluster::Ask("after"));
   ASSERT_TRUE(r.ok);
@@ -210,7 +222,8 @@ std::vector<CompleteReply> Concurrently(Client& c, int n, const std::function<vo
   }
   meanwhile();
   std::unique_lock<std::mutex> lock(mu);
-  cv.wait_for(lock, std::chrono::seconds(15), [&] { return static_cast<int>(replies.size()) == n; });
+  cv.wait_for(lock, std::chrono::seconds(15),
+              [&] { return static_cast<int>(replies.size()) == n; });
   return replies;
 }
 
@@ -244,7 +257,8 @@ TEST(Shutdown, SigtermDrainsInFlightRequestsAndLosesNoHistoryRow) {
     cluster.daemon().Signal(SIGTERM);
   });
   ASSERT_EQ(replies.size(), 10u);
-  for (const CompleteReply& r : replies) EXPECT_TRUE(r.ok) << r.error.code << " " << r.error.message;
+  for (const CompleteReply& r : replies)
+    EXPECT_TRUE(r.ok) << r.error.code << " " << r.error.message;
   ASSERT_TRUE(cluster.StopDaemon().ok());  // exited 0
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(cluster.history_path().c_str(), &db), SQLITE_OK);

@@ -62,7 +62,9 @@ class FakeHttpClient final : public HttpClient {
   }
 
   // How many calls were started for model `id`.
-  int StartedFor(const std::string& id) const { return started_for_.count(id) ? started_for_.at(id) : 0; }
+  int StartedFor(const std::string& id) const {
+    return started_for_.count(id) ? started_for_.at(id) : 0;
+  }
 
   const HttpRequest& OldestOpenRequest() const { return calls_.at(OldestOpen()).req; }
   size_t open() const { return calls_.size(); }

@@ -100,7 +100,16 @@ TEST(Codec, ResultAndErrorRoundTrip) {
 TEST(Codec, StatusRoundTrips) {
   StatusResult s;
   s.version = "0.1.0";
-  s.models = {{"gpt-4o", "openai", "open", 0.5, 0.25, 12, 3000, 900, 2, {{"summarize", 30, 410.5, 620.0, 620}}}};
+  s.models = {{"gpt-4o",
+               "openai",
+               "open",
+               0.5,
+               0.25,
+               12,
+               3000,
+               900,
+               2,
+               {{"summarize", 30, 410.5, 620.0, 620}}}};
   s.history.enabled = true;
   s.history.dropped_rows = 3;
   msgpack::object_handle oh = Unpack(EncodeStatusResponse(1, s));
@@ -164,29 +173,34 @@ TEST(Codec, WrongTypesNameTheField) {
 TEST(Codec, MissingAndUnknownParameters) {
   CompleteRequest req;
   EXPECT_EQ(DecodeCall(CallWith([](auto& pk) {
-              pk.pack_map(1);
-              pk.pack(std::string("route"));
-              pk.pack(std::string("chat"));
-            }), &req).message(),
+                         pk.pack_map(1);
+                         pk.pack(std::string("route"));
+                         pk.pack(std::string("chat"));
+                       }),
+                       &req)
+                .message(),
             "messages: is required");
-  EXPECT_EQ(DecodeCall(CallWith([](auto& pk) { pk.pack(std::string("not a map")); }), &req).message(),
-            "params[0]: expected a map, got a string");
+  EXPECT_EQ(
+      DecodeCall(CallWith([](auto& pk) { pk.pack(std::string("not a map")); }), &req).message(),
+      "params[0]: expected a map, got a string");
   EXPECT_EQ(DecodeCall(CallWith([](auto& pk) {
-              pk.pack_map(4);
-              pk.pack(std::string("route"));
-              pk.pack(std::string("chat"));
-              pk.pack(std::string("messages"));
-              pk.pack_array(1);
-              pk.pack_map(2);
-              pk.pack(std::string("role"));
-              pk.pack(std::string("user"));
-              pk.pack(std::string("content"));
-              pk.pack(std::string("x"));
-              pk.pack(std::string("max_tokens"));
-              pk.pack(5);
-              pk.pack(std::string("max_token"));
-              pk.pack(5);
-            }), &req).message(),
+                         pk.pack_map(4);
+                         pk.pack(std::string("route"));
+                         pk.pack(std::string("chat"));
+                         pk.pack(std::string("messages"));
+                         pk.pack_array(1);
+                         pk.pack_map(2);
+                         pk.pack(std::string("role"));
+                         pk.pack(std::string("user"));
+                         pk.pack(std::string("content"));
+                         pk.pack(std::string("x"));
+                         pk.pack(std::string("max_tokens"));
+                         pk.pack(5);
+                         pk.pack(std::string("max_token"));
+                         pk.pack(5);
+                       }),
+                       &req)
+                .message(),
             "max_token: unknown parameter");
 }
 
@@ -194,7 +208,10 @@ TEST(Codec, EnvelopeShapeErrors) {
   Envelope env;
   msgpack::object_handle oh = Unpack(std::string("\x93\x05\x01\x02", 4));  // [5, 1, 2]
   EXPECT_FALSE(ParseEnvelope(oh.get(), &env).ok());
-  oh = Unpack(std::string("\xa3" "abc", 4));  // "abc"
+  oh =
+      Unpack(std::string("\xa3"
+                         "abc",
+                         4));  // "abc"
   EXPECT_EQ(ParseEnvelope(oh.get(), &env).message(), "frame: expected an array, got a string");
   oh = Unpack(std::string("\x94\x00\xff\xa4ping\x90", 9));  // msgid -1
   EXPECT_EQ(ParseEnvelope(oh.get(), &env).message(),

@@ -8,8 +8,8 @@ namespace switchyard {
 namespace {
 
 TEST(FrameReader, SplitsFramesAcrossArbitraryReads) {
-  std::string stream = EncodeEmptyCall(1, "ping") + EncodeEmptyCall(2, "status") +
-                       EncodeEmptyCall(3, "ping");
+  std::string stream =
+      EncodeEmptyCall(1, "ping") + EncodeEmptyCall(2, "status") + EncodeEmptyCall(3, "ping");
   FrameReader reader{FrameLimits{}};
   std::vector<uint32_t> ids;
   for (char c : stream) {

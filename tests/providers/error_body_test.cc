@@ -10,7 +10,8 @@ TEST(ErrorBody, ReadsEveryShape) {
   EXPECT_EQ(e.message, "m");
   EXPECT_EQ(e.type, "t");
   EXPECT_EQ(e.code, "c");
-  e = ReadErrorBody(R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
+  e = ReadErrorBody(
+      R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})");
   EXPECT_EQ(e.type, "overloaded_error");
   e = ReadErrorBody(R"({"object":"error","message":"flat","type":"BadRequestError","code":400})");
   EXPECT_EQ(e.message, "flat");

@@ -9,7 +9,8 @@ namespace {
 TEST(JsonWriter, EscapesWhatJsonRequires) {
   std::string tricky = "quote\" backslash\\ nl\n tab\t ctl\x01 unicode \xe2\x9c\x93";
   JsonWriter w;
-  w.BeginObject().Key("s").String(tricky).Key("n").Int(-5).Key("d").Double(0.25).Key("b").Bool(true);
+  w.BeginObject().Key("s").String(tricky).Key("n").Int(-5).Key("d").Double(0.25).Key("b").Bool(
+      true);
   w.Key("a").BeginArray().Int(1).Int(2).EndArray().Key("z").Raw("null").EndObject();
   std::string json = w.Take();
   EXPECT_EQ(json,

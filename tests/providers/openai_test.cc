@@ -41,7 +41,8 @@ TEST(OpenAI, RecordedRequestWithContentPartsMapsToPlainMessages) {
   // A real request whose contents are arrays of text parts: the protocol's messages carry the
   // same turns as strings, and the built body keeps every role and text in order.
   simdjson::dom::parser p;
-  simdjson::dom::element rec = p.parse(ReadTestdata("openai/chat_completion_request_recorded.json"));
+  simdjson::dom::element rec =
+      p.parse(ReadTestdata("openai/chat_completion_request_recorded.json"));
   CompleteRequest req;
   for (simdjson::dom::element m : simdjson::dom::array(rec["messages"])) {
     std::string text;

@@ -84,7 +84,8 @@ TEST_P(OpenAIStream, IncludeUsageStreamWithNullUsageChunks) {
   EXPECT_EQ(r.state.answer.usage.output_tokens, 3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Pieces, OpenAIStream, ::testing::Values(size_t{1}, size_t{7}, size_t{1 << 20}));
+INSTANTIATE_TEST_SUITE_P(Pieces, OpenAIStream,
+                         ::testing::Values(size_t{1}, size_t{7}, size_t{1 << 20}));
 
 class AnthropicStream : public ::testing::TestWithParam<size_t> {};
 
@@ -110,7 +111,8 @@ TEST_P(AnthropicStream, ErrorEventAfterTheStartFailsTheStream) {
   EXPECT_EQ(r.state.answer.content, "[");  // what had arrived: a partial answer
 }
 
-INSTANTIATE_TEST_SUITE_P(Pieces, AnthropicStream, ::testing::Values(size_t{1}, size_t{7}, size_t{1 << 20}));
+INSTANTIATE_TEST_SUITE_P(Pieces, AnthropicStream,
+                         ::testing::Values(size_t{1}, size_t{7}, size_t{1 << 20}));
 
 TEST(StreamDecoder, GarbageChunkIsABadResponse) {
   auto d = MakeOpenAIStreamDecoder();

@@ -30,7 +30,7 @@ TEST(Breaker, FailureRateOpensOnlyWithMinimumCalls) {
   }
   EXPECT_EQ(b.state(), BreakerState::kClosed);
   EXPECT_FALSE(b.Record(now += 10, CallResult::kSuccess).happened);  // 4/9
-  BreakerTransition t = b.Record(now += 10, CallResult::kFailure);     // 5/10
+  BreakerTransition t = b.Record(now += 10, CallResult::kFailure);   // 5/10
   ASSERT_TRUE(t.happened);
   EXPECT_EQ(t.to, BreakerState::kOpen);
   EXPECT_EQ(t.reason, "failure rate 50% over 10 calls");
@@ -57,7 +57,8 @@ TEST(Breaker, ConsecutiveFailuresOpenBeforeTheRateDoes) {
 TEST(Breaker, SuccessBreaksTheRun) {
   Breaker b(Params(), 1);
   for (int i = 0; i < 20; ++i) {
-    BreakerTransition t = b.Record(i * 10, i % 4 == 3 ? CallResult::kSuccess : CallResult::kFailure);
+    BreakerTransition t =
+        b.Record(i * 10, i % 4 == 3 ? CallResult::kSuccess : CallResult::kFailure);
     if (t.happened) {
       EXPECT_EQ(t.reason, "failure rate 80% over 10 calls");  // the rate, not the run
       return;

@@ -87,9 +87,8 @@ class RouterTest : public ::testing::Test {
   }
 
   void Send(CompleteRequest req) {
-    router_.Complete(std::move(req), [this](RouteResponse&& r) {
-      responses_.push_back(std::move(r));
-    });
+    router_.Complete(std::move(req),
+                     [this](RouteResponse&& r) { responses_.push_back(std::move(r)); });
   }
 
   FakeClock clock_;
@@ -124,7 +123,8 @@ TEST_F(RouterTest, ServerErrorFallsToNextTier) {
 
 TEST_F(RouterTest, MaxTokensClampedToModelLimit) {
   Send(Hello());
-  EXPECT_NE(http_.OldestOpenRequest().body.find("\"max_completion_tokens\":100"), std::string::npos);
+  EXPECT_NE(http_.OldestOpenRequest().body.find("\"max_completion_tokens\":100"),
+            std::string::npos);
 }
 
 TEST_F(RouterTest, TimeoutCancelsAttemptAtRouteTimeoutAndFallsBack) {
@@ -144,7 +144,9 @@ TEST_F(RouterTest, TimeoutCancelsAttemptAtRouteTimeoutAndFallsBack) {
 
 TEST_F(RouterTest, ClientErrorIsReturnedWithoutTryingOtherTiers) {
   Send(Hello());
-  http_.Reply(401, R"({"error":{"message":"Incorrect API key provided: sk-secret.","type":"invalid_request_error","code":"invalid_api_key"}})");
+  http_.Reply(
+      401,
+      R"({"error":{"message":"Incorrect API key provided: sk-secret.","type":"invalid_request_error","code":"invalid_api_key"}})");
   EXPECT_EQ(http_.started(), 1u);
   ASSERT_EQ(responses_.size(), 1u);
   EXPECT_FALSE(responses_[0].ok);

@@ -119,7 +119,8 @@ TEST_F(SqliteStoreTest, FullQueueDropsAndCounts) {
   o.queue_rows = 100;  // room for 25 requests of 4 rows
   std::unique_ptr<SqliteStore> store;
   ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
-  for (int i = 0; i < 40; ++i) store->RecordRequest(Request(i + 1, 1000 + i));  // writer not started
+  for (int i = 0; i < 40; ++i)
+    store->RecordRequest(Request(i + 1, 1000 + i));  // writer not started
   StoreStats s = store->Stats();
   EXPECT_EQ(s.queued_rows, 100);
   EXPECT_EQ(s.dropped_rows, 15 * 4);
@@ -152,12 +153,13 @@ TEST_F(SqliteStoreTest, OlderSchemaIsUpgradedKeepingItsRows) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
   ASSERT_TRUE(Migrate(db, 1).ok());
-  ASSERT_EQ(sqlite3_exec(db,
-                         "INSERT INTO requests (id, ts_ms, route, task, outcome, latency_ms, attempts,"
-                         " cost_usd, input_tokens, output_tokens) VALUES (7, 1, 'chat', 'default', 'ok',"
-                         " 5, 1, 0, 1, 1)",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "INSERT INTO requests (id, ts_ms, route, task, outcome, latency_ms, attempts,"
+                   " cost_usd, input_tokens, output_tokens) VALUES (7, 1, 'chat', 'default', 'ok',"
+                   " 5, 1, 0, 1, 1)",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   EXPECT_EQ(Query("PRAGMA user_version"), 1);
   std::unique_ptr<SqliteStore> store;

@@ -4,7 +4,6 @@
 // requests, how long they took, and what gpt-4o's breaker is doing; at the end, sqlite3
 // shows what the history kept.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -45,7 +44,9 @@ int main(int argc, char** argv) {
   testbed::SetBinaryDir(bin_dir);
 
   testbed::ClusterOptions opt = testbed::IncidentCluster(1.0);
-  opt.extra_toml = "[breaker]\ncooldown_ms = 5000\nmax_cooldown_ms = 10000\njitter = 0.1\n\n[history]\nflush_ms = 20\n";
+  opt.extra_toml =
+      "[breaker]\ncooldown_ms = 5000\nmax_cooldown_ms = 10000\njitter = 0.1\n\n[history]\nflush_ms "
+      "= 20\n";
   testbed::Cluster cluster(opt);
   testbed::FakeProvider& fake = cluster.fake();
   fake.SetFault("gpt-4o", "latency_ms=600&jitter_ms=60");
@@ -53,9 +54,10 @@ int main(int argc, char** argv) {
   fake.SetFault("claude-3-5-haiku-latest", "latency_ms=300&jitter_ms=30");
 
   Say("switchyard incident demo");
-  std::printf("route chat: gpt-4o -> gpt-4o-mini -> claude-haiku, each call's timeout learned from\n"
-              "that model's P95 latency (x1.5); 8 clients send requests back to back.\n"
-              "gpt-4o answers in ~600 ms, gpt-4o-mini in ~300 ms (a fake provider on this machine).\n");
+  std::printf(
+      "route chat: gpt-4o -> gpt-4o-mini -> claude-haiku, each call's timeout learned from\n"
+      "that model's P95 latency (x1.5); 8 clients send requests back to back.\n"
+      "gpt-4o answers in ~600 ms, gpt-4o-mini in ~300 ms (a fake provider on this machine).\n");
 
   std::mutex mu;
   std::vector<Done> window;
@@ -68,7 +70,8 @@ int main(int argc, char** argv) {
       while (!stop) {
         auto t0 = Clock::now();
         CompleteReply r = c->Complete(testbed::Cluster::Ask("summarize the incident"));
-        int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+        int64_t ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
         std::lock_guard<std::mutex> lock(mu);
         window.push_back({r.ok ? r.result.model : r.error.code, ms, r.ok});
       }
@@ -101,12 +104,16 @@ int main(int argc, char** argv) {
     std::string served;
     for (const auto& [m, n] : by) served += " " + m + " " + std::to_string(n);
     std::string breaker = g.breaker;
-    if (g.breaker == "open") breaker += " (probe in " + std::to_string((g.half_open_in_ms + 999) / 1000) + " s)";
-    std::printf("[%3ds] %2zu answered  p50 %5lld ms  max %5lld ms | served by:%-28s | gpt-4o timeout %5lld ms, breaker %s\n",
-                second, done.size(), static_cast<long long>(p50), static_cast<long long>(worst), served.c_str(),
-                static_cast<long long>(g.timeout_ms), breaker.c_str());
+    if (g.breaker == "open")
+      breaker += " (probe in " + std::to_string((g.half_open_in_ms + 999) / 1000) + " s)";
+    std::printf(
+        "[%3ds] %2zu answered  p50 %5lld ms  max %5lld ms | served by:%-28s | gpt-4o timeout %5lld "
+        "ms, breaker %s\n",
+        second, done.size(), static_cast<long long>(p50), static_cast<long long>(worst),
+        served.c_str(), static_cast<long long>(g.timeout_ms), breaker.c_str());
     if (g.breaker != last_breaker) {
-      std::printf("        ^ gpt-4o's breaker: %s -> %s\n", last_breaker.c_str(), g.breaker.c_str());
+      std::printf("        ^ gpt-4o's breaker: %s -> %s\n", last_breaker.c_str(),
+                  g.breaker.c_str());
       last_breaker = g.breaker;
     }
   };
@@ -121,8 +128,9 @@ int main(int argc, char** argv) {
   Say("1. Healthy: gpt-4o serves, and switchyard learns its latency.");
   run_for(healthy_s);
   Say("2. Incident: gpt-4o's latency jumps to 12 s.");
-  std::printf("Requests wait only gpt-4o's learned timeout, then gpt-4o-mini answers; after a few\n"
-              "such failures the breaker opens and requests go straight to gpt-4o-mini.\n");
+  std::printf(
+      "Requests wait only gpt-4o's learned timeout, then gpt-4o-mini answers; after a few\n"
+      "such failures the breaker opens and requests go straight to gpt-4o-mini.\n");
   fake.SetFault("gpt-4o", "latency_ms=12000");
   run_for(incident_s);
   Say("3. gpt-4o recovers: after its cool-down a probe finds it healthy and traffic returns.");
@@ -140,13 +148,20 @@ int main(int argc, char** argv) {
     std::string cmd = "sqlite3 -box '" + db + "' \"" + sql + "\"";
     if (std::system(cmd.c_str()) != 0) std::printf("(sqlite3 failed)\n");
   };
-  query("SELECT strftime('%H:%M:%S', ts_ms / 1000, 'unixepoch') AS time, from_state, to_state, reason "
-        "FROM breaker_transitions ORDER BY ts_ms");
-  query("SELECT from_model, to_model, reason, COUNT(*) AS fallbacks FROM fallbacks GROUP BY 1, 2, 3 ORDER BY 4 DESC");
-  query("SELECT model, outcome, COUNT(*) AS attempts, MAX(latency_ms) AS max_ms FROM attempts "
-        "GROUP BY 1, 2 ORDER BY 1, 3 DESC");
-  query("SELECT served_by, COUNT(*) AS requests, MAX(latency_ms) AS slowest_ms, ROUND(SUM(cost_usd), 4) AS cost_usd "
-        "FROM requests GROUP BY 1");
+  query(
+      "SELECT strftime('%H:%M:%S', ts_ms / 1000, 'unixepoch') AS time, from_state, to_state, "
+      "reason "
+      "FROM breaker_transitions ORDER BY ts_ms");
+  query(
+      "SELECT from_model, to_model, reason, COUNT(*) AS fallbacks FROM fallbacks GROUP BY 1, 2, 3 "
+      "ORDER BY 4 DESC");
+  query(
+      "SELECT model, outcome, COUNT(*) AS attempts, MAX(latency_ms) AS max_ms FROM attempts "
+      "GROUP BY 1, 2 ORDER BY 1, 3 DESC");
+  query(
+      "SELECT served_by, COUNT(*) AS requests, MAX(latency_ms) AS slowest_ms, ROUND(SUM(cost_usd), "
+      "4) AS cost_usd "
+      "FROM requests GROUP BY 1");
   std::printf("\nWithout switchyard, every request during the incident would have waited 12 s.\n");
   return 0;
 }

@@ -8,11 +8,11 @@
 //   /_control/fault?model=M&mode=...   set M's fault (M may be "*"); see fault.h
 //   /_control/reset                    clear every fault and counter
 //   /_control/stats                    {"requests":{model:n},"auth_ok":n,"auth_bad":n,...}
-#include <CLI/CLI.hpp>
 #include <simdjson.h>
 #include <sys/resource.h>
 #include <uv.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -114,11 +114,12 @@ void Write(Conn* c, std::string data, bool close_after = false) {
   auto* w = new WriteReq{{}, std::move(data), c, close_after};
   w->req.data = w;
   uv_buf_t rest = uv_buf_init(w->data.data() + off, static_cast<unsigned>(w->data.size() - off));
-  uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp), &rest, 1, [](uv_write_t* req, int status) {
-    auto* w = static_cast<WriteReq*>(req->data);
-    if (status < 0 || w->close_after) CloseConn(w->conn, false);
-    delete w;
-  });
+  uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp), &rest, 1,
+           [](uv_write_t* req, int status) {
+             auto* w = static_cast<WriteReq*>(req->data);
+             if (status < 0 || w->close_after) CloseConn(w->conn, false);
+             delete w;
+           });
 }
 
 std::string Head(int status, const char* reason, size_t length, const std::string& extra = "") {
@@ -131,18 +132,30 @@ std::string Head(int status, const char* reason, size_t length, const std::strin
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 529: return "Overloaded";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 408:
+      return "Request Timeout";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 529:
+      return "Overloaded";
+    default:
+      return "Status";
   }
 }
 
@@ -205,13 +218,15 @@ void Schedule(Conn* c, std::string head, std::string body, const Fault& f, Mode 
   c->pending = p;
   ++g_stats.in_flight;
   int64_t delay = f.latency_ms;
-  if (f.jitter_ms > 0) delay += static_cast<int64_t>(g_rng() % static_cast<uint64_t>(f.jitter_ms + 1));
+  if (f.jitter_ms > 0)
+    delay += static_cast<int64_t>(g_rng() % static_cast<uint64_t>(f.jitter_ms + 1));
   if (delay <= 0 && mode != Mode::kDrip && mode != Mode::kHang) {
     Deliver(p);
     return;
   }
-  uv_timer_start(&p->timer, [](uv_timer_t* t) { Deliver(static_cast<Pending*>(t->data)); },
-                 static_cast<uint64_t>(std::max<int64_t>(delay, 0)), 0);
+  uv_timer_start(
+      &p->timer, [](uv_timer_t* t) { Deliver(static_cast<Pending*>(t->data)); },
+      static_cast<uint64_t>(std::max<int64_t>(delay, 0)), 0);
 }
 
 std::string StatsJson() {
@@ -269,7 +284,8 @@ bool FindHeader(std::string_view head, std::string_view name, std::string_view* 
   while ((pos = head.find("\r\n", pos)) != std::string_view::npos) {
     pos += 2;
     if (head.size() - pos < name.size() + 1) return false;
-    if (strncasecmp(head.data() + pos, name.data(), name.size()) == 0 && head[pos + name.size()] == ':') {
+    if (strncasecmp(head.data() + pos, name.data(), name.size()) == 0 &&
+        head[pos + name.size()] == ':') {
       size_t start = pos + name.size() + 1;
       while (start < head.size() && head[start] == ' ') ++start;
       size_t end = head.find("\r\n", start);
@@ -302,7 +318,8 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
         }
       }
     }
-    if (doc["system"].get_string().get(sv) == simdjson::SUCCESS) prompt_bytes += static_cast<int64_t>(sv.size());
+    if (doc["system"].get_string().get(sv) == simdjson::SUCCESS)
+      prompt_bytes += static_cast<int64_t>(sv.size());
     int64_t n = 0;
     if (doc["max_completion_tokens"].get_int64().get(n) == simdjson::SUCCESS ||
         doc["max_tokens"].get_int64().get(n) == simdjson::SUCCESS) {
@@ -329,7 +346,8 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
 
   const Fault& f = g_faults.For(model);
   Mode mode = f.mode;
-  if (f.rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(g_rng) >= f.rate) mode = Mode::kOk;
+  if (f.rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(g_rng) >= f.rate)
+    mode = Mode::kOk;
   if (mode == Mode::kError) {
     std::string b = ErrorBody(api, f.status, f.error_kind);
     std::string extra;
@@ -366,7 +384,8 @@ void ProcessInput(Conn* c) {
     std::string_view head(c->in.data(), end + 2);
     size_t body_len = 0;
     std::string_view v;
-    if (FindHeader(head, "content-length", &v)) body_len = std::strtoull(std::string(v).c_str(), nullptr, 10);
+    if (FindHeader(head, "content-length", &v))
+      body_len = std::strtoull(std::string(v).c_str(), nullptr, 10);
     if (c->in.size() < end + 4 + body_len) {
       if (FindHeader(head, "expect", &v) && c->in.size() == end + 4) {
         Write(c, "HTTP/1.1 100 Continue\r\n\r\n");
@@ -383,7 +402,8 @@ void ProcessInput(Conn* c) {
     std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
     size_t q = target.find('?');
     std::string_view path = target.substr(0, q);
-    std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    std::string_view query =
+        q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
     std::string_view body = req.substr(end + 4);
     if (path.substr(0, 10) == "/_control/") {
       HandleControl(c, path, query);
@@ -392,7 +412,8 @@ void ProcessInput(Conn* c) {
     } else if (path.size() >= 9 && path.substr(path.size() - 9) == "/messages") {
       HandleApi(c, Api::kAnthropic, req.substr(0, end + 2), body);
     } else {
-      std::string b = "{\"error\":{\"message\":\"no such path\",\"type\":\"invalid_request_error\"}}";
+      std::string b =
+          "{\"error\":{\"message\":\"no such path\",\"type\":\"invalid_request_error\"}}";
       Write(c, Head(404, "Not Found", b.size()) + b);
       FinishResponse(c);
     }

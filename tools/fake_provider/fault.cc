@@ -33,9 +33,9 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
       continue;
     } else if (key == "mode") {
       static const std::map<std::string, Mode> kModes = {
-          {"ok", Mode::kOk},           {"hang", Mode::kHang},       {"error", Mode::kError},
-          {"reset", Mode::kReset},     {"truncate", Mode::kTruncate}, {"garbage", Mode::kGarbage},
-          {"drip", Mode::kDrip},       {"empty", Mode::kEmpty}};
+          {"ok", Mode::kOk},       {"hang", Mode::kHang},         {"error", Mode::kError},
+          {"reset", Mode::kReset}, {"truncate", Mode::kTruncate}, {"garbage", Mode::kGarbage},
+          {"drip", Mode::kDrip},   {"empty", Mode::kEmpty}};
       auto it = kModes.find(val);
       if (it == kModes.end()) {
         *error = "unknown mode '" + val + "'";

@@ -22,15 +22,15 @@ enum class Mode {
 
 struct Fault {
   Mode mode = Mode::kOk;
-  int64_t latency_ms = 0;  // before the first byte of the answer
-  int64_t jitter_ms = 0;   // uniform extra latency in [0, jitter_ms]
-  int status = 500;        // for kError
-  std::string error_kind;  // for kError: "" (by status), "context" (context length exceeded)
+  int64_t latency_ms = 0;      // before the first byte of the answer
+  int64_t jitter_ms = 0;       // uniform extra latency in [0, jitter_ms]
+  int status = 500;            // for kError
+  std::string error_kind;      // for kError: "" (by status), "context" (context length exceeded)
   int64_t retry_after_s = -1;  // Retry-After on kError, when >= 0
   int64_t drip_ms = 1000;
-  double rate = 1.0;       // share of requests the mode applies to; the rest are kOk
-  std::string reply;       // answer text; default names the model
-  std::string finish;      // finish reason override ("length", ...)
+  double rate = 1.0;   // share of requests the mode applies to; the rest are kOk
+  std::string reply;   // answer text; default names the model
+  std::string finish;  // finish reason override ("length", ...)
 };
 
 // Parses `query` over `base`; an error names the bad parameter.

@@ -63,7 +63,9 @@ int64_t Percentile(std::vector<int64_t> v, double p) {
 }  // namespace
 
 ClusterOptions IncidentCluster(double scale) {
-  auto s = [scale](int64_t ms) { return std::to_string(std::max<int64_t>(1, static_cast<int64_t>(ms * scale))); };
+  auto s = [scale](int64_t ms) {
+    return std::to_string(std::max<int64_t>(1, static_cast<int64_t>(ms * scale)));
+  };
   ClusterOptions o;
   o.log_level = "warn";
   o.default_timeout_ms = static_cast<int64_t>(5000 * scale);
@@ -87,8 +89,9 @@ IncidentReport RunIncident(Cluster& cluster, const IncidentOptions& o) {
   int64_t wall0 = WallMs();
 
   std::atomic<int> warm{0};
-  Drive(cluster, "before", o.concurrency, t0, [&] { return warm.fetch_add(1) < o.warm_requests; }, mu,
-        report.requests);
+  Drive(
+      cluster, "before", o.concurrency, t0, [&] { return warm.fetch_add(1) < o.warm_requests; }, mu,
+      report.requests);
   {
     auto c = cluster.Connect();
     for (const ModelStatus& m : c->GetStatus().result.models) {
@@ -100,20 +103,25 @@ IncidentReport RunIncident(Cluster& cluster, const IncidentOptions& o) {
   fake.SetFault("gpt-4o", Fault(s(o.incident_latency_ms), 0));
   report.incident_start_ms = SteadyMs() - t0;
   int64_t end = SteadyMs() + s(o.incident_ms);
-  Drive(cluster, "during", o.concurrency, t0, [&] { return SteadyMs() < end; }, mu, report.requests);
+  Drive(
+      cluster, "during", o.concurrency, t0, [&] { return SteadyMs() < end; }, mu, report.requests);
   report.primary_calls_during = fake.Requests("gpt-4o") - primary_before;
 
   fake.SetFault("gpt-4o", Fault(s(o.primary_ms), s(o.primary_jitter_ms)));
   report.incident_end_ms = SteadyMs() - t0;
   end = SteadyMs() + s(o.recovery_ms);
-  Drive(cluster, "after", o.concurrency, t0, [&] { return SteadyMs() < end; }, mu, report.requests);
+  Drive(
+      cluster, "after", o.concurrency, t0, [&] { return SteadyMs() < end; }, mu, report.requests);
 
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the writer's last commit
   sqlite3* db = nullptr;
-  if (sqlite3_open_v2(cluster.history_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+  if (sqlite3_open_v2(cluster.history_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+      SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
-    std::string sql = "SELECT ts_ms, model, from_state, to_state, reason FROM breaker_transitions "
-                      "WHERE ts_ms >= " + std::to_string(wall0) + " ORDER BY ts_ms";
+    std::string sql =
+        "SELECT ts_ms, model, from_state, to_state, reason FROM breaker_transitions "
+        "WHERE ts_ms >= " +
+        std::to_string(wall0) + " ORDER BY ts_ms";
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
       while (sqlite3_step(st) == SQLITE_ROW) {
         BreakerChange b;
@@ -134,7 +142,8 @@ IncidentReport RunIncident(Cluster& cluster, const IncidentOptions& o) {
 std::string Describe(const IncidentReport& r) {
   std::ostringstream os;
   os << "learned timeout of gpt-4o before the incident: " << r.healthy_timeout_ms << " ms\n";
-  os << "incident (gpt-4o slow) from " << r.incident_start_ms << " ms to " << r.incident_end_ms << " ms\n";
+  os << "incident (gpt-4o slow) from " << r.incident_start_ms << " ms to " << r.incident_end_ms
+     << " ms\n";
   for (const char* phase : {"before", "during", "after"}) {
     std::vector<int64_t> lat;
     std::map<std::string, int64_t> by_model;
@@ -158,7 +167,8 @@ std::string Describe(const IncidentReport& r) {
   os << "calls that reached gpt-4o during the incident: " << r.primary_calls_during << "\n";
   os << "breaker transitions:\n";
   for (const BreakerChange& b : r.transitions) {
-    os << "  " << b.at_ms << " ms  " << b.model << ": " << b.from << " -> " << b.to << " (" << b.reason << ")\n";
+    os << "  " << b.at_ms << " ms  " << b.model << ": " << b.from << " -> " << b.to << " ("
+       << b.reason << ")\n";
   }
   return os.str();
 }

@@ -32,7 +32,7 @@ struct IncidentRequest {
   int64_t start_ms = 0;    // since the replay began
   int64_t latency_ms = 0;  // as the client saw it
   bool ok = false;
-  std::string model;       // who served
+  std::string model;  // who served
   std::vector<AttemptReport> attempts;
 };
 

@@ -186,7 +186,8 @@ bool WaitForSocket(const std::string& path, int timeout_ms) {
 FakeProvider::FakeProvider(const TempDir& dir, std::vector<std::string> extra_args) {
   std::string port_file = dir.File("fake.port");
   log_ = dir.File("fake.log");
-  std::vector<std::string> argv = {g_bin_dir + "/fake_provider", "--port", "0", "--port-file", port_file};
+  std::vector<std::string> argv = {g_bin_dir + "/fake_provider", "--port", "0", "--port-file",
+                                   port_file};
   for (std::string& a : extra_args) argv.push_back(std::move(a));
   proc_ = std::make_unique<Process>(argv, std::vector<std::string>{}, log_);
   if (!PollUntil(5000, [&] { return !ReadFile(port_file).empty(); })) {
@@ -196,22 +197,24 @@ FakeProvider::FakeProvider(const TempDir& dir, std::vector<std::string> extra_ar
 }
 
 void FakeProvider::SetFault(const std::string& model, const std::string& query) {
-  std::string r = HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/fault?model=" +
-                          model + "&" + query);
+  std::string r = HttpGet("http://127.0.0.1:" + std::to_string(port_) +
+                          "/_control/fault?model=" + model + "&" + query);
   if (r.find("\"ok\":true") == std::string::npos) throw std::runtime_error("SetFault: " + r);
 }
 
 int64_t FakeProvider::Requests(const std::string& model_id) {
-  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"), "requests",
-                 model_id);
+  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"),
+                 "requests", model_id);
 }
 
 int64_t FakeProvider::AuthOk() {
-  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"), "auth_ok");
+  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"),
+                 "auth_ok");
 }
 
 int64_t FakeProvider::AuthBad() {
-  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"), "auth_bad");
+  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"),
+                 "auth_bad");
 }
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
@@ -229,21 +232,24 @@ void Cluster::WriteConfig(const ClusterOptions& o) {
   std::string url = fake_->base_url();
   std::ostringstream cfg;
   cfg << "[daemon]\nsocket = \"" << dir_.File("sy.sock") << "\"\nhistory = \"" << history_path()
-      << "\"\nlog_level = \"" << o.log_level << "\"\n" << o.daemon_toml << "\n"
+      << "\"\nlog_level = \"" << o.log_level << "\"\n"
+      << o.daemon_toml << "\n"
       << "[providers.openai]\nkind = \"openai\"\nbase_url = \"" << url
       << "\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n\n"
       << "[providers.anthropic]\nkind = \"anthropic\"\nbase_url = \"" << url
       << "\"\napi_key_env = \"SY_TEST_ANTHROPIC_KEY\"\n\n"
       << "[models.gpt-4o]\nprovider = \"openai\"\nid = \"gpt-4o\"\ncontext_window = 128000\n"
          "max_output_tokens = 16384\ninput_usd_per_mtok = 2.50\noutput_usd_per_mtok = 10.00\n\n"
-      << "[models.gpt-4o-mini]\nprovider = \"openai\"\nid = \"gpt-4o-mini\"\ncontext_window = 128000\n"
+      << "[models.gpt-4o-mini]\nprovider = \"openai\"\nid = \"gpt-4o-mini\"\ncontext_window = "
+         "128000\n"
          "max_output_tokens = 16384\ninput_usd_per_mtok = 0.15\noutput_usd_per_mtok = 0.60\n\n"
       << "[models.claude-haiku]\nprovider = \"anthropic\"\nid = \"claude-3-5-haiku-latest\"\n"
          "context_window = 200000\nmax_output_tokens = 8192\ninput_usd_per_mtok = 0.80\n"
          "output_usd_per_mtok = 4.00\n\n"
-      << "[routes.chat]\ntiers = [" << o.tiers << "]\ndeadline_ms = "
-      << o.deadline_ms << "\n" << o.route_toml << "\n[routes.chat.timeout]\ndefault_ms = " << o.default_timeout_ms
-      << "\n" << o.timeout_toml << "\n" << o.extra_toml;
+      << "[routes.chat]\ntiers = [" << o.tiers << "]\ndeadline_ms = " << o.deadline_ms << "\n"
+      << o.route_toml << "\n[routes.chat.timeout]\ndefault_ms = " << o.default_timeout_ms << "\n"
+      << o.timeout_toml << "\n"
+      << o.extra_toml;
   WriteFile(config_path_ + ".tmp", cfg.str());
   std::rename((config_path_ + ".tmp").c_str(), config_path_.c_str());
 }
@@ -277,7 +283,8 @@ Status Cluster::StopDaemon() {
   running_ = false;
   daemon_->Signal(SIGTERM);
   int status = 0;
-  if (!daemon_->Wait(15000, &status)) return Status::Unavailable("switchyardd did not stop within 15 s of SIGTERM");
+  if (!daemon_->Wait(15000, &status))
+    return Status::Unavailable("switchyardd did not stop within 15 s of SIGTERM");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return Status::Internal("switchyardd did not exit cleanly (status " + std::to_string(status) +
                             "): " + ReadFile(daemon_log_));
