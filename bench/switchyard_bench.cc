@@ -335,9 +335,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   std::string bin_dir;
   int64_t store_requests = 200000, requests = 20000;
-  app.add_option(
-      "--only", only,
-      "sections: overhead, throughput, failover, memory, startup, store, history, incident");
+  app.add_option("--only", only,
+                 "sections: overhead, throughput, failover, memory, startup, store, history, incident")
+      ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   app.add_option("--store-requests", store_requests, "requests written by the store section");
   app.add_option("--requests", requests, "requests per history measurement");
