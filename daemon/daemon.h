@@ -11,7 +11,6 @@
 namespace switchyard {
 
 struct DaemonOptions {
-  std::string config_path;  // for messages
   // Reads the configuration again, with the command line's overrides, on SIGHUP. Unset:
   // SIGHUP is ignored.
   std::function<Status(Config*)> reload;

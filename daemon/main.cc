@@ -51,7 +51,6 @@ int main(int argc, char** argv) {
     return 2;
   }
   switchyard::DaemonOptions options;
-  options.config_path = config_path;
   options.reload = load;
   return switchyard::Daemon(std::move(config), options).Run();
 }

@@ -19,6 +19,7 @@ struct Router::Call {
   HttpClient::Id http_id = 0;
   Timers::Id timer_id = 0;
   bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge)
+  bool retry = false;      // the request's one same-model retry
 };
 
 struct Router::Walk {
@@ -310,6 +311,7 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry) {
   c.seq = static_cast<int64_t>(w->attempts.size());
   c.model = name;
   c.start_ms = now;
+  c.retry = retry;
   c.soft_timeout_ms = std::min(AttemptTimeoutMs(*w, name), remaining);
   // A hedged call may outlive its soft timeout, up to the ceiling or the deadline.
   c.hard_at_ms = w->route->on_soft_timeout == SoftTimeout::kHedge
@@ -439,11 +441,9 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
   int64_t now = clock_->NowMs();
 
   AttemptReport& a = w->attempts[static_cast<size_t>(seq)];
-  bool was_retry = a.reason == "retry";
   a.outcome = OutcomeName(outcome);
   a.latency_ms = now - call.start_ms;
-  a.reason = std::move(reason);
-  if (was_retry && outcome == Outcome::kOk) a.reason = "retry";
+  a.reason = call.retry && outcome == Outcome::kOk ? "retry" : std::move(reason);
   a.http_status = http_status;
   if (answer) {
     a.usage = answer->usage;
@@ -621,20 +621,22 @@ void Router::Finish(Walk* w, RouteResponse&& response) {
   auto node = walks_.extract(w->id);
   std::unique_ptr<Walk> owned = std::move(node.mapped());
   if (w->retry_timer) timers_->Stop(w->retry_timer);
+  // The walk ends here: its attempts move into the answer and its records into the history.
+  if (store_) Remember(w, response);
   if (response.ok) {
     response.result.request_id = w->id;
     response.result.latency_ms = clock_->NowMs() - w->start_ms;
     response.result.cost_usd = w->cost_usd;
-    response.result.attempts = w->attempts;
+    response.result.attempts = std::move(w->attempts);
   } else {
     response.error.request_id = w->id;
-    response.error.attempts = w->attempts;
+    response.error.attempts = std::move(w->attempts);
   }
-  if (store_) Remember(*w, response);
   w->done(std::move(response));
 }
 
-void Router::Remember(const Walk& w, const RouteResponse& response) {
+void Router::Remember(Walk* walk, const RouteResponse& response) {
+  Walk& w = *walk;
   RequestRecord r;
   r.id = w.id;
   r.ts_ms = w.wall_start_ms;
@@ -652,8 +654,8 @@ void Router::Remember(const Walk& w, const RouteResponse& response) {
     r.outcome = response.error.code;
     r.error = response.error.message;
   }
-  r.attempts = w.records;
-  r.fallbacks = w.fallbacks;
+  r.attempts = std::move(w.records);
+  r.fallbacks = std::move(w.fallbacks);
   store_->RecordRequest(std::move(r));
 }
 

@@ -114,7 +114,8 @@ class Router {
   void CancelCall(Walk* w, int64_t seq, const std::string& reason);
   bool MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int64_t retry_after_ms);
   void Finish(Walk* w, RouteResponse&& response);
-  void Remember(const Walk& w, const RouteResponse& response);
+  // Hands the walk's records to the history (moving them: the walk is finishing).
+  void Remember(Walk* w, const RouteResponse& response);
   void Emit(const std::string& model, const BreakerTransition& t);
   int64_t AttemptTimeoutMs(const Walk& w, const std::string& model);
   void FinishFailed(Walk* w);

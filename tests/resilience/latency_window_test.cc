@@ -61,8 +61,11 @@ TEST(LatencyHistogram, BucketsAreMonotoneAndBounded) {
   EXPECT_EQ(LatencyHistogram::BucketOf(0), 0);
   EXPECT_EQ(LatencyHistogram::BucketOf(-3), 0);
   EXPECT_EQ(LatencyHistogram::BucketOf(1e12), LatencyHistogram::kBuckets - 1);
+  int previous = 0;
   for (double ms = 1; ms < 3.6e6; ms *= 1.01) {
     int b = LatencyHistogram::BucketOf(ms);
+    EXPECT_GE(b, previous) << ms;
+    previous = b;
     double v = LatencyHistogram::ValueOf(b);
     EXPECT_NEAR(v, ms, 0.016 * ms) << ms;
   }
