@@ -53,7 +53,7 @@ struct DirectCall {
 
 DirectCall Direct(testbed::Cluster& cluster, const CompleteRequest& req) {
   auto p = MakeOpenAIProvider({cluster.fake().base_url(), "sk-test-openai"});
-  HttpCallSpec spec = p->Build("gpt-4o", req, req.max_tokens);
+  HttpCallSpec spec = p->Build("gpt-4o", req, req.messages, req.max_tokens);
   return {spec.url, spec.headers, spec.body};
 }
 
@@ -172,7 +172,7 @@ void BenchFailover() {
   for (int i = 0; i < 5; ++i) c2->Complete(req);
   DirectCall d = Direct(open, req);
   auto p = MakeOpenAIProvider({open.fake().base_url(), "sk-test-openai"});
-  HttpCallSpec mini = p->Build("gpt-4o-mini", req, req.max_tokens);
+  HttpCallSpec mini = p->Build("gpt-4o-mini", req, req.messages, req.max_tokens);
   LoadResult direct = RunDirectLoad(mini.url, mini.headers, mini.body, 1, 40);
   LoadResult through = RunClientLoad(open.socket(), req, 1, 40);
   std::printf(

@@ -20,6 +20,7 @@ namespace switchyard {
 // transport status and nulls when the connection broke.
 using ResponseFn =
     std::function<void(const Status&, const msgpack::object*, const msgpack::object*)>;
+using ChunkFn = std::function<void(const StreamChunk&)>;
 
 class Client::Impl {
  public:
@@ -31,7 +32,8 @@ class Client::Impl {
     close(fd_);
   }
 
-  void Call(const std::function<std::string(uint32_t)>& encode, ResponseFn on_response) {
+  void Call(const std::function<std::string(uint32_t)>& encode, ResponseFn on_response,
+            ChunkFn on_chunk = nullptr) {
     uint32_t id;
     std::unique_lock<std::mutex> lock(mu_);
     if (broken_) {
@@ -40,7 +42,7 @@ class Client::Impl {
       return;
     }
     id = next_id_++;
-    pending_.emplace(id, std::move(on_response));
+    pending_.emplace(id, Pending{std::move(on_response), std::move(on_chunk)});
     lock.unlock();
     std::string frame = encode(id);
     std::lock_guard<std::mutex> wlock(write_mu_);
@@ -75,34 +77,53 @@ class Client::Impl {
         break;
       }
     }
-    std::unordered_map<uint32_t, ResponseFn> orphans;
+    std::unordered_map<uint32_t, Pending> orphans;
     {
       std::lock_guard<std::mutex> lock(mu_);
       broken_ = true;
       orphans.swap(pending_);
     }
-    for (auto& [id, fn] : orphans) fn(failure, nullptr, nullptr);
+    for (auto& [id, p] : orphans) p.on_response(failure, nullptr, nullptr);
   }
 
   void Dispatch(const msgpack::object& frame) {
     Envelope env;
-    if (!ParseEnvelope(frame, &env).ok() || env.type != FrameType::kResponse) return;
+    if (!ParseEnvelope(frame, &env).ok()) return;
+    if (env.type == FrameType::kNotification) {
+      StreamChunk chunk;
+      if (env.method != "chunk" || !env.arg || !DecodeChunk(*env.arg, &chunk).ok()) return;
+      ChunkFn fn;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = pending_.find(chunk.msgid);
+        if (it == pending_.end()) return;
+        fn = it->second.on_chunk;  // a copy: the call may finish while this one runs
+      }
+      if (fn) fn(chunk);
+      return;
+    }
+    if (env.type != FrameType::kResponse) return;
     ResponseFn fn;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = pending_.find(env.msgid);
       if (it == pending_.end()) return;
-      fn = std::move(it->second);
+      fn = std::move(it->second.on_response);
       pending_.erase(it);
     }
     fn(Status::Ok(), env.error, env.result);
   }
 
+  struct Pending {
+    ResponseFn on_response;
+    ChunkFn on_chunk;
+  };
+
   int fd_;
   std::mutex mu_;  // guards next_id_, pending_, broken_
   uint32_t next_id_ = 1;
   bool broken_ = false;
-  std::unordered_map<uint32_t, ResponseFn> pending_;
+  std::unordered_map<uint32_t, Pending> pending_;
   std::mutex write_mu_;  // one frame at a time on the socket
   std::thread reader_thread_;
 };
@@ -153,6 +174,27 @@ void Client::CompleteAsync(const CompleteRequest& req, std::function<void(Comple
       [&req](uint32_t id) { return EncodeCompleteCall(id, req); },
       [done = std::move(done)](const Status& s, const msgpack::object* e,
                                const msgpack::object* r) { done(ToCompleteReply(s, e, r)); });
+}
+
+void Client::CompleteStreamAsync(const CompleteRequest& req,
+                                 std::function<void(const StreamChunk&)> on_chunk,
+                                 std::function<void(CompleteReply)> done) {
+  CompleteRequest streamed = req;
+  streamed.stream = true;
+  impl_->Call(
+      [&streamed](uint32_t id) { return EncodeCompleteCall(id, streamed); },
+      [done = std::move(done)](const Status& s, const msgpack::object* e,
+                               const msgpack::object* r) { done(ToCompleteReply(s, e, r)); },
+      std::move(on_chunk));
+}
+
+CompleteReply Client::CompleteStream(const CompleteRequest& req,
+                                     std::function<void(const StreamChunk&)> on_chunk) {
+  std::promise<CompleteReply> p;
+  std::future<CompleteReply> f = p.get_future();
+  CompleteStreamAsync(req, std::move(on_chunk),
+                      [&p](CompleteReply r) { p.set_value(std::move(r)); });
+  return f.get();
 }
 
 CompleteReply Client::Complete(const CompleteRequest& req) {

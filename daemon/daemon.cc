@@ -47,6 +47,9 @@ class Daemon::Impl final : public Server::Handler {
   std::unique_ptr<CurlHttpClient> http_;
   std::unique_ptr<UvTimers> timers_;
   TimeoutPolicy policy_;
+  TimeoutPolicy first_token_policy_;
+  TokenCalibration calibration_;
+  DailySpend spend_;
   std::unique_ptr<SqliteStore> store_;
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
@@ -98,6 +101,9 @@ int Daemon::Impl::Run() {
   ctx.timers = timers_.get();
   ctx.clock = &clock_;
   ctx.policy = &policy_;
+  ctx.first_token_policy = &first_token_policy_;
+  ctx.calibration = &calibration_;
+  ctx.spend = &spend_;
   ctx.store = store_.get();
   ctx.first_request_id = store_ ? store_->first_request_id() : 1;
   router_ = std::make_unique<Router>(config_, ctx);
@@ -175,10 +181,19 @@ Status Daemon::Impl::OpenHistory() {
   SY_RETURN_IF_ERROR(store_->LoadAttempts(now_wall - window_ms, [&](const LoadedAttempt& a) {
     auto it = window_of.find(a.model);
     if (it == window_of.end()) return;  // a model no longer configured
-    policy_.Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored,
-                   it->second);
+    (a.first_token ? first_token_policy_ : policy_)
+        .Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored,
+                it->second);
     ++loaded;
   }));
+  // The token estimate's calibration from a week of answers; today's spend for budgets.
+  SY_RETURN_IF_ERROR(store_->LoadCalibration(
+      now_wall - 7 * 86400000LL, [&](const std::string& model, int64_t est, int64_t actual) {
+        calibration_.Restore(model, est, actual);
+      }));
+  SY_RETURN_IF_ERROR(store_->LoadSpend(
+      DailySpend::DayOf(now_wall) * 86400000LL,
+      [&](const std::string& route, double usd) { spend_.Add(route, now_wall, usd); }));
   int64_t max_cooldown = config_->breaker.max_cooldown_ms;
   for (const auto& [name, m] : config_->models)
     max_cooldown = std::max(max_cooldown, m.breaker.max_cooldown_ms);
@@ -315,13 +330,26 @@ void Daemon::Impl::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& cal
     server_->Send(conn, EncodeErrorResponse(msgid, e));
     return;
   }
-  router_->Complete(std::move(req), [this, conn, msgid](RouteResponse&& r) {
-    if (r.ok) {
-      server_->Send(conn, EncodeCompleteResponse(msgid, r.result));
-    } else {
-      server_->Send(conn, EncodeErrorResponse(msgid, r.error));
-    }
-  });
+  Router::Chunk on_chunk;
+  if (req.stream) {
+    on_chunk = [this, conn, msgid, index = int64_t{0}](std::string_view text) mutable {
+      StreamChunk c;
+      c.msgid = msgid;
+      c.index = index++;
+      c.content.assign(text);
+      server_->Send(conn, EncodeChunkNotification(c));
+    };
+  }
+  router_->Complete(
+      std::move(req),
+      [this, conn, msgid](RouteResponse&& r) {
+        if (r.ok) {
+          server_->Send(conn, EncodeCompleteResponse(msgid, r.result));
+        } else {
+          server_->Send(conn, EncodeErrorResponse(msgid, r.error));
+        }
+      },
+      std::move(on_chunk));
 }
 
 void Daemon::Impl::OnStatus(uint64_t conn, uint32_t msgid) {

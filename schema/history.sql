@@ -122,3 +122,29 @@ CREATE VIEW cost_by_model_day AS
     FROM attempts
    GROUP BY model, ts_ms / 86400000
    ORDER BY day, model;
+
+-- migration: 3
+-- Streams, context windows and budgets.
+ALTER TABLE attempts ADD COLUMN stream INTEGER NOT NULL DEFAULT 0;    -- 1: a streamed call
+ALTER TABLE attempts ADD COLUMN ttft_ms INTEGER;                       -- streams: time to the first text; NULL if none came
+ALTER TABLE attempts ADD COLUMN truncated INTEGER NOT NULL DEFAULT 0;  -- 1: the prompt sent was shortened to fit the window
+ALTER TABLE attempts ADD COLUMN tokens_before INTEGER NOT NULL DEFAULT 0;  -- estimated prompt tokens as the client sent it
+ALTER TABLE attempts ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;   -- ... and as sent to this model
+-- The uncalibrated estimate of the prompt sent: set against input_tokens it calibrates the
+-- estimate per model, and rebuilds that calibration at start.
+ALTER TABLE attempts ADD COLUMN est_tokens INTEGER NOT NULL DEFAULT 0;
+
+CREATE INDEX requests_route_ts ON requests (route, ts_ms);
+
+-- Spend per model and route per day: every attempt, failed and losing ones included.
+CREATE VIEW cost_by_model_route_day AS
+  SELECT a.model,
+         r.route,
+         strftime('%Y-%m-%d', a.ts_ms / 1000, 'unixepoch') AS day,
+         COUNT(*) AS attempts,
+         SUM(a.input_tokens) AS input_tokens,
+         SUM(a.output_tokens) AS output_tokens,
+         ROUND(SUM(a.cost_usd), 6) AS cost_usd
+    FROM attempts a JOIN requests r ON r.id = a.request_id
+   GROUP BY a.model, r.route, a.ts_ms / 86400000
+   ORDER BY day, r.route, a.model;

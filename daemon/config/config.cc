@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -268,9 +269,24 @@ Status ParseTimeout(const std::string& src, const std::string& prefix, const tom
   SY_RETURN_IF_ERROR(r.Int("ceiling_ms", &to->ceiling_ms, 1, 3600000));
   SY_RETURN_IF_ERROR(r.Int("min_samples", &to->min_samples, 1, 1000000));
   SY_RETURN_IF_ERROR(r.Int("window_s", &to->window_s, 1, 86400 * 30));
+  SY_RETURN_IF_ERROR(r.Int("first_token_default_ms", &to->first_token_default_ms, 1, 3600000));
+  SY_RETURN_IF_ERROR(r.Int("stall_ms", &to->stall_ms, 1, 3600000));
   if (to->floor_ms > to->ceiling_ms) {
     return r.Error(r.Get("floor_ms"), "floor_ms", "is greater than ceiling_ms");
   }
+  return r.NoUnknownKeys();
+}
+
+Status ParseChecks(const std::string& src, const std::string& prefix, const toml::table* t,
+                   ChecksConfig* c) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, prefix);
+  SY_RETURN_IF_ERROR(r.Bool("empty", &c->empty));
+  SY_RETURN_IF_ERROR(r.Bool("length", &c->length));
+  SY_RETURN_IF_ERROR(r.Bool("content_filter", &c->content_filter));
+  SY_RETURN_IF_ERROR(r.Bool("incomplete_stream", &c->incomplete_stream));
+  SY_RETURN_IF_ERROR(r.Bool("json", &c->json));
+  SY_RETURN_IF_ERROR(r.Bool("repetition", &c->repetition));
   return r.NoUnknownKeys();
 }
 
@@ -307,6 +323,26 @@ Status ParseRoute(const std::string& src, const std::string& name, const toml::t
   const toml::table* timeout = nullptr;
   SY_RETURN_IF_ERROR(r.Table("timeout", &timeout));
   SY_RETURN_IF_ERROR(ParseTimeout(src, r.Path("timeout"), timeout, &route->timeout));
+  std::string overflow;
+  SY_RETURN_IF_ERROR(r.String("on_context_overflow", &overflow));
+  if (overflow == "skip") {
+    route->on_context_overflow = ContextOverflow::kSkip;
+  } else if (!overflow.empty() && overflow != "truncate") {
+    return r.Error(r.Get("on_context_overflow"), "on_context_overflow",
+                   "must be \"truncate\" or \"skip\", got \"" + overflow + "\"");
+  }
+  const toml::table* checks = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("checks", &checks));
+  SY_RETURN_IF_ERROR(ParseChecks(src, r.Path("checks"), checks, &route->checks));
+  SY_RETURN_IF_ERROR(r.Double("budget_usd_per_day", &route->budget_usd_per_day, 0, 1e9));
+  SY_RETURN_IF_ERROR(r.String("over_budget_tier", &route->over_budget_tier));
+  if (route->over_budget_tier.empty()) {
+    route->over_budget_tier = route->tiers.size() > 1 ? route->tiers[1] : route->tiers[0];
+  } else if (std::find(route->tiers.begin(), route->tiers.end(), route->over_budget_tier) ==
+             route->tiers.end()) {
+    return r.Error(r.Get("over_budget_tier"), "over_budget_tier",
+                   "'" + route->over_budget_tier + "' is not one of the route's tiers");
+  }
   return r.NoUnknownKeys();
 }
 

@@ -82,6 +82,26 @@ struct TimeoutConfig {
   int64_t min_samples = 20;
   // How far back the latency window reaches; shorter adapts faster and forgets sooner.
   int64_t window_s = 900;
+  // Streams: the time-to-first-token timeout before a (model, task) has a TTFT history; after
+  // that it is learned like the answer timeout (same multiplier, floor and ceiling).
+  int64_t first_token_default_ms = 3000;
+  // Streams: a stream with no bytes for this long has stalled, which is a failure.
+  int64_t stall_ms = 10000;
+};
+
+enum class ContextOverflow {
+  kTruncate,  // shorten the prompt to fit (answer/fit_prompt.h)
+  kSkip,      // skip the model, outcome context_overflow
+};
+
+// Partial-failure checks (answer/answer_checks.h), each on unless switched off.
+struct ChecksConfig {
+  bool empty = true;
+  bool length = true;
+  bool content_filter = true;
+  bool incomplete_stream = true;
+  bool json = true;
+  bool repetition = true;
 };
 
 enum class SoftTimeout {
@@ -98,6 +118,13 @@ struct RouteConfig {
   SoftTimeout on_soft_timeout = SoftTimeout::kCutover;
   // Hard cap on model calls for one request, retries included. 0: tiers + 1.
   int64_t max_attempts = 0;
+  // What a prompt too long for a model's window gets.
+  ContextOverflow on_context_overflow = ContextOverflow::kTruncate;
+  ChecksConfig checks;
+  // Spending cap per UTC day, over every attempt of the route's requests; 0: none. Once it
+  // is spent, requests start at `over_budget_tier` instead of the first tier.
+  double budget_usd_per_day = 0;
+  std::string over_budget_tier;  // a model of `tiers`; default: the second tier
 };
 
 struct DaemonConfig {

@@ -61,6 +61,10 @@ struct CurlHttpClient::Transfer {
   HttpRequest req;
   HttpResponse resp;
   Callback done;
+  // Streams: bytes received inside curl's callbacks, handed to req.on_data after it returns.
+  std::string stream_buf;
+  size_t streamed_bytes = 0;
+  int stream_state = 0;  // 0: status not seen yet; 1: 2xx, stream it; -1: collect as a body
 };
 
 struct CurlHttpClient::Socket {
@@ -240,7 +244,23 @@ void CurlHttpClient::Drive(int fd, int ev_bitmask) {
   if (closed_) return;
   int running = 0;
   curl_multi_socket_action(static_cast<CURLM*>(multi_), fd, ev_bitmask, &running);
+  FlushStreams();
+  if (closed_) return;
   CollectDone();
+}
+
+void CurlHttpClient::FlushStreams() {
+  std::vector<Id> ready;
+  ready.swap(streaming_ready_);
+  for (Id id : ready) {
+    // Each callback may cancel any transfer, this one included: look it up afresh.
+    auto it = transfers_.find(id);
+    if (it == transfers_.end() || it->second->stream_buf.empty()) continue;
+    std::string data;
+    data.swap(it->second->stream_buf);
+    it->second->req.on_data(data);
+    if (closed_) return;
+  }
 }
 
 void CurlHttpClient::CollectDone() {
@@ -274,6 +294,20 @@ void CurlHttpClient::CollectDone() {
 size_t CurlHttpClient::OnBody(char* data, size_t size, size_t n, void* userp) {
   auto* t = static_cast<Transfer*>(userp);
   size_t bytes = size * n;
+  if (t->req.on_data) {
+    if (t->stream_state == 0) {
+      long status = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      t->stream_state = status >= 200 && status < 300 ? 1 : -1;
+    }
+    if (t->stream_state == 1) {
+      t->streamed_bytes += bytes;
+      if (t->streamed_bytes > t->req.max_response_bytes) return 0;  // CURLE_WRITE_ERROR
+      if (t->stream_buf.empty()) t->owner->streaming_ready_.push_back(t->id);
+      t->stream_buf.append(data, bytes);
+      return bytes;
+    }
+  }
   if (t->resp.body.size() + bytes > t->req.max_response_bytes) return 0;  // CURLE_WRITE_ERROR
   t->resp.body.append(data, bytes);
   return bytes;
@@ -287,7 +321,7 @@ size_t CurlHttpClient::OnHeader(char* data, size_t size, size_t n, void* userp) 
     t->resp.retry_after = value;
   } else if (HeaderIs(data, bytes, "retry-after-ms", &value)) {
     t->resp.retry_after_ms = value;
-  } else if (HeaderIs(data, bytes, "content-length", &value)) {
+  } else if (!t->req.on_data && HeaderIs(data, bytes, "content-length", &value)) {
     size_t len = std::strtoull(value.c_str(), nullptr, 10);
     if (len <= t->req.max_response_bytes) t->resp.body.reserve(len + kSpareBytes);
   }

@@ -44,6 +44,8 @@ class CurlHttpClient final : public HttpClient {
   static size_t OnHeader(char* data, size_t size, size_t n, void* userp);
 
   void Drive(int fd, int ev_bitmask);
+  // Hands streamed bytes to their on_data callbacks, outside curl's callbacks.
+  void FlushStreams();
   void CollectDone();
   void Release(Transfer* t);
 
@@ -56,6 +58,7 @@ class CurlHttpClient final : public HttpClient {
   std::unordered_set<Socket*> sockets_;            // every poll handle, active or idle
   std::unordered_map<int, Socket*> idle_sockets_;  // stopped ones, by descriptor
   std::vector<void*> idle_easies_;                 // CURL* handles kept for reuse
+  std::vector<Id> streaming_ready_;                // transfers with streamed bytes to hand over
 };
 
 }  // namespace switchyard

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace switchyard {
@@ -20,6 +21,10 @@ struct HttpRequest {
   size_t max_response_bytes = 64 << 20;
   // PEM file of CAs to trust instead of the system's; empty for the system store.
   std::string ca_file;
+  // Streams: when set, a 2xx answer's body is handed here as it arrives instead of being
+  // collected in HttpResponse::body (an error status's body is still collected, to be
+  // parsed). Runs on the loop thread, never from inside curl, so it may Cancel any request.
+  std::function<void(std::string_view)> on_data;
 };
 
 enum class TransportError {

@@ -155,10 +155,49 @@ void PackUsage(Packer& pk, const Usage& u) {
   pk.pack_int64(u.output_tokens);
 }
 
+void PackBool(Packer& pk, bool b) {
+  if (b) {
+    pk.pack_true();
+  } else {
+    pk.pack_false();
+  }
+}
+
+void PackTruncation(Packer& pk, const Truncation& t) {
+  pk.pack_map(4);
+  PackStr(pk, "tokens_before");
+  pk.pack_int64(t.tokens_before);
+  PackStr(pk, "tokens_after");
+  pk.pack_int64(t.tokens_after);
+  PackStr(pk, "dropped_messages");
+  pk.pack_int64(t.dropped_messages);
+  PackStr(pk, "cut_chars");
+  pk.pack_int64(t.cut_chars);
+}
+
+Status DecodeTruncation(const msgpack::object* o, const std::string& path, Truncation* t) {
+  if (IsNil(o)) return Status::Ok();
+  SY_RETURN_IF_ERROR(RequireMap(o, path));
+  MapView m(*o);
+  SY_RETURN_IF_ERROR(GetInt(m, "tokens_before", path + ".tokens_before", &t->tokens_before, false));
+  SY_RETURN_IF_ERROR(GetInt(m, "tokens_after", path + ".tokens_after", &t->tokens_after, false));
+  SY_RETURN_IF_ERROR(
+      GetInt(m, "dropped_messages", path + ".dropped_messages", &t->dropped_messages, false));
+  return GetInt(m, "cut_chars", path + ".cut_chars", &t->cut_chars, false);
+}
+
 void PackAttempts(Packer& pk, const std::vector<AttemptReport>& attempts) {
   pk.pack_array(static_cast<uint32_t>(attempts.size()));
   for (const AttemptReport& a : attempts) {
-    pk.pack_map(8);
+    pk.pack_map(10 + (a.truncated ? 1 : 0));
+    PackStr(pk, "truncated");
+    PackBool(pk, a.truncated);
+    if (a.truncated) {
+      PackStr(pk, "truncation");
+      PackTruncation(pk, a.truncation);
+    }
+    PackStr(pk, "ttft_ms");
+    pk.pack_int64(a.ttft_ms);
     PackStr(pk, "model");
     PackStr(pk, a.model);
     PackStr(pk, "timeout_ms");
@@ -203,6 +242,9 @@ Status DecodeAttempts(const msgpack::object* o, std::vector<AttemptReport>* out)
     SY_RETURN_IF_ERROR(DecodeUsage(m.Find("usage"), path + ".usage", &a.usage));
     SY_RETURN_IF_ERROR(GetDouble(m, "cost_usd", path + ".cost_usd", &a.cost_usd));
     SY_RETURN_IF_ERROR(GetInt(m, "timeout_ms", path + ".timeout_ms", &a.timeout_ms, false));
+    SY_RETURN_IF_ERROR(GetBool(m, "truncated", path + ".truncated", &a.truncated));
+    SY_RETURN_IF_ERROR(DecodeTruncation(m.Find("truncation"), path + ".truncation", &a.truncation));
+    SY_RETURN_IF_ERROR(GetInt(m, "ttft_ms", path + ".ttft_ms", &a.ttft_ms, false));
     out->push_back(std::move(a));
   }
   return Status::Ok();
@@ -285,7 +327,8 @@ std::string EncodeCompleteCall(uint32_t msgid, const CompleteRequest& req) {
   pk.pack_uint32(msgid);
   PackStr(pk, "complete");
   pk.pack_array(1);
-  uint32_t n = 6 + (req.temperature ? 1 : 0) + (req.deadline_ms > 0 ? 1 : 0);
+  uint32_t n = 6 + (req.temperature ? 1 : 0) + (req.deadline_ms > 0 ? 1 : 0) + (req.json ? 1 : 0) +
+               (req.allow_length_stop ? 1 : 0);
   pk.pack_map(n);
   PackStr(pk, "route");
   PackStr(pk, req.route);
@@ -322,6 +365,14 @@ std::string EncodeCompleteCall(uint32_t msgid, const CompleteRequest& req) {
     PackStr(pk, "deadline_ms");
     pk.pack_int64(req.deadline_ms);
   }
+  if (req.json) {
+    PackStr(pk, "json");
+    pk.pack_true();
+  }
+  if (req.allow_length_stop) {
+    PackStr(pk, "allow_length_stop");
+    pk.pack_true();
+  }
   return std::string(buf.data(), buf.size());
 }
 
@@ -338,7 +389,11 @@ std::string EncodeEmptyCall(uint32_t msgid, std::string_view method) {
 
 std::string EncodeCompleteResponse(uint32_t msgid, const CompleteResult& r) {
   return Response(msgid, [&](Packer& pk) {
-    pk.pack_map(10);
+    pk.pack_map(10 + (r.truncated ? 1 : 0));
+    if (r.truncated) {
+      PackStr(pk, "truncation");
+      PackTruncation(pk, r.truncation);
+    }
     PackStr(pk, "request_id");
     pk.pack_int64(r.request_id);
     PackStr(pk, "model");
@@ -368,7 +423,21 @@ std::string EncodeCompleteResponse(uint32_t msgid, const CompleteResult& r) {
 
 std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& s) {
   return Response(msgid, [&](Packer& pk) {
-    pk.pack_map(6);
+    pk.pack_map(7);
+    PackStr(pk, "routes");
+    pk.pack_map(static_cast<uint32_t>(s.routes.size()));
+    for (const RouteStatus& r : s.routes) {
+      PackStr(pk, r.name);
+      pk.pack_map(4);
+      PackStr(pk, "budget_usd_per_day");
+      pk.pack_double(r.budget_usd_per_day);
+      PackStr(pk, "spent_today_usd");
+      pk.pack_double(r.spent_today_usd);
+      PackStr(pk, "over_budget");
+      PackBool(pk, r.over_budget);
+      PackStr(pk, "start_tier");
+      PackStr(pk, r.start_tier);
+    }
     PackStr(pk, "version");
     PackStr(pk, s.version);
     PackStr(pk, "uptime_ms");
@@ -430,6 +499,37 @@ std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& s) {
     PackStr(pk, "write_errors");
     pk.pack_int64(s.history.write_errors);
   });
+}
+
+std::string EncodeChunkNotification(const StreamChunk& c) {
+  msgpack::sbuffer buf(c.content.size() + 48);
+  Packer pk(buf);
+  pk.pack_array(3);
+  pk.pack_uint8(2);
+  PackStr(pk, "chunk");
+  pk.pack_array(1);
+  pk.pack_map(3);
+  PackStr(pk, "msgid");
+  pk.pack_uint32(c.msgid);
+  PackStr(pk, "index");
+  pk.pack_int64(c.index);
+  PackStr(pk, "content");
+  PackStr(pk, c.content);
+  return std::string(buf.data(), buf.size());
+}
+
+Status DecodeChunk(const msgpack::object& obj, StreamChunk* out) {
+  SY_RETURN_IF_ERROR(RequireMap(&obj, "chunk"));
+  MapView m(obj);
+  StreamChunk c;
+  int64_t msgid = 0;
+  SY_RETURN_IF_ERROR(GetInt(m, "msgid", "msgid", &msgid, true));
+  if (msgid < 0 || msgid > UINT32_MAX) return Status::InvalidArgument("msgid: out of range");
+  c.msgid = static_cast<uint32_t>(msgid);
+  SY_RETURN_IF_ERROR(GetInt(m, "index", "index", &c.index, false));
+  SY_RETURN_IF_ERROR(GetString(m, "content", "content", &c.content, true));
+  *out = std::move(c);
+  return Status::Ok();
 }
 
 std::string EncodePongResponse(uint32_t msgid) {
@@ -497,6 +597,8 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
   SY_RETURN_IF_ERROR(GetInt(m, "deadline_ms", "deadline_ms", &req.deadline_ms, false));
   if (req.deadline_ms < 0) return Status::InvalidArgument("deadline_ms: must not be negative");
   SY_RETURN_IF_ERROR(GetBool(m, "stream", "stream", &req.stream));
+  SY_RETURN_IF_ERROR(GetBool(m, "json", "json", &req.json));
+  SY_RETURN_IF_ERROR(GetBool(m, "allow_length_stop", "allow_length_stop", &req.allow_length_stop));
   const msgpack::object* meta = m.Find("metadata");
   if (!IsNil(meta)) {
     SY_RETURN_IF_ERROR(RequireMap(meta, "metadata"));
@@ -514,7 +616,8 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
     if (k.type != msgpack::type::STR) return WrongType("params[0] key", "a string", k);
     std::string_view key = AsView(k);
     if (key != "route" && key != "messages" && key != "max_tokens" && key != "temperature" &&
-        key != "task" && key != "deadline_ms" && key != "stream" && key != "metadata") {
+        key != "task" && key != "deadline_ms" && key != "stream" && key != "metadata" &&
+        key != "json" && key != "allow_length_stop") {
       return Status::InvalidArgument(std::string(key) + ": unknown parameter");
     }
   }
@@ -534,6 +637,7 @@ Status DecodeCompleteResult(const msgpack::object& obj, CompleteResult* out) {
   SY_RETURN_IF_ERROR(GetInt(m, "latency_ms", "latency_ms", &r.latency_ms, false));
   SY_RETURN_IF_ERROR(GetDouble(m, "cost_usd", "cost_usd", &r.cost_usd));
   SY_RETURN_IF_ERROR(GetBool(m, "truncated", "truncated", &r.truncated));
+  SY_RETURN_IF_ERROR(DecodeTruncation(m.Find("truncation"), "truncation", &r.truncation));
   SY_RETURN_IF_ERROR(DecodeAttempts(m.Find("attempts"), &r.attempts));
   *out = std::move(r);
   return Status::Ok();
@@ -591,6 +695,26 @@ Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out) {
         }
       }
       s.models.push_back(std::move(ms));
+    }
+  }
+  const msgpack::object* routes = m.Find("routes");
+  if (!IsNil(routes)) {
+    SY_RETURN_IF_ERROR(RequireMap(routes, "routes"));
+    for (uint32_t i = 0; i < routes->via.map.size; ++i) {
+      const msgpack::object_kv& kv = routes->via.map.ptr[i];
+      if (kv.key.type != msgpack::type::STR) return WrongType("routes key", "a string", kv.key);
+      RouteStatus rs;
+      rs.name.assign(AsView(kv.key));
+      std::string path = "routes." + rs.name;
+      SY_RETURN_IF_ERROR(RequireMap(&kv.val, path));
+      MapView rm(kv.val);
+      SY_RETURN_IF_ERROR(GetDouble(rm, "budget_usd_per_day", path + ".budget_usd_per_day",
+                                   &rs.budget_usd_per_day));
+      SY_RETURN_IF_ERROR(
+          GetDouble(rm, "spent_today_usd", path + ".spent_today_usd", &rs.spent_today_usd));
+      SY_RETURN_IF_ERROR(GetBool(rm, "over_budget", path + ".over_budget", &rs.over_budget));
+      SY_RETURN_IF_ERROR(GetString(rm, "start_tier", path + ".start_tier", &rs.start_tier, false));
+      s.routes.push_back(std::move(rs));
     }
   }
   const msgpack::object* hist = m.Find("history");

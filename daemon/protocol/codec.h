@@ -34,6 +34,9 @@ std::string EncodeEmptyCall(uint32_t msgid, std::string_view method);  // status
 std::string EncodeCompleteResponse(uint32_t msgid, const CompleteResult& result);
 std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& status);
 std::string EncodePongResponse(uint32_t msgid);
+// [2, "chunk", [{msgid, index, content}]]: a piece of a streamed answer.
+std::string EncodeChunkNotification(const StreamChunk& chunk);
+Status DecodeChunk(const msgpack::object& params0, StreamChunk* out);
 std::string EncodeErrorResponse(uint32_t msgid, const RpcError& error);
 // Sent before closing a connection whose stream cannot be decoded (no msgid is known).
 std::string EncodeProtocolError(const RpcError& error);

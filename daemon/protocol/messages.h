@@ -23,7 +23,9 @@ struct CompleteRequest {
   std::optional<double> temperature;
   std::string task = "default";  // keys the latency history
   int64_t deadline_ms = 0;       // 0: the route's deadline
-  bool stream = false;
+  bool stream = false;           // chunks come as "chunk" notifications before the result
+  bool json = false;             // the answer must be JSON (JSON mode where the API has one)
+  bool allow_length_stop = false;  // an answer cut off at max_tokens is acceptable
   // Opaque labels from the client, kept with the request; scalar values become strings.
   std::vector<std::pair<std::string, std::string>> metadata;
 };
@@ -31,6 +33,15 @@ struct CompleteRequest {
 struct Usage {
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
+};
+
+// How a prompt was shortened to fit a model's context window (token counts are estimates,
+// calibrated per model).
+struct Truncation {
+  int64_t tokens_before = 0;
+  int64_t tokens_after = 0;
+  int64_t dropped_messages = 0;  // oldest turns left out
+  int64_t cut_chars = 0;         // bytes cut from the middle of the longest message
 };
 
 // One model call made for a request, successful or not.
@@ -43,6 +54,9 @@ struct AttemptReport {
   Usage usage;
   double cost_usd = 0;
   int64_t timeout_ms = 0;  // the (soft) timeout it was given; 0 for a tier not called
+  bool truncated = false;  // the prompt sent was shortened; `truncation` says how
+  Truncation truncation;
+  int64_t ttft_ms = 0;  // streams: time to the first chunk of text; 0 if none came
 };
 
 struct CompleteResult {
@@ -53,8 +67,16 @@ struct CompleteResult {
   Usage usage;
   int64_t latency_ms = 0;
   double cost_usd = 0;  // all attempts of the request
-  bool truncated = false;
+  bool truncated = false;  // the prompt the answering model saw was shortened
+  Truncation truncation;
   std::vector<AttemptReport> attempts;
+};
+
+// A piece of a streamed answer, sent as a "chunk" notification before the final response.
+struct StreamChunk {
+  uint32_t msgid = 0;  // the complete request it belongs to
+  int64_t index = 0;   // 0, 1, 2, ... per request
+  std::string content;
 };
 
 // The error half of a response. `code` is stable (schema/protocol.md lists them).
@@ -96,12 +118,22 @@ struct HistoryStatus {
   int64_t write_errors = 0;
 };
 
+// A route's spending against its daily budget.
+struct RouteStatus {
+  std::string name;
+  double budget_usd_per_day = 0;  // 0: no budget
+  double spent_today_usd = 0;     // since 00:00 UTC
+  bool over_budget = false;       // requests start at `start_tier` instead of the first tier
+  std::string start_tier;         // the model requests start at now
+};
+
 struct StatusResult {
   std::string version;
   int64_t uptime_ms = 0;
   int64_t requests_in_flight = 0;
   int64_t connections = 0;
   std::vector<ModelStatus> models;
+  std::vector<RouteStatus> routes;
   HistoryStatus history;
 };
 

@@ -18,10 +18,10 @@ class AnthropicProvider final : public Provider {
   }
 
   HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,
-                     int64_t max_tokens) const override {
+                     const std::vector<Message>& messages, int64_t max_tokens) const override {
     size_t bytes = 128;
     std::string system;
-    for (const Message& m : req.messages) {
+    for (const Message& m : messages) {
       bytes += m.content.size() + 32;
       if (m.role == "system") {
         if (!system.empty()) system += "\n\n";
@@ -32,14 +32,20 @@ class AnthropicProvider final : public Provider {
     w.BeginObject().Key("model").String(model_id).Key("max_tokens").Int(max_tokens);
     if (!system.empty()) w.Key("system").String(system);
     w.Key("messages").BeginArray();
-    for (const Message& m : req.messages) {
+    for (const Message& m : messages) {
       if (m.role == "system") continue;
       w.BeginObject().Key("role").String(m.role).Key("content").String(m.content).EndObject();
     }
     w.EndArray();
     if (req.temperature) w.Key("temperature").Double(*req.temperature);
+    // Anthropic has no JSON mode; a json request is checked on the way back (answer/).
+    if (req.stream) w.Key("stream").Raw("true");
     w.EndObject();
     return HttpCallSpec{url_, headers_, w.Take()};
+  }
+
+  std::unique_ptr<StreamDecoder> NewStreamDecoder() const override {
+    return MakeAnthropicStreamDecoder();
   }
 
   ParsedResponse Parse(const HttpReply& reply) const override {

@@ -18,12 +18,12 @@ class OpenAIProvider final : public Provider {
   }
 
   HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,
-                     int64_t max_tokens) const override {
+                     const std::vector<Message>& messages, int64_t max_tokens) const override {
     size_t bytes = 128;
-    for (const Message& m : req.messages) bytes += m.content.size() + 32;
+    for (const Message& m : messages) bytes += m.content.size() + 32;
     JsonWriter w(bytes);
     w.BeginObject().Key("model").String(model_id).Key("messages").BeginArray();
-    for (const Message& m : req.messages) {
+    for (const Message& m : messages) {
       w.BeginObject().Key("role").String(m.role).Key("content").String(m.content).EndObject();
     }
     w.EndArray();
@@ -31,8 +31,17 @@ class OpenAIProvider final : public Provider {
     // o-series models.
     w.Key("max_completion_tokens").Int(max_tokens);
     if (req.temperature) w.Key("temperature").Double(*req.temperature);
+    if (req.json) w.Key("response_format").BeginObject().Key("type").String("json_object").EndObject();
+    if (req.stream) {
+      // Without include_usage a stream reports no tokens, and its cost would be a guess.
+      w.Key("stream").Raw("true").Key("stream_options").BeginObject().Key("include_usage").Raw("true").EndObject();
+    }
     w.EndObject();
     return HttpCallSpec{url_, headers_, w.Take()};
+  }
+
+  std::unique_ptr<StreamDecoder> NewStreamDecoder() const override {
+    return MakeOpenAIStreamDecoder();
   }
 
   ParsedResponse Parse(const HttpReply& reply) const override {

@@ -28,6 +28,18 @@ const char* OutcomeName(Outcome o) {
       return "breaker_open";
     case Outcome::kOverloaded:
       return "overloaded";
+    case Outcome::kEmptyAnswer:
+      return "empty_answer";
+    case Outcome::kLengthLimit:
+      return "length_limit";
+    case Outcome::kContentFilter:
+      return "content_filter";
+    case Outcome::kIncompleteStream:
+      return "incomplete_stream";
+    case Outcome::kInvalidJson:
+      return "invalid_json";
+    case Outcome::kRepetition:
+      return "repetition";
   }
   return "unknown";
 }

@@ -22,6 +22,13 @@ enum class Outcome {
   kCancelled,        // abandoned by the router (another attempt won, shutdown)
   kBreakerOpen,      // not called: its circuit breaker is open
   kOverloaded,       // not called: its provider has max_in_flight calls already
+  // Partial failures: the provider answered 200, but the answer is no good (answer/).
+  kEmptyAnswer,       // no text, no output tokens
+  kLengthLimit,       // cut off at the token limit when the client did not allow it
+  kContentFilter,     // stopped by the provider's content filter
+  kIncompleteStream,  // the stream ended without the provider's final event
+  kInvalidJson,       // a JSON answer was asked for; this is not JSON
+  kRepetition,        // degenerate: one passage repeated over and over
 };
 
 const char* OutcomeName(Outcome o);

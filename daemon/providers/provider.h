@@ -11,6 +11,7 @@
 
 #include "protocol/messages.h"
 #include "providers/outcome.h"
+#include "providers/stream_decoder.h"
 
 namespace switchyard {
 
@@ -40,9 +41,12 @@ struct HttpReply {
 class Provider {
  public:
   virtual ~Provider() = default;
-  // `max_tokens` is already clamped to the model's limit.
+  // `messages` is the prompt to send: `req.messages`, or those shortened to fit the window.
+  // `max_tokens` is already clamped to the model's limit. With `req.stream` the provider is
+  // asked to stream, and NewStreamDecoder() reads what comes back.
   virtual HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,
-                             int64_t max_tokens) const = 0;
+                             const std::vector<Message>& messages, int64_t max_tokens) const = 0;
+  virtual std::unique_ptr<StreamDecoder> NewStreamDecoder() const = 0;
   virtual ParsedResponse Parse(const HttpReply& reply) const = 0;
 };
 

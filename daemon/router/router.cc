@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <functional>
 
+#include "answer/answer_checks.h"
+#include "prompt/fit_prompt.h"
+#include "prompt/token_estimate.h"
 #include "providers/json_writer.h"
+#include "providers/sse.h"
 
 namespace switchyard {
 
@@ -20,6 +24,24 @@ struct Router::Call {
   Timers::Id timer_id = 0;
   bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge)
   bool retry = false;      // the request's one same-model retry
+  // Streams: the provider's events as they arrive, and what they add up to.
+  struct Stream {
+    SseParser parser;
+    std::unique_ptr<StreamDecoder> decoder;
+    StreamState state;
+    bool got_text = false;
+    int64_t last_byte_ms = 0;
+  };
+  std::unique_ptr<Stream> stream;
+};
+
+// A call's prompt, fitted to its model.
+struct Router::Prepared {
+  int64_t max_tokens = 0;
+  int64_t est_tokens = 0;  // uncalibrated estimate of what is sent
+  bool truncated = false;
+  Truncation truncation;
+  std::vector<Message> messages;  // when truncated; else the request's own are sent
 };
 
 struct Router::Walk {
@@ -41,6 +63,12 @@ struct Router::Walk {
   std::vector<FallbackRecord> fallbacks;
   FallbackRecord moving_on;  // from_model set: the next model starts a fallback
   double cost_usd = 0;
+  int64_t raw_tokens = 0;        // uncalibrated estimate of the prompt as the client sent it
+  int64_t refused_window = 0;    // largest window whose provider said the prompt is too long
+  Chunk on_chunk;                // streams
+  int64_t chunks_sent = 0;
+  int64_t streamed_bytes = 0;
+  std::vector<Truncation> truncations;  // per attempt, for the answer
 };
 
 namespace {
@@ -114,6 +142,9 @@ Verdict VerdictOf(Outcome o, bool past_soft) {
     case Outcome::kRateLimited:
     case Outcome::kServerError:
     case Outcome::kBadResponse:
+    case Outcome::kEmptyAnswer:
+    case Outcome::kIncompleteStream:
+    case Outcome::kRepetition:
       return Verdict::kFailure;
     default:
       return Verdict::kNone;
@@ -124,10 +155,54 @@ int64_t MaxAttempts(const RouteConfig& r) {
   return r.max_attempts > 0 ? r.max_attempts : static_cast<int64_t>(r.tiers.size()) + 1;
 }
 
-int64_t EstimateInputTokens(const CompleteRequest& req) {
-  size_t bytes = 0;
-  for (const Message& m : req.messages) bytes += m.content.size();
-  return static_cast<int64_t>(bytes / 4) + 1;
+TimeoutParams FirstTokenParamsOf(const RouteConfig& r) {
+  TimeoutParams p = ParamsOf(r);
+  p.default_ms = r.timeout.first_token_default_ms;
+  return p;
+}
+
+AnswerChecks ChecksOf(const ChecksConfig& c) {
+  AnswerChecks a;
+  a.empty = c.empty;
+  a.length = c.length;
+  a.content_filter = c.content_filter;
+  a.incomplete_stream = c.incomplete_stream;
+  a.json = c.json;
+  a.repetition = c.repetition;
+  return a;
+}
+
+Outcome OutcomeOf(AnswerProblem p) {
+  switch (p) {
+    case AnswerProblem::kEmpty:
+      return Outcome::kEmptyAnswer;
+    case AnswerProblem::kLength:
+      return Outcome::kLengthLimit;
+    case AnswerProblem::kContentFilter:
+      return Outcome::kContentFilter;
+    case AnswerProblem::kInvalidJson:
+      return Outcome::kInvalidJson;
+    case AnswerProblem::kRepetition:
+      return Outcome::kRepetition;
+    case AnswerProblem::kNone:
+      break;
+  }
+  return Outcome::kOk;
+}
+
+// Runs the route's checks on a 200 answer; returns the outcome and fills `reason` on failure.
+Outcome Check(const Answer& a, const CompleteRequest& req, const RouteConfig& route,
+              std::string* reason) {
+  AnswerFacts f;
+  f.content = a.content;
+  f.finish_reason = a.finish_reason;
+  f.output_tokens = a.usage.output_tokens;
+  f.json_requested = req.json;
+  f.length_stop_allowed = req.allow_length_stop;
+  AnswerVerdict v = CheckAnswer(f, ChecksOf(route.checks));
+  if (v.problem == AnswerProblem::kNone) return Outcome::kOk;
+  *reason = std::move(v.reason);
+  return OutcomeOf(v.problem);
 }
 
 }  // namespace
@@ -137,6 +212,10 @@ Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
       timers_(ctx.timers),
       clock_(ctx.clock),
       policy_(ctx.policy),
+      first_token_policy_(ctx.first_token_policy ? ctx.first_token_policy
+                                                 : &own_first_token_policy_),
+      calibration_(ctx.calibration ? ctx.calibration : &own_calibration_),
+      spend_(ctx.spend ? ctx.spend : &own_spend_),
       store_(ctx.store),
       retry_budget_(ParamsOf(config->retry)),
       next_request_id_(ctx.first_request_id) {
@@ -178,7 +257,7 @@ void Router::Reload(std::shared_ptr<const Config> config) {
 
 Router::~Router() { AbortAll("shutting_down", "the daemon is stopping"); }
 
-void Router::Complete(CompleteRequest req, Done done) {
+void Router::Complete(CompleteRequest req, Done done, Chunk on_chunk) {
   auto route_it = gen_->config->routes.find(req.route);
   if (route_it == gen_->config->routes.end()) {
     done(Error("no_route", "no route named '" + req.route + "'"));
@@ -199,7 +278,14 @@ void Router::Complete(CompleteRequest req, Done done) {
   w->start_ms = clock_->NowMs();
   int64_t deadline = req.deadline_ms > 0 ? req.deadline_ms : w->route->deadline_ms;
   w->deadline_at_ms = w->start_ms + deadline;
+  w->raw_tokens = EstimatePromptTokens(req.messages);
+  if (req.stream) w->on_chunk = std::move(on_chunk);
   w->req = std::move(req);
+  if (OverBudget(*w->route, w->wall_start_ms)) {
+    const auto& tiers = w->route->tiers;
+    w->next_tier = static_cast<size_t>(
+        std::find(tiers.begin(), tiers.end(), w->route->over_budget_tier) - tiers.begin());
+  }
   retry_budget_.RecordRequest(w->start_ms);
   Walk* raw = w.get();
   walks_.emplace(raw->id, std::move(w));
@@ -277,6 +363,12 @@ void Router::Launch(Walk* w) {
     if (now >= w->deadline_at_ms || w->calls_made >= MaxAttempts(*w->route)) break;
     const std::string& name = w->route->tiers[w->next_tier++];
     ModelRuntime& rt = w->gen->models.at(name);
+    Prepared prepared;
+    std::string why;
+    if (!Prepare(w, name, &prepared, &why)) {
+      Skip(w, name, Outcome::kContextOverflow, std::move(why));
+      continue;
+    }
     BreakerTransition t;
     bool allowed = rt.health->breaker->Allow(now, &t);
     Emit(name, t);
@@ -295,24 +387,65 @@ void Router::Launch(Walk* w) {
            std::to_string(provider_load) + " calls in flight to " + rt.config->provider);
       continue;
     }
-    StartCall(w, name, false);
+    StartCall(w, name, false, std::move(prepared));
     return;
   }
   if (w->live.empty() && w->retry_timer == 0) FinishFailed(w);
 }
 
-void Router::StartCall(Walk* w, const std::string& name, bool retry) {
+bool Router::Prepare(Walk* w, const std::string& model, Prepared* p, std::string* why) {
+  const ModelConfig& m = *w->gen->models.at(model).config;
+  p->max_tokens = std::min(w->req.max_tokens, m.max_output_tokens);
+  p->est_tokens = w->raw_tokens;
+  if (w->refused_window > 0 && m.context_window <= w->refused_window) {
+    *why = "a model with a " + std::to_string(w->refused_window) +
+           "-token window already refused this prompt as too long";
+    return false;
+  }
+  int64_t budget = m.context_window - p->max_tokens;
+  int64_t tokens = calibration_->Scale(model, w->raw_tokens);
+  if (tokens <= budget) return true;
+  std::string need = "~" + std::to_string(tokens) + " prompt tokens + " +
+                     std::to_string(p->max_tokens) + " for the answer exceed its " +
+                     std::to_string(m.context_window) + "-token window";
+  if (w->route->on_context_overflow == ContextOverflow::kSkip) {
+    *why = need;
+    return false;
+  }
+  FitResult fit = FitPrompt(w->req.messages, budget, calibration_->Ratio(model));
+  if (!fit.fits) {
+    *why = need + ", and shortening the prompt cannot make it fit";
+    return false;
+  }
+  p->truncated = true;
+  p->truncation.tokens_before = fit.tokens_before;
+  p->truncation.tokens_after = fit.tokens_after;
+  p->truncation.dropped_messages = fit.dropped_messages;
+  p->truncation.cut_chars = fit.cut_chars;
+  p->messages = std::move(fit.messages);
+  p->est_tokens = EstimatePromptTokens(p->messages);
+  return true;
+}
+
+void Router::StartCall(Walk* w, const std::string& name, bool retry, Prepared&& p) {
   ModelRuntime& rt = w->gen->models.at(name);
   int64_t now = clock_->NowMs();
   int64_t remaining = w->deadline_at_ms - now;
-  int64_t max_tokens = std::min(w->req.max_tokens, rt.config->max_output_tokens);
-  HttpCallSpec spec = rt.provider->Build(rt.config->id, w->req, max_tokens);
+  HttpCallSpec spec = rt.provider->Build(rt.config->id, w->req,
+                                         p.truncated ? p.messages : w->req.messages, p.max_tokens);
   Call c;
   c.seq = static_cast<int64_t>(w->attempts.size());
   c.model = name;
   c.start_ms = now;
   c.retry = retry;
-  c.soft_timeout_ms = std::min(AttemptTimeoutMs(*w, name), remaining);
+  bool stream = w->req.stream;
+  // A stream's soft timeout is on its first text; once text flows, only a stall or the
+  // deadline ends it.
+  c.soft_timeout_ms =
+      std::min(stream ? first_token_policy_->TimeoutFor(name, w->req.task, now,
+                                                        FirstTokenParamsOf(*w->route))
+                      : AttemptTimeoutMs(*w, name),
+               remaining);
   // A hedged call may outlive its soft timeout, up to the ceiling or the deadline.
   c.hard_at_ms = w->route->on_soft_timeout == SoftTimeout::kHedge
                      ? std::min(now + std::max(w->route->timeout.ceiling_ms, c.soft_timeout_ms),
@@ -323,38 +456,52 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry) {
   hr.headers = std::move(spec.headers);
   hr.body = std::move(spec.body);
   // The router's timers decide; curl's own limit is only a backstop a little later.
-  hr.timeout_ms = (c.hard_at_ms - now) + 1000;
+  hr.timeout_ms = ((stream ? w->deadline_at_ms : c.hard_at_ms) - now) + 1000;
   hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, c.soft_timeout_ms);
+  int64_t walk_id = w->id;
+  int64_t seq = c.seq;
+  if (stream) {
+    c.stream = std::make_unique<Call::Stream>();
+    c.stream->decoder = rt.provider->NewStreamDecoder();
+    hr.on_data = [this, walk_id, seq](std::string_view bytes) {
+      OnStreamData(walk_id, seq, bytes);
+    };
+  }
 
   NoteFallbackTo(&w->fallbacks, &w->moving_on, name);
   AttemptReport a;
   a.model = name;
   a.outcome = "in_progress";
   a.timeout_ms = c.soft_timeout_ms;
+  a.truncated = p.truncated;
+  a.truncation = p.truncation;
   if (retry) a.reason = "retry";
   AttemptRecord rec;
   rec.ts_ms = clock_->WallMs();
   rec.model = name;
   rec.timeout_ms = c.soft_timeout_ms;
+  rec.stream = stream;
+  rec.truncated = p.truncated;
+  rec.est_tokens = p.est_tokens;
+  rec.tokens_before = calibration_->Scale(name, w->raw_tokens);
+  rec.tokens_after = p.truncated ? p.truncation.tokens_after : rec.tokens_before;
   w->attempts.push_back(std::move(a));
   w->records.push_back(std::move(rec));
   ++w->calls_made;
 
-  int64_t walk_id = w->id;
-  int64_t seq = c.seq;
   c.http_id = http_->Start(std::move(hr), [this, walk_id, seq](HttpResponse&& resp) {
     OnHttpDone(walk_id, seq, std::move(resp));
   });
   ++rt.health->in_flight;
   ++provider_in_flight_[rt.config->provider];
   if (c.http_id == 0) {
-    w->live.push_back(c);
+    w->live.push_back(std::move(c));
     EndCall(w, seq, Outcome::kTransportError, "could not start the HTTP request", 0, nullptr, -1);
     return;
   }
   c.timer_id =
       timers_->Start(c.soft_timeout_ms, [this, walk_id, seq] { OnSoftTimeout(walk_id, seq); });
-  w->live.push_back(c);
+  w->live.push_back(std::move(c));
 }
 
 void Router::OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp) {
@@ -362,8 +509,22 @@ void Router::OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp) {
   Call* call = FindCall(walk_id, seq, &w);
   if (!call) return;
   call->http_id = 0;
+  if (call->stream && resp.error == TransportError::kNone && resp.status >= 200 &&
+      resp.status < 300) {
+    EndStream(w, seq, std::move(resp));
+    return;
+  }
   if (resp.error != TransportError::kNone) {
-    EndCall(w, seq, FromTransport(resp.error), resp.error_message, resp.status, nullptr, -1);
+    std::string reason = resp.error_message;
+    Answer partial;
+    const Answer* billed = nullptr;
+    if (call->stream && call->stream->got_text) {
+      // Cut mid-stream: the provider billed what it generated.
+      partial = call->stream->state.answer;
+      reason += EstimateStreamUsage(*w, *call, &partial);
+      billed = &partial;
+    }
+    EndCall(w, seq, FromTransport(resp.error), std::move(reason), resp.status, billed, -1);
     return;
   }
   const ModelRuntime& rt = w->gen->models.at(call->model);
@@ -375,8 +536,107 @@ void Router::OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp) {
   reply.retry_after_ms = resp.retry_after_ms;
   reply.wall_now_ms = clock_->WallMs();
   ParsedResponse parsed = rt.provider->Parse(reply);
+  if (parsed.outcome == Outcome::kOk) {
+    parsed.outcome = Check(parsed.answer, w->req, *w->route, &parsed.reason);
+  }
   EndCall(w, seq, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer,
           parsed.retry_after_ms);
+}
+
+void Router::EndStream(Walk* w, int64_t seq, HttpResponse&& resp) {
+  Call* call = nullptr;
+  for (Call& c : w->live) {
+    if (c.seq == seq) call = &c;
+  }
+  Call::Stream& st = *call->stream;
+  Answer answer = st.state.answer;
+  std::string reason;
+  Outcome outcome = Outcome::kOk;
+  if (st.state.failed) {
+    outcome = st.state.failure;
+    reason = st.state.reason;
+  } else if (!st.state.finished && w->route->checks.incomplete_stream) {
+    outcome = Outcome::kIncompleteStream;
+    reason = "the stream ended without its final event after " +
+             std::to_string(answer.content.size()) + " bytes of text";
+  } else {
+    outcome = Check(answer, w->req, *w->route, &reason);
+  }
+  if (outcome != Outcome::kOk) reason += EstimateStreamUsage(*w, *call, &answer);
+  EndCall(w, seq, outcome, std::move(reason), resp.status, &answer, -1);
+}
+
+void Router::OnStreamData(int64_t walk_id, int64_t seq, std::string_view bytes) {
+  Walk* w = nullptr;
+  Call* call = FindCall(walk_id, seq, &w);
+  if (!call) return;
+  int64_t now = clock_->NowMs();
+  Call::Stream& st = *call->stream;
+  st.last_byte_ms = now;
+  std::string text;
+  st.parser.Feed(bytes, [&](const SseEvent& e) {
+    if (!st.state.failed) st.decoder->OnEvent(e, &st.state, &text);
+  });
+  if (st.state.failed) {
+    // An error event mid-stream (Anthropic's overloaded_error, OpenAI's error chunk).
+    http_->Cancel(call->http_id);
+    call->http_id = 0;
+    Answer partial = st.state.answer;
+    std::string reason = st.state.reason + EstimateStreamUsage(*w, *call, &partial);
+    EndCall(w, seq, st.state.failure, std::move(reason), 200, st.got_text ? &partial : nullptr,
+            -1);
+    return;
+  }
+  if (text.empty()) return;
+  if (!st.got_text) {
+    st.got_text = true;
+    int64_t ttft = now - call->start_ms;
+    w->attempts[static_cast<size_t>(seq)].ttft_ms = ttft;
+    w->records[static_cast<size_t>(seq)].ttft_ms = ttft;
+    first_token_policy_->Record(call->model, w->req.task, now, ttft, false,
+                                w->route->timeout.window_s * 1000);
+    if (call->timer_id) timers_->Stop(call->timer_id);
+    call->timer_id = 0;
+    std::string winner = call->model;
+    // The first text decides the race: the client now has part of this model's answer.
+    for (size_t i = 0; i < w->live.size();) {
+      if (w->live[i].seq == seq) {
+        ++i;
+        continue;
+      }
+      CancelCall(w, w->live[i].seq, "lost the race to " + winner + " (its text came first)");
+    }
+    call = FindCall(walk_id, seq, &w);  // CancelCall moved the calls
+    int64_t stall = std::min(w->route->timeout.stall_ms, std::max<int64_t>(1, w->deadline_at_ms - now));
+    call->timer_id = timers_->Start(stall, [this, walk_id, seq] { OnStall(walk_id, seq); });
+  }
+  w->chunks_sent += 1;
+  w->streamed_bytes += static_cast<int64_t>(text.size());
+  if (w->on_chunk) w->on_chunk(text);
+}
+
+void Router::OnStall(int64_t walk_id, int64_t seq) {
+  Walk* w = nullptr;
+  Call* call = FindCall(walk_id, seq, &w);
+  if (!call) return;
+  call->timer_id = 0;
+  int64_t now = clock_->NowMs();
+  int64_t quiet = now - call->stream->last_byte_ms;
+  std::string reason;
+  if (now >= w->deadline_at_ms) {
+    reason = "the request's deadline passed mid-stream";
+  } else if (quiet >= w->route->timeout.stall_ms) {
+    reason = "stream stalled: no bytes for " + std::to_string(quiet) + " ms";
+  } else {
+    int64_t next = std::min(w->route->timeout.stall_ms - quiet, w->deadline_at_ms - now);
+    call->timer_id = timers_->Start(next, [this, walk_id, seq] { OnStall(walk_id, seq); });
+    return;
+  }
+  http_->Cancel(call->http_id);
+  call->http_id = 0;
+  Answer partial = call->stream->state.answer;
+  reason += EstimateStreamUsage(*w, *call, &partial);
+  EndCall(w, seq, Outcome::kTimeout, std::move(reason), 0, &partial, -1);
 }
 
 Router::Call* Router::FindCall(int64_t walk_id, int64_t seq, Walk** walk) {
@@ -432,7 +692,7 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
                      const Answer* answer, int64_t retry_after_ms) {
   auto it =
       std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
-  Call call = *it;
+  Call call = std::move(*it);
   w->live.erase(it);
   if (call.timer_id) timers_->Stop(call.timer_id);
   ModelRuntime& rt = w->gen->models.at(call.model);
@@ -460,10 +720,22 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
   rec.cost_usd = a.cost_usd;
 
   // Latency samples are answers and timeouts; a fast error says nothing about how long an
-  // answer takes, and would drag the learned timeout down.
-  if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
+  // answer takes, and would drag the learned timeout down. A stream's sample is its first
+  // text (taken when it came); one cut off before any came is a censored sample.
+  if (call.stream) {
+    if (outcome == Outcome::kTimeout && !call.stream->got_text) {
+      first_token_policy_->Record(call.model, w->req.task, now, a.latency_ms, true,
+                                  w->route->timeout.window_s * 1000);
+    }
+  } else if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
     policy_->Record(call.model, w->req.task, now, a.latency_ms, outcome == Outcome::kTimeout,
                     w->route->timeout.window_s * 1000);
+  }
+  if (outcome == Outcome::kOk && answer) {
+    calibration_->Observe(call.model, rec.est_tokens, answer->usage.input_tokens);
+  }
+  if (outcome == Outcome::kContextOverflow) {
+    w->refused_window = std::max(w->refused_window, rt.config->context_window);
   }
   switch (VerdictOf(outcome, call.past_soft)) {
     case Verdict::kNone:
@@ -493,6 +765,22 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
     r.result.content = answer->content;
     r.result.finish_reason = answer->finish_reason;
     r.result.usage = answer->usage;
+    r.result.truncated = a.truncated;
+    r.result.truncation = a.truncation;
+    Finish(w, std::move(r));
+    return;
+  }
+  if (w->chunks_sent > 0) {
+    // Part of this answer is already with the client: another model's answer cannot be
+    // spliced on, so the stream ends here, saying so.
+    while (!w->live.empty()) CancelCall(w, w->live.front().seq, "the stream was cut");
+    RouteResponse r;
+    r.error.code = "partial_answer";
+    r.error.message = "the answer is partial: " + std::to_string(w->chunks_sent) +
+                      " chunk(s), " + std::to_string(w->streamed_bytes) +
+                      " bytes were streamed before " + call.model + " failed (" + a.outcome +
+                      (a.reason.empty() ? "" : ": " + a.reason) + ")";
+    spdlog::warn("route {}: {}", w->route->name, r.error.message);
     Finish(w, std::move(r));
     return;
   }
@@ -547,7 +835,15 @@ bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome,
       Launch(w);
       return;
     }
-    StartCall(w, model, true);
+    Prepared prepared;
+    std::string why;
+    if (!Prepare(w, model, &prepared, &why)) {  // it fitted the first time; the same again
+      rt.health->breaker->Release();
+      Skip(w, model, Outcome::kContextOverflow, std::move(why));
+      Launch(w);
+      return;
+    }
+    StartCall(w, model, true, std::move(prepared));
   };
   spdlog::info("route {}: retrying {} in {} ms", w->route->name, model, wait_ms);
   if (wait_ms == 0) {
@@ -562,7 +858,7 @@ void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
   auto it =
       std::find_if(w->live.begin(), w->live.end(), [seq](const Call& c) { return c.seq == seq; });
   if (it == w->live.end()) return;
-  Call call = *it;
+  Call call = std::move(*it);
   w->live.erase(it);
   if (call.http_id) http_->Cancel(call.http_id);
   if (call.timer_id) timers_->Stop(call.timer_id);
@@ -576,7 +872,7 @@ void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
   a.latency_ms = now - call.start_ms;
   // The provider has the prompt and bills it even though nobody reads the answer: count the
   // input at the estimate, since no usage will ever come back for it.
-  a.usage.input_tokens = EstimateInputTokens(w->req);
+  a.usage.input_tokens = w->records[static_cast<size_t>(seq)].tokens_after;
   a.cost_usd = CostUsd(*rt.config, a.usage);
   a.reason = reason + " (input tokens and cost estimated)";
   w->cost_usd += a.cost_usd;
@@ -588,12 +884,26 @@ void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
   rec.cost_usd = a.cost_usd;
   if (call.past_soft) {
     // It had already overrun its timeout: a slow call, and a censored latency sample.
-    policy_->Record(call.model, w->req.task, now, a.latency_ms, true,
-                    w->route->timeout.window_s * 1000);
+    (call.stream ? first_token_policy_ : policy_)
+        ->Record(call.model, w->req.task, now, a.latency_ms, true,
+                 w->route->timeout.window_s * 1000);
     Emit(call.model, rt.health->breaker->Record(now, CallResult::kSlow));
   } else {
     rt.health->breaker->Release();
   }
+}
+
+std::string Router::EstimateStreamUsage(const Walk& w, const Call& c, Answer* a) const {
+  bool estimated = false;
+  if (a->usage.input_tokens == 0) {
+    a->usage.input_tokens = w.records[static_cast<size_t>(c.seq)].tokens_after;
+    estimated = true;
+  }
+  if (a->usage.output_tokens == 0 && !a->content.empty()) {
+    a->usage.output_tokens = EstimateTextTokens(a->content);
+    estimated = true;
+  }
+  return estimated ? " (usage estimated: the provider reported none)" : "";
 }
 
 void Router::FinishFailed(Walk* w) {
@@ -621,6 +931,7 @@ void Router::Finish(Walk* w, RouteResponse&& response) {
   auto node = walks_.extract(w->id);
   std::unique_ptr<Walk> owned = std::move(node.mapped());
   if (w->retry_timer) timers_->Stop(w->retry_timer);
+  AddSpend(*w);
   // The walk ends here: its attempts move into the answer and its records into the history.
   if (store_) Remember(w, response);
   if (response.ok) {
@@ -657,6 +968,24 @@ void Router::Remember(Walk* walk, const RouteResponse& response) {
   r.attempts = std::move(w.records);
   r.fallbacks = std::move(w.fallbacks);
   store_->RecordRequest(std::move(r));
+}
+
+void Router::AddSpend(const Walk& w) {
+  if (w.cost_usd <= 0) return;
+  const RouteConfig& route = *w.route;
+  bool was_over = OverBudget(route, w.wall_start_ms);
+  spend_->Add(route.name, w.wall_start_ms, w.cost_usd);
+  if (!was_over && OverBudget(route, w.wall_start_ms)) {
+    spdlog::warn("route {}: spent ${:.4f} of its ${:.4f} daily budget; until 00:00 UTC its "
+                 "requests start at {}",
+                 route.name, spend_->Spent(route.name, w.wall_start_ms), route.budget_usd_per_day,
+                 route.over_budget_tier);
+  }
+}
+
+bool Router::OverBudget(const RouteConfig& route, int64_t wall_ms) const {
+  return route.budget_usd_per_day > 0 &&
+         spend_->Spent(route.name, wall_ms) >= route.budget_usd_per_day;
 }
 
 void Router::AbortAll(const std::string& code, const std::string& message) {
@@ -714,6 +1043,16 @@ void Router::FillStatus(StatusResult* out) {
       ms.tasks.push_back(std::move(ts));
     }
     out->models.push_back(std::move(ms));
+  }
+  int64_t wall = clock_->WallMs();
+  for (const auto& [name, r] : gen_->config->routes) {
+    RouteStatus rs;
+    rs.name = name;
+    rs.budget_usd_per_day = r.budget_usd_per_day;
+    rs.spent_today_usd = spend_->Spent(name, wall);
+    rs.over_budget = OverBudget(r, wall);
+    rs.start_tier = rs.over_budget ? r.over_budget_tier : r.tiers.front();
+    out->routes.push_back(std::move(rs));
   }
 }
 

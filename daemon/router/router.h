@@ -4,7 +4,10 @@
 // slow call off or hedges (starts the next tier and keeps the slow call until its hard
 // timeout; the first good answer wins). Same-model retries are rare: only for a connection
 // that failed before anything was sent, or a 429 with a short Retry-After, and only within
-// the retry budget. All state lives on the loop thread; the router never blocks.
+// the retry budget. Before each call the prompt is fitted to the model's context window;
+// after it, a 200 answer passes the route's partial-failure checks or counts as a failure.
+// Streamed requests relay text as it comes; they may fall back only until the first text
+// has gone to the client. All state lives on the loop thread; the router never blocks.
 #pragma once
 
 #include <cstdint>
@@ -19,7 +22,9 @@
 #include "config/config.h"
 #include "http/http_client.h"
 #include "protocol/messages.h"
+#include "prompt/token_calibration.h"
 #include "providers/provider.h"
+#include "router/daily_spend.h"
 #include "resilience/breaker.h"
 #include "resilience/retry_budget.h"
 #include "resilience/timeout_policy.h"
@@ -39,8 +44,13 @@ struct RouterContext {
   HttpClient* http = nullptr;
   Timers* timers = nullptr;
   const Clock* clock = nullptr;
-  // Learned latency; kept by the daemon so it outlives a config reload.
+  // Learned latency, of answers and of streams' first text; the token estimate's calibration;
+  // each route's spend today. Kept by the daemon so they outlive a config reload; null: the
+  // router keeps its own.
   TimeoutPolicy* policy = nullptr;
+  TimeoutPolicy* first_token_policy = nullptr;
+  TokenCalibration* calibration = nullptr;
+  DailySpend* spend = nullptr;
   Store* store = nullptr;  // null: history off
   int64_t first_request_id = 1;
 };
@@ -48,6 +58,8 @@ struct RouterContext {
 class Router {
  public:
   using Done = std::function<void(RouteResponse&&)>;
+  // A streamed request's next piece of text, in order; all of them make the answer.
+  using Chunk = std::function<void(std::string_view text)>;
 
   // Loop thread only.
   Router(std::shared_ptr<const Config> config, const RouterContext& ctx);
@@ -57,7 +69,8 @@ class Router {
 
   // Walks `req` down its route. `done` runs exactly once on the loop thread: later, or
   // before Complete returns when the request is refused outright (bad_request, no_route).
-  void Complete(CompleteRequest req, Done done);
+  // With `req.stream`, `on_chunk` gets the text as it arrives, before `done`.
+  void Complete(CompleteRequest req, Done done, Chunk on_chunk = nullptr);
 
   // Answers every request in flight with `code` and abandons its calls.
   void AbortAll(const std::string& code, const std::string& message);
@@ -72,10 +85,14 @@ class Router {
 
   size_t in_flight() const { return walks_.size(); }
   void FillStatus(StatusResult* out);
+  // Whether `route` has spent its daily budget at wall time `wall_ms`, and the tier its
+  // requests start at.
+  bool OverBudget(const RouteConfig& route, int64_t wall_ms) const;
 
  private:
   struct Walk;
   struct Call;
+  struct Prepared;
   // What outlives a config reload: one per model name.
   struct ModelHealth {
     std::unique_ptr<Breaker> breaker;
@@ -98,7 +115,12 @@ class Router {
   // Starts the next tier that may be called; finishes the walk when none is left and
   // nothing is in flight.
   void Launch(Walk* w);
-  void StartCall(Walk* w, const std::string& model, bool retry);
+  // Fits the prompt to `model`'s window; false (with `why`) if the model must be skipped.
+  bool Prepare(Walk* w, const std::string& model, Prepared* p, std::string* why);
+  void StartCall(Walk* w, const std::string& model, bool retry, Prepared&& p);
+  void OnStreamData(int64_t walk_id, int64_t seq, std::string_view bytes);
+  void OnStall(int64_t walk_id, int64_t seq);
+  void EndStream(Walk* w, int64_t seq, HttpResponse&& resp);
   void Skip(Walk* w, const std::string& model, Outcome why, std::string reason);
   // The call `seq` of request `walk_id` if both are still live (timers and HTTP callbacks
   // may arrive after a request finished).
@@ -119,13 +141,24 @@ class Router {
   void Emit(const std::string& model, const BreakerTransition& t);
   int64_t AttemptTimeoutMs(const Walk& w, const std::string& model);
   void FinishFailed(Walk* w);
+  // A stream cut short may lack the provider's usage; fills it from estimates and returns
+  // the note that says so, for the attempt's reason.
+  std::string EstimateStreamUsage(const Walk& w, const Call& c, Answer* a) const;
+  void AddSpend(const Walk& w);
 
   std::shared_ptr<Generation> gen_;
   HttpClient* http_;
   Timers* timers_;
   const Clock* clock_;
   TimeoutPolicy* policy_;
+  TimeoutPolicy* first_token_policy_;
+  TokenCalibration* calibration_;
+  DailySpend* spend_;
   Store* store_;
+  // Used when the context does not provide them (tests).
+  TimeoutPolicy own_first_token_policy_;
+  TokenCalibration own_calibration_;
+  DailySpend own_spend_;
   RetryBudget retry_budget_;
   std::map<std::string, int64_t> provider_in_flight_;
   std::map<std::string, std::shared_ptr<ModelHealth>> health_;

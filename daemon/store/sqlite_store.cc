@@ -93,8 +93,9 @@ Status SqliteStore::Prepare() {
       &insert_request_));
   SY_RETURN_IF_ERROR(prep(
       "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
-      "http_status, input_tokens, output_tokens, cost_usd, timeout_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+      "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
+      "tokens_before, tokens_after, est_tokens) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
       &insert_attempt_));
   SY_RETURN_IF_ERROR(
       prep("INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
@@ -124,9 +125,13 @@ Status SqliteStore::LoadAttempts(int64_t since_wall_ms,
                                  const std::function<void(const LoadedAttempt&)>& fn) {
   sqlite3_stmt* st = nullptr;
   // Attempts run at most an hour, so starts an hour before `since` cover every end after it.
+  // Answers and timeouts are latency samples; for streams the sample is the time to the
+  // first text, censored when none came before the call timed out.
   const char* sql =
-      "SELECT ts_ms + latency_ms, model, task, latency_ms, outcome FROM attempts "
-      "WHERE ts_ms >= ?1 - 3600000 AND outcome IN ('ok', 'timeout') ORDER BY ts_ms";
+      "SELECT ts_ms + latency_ms, model, task, COALESCE(ttft_ms, latency_ms), "
+      "outcome = 'timeout' AND ttft_ms IS NULL, stream FROM attempts "
+      "WHERE ts_ms >= ?1 - 3600000 AND (outcome IN ('ok', 'timeout') OR ttft_ms IS NOT NULL) "
+      "ORDER BY ts_ms";
   if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
     return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
   }
@@ -139,13 +144,56 @@ Status SqliteStore::LoadAttempts(int64_t since_wall_ms,
     a.model = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
     a.task = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
     a.latency_ms = sqlite3_column_int64(st, 3);
-    a.censored =
-        std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(st, 4))) == "timeout";
+    a.censored = sqlite3_column_int(st, 4) != 0;
+    a.first_token = sqlite3_column_int(st, 5) != 0;
     fn(a);
   }
   std::string err = sqlite3_errmsg(db_);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return Status::Corruption("history: reading attempts: " + err);
+  return Status::Ok();
+}
+
+Status SqliteStore::LoadCalibration(
+    int64_t since_wall_ms,
+    const std::function<void(const std::string&, int64_t, int64_t)>& fn) {
+  sqlite3_stmt* st = nullptr;
+  // Only answers: a cancelled or timed-out call's input tokens are our own estimate.
+  const char* sql =
+      "SELECT model, SUM(est_tokens), SUM(input_tokens) FROM attempts "
+      "WHERE ts_ms >= ?1 AND outcome = 'ok' AND est_tokens > 0 AND input_tokens > 0 "
+      "GROUP BY model";
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+    return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3_bind_int64(st, 1, since_wall_ms);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    fn(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), sqlite3_column_int64(st, 1),
+       sqlite3_column_int64(st, 2));
+  }
+  std::string err = sqlite3_errmsg(db_);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return Status::Corruption("history: reading calibration: " + err);
+  return Status::Ok();
+}
+
+Status SqliteStore::LoadSpend(int64_t since_wall_ms,
+                              const std::function<void(const std::string&, double)>& fn) {
+  sqlite3_stmt* st = nullptr;
+  const char* sql =
+      "SELECT route, SUM(cost_usd) FROM requests WHERE ts_ms >= ?1 GROUP BY route";
+  if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
+    return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
+  }
+  sqlite3_bind_int64(st, 1, since_wall_ms);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    fn(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), sqlite3_column_double(st, 1));
+  }
+  std::string err = sqlite3_errmsg(db_);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return Status::Corruption("history: reading spend: " + err);
   return Status::Ok();
 }
 
@@ -303,6 +351,16 @@ bool SqliteStore::Write(Batch& batch) {
       sqlite3_bind_int64(s, 11, a.output_tokens);
       sqlite3_bind_double(s, 12, a.cost_usd);
       sqlite3_bind_int64(s, 13, a.timeout_ms);
+      sqlite3_bind_int(s, 14, a.stream ? 1 : 0);
+      if (a.ttft_ms >= 0) {
+        sqlite3_bind_int64(s, 15, a.ttft_ms);
+      } else {
+        sqlite3_bind_null(s, 15);
+      }
+      sqlite3_bind_int(s, 16, a.truncated ? 1 : 0);
+      sqlite3_bind_int64(s, 17, a.tokens_before);
+      sqlite3_bind_int64(s, 18, a.tokens_after);
+      sqlite3_bind_int64(s, 19, a.est_tokens);
       ok = Step(s);
     }
     for (size_t i = 0; ok && i < r.fallbacks.size(); ++i) {

@@ -38,8 +38,9 @@ struct LoadedAttempt {
   int64_t end_ms;  // wall clock: ts_ms + latency_ms
   std::string model;
   std::string task;
-  int64_t latency_ms;
-  bool censored;  // cut off by its timeout
+  int64_t latency_ms;  // for a stream: the time to its first text
+  bool censored;       // cut off by its timeout (before the first text, for a stream)
+  bool first_token;    // a stream's sample: belongs to the time-to-first-token history
 };
 
 class SqliteStore final : public Store {
@@ -53,6 +54,14 @@ class SqliteStore final : public Store {
   // Before Start(): latency samples (ok and timed-out attempts) that ended at or after
   // `since_wall_ms`, oldest first.
   Status LoadAttempts(int64_t since_wall_ms, const std::function<void(const LoadedAttempt&)>& fn);
+  // Before Start(): per model, the summed uncalibrated prompt estimates and the prompt tokens
+  // providers reported for them, over answers since `since_wall_ms`.
+  Status LoadCalibration(int64_t since_wall_ms,
+                         const std::function<void(const std::string& model, int64_t estimated,
+                                                  int64_t actual)>& fn);
+  // Before Start(): what each route's requests cost since `since_wall_ms`.
+  Status LoadSpend(int64_t since_wall_ms,
+                   const std::function<void(const std::string& route, double usd)>& fn);
   // Before Start(): breaker transitions since `since_wall_ms`, oldest first.
   Status LoadBreakerTransitions(int64_t since_wall_ms,
                                 const std::function<void(const BreakerTransitionRecord&)>& fn);

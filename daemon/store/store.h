@@ -19,6 +19,12 @@ struct AttemptRecord {
   int64_t output_tokens = 0;
   double cost_usd = 0;
   int64_t timeout_ms = 0;
+  bool stream = false;
+  int64_t ttft_ms = -1;  // streams: time to the first text; -1 if none came
+  bool truncated = false;
+  int64_t tokens_before = 0;  // calibrated estimates of the prompt as given and as sent
+  int64_t tokens_after = 0;
+  int64_t est_tokens = 0;  // uncalibrated estimate of the prompt sent
 };
 
 // A move from one model to another within a request: after a failure, a skip (breaker

@@ -69,8 +69,24 @@ TEST(Codec, ResultAndErrorRoundTrip) {
   r.usage = {10, 2};
   r.latency_ms = 812;
   r.cost_usd = 0.25;
-  r.attempts = {{"gpt-4o", "timeout", 600, "no answer within 600 ms", 0, {}, 0},
-                {"gpt-4o-mini", "ok", 212, "", 200, {10, 2}, 0.25}};
+  AttemptReport slow;
+  slow.model = "gpt-4o";
+  slow.outcome = "timeout";
+  slow.latency_ms = 600;
+  slow.reason = "no answer within 600 ms";
+  AttemptReport ok;
+  ok.model = "gpt-4o-mini";
+  ok.outcome = "ok";
+  ok.latency_ms = 212;
+  ok.http_status = 200;
+  ok.usage = {10, 2};
+  ok.cost_usd = 0.25;
+  ok.truncated = true;
+  ok.truncation = {150000, 15000, 40, 1234};
+  ok.ttft_ms = 95;
+  r.attempts = {slow, ok};
+  r.truncated = true;
+  r.truncation = ok.truncation;
   msgpack::object_handle oh = Unpack(EncodeCompleteResponse(3, r));
   Envelope env;
   ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
@@ -85,6 +101,15 @@ TEST(Codec, ResultAndErrorRoundTrip) {
   EXPECT_EQ(got.attempts[0].outcome, "timeout");
   EXPECT_EQ(got.attempts[0].reason, "no answer within 600 ms");
   EXPECT_EQ(got.attempts[1].http_status, 200);
+  EXPECT_FALSE(got.attempts[0].truncated);
+  EXPECT_TRUE(got.attempts[1].truncated);
+  EXPECT_EQ(got.attempts[1].truncation.tokens_before, 150000);
+  EXPECT_EQ(got.attempts[1].truncation.tokens_after, 15000);
+  EXPECT_EQ(got.attempts[1].truncation.dropped_messages, 40);
+  EXPECT_EQ(got.attempts[1].truncation.cut_chars, 1234);
+  EXPECT_EQ(got.attempts[1].ttft_ms, 95);
+  EXPECT_TRUE(got.truncated);
+  EXPECT_EQ(got.truncation.dropped_messages, 40);
 
   RpcError e{17, "all_models_failed", "every tier failed", 0, r.attempts};
   oh = Unpack(EncodeErrorResponse(4, e));
@@ -95,6 +120,23 @@ TEST(Codec, ResultAndErrorRoundTrip) {
   EXPECT_EQ(gotErr.code, "all_models_failed");
   EXPECT_EQ(gotErr.attempts.size(), 2u);
   EXPECT_EQ(gotErr.request_id, 17);
+}
+
+TEST(Codec, ChunkNotificationRoundTrips) {
+  StreamChunk c;
+  c.msgid = 4000000000u;
+  c.index = 7;
+  c.content = "Hel";
+  msgpack::object_handle oh = Unpack(EncodeChunkNotification(c));
+  Envelope env;
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  EXPECT_EQ(env.type, FrameType::kNotification);
+  EXPECT_EQ(env.method, "chunk");
+  StreamChunk got;
+  ASSERT_TRUE(DecodeChunk(*env.arg, &got).ok());
+  EXPECT_EQ(got.msgid, 4000000000u);
+  EXPECT_EQ(got.index, 7);
+  EXPECT_EQ(got.content, "Hel");
 }
 
 TEST(Codec, StatusRoundTrips) {

@@ -21,7 +21,7 @@ TEST(Anthropic, BuildsTheDocumentedRequestWithTopLevelSystem) {
   CompleteRequest req;
   req.messages = {{"system", std::string(std::string_view(want["system"]))},
                   {"user", std::string(std::string_view(want["messages"].at(0)["content"]))}};
-  HttpCallSpec call = Anthropic()->Build("claude-sonnet-4-5-20250929", req, 2048);
+  HttpCallSpec call = Anthropic()->Build("claude-sonnet-4-5-20250929", req, req.messages, 2048);
   EXPECT_EQ(call.url, "https://api.anthropic.com/v1/messages");
   EXPECT_TRUE(Has(call.headers, "x-api-key: sk-ant-test-key"));
   EXPECT_TRUE(Has(call.headers, "anthropic-version: 2023-06-01"));

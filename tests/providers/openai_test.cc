@@ -15,7 +15,7 @@ TEST(OpenAI, BuildsTheDocumentedRequest) {
   CompleteRequest req;
   req.messages = {{"system", "You are a helpful assistant."}, {"user", "Hello!"}};
   req.temperature = 0.2;
-  HttpCallSpec call = OpenAI()->Build("gpt-4o", req, 256);
+  HttpCallSpec call = OpenAI()->Build("gpt-4o", req, req.messages, 256);
   EXPECT_EQ(call.url, "https://api.openai.com/v1/chat/completions");
   EXPECT_NE(std::find(call.headers.begin(), call.headers.end(),
                       "Authorization: Bearer sk-test-0123456789abcdef"),
@@ -52,7 +52,7 @@ TEST(OpenAI, RecordedRequestWithContentPartsMapsToPlainMessages) {
     req.messages.push_back({std::string(std::string_view(m["role"])), text});
   }
   ASSERT_EQ(req.messages.size(), 4u);
-  HttpCallSpec call = OpenAI()->Build("gpt-4o", req, int64_t(rec["max_tokens"]));
+  HttpCallSpec call = OpenAI()->Build("gpt-4o", req, req.messages, int64_t(rec["max_tokens"]));
   simdjson::dom::parser p2;
   simdjson::dom::element built = p2.parse(call.body);
   simdjson::dom::array msgs = built["messages"];

@@ -50,6 +50,15 @@ class Client {
   // request cannot be sent).
   void CompleteAsync(const CompleteRequest& req, std::function<void(CompleteReply)> done);
 
+  // Streams the answer: `on_chunk` runs on the reader thread for each piece of text, in
+  // order, before the reply (whose result holds the whole answer). If the stream breaks
+  // after text was sent, the reply's error code is "partial_answer".
+  CompleteReply CompleteStream(const CompleteRequest& req,
+                               std::function<void(const StreamChunk&)> on_chunk);
+  void CompleteStreamAsync(const CompleteRequest& req,
+                           std::function<void(const StreamChunk&)> on_chunk,
+                           std::function<void(CompleteReply)> done);
+
  private:
   class Impl;
   explicit Client(std::unique_ptr<Impl> impl);
