@@ -4,6 +4,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/http_client.h"
@@ -24,6 +25,7 @@ class FakeHttpClient final : public HttpClient {
       size_t start = at + 9;
       ++started_for_[req.body.substr(start, req.body.find('"', start) - start)];
     }
+    sent_[id] = req.body;
     calls_[id] = Call{std::move(req), std::move(done)};
     order_.push_back(id);
     return id;
@@ -61,6 +63,36 @@ class FakeHttpClient final : public HttpClient {
     throw std::runtime_error("no open call for " + id);
   }
 
+  // Streams: hands `bytes` of a 2xx body to the open call for model `id`, as curl would.
+  void StreamFor(const std::string& id, std::string_view bytes) {
+    for (auto& [cid, call] : calls_) {
+      if (call.req.body.find("\"model\":\"" + id + "\"") != std::string::npos) {
+        if (!call.req.on_data) throw std::runtime_error("call for " + id + " is not a stream");
+        // A copy: the callback may cancel the call, destroying the request.
+        auto on_data = call.req.on_data;
+        on_data(bytes);
+        return;
+      }
+    }
+    throw std::runtime_error("no open call for " + id);
+  }
+
+  // The body sent for model `id` (its most recent call).
+  std::string BodyFor(const std::string& id) const {
+    std::string body;
+    for (const auto& [cid, req] : sent_) {
+      if (req.find("\"model\":\"" + id + "\"") != std::string::npos) body = req;
+    }
+    return body;
+  }
+
+  bool OpenFor(const std::string& id) const {
+    for (const auto& [cid, call] : calls_) {
+      if (call.req.body.find("\"model\":\"" + id + "\"") != std::string::npos) return true;
+    }
+    return false;
+  }
+
   // How many calls were started for model `id`.
   int StartedFor(const std::string& id) const {
     return started_for_.count(id) ? started_for_.at(id) : 0;
@@ -76,6 +108,7 @@ class FakeHttpClient final : public HttpClient {
 
   Id next_ = 1;
   std::map<Id, Call> calls_;
+  std::map<Id, std::string> sent_;
   std::vector<Id> order_;
   std::map<std::string, int> started_for_;
   int cancelled_ = 0;
