@@ -114,6 +114,67 @@ TEST_F(SqliteStoreTest, LoadsLatencySamplesSinceATime) {
   EXPECT_FALSE(got[1].censored);
 }
 
+TEST_F(SqliteStoreTest, KeepsStreamsTruncationAndWhatRestartsNeed) {
+  const int64_t day = 1'700'006'400'000;  // 00:00 UTC
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  store->Start();
+  RequestRecord r = Request(1, day - 3600000);  // yesterday: not today's spend
+  r.cost_usd = 5;
+  store->RecordRequest(std::move(r));
+  for (int i = 0; i < 3; ++i) {
+    RequestRecord q = Request(2 + i, day + 1000 * i);
+    q.cost_usd = 0.25;
+    q.truncated = true;
+    AttemptRecord& a = q.attempts[1];
+    a.stream = true;
+    a.ttft_ms = 120;
+    a.truncated = true;
+    a.tokens_before = 150000;
+    a.tokens_after = 15000;
+    a.est_tokens = 10000;
+    a.input_tokens = 12000;  // the provider counts 1.2x the estimate
+    store->RecordRequest(std::move(q));
+  }
+  store->Close();
+  store.reset();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE stream = 1 AND ttft_ms = 120 AND "
+                  "truncated = 1 AND tokens_before = 150000 AND tokens_after = 15000"),
+            3);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE ttft_ms IS NULL"), 5);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM cost_by_model_route_day WHERE route = 'chat'"), 4);
+
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  int first_token = 0, answers = 0;
+  ASSERT_TRUE(store
+                  ->LoadAttempts(day - 86400000,
+                                 [&](const LoadedAttempt& a) {
+                                   if (a.first_token) {
+                                     ++first_token;
+                                     EXPECT_EQ(a.latency_ms, 120);  // the TTFT, not the total
+                                     EXPECT_FALSE(a.censored);
+                                   } else {
+                                     ++answers;
+                                   }
+                                 })
+                  .ok());
+  EXPECT_EQ(first_token, 3);
+  EXPECT_EQ(answers, 5);  // 4 timeouts of big, 1 non-stream answer
+  int64_t est = 0, actual = 0;
+  ASSERT_TRUE(store
+                  ->LoadCalibration(day - 86400000,
+                                    [&](const std::string& model, int64_t e, int64_t a) {
+                                      if (model == "small") est = e, actual = a;
+                                    })
+                  .ok());
+  EXPECT_EQ(est, 30000);
+  EXPECT_EQ(actual, 36000);
+  double spent = 0;
+  ASSERT_TRUE(
+      store->LoadSpend(day, [&](const std::string&, double usd) { spent += usd; }).ok());
+  EXPECT_DOUBLE_EQ(spent, 0.75);
+}
+
 TEST_F(SqliteStoreTest, FullQueueDropsAndCounts) {
   StoreOptions o = Options();
   o.queue_rows = 100;  // room for 25 requests of 4 rows

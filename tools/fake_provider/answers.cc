@@ -1,5 +1,6 @@
 #include "answers.h"
 
+#include <algorithm>
 #include <string>
 
 #include "providers/json_writer.h"
@@ -94,6 +95,97 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
       .EndObject()
       .EndObject();
   return w.Take();
+}
+
+namespace {
+
+// Pieces of about `n` bytes, never splitting a UTF-8 character.
+std::vector<std::string> Pieces(const std::string& text, size_t n) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t end = std::min(text.size(), i + n);
+    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+    out.push_back(text.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+std::string Sse(std::string_view event, const std::string& data) {
+  std::string s;
+  if (!event.empty()) s.append("event: ").append(event).append("\n");
+  return s.append("data: ").append(data).append("\n\n");
+}
+
+}  // namespace
+
+StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
+  StreamEvents out;
+  std::vector<std::string> pieces = Pieces(a.content, 12);
+  if (api == Api::kOpenAI) {
+    std::string id = "chatcmpl-fake" + std::to_string(a.serial);
+    auto chunk = [&](const std::string& delta, const std::string& finish) {
+      JsonWriter w(delta.size() + 200);
+      w.BeginObject().Key("id").String(id).Key("object").String("chat.completion.chunk");
+      w.Key("created").Int(1700000000).Key("model").String(a.model).Key("choices").BeginArray();
+      w.BeginObject().Key("index").Int(0).Key("delta").Raw(delta).Key("finish_reason");
+      if (finish.empty()) {
+        w.Raw("null");
+      } else {
+        w.String(finish);
+      }
+      w.EndObject().EndArray().EndObject();
+      return Sse("", w.Take());
+    };
+    out.events.push_back(chunk(R"({"role":"assistant","content":"","refusal":null})", ""));
+    out.preamble = 1;
+    for (const std::string& p : pieces) {
+      JsonWriter d(p.size() + 20);
+      d.BeginObject().Key("content").String(p).EndObject();
+      out.events.push_back(chunk(d.Take(), ""));
+    }
+    out.events.push_back(chunk("{}", a.finish.empty() ? "stop" : a.finish));
+    JsonWriter u(200);
+    u.BeginObject().Key("id").String(id).Key("object").String("chat.completion.chunk");
+    u.Key("created").Int(1700000000).Key("model").String(a.model);
+    u.Key("choices").BeginArray().EndArray().Key("usage").BeginObject();
+    u.Key("prompt_tokens").Int(a.input_tokens).Key("completion_tokens").Int(a.output_tokens);
+    u.Key("total_tokens").Int(a.input_tokens + a.output_tokens).EndObject().EndObject();
+    out.events.push_back(Sse("", u.Take()));
+    out.events.push_back(Sse("", "[DONE]"));
+    return out;
+  }
+  std::string stop = "end_turn";
+  if (a.finish == "length") stop = "max_tokens";
+  if (a.finish == "content_filter") stop = "refusal";
+  JsonWriter start(300);
+  start.BeginObject().Key("type").String("message_start").Key("message").BeginObject();
+  start.Key("id").String("msg_fake" + std::to_string(a.serial)).Key("type").String("message");
+  start.Key("role").String("assistant").Key("model").String(a.model);
+  start.Key("content").BeginArray().EndArray().Key("stop_reason").Raw("null");
+  start.Key("usage").BeginObject().Key("input_tokens").Int(a.input_tokens);
+  start.Key("output_tokens").Int(1).EndObject().EndObject().EndObject();
+  out.events.push_back(Sse("message_start", start.Take()));
+  out.events.push_back(Sse("content_block_start",
+                           R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"));
+  out.events.push_back(Sse("ping", R"({"type": "ping"})"));
+  out.preamble = 3;
+  for (const std::string& p : pieces) {
+    JsonWriter d(p.size() + 100);
+    d.BeginObject().Key("type").String("content_block_delta").Key("index").Int(0);
+    d.Key("delta").BeginObject().Key("type").String("text_delta").Key("text").String(p);
+    d.EndObject().EndObject();
+    out.events.push_back(Sse("content_block_delta", d.Take()));
+  }
+  out.events.push_back(Sse("content_block_stop", R"({"type":"content_block_stop","index":0})"));
+  JsonWriter md(200);
+  md.BeginObject().Key("type").String("message_delta").Key("delta").BeginObject();
+  md.Key("stop_reason").String(stop).Key("stop_sequence").Raw("null").EndObject();
+  md.Key("usage").BeginObject().Key("output_tokens").Int(a.output_tokens).EndObject().EndObject();
+  out.events.push_back(Sse("message_delta", md.Take()));
+  out.events.push_back(Sse("message_stop", R"({"type":"message_stop"})"));
+  return out;
 }
 
 std::string ErrorBody(Api api, int status, std::string_view kind) {

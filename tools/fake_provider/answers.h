@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace fake {
 
@@ -19,6 +20,16 @@ struct AnswerSpec {
 };
 
 std::string AnswerBody(Api api, const AnswerSpec& a);
+
+// A streamed answer as the provider's server-sent events, each a complete "event:/data:"
+// block. The first `preamble` events carry no text (OpenAI's role chunk; Anthropic's
+// message_start, content_block_start and a ping); the last one is the final event
+// ([DONE] or message_stop).
+struct StreamEvents {
+  std::vector<std::string> events;
+  size_t preamble = 0;
+};
+StreamEvents AnswerStream(Api api, const AnswerSpec& a);
 
 // An error body as the provider sends it for `status`; `kind` "context" gives the
 // context-length wording, "auth" the invalid-key one.

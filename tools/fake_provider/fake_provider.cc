@@ -52,6 +52,13 @@ struct Pending {
   Mode mode = Mode::kOk;
   int64_t drip_ms = 0;
   size_t dripped = 0;
+  // Streams: SSE events sent as HTTP/1.1 chunks.
+  bool stream = false;
+  StreamEvents events;
+  size_t next_event = 0;
+  size_t stop_at = 0;  // events sent before kCut / kUnfinished end the body
+  int64_t first_token_ms = 0;
+  int64_t chunk_ms = 0;
 };
 
 struct Conn {
@@ -180,7 +187,55 @@ void OnDrip(uv_timer_t* t) {
   }
 }
 
+std::string Chunked(const std::string& data) {
+  char len[20];
+  std::snprintf(len, sizeof len, "%zx\r\n", data.size());
+  return len + data + "\r\n";
+}
+
+void StreamNext(uv_timer_t* t);
+
+// Sends text events: all at once when chunk_ms is 0, else one per tick.
+void StreamNext(uv_timer_t* t) {
+  auto* p = static_cast<Pending*>(t->data);
+  Conn* c = p->conn;
+  std::string out;
+  do {
+    if (p->next_event >= p->stop_at) break;
+    out += Chunked(p->events.events[p->next_event++]);
+  } while (p->chunk_ms == 0);
+  if (p->next_event < p->stop_at) {
+    Write(c, std::move(out));
+    uv_timer_start(&p->timer, StreamNext, static_cast<uint64_t>(p->chunk_ms), 0);
+    return;
+  }
+  Mode mode = p->mode;
+  StopPending(c);
+  if (mode == Mode::kCut) {
+    Write(c, std::move(out), true);  // closes mid-body: no terminating chunk
+    return;
+  }
+  Write(c, out + "0\r\n\r\n");
+  FinishResponse(c);
+}
+
+void StreamStart(Pending* p) {
+  Conn* c = p->conn;
+  std::string out =
+      "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+      "transfer-encoding: chunked\r\ncache-control: no-cache\r\n\r\n";
+  for (size_t i = 0; i < p->events.preamble; ++i) out += Chunked(p->events.events[i]);
+  p->next_event = p->events.preamble;
+  Write(c, std::move(out));
+  if (p->mode == Mode::kStall) return;  // headers, then nothing
+  uv_timer_start(&p->timer, StreamNext, static_cast<uint64_t>(p->first_token_ms), 0);
+}
+
 void Deliver(Pending* p) {
+  if (p->stream) {
+    StreamStart(p);
+    return;
+  }
   Conn* c = p->conn;
   switch (p->mode) {
     case Mode::kHang:
@@ -204,6 +259,27 @@ void Deliver(Pending* p) {
       FinishResponse(c);
     }
   }
+}
+
+void ScheduleStream(Conn* c, StreamEvents events, const Fault& f, Mode mode) {
+  auto* p = new Pending;
+  p->conn = c;
+  p->stream = true;
+  p->mode = mode;
+  p->events = std::move(events);
+  size_t n = p->events.events.size();
+  p->stop_at = mode == Mode::kCut ? std::max(p->events.preamble + 1, n / 2)
+               : mode == Mode::kUnfinished ? n - 1
+                                           : n;
+  p->first_token_ms = f.first_token_ms;
+  p->chunk_ms = f.chunk_ms;
+  uv_timer_init(g_loop, &p->timer);
+  p->timer.data = p;
+  c->pending = p;
+  ++g_stats.in_flight;
+  uv_timer_start(
+      &p->timer, [](uv_timer_t* t) { Deliver(static_cast<Pending*>(t->data)); },
+      static_cast<uint64_t>(std::max<int64_t>(f.latency_ms, 0)), 0);
 }
 
 void Schedule(Conn* c, std::string head, std::string body, const Fault& f, Mode mode) {
@@ -306,6 +382,7 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
   int64_t prompt_bytes = 0;
   int64_t max_tokens = 256;
   std::string last_user;
+  bool stream = false;
   if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
     std::string_view sv;
     if (doc["model"].get_string().get(sv) == simdjson::SUCCESS) model.assign(sv);
@@ -320,6 +397,8 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
     }
     if (doc["system"].get_string().get(sv) == simdjson::SUCCESS)
       prompt_bytes += static_cast<int64_t>(sv.size());
+    bool b = false;
+    if (doc["stream"].get_bool().get(b) == simdjson::SUCCESS) stream = b;
     int64_t n = 0;
     if (doc["max_completion_tokens"].get_int64().get(n) == simdjson::SUCCESS ||
         doc["max_tokens"].get_int64().get(n) == simdjson::SUCCESS) {
@@ -371,6 +450,10 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
     a.output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(a.content.size()) / 4 + 1);
   }
   a.finish = f.finish;
+  if (stream && mode != Mode::kHang && mode != Mode::kReset && mode != Mode::kTruncate) {
+    ScheduleStream(c, AnswerStream(api, a), f, mode);
+    return;
+  }
   std::string b = AnswerBody(api, a);
   std::string head = Head(200, "OK", b.size());
   Schedule(c, std::move(head), std::move(b), f, mode);

@@ -35,7 +35,8 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
       static const std::map<std::string, Mode> kModes = {
           {"ok", Mode::kOk},       {"hang", Mode::kHang},         {"error", Mode::kError},
           {"reset", Mode::kReset}, {"truncate", Mode::kTruncate}, {"garbage", Mode::kGarbage},
-          {"drip", Mode::kDrip},   {"empty", Mode::kEmpty}};
+          {"drip", Mode::kDrip},   {"empty", Mode::kEmpty},       {"stall", Mode::kStall},
+          {"cut", Mode::kCut},     {"unfinished", Mode::kUnfinished}};
       auto it = kModes.find(val);
       if (it == kModes.end()) {
         *error = "unknown mode '" + val + "'";
@@ -61,6 +62,10 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
         f.retry_after_s = n;
       } else if (key == "drip_ms") {
         f.drip_ms = n;
+      } else if (key == "first_token_ms") {
+        f.first_token_ms = n;
+      } else if (key == "chunk_ms") {
+        f.chunk_ms = n;
       } else {
         *error = "unknown parameter '" + key + "'";
         return false;

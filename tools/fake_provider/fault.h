@@ -18,6 +18,10 @@ enum class Mode {
   kGarbage,   // 200 whose body is not JSON
   kDrip,      // a well-formed answer sent a few bytes at a time, drip_ms apart
   kEmpty,     // 200 with empty content and zero output tokens
+  // Streams only (a request with "stream": true):
+  kStall,       // headers and the events before any text, then nothing, connection kept
+  kCut,         // half the events, then the connection closes mid-body
+  kUnfinished,  // every event but the final one, then a clean end of body
 };
 
 struct Fault {
@@ -28,6 +32,8 @@ struct Fault {
   std::string error_kind;      // for kError: "" (by status), "context" (context length exceeded)
   int64_t retry_after_s = -1;  // Retry-After on kError, when >= 0
   int64_t drip_ms = 1000;
+  int64_t first_token_ms = 0;  // streams: from the headers to the first text
+  int64_t chunk_ms = 0;        // streams: between text events
   double rate = 1.0;   // share of requests the mode applies to; the rest are kOk
   std::string reply;   // answer text; default names the model
   std::string finish;  // finish reason override ("length", ...)
