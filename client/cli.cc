@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   CLI::App* ask = app.add_subcommand("ask", "send one prompt and print the answer");
   std::string route = "chat", task = "default", system, prompt;
   int64_t max_tokens = 512, deadline_ms = 0;
-  bool quiet = false;
+  bool quiet = false, stream = false, json = false, allow_length_stop = false;
   ask->add_option("--route", route, "route to use")->capture_default_str();
   ask->add_option("--task", task, "task label that keys the latency history")
       ->capture_default_str();
@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
   ask->add_option("--max-tokens", max_tokens, "answer length limit")->capture_default_str();
   ask->add_option("--deadline-ms", deadline_ms, "whole-request deadline (default: the route's)");
   ask->add_flag("-q,--quiet", quiet, "print only the answer");
+  ask->add_flag("--stream", stream, "print the answer as it arrives");
+  ask->add_flag("--json", json, "ask for a JSON answer (and check that it is JSON)");
+  ask->add_flag("--allow-length-stop", allow_length_stop,
+                "accept an answer cut off at --max-tokens");
   ask->add_option("prompt", prompt, "the prompt")->required();
 
   CLI::App* status = app.add_subcommand("status", "show each model's breaker and timeout");
@@ -62,20 +66,35 @@ int main(int argc, char** argv) {
     req.task = task;
     req.max_tokens = max_tokens;
     req.deadline_ms = deadline_ms;
+    req.json = json;
+    req.allow_length_stop = allow_length_stop;
     if (!system.empty()) req.messages.push_back({"system", system});
     req.messages.push_back({"user", prompt});
-    switchyard::CompleteReply r = client->Complete(req);
+    switchyard::CompleteReply r =
+        stream ? client->CompleteStream(req,
+                                        [](const switchyard::StreamChunk& c) {
+                                          std::cout << c.content << std::flush;
+                                        })
+               : client->Complete(req);
     if (!r.status.ok()) {
       std::cerr << "switchyard: " << r.status.message() << "\n";
       return 2;
     }
     if (!r.ok) {
+      if (stream) std::cout << "\n";
       std::cerr << "switchyard: " << r.error.code << ": " << r.error.message << "\n";
       if (!quiet) PrintAttempts(r.error.attempts);
       return 1;
     }
-    std::cout << r.result.content << "\n";
+    std::cout << (stream ? "" : r.result.content) << "\n";
     if (!quiet) {
+      if (r.result.truncated) {
+        std::cerr << "prompt shortened to fit " << r.result.model << ": ~"
+                  << r.result.truncation.tokens_before << " -> ~"
+                  << r.result.truncation.tokens_after << " tokens, "
+                  << r.result.truncation.dropped_messages << " oldest message(s) dropped, "
+                  << r.result.truncation.cut_chars << " byte(s) cut\n";
+      }
       std::cerr << "served by " << r.result.model << " in " << r.result.latency_ms << " ms, "
                 << r.result.usage.input_tokens << "+" << r.result.usage.output_tokens
                 << " tokens, $" << r.result.cost_usd << "\n";
@@ -114,6 +133,12 @@ int main(int argc, char** argv) {
                     t.task.c_str(), static_cast<long long>(t.samples), t.p50_ms, t.p95_ms,
                     static_cast<long long>(t.timeout_ms));
       }
+    }
+    for (const auto& rt : r.result.routes) {
+      if (rt.budget_usd_per_day <= 0) continue;
+      std::printf("route %s: $%.4f of $%.4f spent today%s\n", rt.name.c_str(), rt.spent_today_usd,
+                  rt.budget_usd_per_day,
+                  rt.over_budget ? (", over budget: starting at " + rt.start_tier).c_str() : "");
     }
     return 0;
   }
