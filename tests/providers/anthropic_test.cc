@@ -15,6 +15,19 @@ bool Has(const std::vector<std::string>& headers, const std::string& h) {
   return std::find(headers.begin(), headers.end(), h) != headers.end();
 }
 
+TEST(Anthropic, StreamingRequestSaysSo) {
+  CompleteRequest req;
+  req.messages = {{"system", "Be brief."}, {"user", "Hello"}};
+  req.stream = true;
+  req.json = true;  // no JSON mode at Anthropic: checked on the way back instead
+  HttpCallSpec call = Anthropic()->Build("claude-sonnet-4-5-20250929", req, req.messages, 100);
+  simdjson::dom::parser p;
+  simdjson::dom::element built = p.parse(call.body);
+  EXPECT_TRUE(bool(built["stream"]));
+  EXPECT_EQ(std::string_view(built["system"]), "Be brief.");
+  EXPECT_TRUE(built["response_format"].error() == simdjson::NO_SUCH_FIELD);
+}
+
 TEST(Anthropic, BuildsTheDocumentedRequestWithTopLevelSystem) {
   simdjson::dom::parser p1, p2;
   simdjson::dom::element want = p1.parse(ReadTestdata("anthropic/messages_request.json"));

@@ -37,6 +37,37 @@ TEST(OpenAI, BuildsTheDocumentedRequest) {
   }
 }
 
+TEST(OpenAI, BuildsTheDocumentedStreamingRequest) {
+  CompleteRequest req;
+  req.messages = {{"system", "You are a helpful assistant."}, {"user", "Hello!"}};
+  req.temperature = 0.2;
+  req.stream = true;
+  HttpCallSpec call = OpenAI()->Build("gpt-4o", req, req.messages, 256);
+  simdjson::dom::parser p1, p2;
+  simdjson::dom::element built = p1.parse(call.body);
+  simdjson::dom::element want =
+      p2.parse(ReadTestdata("openai/chat_completion_request_stream.json"));
+  EXPECT_EQ(bool(built["stream"]), bool(want["stream"]));
+  EXPECT_EQ(bool(built["stream_options"]["include_usage"]),
+            bool(want["stream_options"]["include_usage"]));
+  EXPECT_EQ(int64_t(built["max_completion_tokens"]), int64_t(want["max_completion_tokens"]));
+  EXPECT_EQ(simdjson::dom::array(built["messages"]).size(),
+            simdjson::dom::array(want["messages"]).size());
+}
+
+TEST(OpenAI, SendsTheGivenMessagesAndJsonMode) {
+  CompleteRequest req;
+  req.messages = {{"user", "the original, too long"}};
+  req.json = true;
+  std::vector<Message> fitted = {{"user", "the shortened prompt"}};
+  HttpCallSpec call = OpenAI()->Build("gpt-4o", req, fitted, 64);
+  simdjson::dom::parser p;
+  simdjson::dom::element built = p.parse(call.body);
+  EXPECT_EQ(std::string_view(built["messages"].at(0)["content"]), "the shortened prompt");
+  EXPECT_EQ(std::string_view(built["response_format"]["type"]), "json_object");
+  EXPECT_TRUE(built["stream"].error() == simdjson::NO_SUCH_FIELD);
+}
+
 TEST(OpenAI, RecordedRequestWithContentPartsMapsToPlainMessages) {
   // A real request whose contents are arrays of text parts: the protocol's messages carry the
   // same turns as strings, and the built body keeps every role and text in order.
