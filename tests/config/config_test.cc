@@ -77,6 +77,48 @@ TEST_F(ConfigTest, DefaultsAndTrailingSlashOfBaseUrl) {
   EXPECT_EQ(cfg.daemon.socket, "/run/switchyard/switchyard.sock");
 }
 
+TEST_F(ConfigTest, ContextChecksStreamsAndBudgetKeys) {
+  std::string text = std::string(kMinimal) +
+                     "on_context_overflow = \"skip\"\nbudget_usd_per_day = 12.5\n"
+                     "over_budget_tier = \"b\"\n[routes.chat.checks]\nlength = false\n"
+                     "repetition = false\n[routes.chat.timeout]\nfirst_token_default_ms = 800\n"
+                     "stall_ms = 2500\n";
+  Config cfg;
+  Status s = ParseConfig(text, "t.toml", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const RouteConfig& r = cfg.routes["chat"];
+  EXPECT_EQ(r.on_context_overflow, ContextOverflow::kSkip);
+  EXPECT_DOUBLE_EQ(r.budget_usd_per_day, 12.5);
+  EXPECT_EQ(r.over_budget_tier, "b");
+  EXPECT_FALSE(r.checks.length);
+  EXPECT_FALSE(r.checks.repetition);
+  EXPECT_TRUE(r.checks.empty);
+  EXPECT_TRUE(r.checks.json);
+  EXPECT_EQ(r.timeout.first_token_default_ms, 800);
+  EXPECT_EQ(r.timeout.stall_ms, 2500);
+
+  Config defaults;
+  ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &defaults).ok());
+  EXPECT_EQ(defaults.routes["chat"].on_context_overflow, ContextOverflow::kTruncate);
+  EXPECT_EQ(defaults.routes["chat"].over_budget_tier, "b");  // the second tier
+  EXPECT_DOUBLE_EQ(defaults.routes["chat"].budget_usd_per_day, 0);
+}
+
+TEST_F(ConfigTest, BadContextChecksAndBudgetKeysNameTheKey) {
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\non_context_overflow = \"drop\"")
+                .find("routes.chat.on_context_overflow: must be \"truncate\" or \"skip\""),
+            std::string::npos);
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\nover_budget_tier = \"z\"")
+                .find("routes.chat.over_budget_tier: 'z' is not one of the route's tiers"),
+            std::string::npos);
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\n[routes.chat.checks]\nemptyy = true")
+                .find("routes.chat.checks.emptyy: unknown key"),
+            std::string::npos);
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\nbudget_usd_per_day = -1")
+                .find("routes.chat.budget_usd_per_day: must be between"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, UnknownModelInRouteNamesKeyAndLine) {
   EXPECT_EQ(ErrorFor(R"(["a", "b"])", R"(["a", "gpt-5"])"),
             "t.toml:18: routes.chat.tiers[1]: unknown model 'gpt-5'");
