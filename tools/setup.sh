@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libgtest-dev googletest
   libtomlplusplus-dev libsimdjson-dev libcli11-dev libsystemd-dev
   python3 python3-msgpack
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: install, build twice (plain -Werror, and with
-# AddressSanitizer + UndefinedBehaviorSanitizer), run every test in both.
+# AddressSanitizer + UndefinedBehaviorSanitizer), run every test in both (the fuzz targets'
+# corpora and past crashes are replayed there too), then fuzz each target for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -19,4 +20,6 @@ for b in build build-asan; do
   # test absorbs a scheduling hiccup; a test that fails twice fails the suite.
   (cd "$b" && ctest -j"$(nproc)" --output-on-failure --timeout 300 --repeat until-pass:2) || status=1
 done
+echo "== fuzzing (clang, libFuzzer + ASan + UBSan), 20 s per target"
+bash tools/fuzz.sh 20 || status=1
 exit $status

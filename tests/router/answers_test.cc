@@ -249,6 +249,8 @@ struct CheckCase {
   bool ChecksConfig::*flag;
 };
 
+void PrintTo(const CheckCase& c, std::ostream* os) { *os << c.outcome; }
+
 class CheckTest : public AnswersTest, public ::testing::WithParamInterface<CheckCase> {};
 
 TEST_P(CheckTest, FailedCheckFallsBackWithItsReason) {
