@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <thread>
 
 #include "e2e/harness.h"
@@ -158,6 +159,45 @@ TEST(Concurrency, FiftyConnectionsAtOnce) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 50);
+}
+
+// One Client shared by many threads, mixing blocking, asynchronous and streamed calls: what
+// the TSan run of the suite watches for races in the client library (and, in the daemon it
+// talks to, between the loop and the history's writer thread).
+TEST(Concurrency, OneClientSharedByManyThreads) {
+  Cluster cluster;
+  cluster.fake().SetFault("gpt-4o", "jitter_ms=20&chunk_ms=1");
+  auto client = cluster.Connect();
+  constexpr int kThreads = 8, kEach = 12;
+  std::atomic<int> ok{0}, chunks{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string q = "t" + std::to_string(t) + "-" + std::to_string(i);
+        std::string want = "Answer from gpt-4o to: " + q;
+        CompleteReply r;
+        if (i % 3 == 0) {
+          r = client->Complete(Cluster::Ask(q));
+        } else if (i % 3 == 1) {
+          std::promise<CompleteReply> p;
+          client->CompleteAsync(Cluster::Ask(q), [&p](CompleteReply x) { p.set_value(std::move(x)); });
+          r = p.get_future().get();
+        } else {
+          std::string got;
+          r = client->CompleteStream(Cluster::Ask(q), [&](const StreamChunk& c) {
+            got += c.content;
+            ++chunks;
+          });
+          if (got != want) continue;
+        }
+        if (r.ok && r.result.content == want) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), kThreads * kEach);
+  EXPECT_GT(chunks.load(), kThreads * (kEach / 3));
 }
 
 TEST(Status, ListsModelsWithBreakerAndTimeout) {
