@@ -114,6 +114,7 @@ int Daemon::Impl::Run() {
   }
   Server::Options so;
   so.limits.max_frame_bytes = static_cast<size_t>(config_->daemon.max_frame_bytes);
+  so.max_pending_write_bytes = static_cast<size_t>(config_->daemon.max_pending_write_bytes);
   so.socket_mode = static_cast<int>(config_->daemon.socket_mode);
   so.allow_uids = config_->daemon.allow_uids;
   so.allow_gids = config_->daemon.allow_gids;

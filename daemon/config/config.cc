@@ -149,6 +149,8 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
                    "must be one of trace, debug, info, warn, error");
   }
   SY_RETURN_IF_ERROR(r.Int("max_frame_bytes", &d->max_frame_bytes, 1024, int64_t{1} << 30));
+  SY_RETURN_IF_ERROR(r.Int("max_pending_write_bytes", &d->max_pending_write_bytes, 65536,
+                           int64_t{1} << 32));
   SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
   SY_RETURN_IF_ERROR(r.IntList("allow_uids", &d->allow_uids));
   SY_RETURN_IF_ERROR(r.IntList("allow_gids", &d->allow_gids));

@@ -133,6 +133,9 @@ struct DaemonConfig {
   std::string log_level = "info";
   // Largest request frame accepted; bigger frames close the connection.
   int64_t max_frame_bytes = 8 << 20;
+  // Answers a client has not read yet that the daemon keeps for it; past this the client is
+  // disconnected (it stopped reading), so one slow reader cannot grow the daemon's memory.
+  int64_t max_pending_write_bytes = 4 << 20;
   // Permission bits of the socket file the daemon creates itself.
   int64_t socket_mode = 0660;
   // If either list is non-empty, a connecting process must have one of these uids, or one

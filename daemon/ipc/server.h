@@ -32,7 +32,7 @@ class Server {
     FrameLimits limits;
     int socket_mode = 0660;
     // A client that stops reading may leave this much unsent before it is disconnected.
-    size_t max_pending_write_bytes = 64 << 20;
+    size_t max_pending_write_bytes = 4 << 20;
     // Empty both: any process that can open the socket may use it.
     std::vector<int64_t> allow_uids;
     std::vector<int64_t> allow_gids;
