@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev libsimdjson-dev libcli11-dev libsystemd-dev
   python3 python3-msgpack
   clang libclang-rt-14-dev
+  openssl socat
 )
 
 missing=()

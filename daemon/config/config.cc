@@ -220,6 +220,12 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   SY_RETURN_IF_ERROR(r.String("api_key_file", &p->api_key_file));
   SY_RETURN_IF_ERROR(r.Int("connect_timeout_ms", &p->connect_timeout_ms, 1, 600000));
   SY_RETURN_IF_ERROR(r.Int("max_in_flight", &p->max_in_flight, 1, 1000000));
+  SY_RETURN_IF_ERROR(
+      r.Int("max_response_bytes", &p->max_response_bytes, 4096, int64_t{1} << 32));
+  SY_RETURN_IF_ERROR(r.String("ca_file", &p->ca_file));
+  if (!p->ca_file.empty() && !std::ifstream(p->ca_file)) {
+    return r.Error(r.Get("ca_file"), "ca_file", "cannot read " + p->ca_file);
+  }
   if (!p->api_key_env.empty() && !p->api_key_file.empty()) {
     return r.Error(r.Get("api_key_file"), "api_key_file",
                    "give api_key_env or api_key_file, not both");

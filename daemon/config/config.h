@@ -32,6 +32,12 @@ struct ProviderConfig {
   // Attempts in flight to this provider at once; past it a tier is skipped as "overloaded"
   // rather than queued behind a provider that is not keeping up.
   int64_t max_in_flight = 1024;
+  // PEM file of the CAs to trust for this provider instead of the system's (a private
+  // gateway, a test endpoint). Empty: the system store.
+  std::string ca_file;
+  // A longer answer is abandoned as a transport error: no real completion is near this, and
+  // a provider gone mad must not fill the daemon's memory.
+  int64_t max_response_bytes = 8 << 20;
 };
 
 // Circuit breaker of one model (see resilience/breaker.h). Defaults come from [breaker];

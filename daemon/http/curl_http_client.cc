@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <string>
 
 namespace switchyard {
 namespace {
@@ -65,6 +66,7 @@ struct CurlHttpClient::Transfer {
   std::string stream_buf;
   size_t streamed_bytes = 0;
   int stream_state = 0;  // 0: status not seen yet; 1: 2xx, stream it; -1: collect as a body
+  char error[CURL_ERROR_SIZE];  // curl's detail of a failure ("SSL certificate problem: ...")
 };
 
 struct CurlHttpClient::Socket {
@@ -119,6 +121,8 @@ HttpClient::Id CurlHttpClient::Start(HttpRequest req, Callback done) {
   curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &CurlHttpClient::OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+  t->error[0] = '\0';
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t->req.timeout_ms));
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t->req.connect_timeout_ms));
@@ -149,6 +153,7 @@ void CurlHttpClient::Cancel(Id id) {
 
 void CurlHttpClient::Release(Transfer* t) {
   curl_multi_remove_handle(static_cast<CURLM*>(multi_), t->easy);
+  curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, nullptr);  // it points into `t`
   curl_slist_free_all(t->headers);
   t->headers = nullptr;
   if (idle_easies_.size() < kMaxIdleEasies) {
@@ -276,7 +281,12 @@ void CurlHttpClient::CollectDone() {
     transfers_.erase(it);
     if (rc != CURLE_OK) {
       t->resp.error = Classify(rc, t->easy);
-      t->resp.error_message = curl_easy_strerror(rc);
+      if (t->resp.error == TransportError::kTooLarge) {
+        t->resp.error_message = "answer larger than " + std::to_string(t->req.max_response_bytes) +
+                                " bytes (max_response_bytes); abandoned";
+      } else {
+        t->resp.error_message = t->error[0] ? t->error : curl_easy_strerror(rc);
+      }
     }
     long status = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);

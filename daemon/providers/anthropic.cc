@@ -57,8 +57,10 @@ class AnthropicProvider final : public Provider {
       return r;
     };
     simdjson::dom::element doc;
-    if (ParseJson(reply.body, reply.body_capacity, &doc) != simdjson::SUCCESS) {
-      return bad("answer is not valid JSON");
+    if (simdjson::error_code ec = ParseJson(reply.body, reply.body_capacity, &doc);
+        ec != simdjson::SUCCESS) {
+      // simdjson's words say which: not JSON at all, or JSON with bytes that are not UTF-8.
+      return bad(std::string("answer is not valid JSON: ") + simdjson::error_message(ec));
     }
     std::string_view sv;
     if (doc["type"].get_string().get(sv) != simdjson::SUCCESS || sv != "message") {

@@ -53,8 +53,10 @@ class OpenAIProvider final : public Provider {
       return r;
     };
     simdjson::dom::element doc;
-    if (ParseJson(reply.body, reply.body_capacity, &doc) != simdjson::SUCCESS) {
-      return bad("answer is not valid JSON");
+    if (simdjson::error_code ec = ParseJson(reply.body, reply.body_capacity, &doc);
+        ec != simdjson::SUCCESS) {
+      // simdjson's words say which: not JSON at all, or JSON with bytes that are not UTF-8.
+      return bad(std::string("answer is not valid JSON: ") + simdjson::error_message(ec));
     }
     simdjson::dom::array choices;
     if (doc["choices"].get_array().get(choices) != simdjson::SUCCESS) {

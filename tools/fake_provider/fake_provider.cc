@@ -441,6 +441,16 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
     Schedule(c, std::move(head), std::move(b), f, Mode::kOk);
     return;
   }
+  if (mode == Mode::kBadUtf8 || mode == Mode::kHuge) {
+    AnswerSpec bad;
+    bad.model = model;
+    bad.content = mode == Mode::kHuge ? std::string(static_cast<size_t>(f.huge_mb) << 20, 'a')
+                                      : "valid text, then \xff\xfe\xc0 bytes no encoder emits";
+    std::string b = AnswerBody(api, bad);
+    std::string head = Head(200, "OK", b.size());
+    Schedule(c, std::move(head), std::move(b), f, Mode::kOk);
+    return;
+  }
   AnswerSpec a;
   a.model = model;
   a.serial = ++g_serial;

@@ -36,7 +36,8 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
           {"ok", Mode::kOk},       {"hang", Mode::kHang},         {"error", Mode::kError},
           {"reset", Mode::kReset}, {"truncate", Mode::kTruncate}, {"garbage", Mode::kGarbage},
           {"drip", Mode::kDrip},   {"empty", Mode::kEmpty},       {"stall", Mode::kStall},
-          {"cut", Mode::kCut},     {"unfinished", Mode::kUnfinished}};
+          {"cut", Mode::kCut},     {"unfinished", Mode::kUnfinished}, {"badutf8", Mode::kBadUtf8},
+          {"huge", Mode::kHuge}};
       auto it = kModes.find(val);
       if (it == kModes.end()) {
         *error = "unknown mode '" + val + "'";
@@ -66,6 +67,8 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
         f.first_token_ms = n;
       } else if (key == "chunk_ms") {
         f.chunk_ms = n;
+      } else if (key == "huge_mb") {
+        f.huge_mb = n;
       } else {
         *error = "unknown parameter '" + key + "'";
         return false;

@@ -22,6 +22,8 @@ enum class Mode {
   kStall,       // headers and the events before any text, then nothing, connection kept
   kCut,         // half the events, then the connection closes mid-body
   kUnfinished,  // every event but the final one, then a clean end of body
+  kBadUtf8,     // 200 whose JSON answer holds bytes that are not UTF-8
+  kHuge,        // 200 with a well-formed answer of huge_mb megabytes
 };
 
 struct Fault {
@@ -34,6 +36,7 @@ struct Fault {
   int64_t drip_ms = 1000;
   int64_t first_token_ms = 0;  // streams: from the headers to the first text
   int64_t chunk_ms = 0;        // streams: between text events
+  int64_t huge_mb = 50;        // kHuge
   double rate = 1.0;   // share of requests the mode applies to; the rest are kOk
   std::string reply;   // answer text; default names the model
   std::string finish;  // finish reason override ("length", ...)
