@@ -162,6 +162,7 @@ Status ParseHistory(const std::string& src, const toml::table* t, HistoryConfig*
   TableReader r(src, *t, "history");
   SY_RETURN_IF_ERROR(r.Bool("enabled", &h->enabled));
   SY_RETURN_IF_ERROR(r.Int("retention_days", &h->retention_days, 1, 36500));
+  SY_RETURN_IF_ERROR(r.Int("max_size_mb", &h->max_size_mb, 0, int64_t{1} << 30));
   SY_RETURN_IF_ERROR(r.Int("queue_rows", &h->queue_rows, 100, 100000000));
   SY_RETURN_IF_ERROR(r.Int("flush_ms", &h->flush_ms, 1, 60000));
   return r.NoUnknownKeys();

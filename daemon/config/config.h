@@ -159,6 +159,9 @@ struct HistoryConfig {
   int64_t queue_rows = 100000;
   // Longest a row waits before it is committed: what a crash can lose.
   int64_t flush_ms = 50;
+  // Largest the history file may grow, in MiB (0: no cap). Full, it behaves as a full disk:
+  // rows wait in the queue and retention frees room.
+  int64_t max_size_mb = 0;
 };
 
 struct Config {

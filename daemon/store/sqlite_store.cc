@@ -75,6 +75,8 @@ Status SqliteStore::Open(const StoreOptions& options, std::unique_ptr<SqliteStor
                                                        : Status::Corruption(msg);
   }
   SY_RETURN_IF_ERROR(s->Prepare());
+  s->max_size_bytes_ = options.max_size_bytes;
+  s->ApplyMaxSize();
   *out = std::move(s);
   return Status::Ok();
 }
@@ -239,8 +241,8 @@ void SqliteStore::Close() {
   cv_.notify_one();
   if (writer_.joinable()) {
     writer_.join();
-  } else if (pending_.rows > 0) {
-    Write(pending_);  // never started: commit what was queued anyway
+  } else if (pending_.rows > 0 && Write(pending_) == WriteResult::kNoSpace) {
+    Drop(pending_, "no space left at shutdown");  // never started: committed what it could
   }
 }
 
@@ -306,7 +308,18 @@ void SqliteStore::WriterLoop() {
       std::swap(batch, pending_);
       stopping = stop_;
     }
-    if (batch.rows > 0) Write(batch);
+    ApplyMaxSize();
+    if (batch.rows > 0 && Write(batch) == WriteResult::kNoSpace) {
+      if (stopping) {
+        Drop(batch, "no space left at shutdown");
+        break;
+      }
+      Requeue(std::move(batch));
+      // Space comes back when an operator frees it: try again each second, not in a loop.
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
+      continue;
+    }
     int64_t now = WallMs();
     if (!stopping && now - last_prune >= kPruneEveryMs) {
       Prune(now);
@@ -316,7 +329,42 @@ void SqliteStore::WriterLoop() {
   }
 }
 
-bool SqliteStore::Write(Batch& batch) {
+void SqliteStore::ApplyMaxSize() {
+  int64_t want = max_size_bytes_.load();
+  if (want == applied_max_size_bytes_) return;
+  applied_max_size_bytes_ = want;
+  // max_page_count never goes below what the file already holds; "unlimited" is SQLite's own
+  // ceiling.
+  int64_t pages = want > 0 ? std::max<int64_t>(1, want / 4096) : 4294967294LL;
+  std::string sql = "PRAGMA max_page_count = " + std::to_string(pages);
+  sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+}
+
+void SqliteStore::Requeue(Batch&& batch) {
+  int64_t rows = batch.rows;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pending_.rows + rows <= options_.queue_rows) {
+      // The older rows go first, so the history keeps its order once space is back.
+      batch.requests.insert(batch.requests.end(), std::make_move_iterator(pending_.requests.begin()),
+                            std::make_move_iterator(pending_.requests.end()));
+      batch.transitions.insert(batch.transitions.end(),
+                               std::make_move_iterator(pending_.transitions.begin()),
+                               std::make_move_iterator(pending_.transitions.end()));
+      batch.rows += pending_.rows;
+      pending_ = std::move(batch);
+      rows = 0;
+    }
+  }
+  if (rows > 0) Drop(batch, "no space left and the queue is full");
+}
+
+void SqliteStore::Drop(const Batch& batch, const char* why) {
+  int64_t total = dropped_.fetch_add(batch.rows) + batch.rows;
+  spdlog::error("history: {}: lost {} row(s), {} in all", why, batch.rows, total);
+}
+
+SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
   bool ok = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
   for (const RequestRecord& r : batch.requests) {
     if (!ok) break;
@@ -393,14 +441,30 @@ bool SqliteStore::Write(Batch& batch) {
   if (ok) ok = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
   if (ok) {
     written_ += batch.rows;
-    return true;
+    if (full_since_ms_ != 0) {
+      spdlog::warn("history: writing again after {} ms without space; {} row(s) kept",
+                   WallMs() - full_since_ms_, batch.rows);
+      full_since_ms_ = 0;
+    }
+    return WriteResult::kOk;
   }
+  int code = sqlite3_errcode(db_);
   std::string err = sqlite3_errmsg(db_);
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   ++write_errors_;
-  int64_t total = dropped_.fetch_add(batch.rows) + batch.rows;
-  spdlog::error("history write failed ({}): lost {} row(s), {} in all", err, batch.rows, total);
-  return false;
+  if (code == SQLITE_FULL) {
+    // A full disk (or history.max_size_mb) is an operator's problem that passes: keep the rows
+    // queued, within the queue's bound, and try again.
+    if (full_since_ms_ == 0) {
+      full_since_ms_ = WallMs();
+      spdlog::error("history: no space to write ({}); keeping {} row(s) queued and retrying "
+                    "every second (the queue holds {} rows; more are dropped and counted)",
+                    err, batch.rows, options_.queue_rows);
+    }
+    return WriteResult::kNoSpace;
+  }
+  Drop(batch, ("write failed (" + err + ")").c_str());
+  return WriteResult::kFailed;
 }
 
 void SqliteStore::Prune(int64_t now_wall_ms) {

@@ -31,6 +31,9 @@ struct StoreOptions {
   int64_t queue_rows = 100000;
   // How long a row may wait before its batch is committed: the most a kill -9 can lose.
   int64_t flush_ms = 50;
+  // A cap on the file's size (0: none). When it, or the disk, is full, rows stay queued and
+  // are retried each second; only what overflows the queue is dropped (and counted).
+  int64_t max_size_bytes = 0;
 };
 
 // An attempt read back at start, to rebuild the latency windows.
@@ -75,6 +78,8 @@ class SqliteStore final : public Store {
   void RecordRequest(RequestRecord&& r) override;
   void RecordBreakerTransition(BreakerTransitionRecord&& t) override;
   StoreStats Stats() const override;
+  // Changes the size cap while running (the writer applies it before its next batch).
+  void SetMaxSizeBytes(int64_t bytes) { max_size_bytes_ = bytes; }
 
  private:
   struct Batch {
@@ -86,7 +91,13 @@ class SqliteStore final : public Store {
   explicit SqliteStore(StoreOptions options) : options_(std::move(options)) {}
   Status Prepare();
   void WriterLoop();
-  bool Write(Batch& batch);
+  enum class WriteResult { kOk, kNoSpace, kFailed };
+  WriteResult Write(Batch& batch);
+  // Puts a batch that found no space back in front of the queue, or drops it if the queue
+  // cannot hold it.
+  void Requeue(Batch&& batch);
+  void Drop(const Batch& batch, const char* why);
+  void ApplyMaxSize();
   void Prune(int64_t now_wall_ms);
   void Enqueue(int64_t rows, const std::function<void(Batch&)>& add);
 
@@ -109,6 +120,9 @@ class SqliteStore final : public Store {
   std::atomic<int64_t> dropped_{0};
   std::atomic<int64_t> write_errors_{0};
   std::atomic<int64_t> last_drop_log_ms_{0};
+  std::atomic<int64_t> max_size_bytes_{0};
+  int64_t applied_max_size_bytes_ = -1;  // writer thread only
+  int64_t full_since_ms_ = 0;            // writer thread only: when writes found no space
 };
 
 }  // namespace switchyard

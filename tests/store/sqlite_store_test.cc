@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "store/migrations.h"
 
@@ -173,6 +174,62 @@ TEST_F(SqliteStoreTest, KeepsStreamsTruncationAndWhatRestartsNeed) {
   ASSERT_TRUE(
       store->LoadSpend(day, [&](const std::string&, double usd) { spent += usd; }).ok());
   EXPECT_DOUBLE_EQ(spent, 0.75);
+}
+
+// The full-disk path, through SQLite's max_page_count (history.max_size_mb): rows wait in the
+// queue, nothing is lost, and writing resumes when there is room again.
+TEST_F(SqliteStoreTest, NoSpaceKeepsRowsQueuedAndResumes) {
+  StoreOptions o = Options();
+  o.flush_ms = 10;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  store->SetMaxSizeBytes(1);  // no page beyond those the file has
+  store->Start();
+  const int kRequests = 200;
+  for (int i = 0; i < kRequests; ++i) {
+    RequestRecord r = Request(i + 1, 1'700'000'000'000 + i);
+    r.error = std::string(2000, 'e');  // rows that need new pages
+    store->RecordRequest(std::move(r));
+  }
+  auto wait_for = [&](auto pred) {
+    for (int i = 0; i < 500 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return pred();
+  };
+  ASSERT_TRUE(wait_for([&] { return store->Stats().write_errors > 0; }));
+  StoreStats full = store->Stats();
+  EXPECT_GT(full.queued_rows, 0);
+  EXPECT_EQ(full.dropped_rows, 0);
+  store->SetMaxSizeBytes(0);  // space is back
+  ASSERT_TRUE(wait_for([&] { return store->Stats().queued_rows == 0; }));
+  store->Close();
+  EXPECT_EQ(store->Stats().dropped_rows, 0);
+  store.reset();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), kRequests);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts"), 2 * kRequests);
+  EXPECT_EQ(Query("SELECT MIN(id) FROM requests"), 1);
+}
+
+TEST_F(SqliteStoreTest, NoSpaceBeyondTheQueueDropsAndCounts) {
+  StoreOptions o = Options();
+  o.flush_ms = 10;
+  o.queue_rows = 40;  // ten requests of four rows
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  store->SetMaxSizeBytes(1);
+  store->Start();
+  for (int i = 0; i < 100; ++i) {
+    RequestRecord r = Request(i + 1, 1'700'000'000'000 + i);
+    r.error = std::string(2000, 'e');
+    store->RecordRequest(std::move(r));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  store->SetMaxSizeBytes(0);
+  store->Close();
+  StoreStats st = store->Stats();
+  EXPECT_GT(st.dropped_rows, 0);
+  store.reset();
+  // Every row is either on file or counted as dropped.
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests") * 4 + st.dropped_rows, 100 * 4);
 }
 
 TEST_F(SqliteStoreTest, FullQueueDropsAndCounts) {
