@@ -66,7 +66,7 @@ class Client::Impl {
     FrameReader reader(limits);
     Status failure = Status::Unavailable("connection to switchyardd closed");
     for (;;) {
-      auto [buf, cap] = reader.Buffer(64 * 1024);
+      auto [buf, cap] = reader.Buffer(size_t{64} << 10);
       ssize_t n = recv(fd_, buf, cap, 0);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;

@@ -277,7 +277,7 @@ Status ParseTimeout(const std::string& src, const std::string& prefix, const tom
   SY_RETURN_IF_ERROR(r.Int("floor_ms", &to->floor_ms, 1, 3600000));
   SY_RETURN_IF_ERROR(r.Int("ceiling_ms", &to->ceiling_ms, 1, 3600000));
   SY_RETURN_IF_ERROR(r.Int("min_samples", &to->min_samples, 1, 1000000));
-  SY_RETURN_IF_ERROR(r.Int("window_s", &to->window_s, 1, 86400 * 30));
+  SY_RETURN_IF_ERROR(r.Int("window_s", &to->window_s, 1, int64_t{86400} * 30));
   SY_RETURN_IF_ERROR(r.Int("first_token_default_ms", &to->first_token_default_ms, 1, 3600000));
   SY_RETURN_IF_ERROR(r.Int("stall_ms", &to->stall_ms, 1, 3600000));
   if (to->floor_ms > to->ceiling_ms) {

@@ -57,7 +57,7 @@ void MakeParentDir(const std::string& path) {
 }  // namespace
 
 Server::Server(uv_loop_t* loop, Handler* handler, Options options)
-    : loop_(loop), handler_(handler), options_(options) {
+    : loop_(loop), handler_(handler), options_(std::move(options)) {
   uv_pipe_init(loop_, &listener_, 0);
   listener_.data = this;
 }
@@ -129,7 +129,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
 void Server::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
   auto* c = static_cast<Conn*>(handle->data);
   // Read straight into the decoder's buffer: no copy between socket and msgpack.
-  auto [ptr, cap] = c->reader.Buffer(64 * 1024);
+  auto [ptr, cap] = c->reader.Buffer(size_t{64} << 10);
   *buf = uv_buf_init(ptr, static_cast<unsigned>(cap));
 }
 
@@ -243,11 +243,8 @@ void Server::OnWritten(uv_write_t* req, int status) {
   c->pending_bytes -= w->data.size();
   --c->pending_writes;
   delete w;
-  if (status < 0) {
-    c->server->CloseNow(c);
-  } else if (c->closing && c->pending_writes == 0) {
-    c->server->CloseNow(c);
-  }
+  // A failed write, or the last one owed to a connection that is closing.
+  if (status < 0 || (c->closing && c->pending_writes == 0)) c->server->CloseNow(c);
 }
 
 void Server::CloseWhenFlushed(Conn* c) {

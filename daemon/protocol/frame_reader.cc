@@ -1,5 +1,7 @@
 #include "protocol/frame_reader.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <string>
 
@@ -7,7 +9,7 @@ namespace switchyard {
 
 FrameReader::FrameReader(const FrameLimits& limits)
     : limits_(limits),
-      unpacker_(nullptr, nullptr, 64 * 1024,
+      unpacker_(nullptr, nullptr, size_t{64} << 10,
                 msgpack::unpack_limit(limits.max_array, limits.max_map, limits.max_frame_bytes,
                                       limits.max_frame_bytes, limits.max_frame_bytes,
                                       limits.max_depth)) {}
@@ -46,7 +48,7 @@ Status FrameReader::Commit(size_t n, const FrameFn& on_frame) {
 
 Status FrameReader::Feed(const char* data, size_t n, const FrameFn& on_frame) {
   while (n > 0) {
-    size_t chunk = n < 64 * 1024 ? n : 64 * 1024;
+    size_t chunk = std::min(n, size_t{64} << 10);
     auto [buf, cap] = Buffer(chunk);
     (void)cap;
     std::memcpy(buf, data, chunk);

@@ -110,25 +110,31 @@ ParsedResponse ParseErrorReply(const HttpReply& reply, std::string_view api_key)
 
 int64_t RetryAfterMs(std::string_view retry_after, std::string_view retry_after_ms,
                      int64_t wall_now_ms) {
+  // A wait longer than a day is a provider's nonsense ("1e999", the year 99999), and a
+  // double that large does not fit an int64: it is taken as a day.
+  constexpr double kMaxMs = 86400e3;
   auto parse_number = [](std::string_view s, double* out) {
     std::string t(s);
     char* end = nullptr;
     double v = std::strtod(t.c_str(), &end);
-    if (end == t.c_str() || v < 0) return false;
+    if (end == t.c_str() || !(v >= 0)) return false;  // also refuses NaN
     while (*end == ' ') ++end;
     if (*end) return false;
     *out = v;
     return true;
   };
   double v = 0;
-  if (!retry_after_ms.empty() && parse_number(retry_after_ms, &v)) return static_cast<int64_t>(v);
+  if (!retry_after_ms.empty() && parse_number(retry_after_ms, &v)) {
+    return static_cast<int64_t>(std::min(v, kMaxMs));
+  }
   if (retry_after.empty()) return -1;
-  if (parse_number(retry_after, &v)) return static_cast<int64_t>(v * 1000);
+  if (parse_number(retry_after, &v)) return static_cast<int64_t>(std::min(v * 1000, kMaxMs));
   std::string t(retry_after);
   std::tm tm{};
   if (strptime(t.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
-  int64_t at_ms = static_cast<int64_t>(timegm(&tm)) * 1000;
-  return std::max<int64_t>(0, at_ms - wall_now_ms);
+  double at_ms = static_cast<double>(timegm(&tm)) * 1000;
+  return static_cast<int64_t>(
+      std::clamp(at_ms - static_cast<double>(wall_now_ms), 0.0, kMaxMs));
 }
 
 std::string Redact(std::string text, std::string_view api_key) {

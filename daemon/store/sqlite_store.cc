@@ -341,22 +341,20 @@ void SqliteStore::ApplyMaxSize() {
 }
 
 void SqliteStore::Requeue(Batch&& batch) {
-  int64_t rows = batch.rows;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (pending_.rows + rows <= options_.queue_rows) {
-      // The older rows go first, so the history keeps its order once space is back.
-      batch.requests.insert(batch.requests.end(), std::make_move_iterator(pending_.requests.begin()),
-                            std::make_move_iterator(pending_.requests.end()));
-      batch.transitions.insert(batch.transitions.end(),
-                               std::make_move_iterator(pending_.transitions.begin()),
-                               std::make_move_iterator(pending_.transitions.end()));
-      batch.rows += pending_.rows;
-      pending_ = std::move(batch);
-      rows = 0;
-    }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (pending_.rows + batch.rows > options_.queue_rows) {
+    lock.unlock();
+    Drop(batch, "no space left and the queue is full");
+    return;
   }
-  if (rows > 0) Drop(batch, "no space left and the queue is full");
+  // The older rows go first, so the history keeps its order once space is back.
+  batch.requests.insert(batch.requests.end(), std::make_move_iterator(pending_.requests.begin()),
+                        std::make_move_iterator(pending_.requests.end()));
+  batch.transitions.insert(batch.transitions.end(),
+                           std::make_move_iterator(pending_.transitions.begin()),
+                           std::make_move_iterator(pending_.transitions.end()));
+  batch.rows += pending_.rows;
+  pending_ = std::move(batch);
 }
 
 void SqliteStore::Drop(const Batch& batch, const char* why) {

@@ -37,6 +37,15 @@ TEST(ErrorBody, StatusClassification) {
   EXPECT_EQ(ClassifyHttpError(500, ctx, "").outcome, Outcome::kContextOverflow);
 }
 
+// Found by fuzz/provider_fuzz.cc: "31e341834183" seconds is infinity as a double, and casting
+// that to int64 was undefined behaviour. Absurd waits are now a day.
+TEST(ErrorBody, AbsurdRetryAfterIsADay) {
+  EXPECT_EQ(RetryAfterMs("31e341834183", "", 0), 86400000);
+  EXPECT_EQ(RetryAfterMs("", "1e30", 0), 86400000);
+  EXPECT_EQ(RetryAfterMs("nan", "", 0), -1);
+  EXPECT_EQ(RetryAfterMs("Fri, 31 Dec 9999 23:59:59 GMT", "", 0), 86400000);
+}
+
 TEST(ErrorBody, RetryAfterForms) {
   EXPECT_EQ(RetryAfterMs("2", "", 0), 2000);
   EXPECT_EQ(RetryAfterMs("1.5", "", 0), 1500);
