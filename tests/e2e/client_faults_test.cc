@@ -145,7 +145,9 @@ TEST(ClientFaults, AThousandIdleConnectionsDoNotCrowdOutTheBusyOne) {
   EXPECT_EQ(st.result.connections, 1001);
   int64_t rss_with = testbed::RssKiB(cluster.daemon().pid());
   // An idle connection costs a read buffer and a handle, not megabytes.
-  if (!kSanitized) EXPECT_LT(rss_with - rss_before, 1000 * 100) << "KiB for 1,000 idle connections";
+  if (!kSanitized) {
+    EXPECT_LT(rss_with - rss_before, 1000 * 100) << "KiB for 1,000 idle connections";
+  }
   idle.clear();
 }
 

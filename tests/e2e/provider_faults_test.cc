@@ -50,7 +50,9 @@ TEST(ProviderFaults, A50MegabyteAnswerIsAbandonedWithoutGrowingTheDaemon) {
   EXPECT_NE(r.result.attempts[0].reason.find("larger than 8388608 bytes"), std::string::npos)
       << r.result.attempts[0].reason;
   // It stopped reading at the limit: at most the limit (and curl's buffers) was held.
-  if (!kSanitized) EXPECT_LT(testbed::RssKiB(cluster.daemon().pid()) - rss_before, 24 * 1024);
+  if (!kSanitized) {
+    EXPECT_LT(testbed::RssKiB(cluster.daemon().pid()) - rss_before, 24 * 1024);
+  }
 }
 
 TEST(ProviderFaults, GarbageAndInvalidUtf8AreBadResponses) {
