@@ -134,8 +134,6 @@ ALTER TABLE attempts ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;   -- ..
 -- estimate per model, and rebuilds that calibration at start.
 ALTER TABLE attempts ADD COLUMN est_tokens INTEGER NOT NULL DEFAULT 0;
 
-CREATE INDEX requests_route_ts ON requests (route, ts_ms);
-
 -- Spend per model and route per day: every attempt, failed and losing ones included.
 CREATE VIEW cost_by_model_route_day AS
   SELECT a.model,
