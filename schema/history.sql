@@ -134,6 +134,16 @@ ALTER TABLE attempts ADD COLUMN tokens_after INTEGER NOT NULL DEFAULT 0;   -- ..
 -- estimate per model, and rebuilds that calibration at start.
 ALTER TABLE attempts ADD COLUMN est_tokens INTEGER NOT NULL DEFAULT 0;
 
+-- What each route's requests cost per UTC day (day = ts_ms / 86400000), kept as the writer
+-- commits them, so a restart reads today's spend (for budgets) in one row per route instead
+-- of summing the day's requests.
+CREATE TABLE spend_by_route_day (
+  route    TEXT    NOT NULL,
+  day      INTEGER NOT NULL,
+  cost_usd REAL    NOT NULL,
+  PRIMARY KEY (route, day)
+);
+
 -- Spend per model and route per day: every attempt, failed and losing ones included.
 CREATE VIEW cost_by_model_route_day AS
   SELECT a.model,

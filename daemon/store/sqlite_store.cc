@@ -1,5 +1,7 @@
 #include "store/sqlite_store.h"
 
+#include <map>
+
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -107,6 +109,10 @@ Status SqliteStore::Prepare() {
       "INSERT INTO breaker_transitions (ts_ms, model, from_state, to_state, reason, open_until_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
       &insert_transition_));
+  SY_RETURN_IF_ERROR(prep(
+      "INSERT INTO spend_by_route_day (route, day, cost_usd) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (route, day) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd",
+      &add_spend_));
   sqlite3_stmt* st = nullptr;
   SY_RETURN_IF_ERROR(prep("SELECT COALESCE(MAX(id), 0) + 1 FROM requests", &st));
   if (sqlite3_step(st) == SQLITE_ROW) first_request_id_ = sqlite3_column_int64(st, 0);
@@ -117,7 +123,7 @@ Status SqliteStore::Prepare() {
 SqliteStore::~SqliteStore() {
   Close();
   for (sqlite3_stmt* st :
-       {insert_request_, insert_attempt_, insert_fallback_, insert_transition_}) {
+       {insert_request_, insert_attempt_, insert_fallback_, insert_transition_, add_spend_}) {
     sqlite3_finalize(st);
   }
   sqlite3_close(db_);
@@ -160,11 +166,14 @@ Status SqliteStore::LoadCalibration(
     int64_t since_wall_ms,
     const std::function<void(const std::string&, int64_t, int64_t)>& fn) {
   sqlite3_stmt* st = nullptr;
-  // Only answers: a cancelled or timed-out call's input tokens are our own estimate.
+  // Only answers: a cancelled or timed-out call's input tokens are our own estimate. The
+  // newest 20,000 attempts are plenty to calibrate on and cost a bounded read at start,
+  // whatever the history holds.
   const char* sql =
-      "SELECT model, SUM(est_tokens), SUM(input_tokens) FROM attempts "
-      "WHERE ts_ms >= ?1 AND outcome = 'ok' AND est_tokens > 0 AND input_tokens > 0 "
-      "GROUP BY model";
+      "SELECT model, SUM(est_tokens), SUM(input_tokens) FROM "
+      "(SELECT model, est_tokens, input_tokens, outcome FROM attempts WHERE ts_ms >= ?1 "
+      "ORDER BY ts_ms DESC LIMIT 20000) "
+      "WHERE outcome = 'ok' AND est_tokens > 0 AND input_tokens > 0 GROUP BY model";
   if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
     return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
   }
@@ -183,8 +192,7 @@ Status SqliteStore::LoadCalibration(
 Status SqliteStore::LoadSpend(int64_t since_wall_ms,
                               const std::function<void(const std::string&, double)>& fn) {
   sqlite3_stmt* st = nullptr;
-  const char* sql =
-      "SELECT route, SUM(cost_usd) FROM requests WHERE ts_ms >= ?1 GROUP BY route";
+  const char* sql = "SELECT route, cost_usd FROM spend_by_route_day WHERE day = ?1 / 86400000";
   if (sqlite3_prepare_v2(db_, sql, -1, &st, nullptr) != SQLITE_OK) {
     return Status::Corruption(std::string("history: ") + sqlite3_errmsg(db_));
   }
@@ -364,6 +372,18 @@ void SqliteStore::Drop(const Batch& batch, const char* why) {
 
 SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
   bool ok = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  // One spend row per route and day per batch, not per request.
+  std::map<std::pair<std::string, int64_t>, double> spend;
+  for (const RequestRecord& r : batch.requests) {
+    if (r.cost_usd > 0) spend[{r.route, r.ts_ms / 86400000}] += r.cost_usd;
+  }
+  for (const auto& [key, usd] : spend) {
+    if (!ok) break;
+    BindText(add_spend_, 1, key.first);
+    sqlite3_bind_int64(add_spend_, 2, key.second);
+    sqlite3_bind_double(add_spend_, 3, usd);
+    ok = Step(add_spend_);
+  }
   for (const RequestRecord& r : batch.requests) {
     if (!ok) break;
     sqlite3_stmt* q = insert_request_;

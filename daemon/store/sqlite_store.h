@@ -62,8 +62,8 @@ class SqliteStore final : public Store {
   Status LoadCalibration(int64_t since_wall_ms,
                          const std::function<void(const std::string& model, int64_t estimated,
                                                   int64_t actual)>& fn);
-  // Before Start(): what each route's requests cost since `since_wall_ms`.
-  Status LoadSpend(int64_t since_wall_ms,
+  // Before Start(): what each route's requests cost on the UTC day of `day_wall_ms`.
+  Status LoadSpend(int64_t day_wall_ms,
                    const std::function<void(const std::string& route, double usd)>& fn);
   // Before Start(): breaker transitions since `since_wall_ms`, oldest first.
   Status LoadBreakerTransitions(int64_t since_wall_ms,
@@ -107,6 +107,7 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_attempt_ = nullptr;
   sqlite3_stmt* insert_fallback_ = nullptr;
   sqlite3_stmt* insert_transition_ = nullptr;
+  sqlite3_stmt* add_spend_ = nullptr;
   int64_t first_request_id_ = 1;
 
   mutable std::mutex mu_;
