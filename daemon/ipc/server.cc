@@ -17,8 +17,10 @@ struct Server::Conn {
   Server* server;
   uint64_t id;
   FrameReader reader;
-  size_t pending_bytes = 0;
+  size_t pending_bytes = 0;   // handed to libuv, not yet written
   size_t pending_writes = 0;
+  std::string outbox;         // queued by Send() this turn of the loop
+  bool unflushed = false;     // listed in Server::unflushed_
   bool closing = false;  // no more reads or frames; close once writes drain
 
   Conn(Server* s, uint64_t i, const FrameLimits& limits) : server(s), id(i), reader(limits) {}
@@ -28,6 +30,7 @@ struct Server::WriteReq {
   uv_write_t req;
   Conn* conn;
   std::string data;
+  size_t counted = 0;  // bytes of `data` in Conn::pending_bytes: those not written at once
 };
 
 namespace {
@@ -60,6 +63,29 @@ Server::Server(uv_loop_t* loop, Handler* handler, Options options)
     : loop_(loop), handler_(handler), options_(std::move(options)) {
   uv_pipe_init(loop_, &listener_, 0);
   listener_.data = this;
+  uv_prepare_init(loop_, &flush_prepare_);
+  flush_prepare_.data = this;
+  uv_prepare_start(&flush_prepare_, [](uv_prepare_t* h) {
+    OnFlush(reinterpret_cast<uv_handle_t*>(h));
+  });
+  uv_check_init(loop_, &flush_check_);
+  flush_check_.data = this;
+  uv_check_start(&flush_check_, [](uv_check_t* h) { OnFlush(reinterpret_cast<uv_handle_t*>(h)); });
+  // Neither keeps the loop alive on its own.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_prepare_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
+}
+
+void Server::OnFlush(uv_handle_t* handle) { static_cast<Server*>(handle->data)->FlushAll(); }
+
+void Server::FlushAll() {
+  if (unflushed_.empty()) return;
+  std::vector<uint64_t> ids;
+  ids.swap(unflushed_);
+  for (uint64_t id : ids) {
+    auto it = conns_.find(id);
+    if (it != conns_.end()) Flush(it->second);
+  }
 }
 
 Server::~Server() {
@@ -193,20 +219,42 @@ void Server::FailConnection(Conn* c, const std::string& code, const std::string&
   e.code = code;
   e.message = message;
   Send(c->id, EncodeProtocolError(e));
+  Flush(c);
   CloseWhenFlushed(c);
 }
 
-void Server::Send(uint64_t conn, std::string frame) {
+void Server::Send(uint64_t conn, std::string_view frame) {
   auto it = conns_.find(conn);
   if (it == conns_.end()) return;
   Conn* c = it->second;
+  if (c->pending_bytes + c->outbox.size() + frame.size() > options_.max_pending_write_bytes) {
+    spdlog::warn("connection {}: client is not reading its answers ({} bytes queued); closing it",
+                 c->id, c->pending_bytes + c->outbox.size());
+    CloseNow(c);
+    return;
+  }
+  c->outbox.append(frame);
+  if (!c->unflushed) {
+    c->unflushed = true;
+    unflushed_.push_back(c->id);
+  }
+}
+
+void Server::Flush(Conn* c) {
+  c->unflushed = false;
+  if (c->outbox.empty()) return;
+  std::string frame;
+  frame.swap(c->outbox);
   uv_buf_t buf = uv_buf_init(frame.data(), static_cast<unsigned>(frame.size()));
   auto* stream = reinterpret_cast<uv_stream_t*>(&c->pipe);
   size_t offset = 0;
   // Most answers fit in the socket buffer: write them now, without a request allocation.
   if (c->pending_writes == 0) {
     int n = uv_try_write(stream, &buf, 1);
-    if (n == static_cast<int>(frame.size())) return;
+    if (n == static_cast<int>(frame.size())) {
+      if (c->closing) CloseNow(c);
+      return;
+    }
     if (n > 0) {
       offset = static_cast<size_t>(n);
     } else if (n != UV_EAGAIN) {
@@ -214,18 +262,13 @@ void Server::Send(uint64_t conn, std::string frame) {
       return;
     }
   }
-  if (c->pending_bytes + frame.size() - offset > options_.max_pending_write_bytes) {
-    spdlog::warn("connection {}: client is not reading its answers ({} bytes queued); closing it",
-                 c->id, c->pending_bytes);
-    CloseNow(c);
-    return;
-  }
   auto* w = new WriteReq;
   w->conn = c;
   w->data = std::move(frame);
   w->req.data = w;
   uv_buf_t rest =
       uv_buf_init(w->data.data() + offset, static_cast<unsigned>(w->data.size() - offset));
+  w->counted = rest.len;
   c->pending_bytes += rest.len;
   ++c->pending_writes;
   int rc = uv_write(&w->req, stream, &rest, 1, &Server::OnWritten);
@@ -240,7 +283,7 @@ void Server::Send(uint64_t conn, std::string frame) {
 void Server::OnWritten(uv_write_t* req, int status) {
   auto* w = static_cast<WriteReq*>(req->data);
   Conn* c = w->conn;
-  c->pending_bytes -= w->data.size();
+  c->pending_bytes -= w->counted;
   --c->pending_writes;
   delete w;
   // A failed write, or the last one owed to a connection that is closing.
@@ -250,7 +293,7 @@ void Server::OnWritten(uv_write_t* req, int status) {
 void Server::CloseWhenFlushed(Conn* c) {
   c->closing = true;
   uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->pipe));
-  if (c->pending_writes == 0) CloseNow(c);
+  if (c->pending_writes == 0 && c->outbox.empty()) CloseNow(c);
 }
 
 void Server::CloseNow(Conn* c) {
@@ -270,9 +313,18 @@ void Server::StopAccepting() {
 
 void Server::CloseAll() {
   StopAccepting();
+  FlushAll();
+  if (!flush_handles_closed_) {
+    flush_handles_closed_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  }
   std::vector<Conn*> all;
   for (auto& [id, c] : conns_) all.push_back(c);
-  for (Conn* c : all) CloseWhenFlushed(c);
+  for (Conn* c : all) {
+    c->outbox.clear();  // anything queued after the flush above has nowhere to go
+    CloseWhenFlushed(c);
+  }
 }
 
 }  // namespace switchyard
