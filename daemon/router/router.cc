@@ -68,7 +68,6 @@ struct Router::Walk {
   Chunk on_chunk;                // streams
   int64_t chunks_sent = 0;
   int64_t streamed_bytes = 0;
-  std::vector<Truncation> truncations;  // per attempt, for the answer
 };
 
 namespace {
