@@ -346,11 +346,7 @@ std::string EncodeCompleteCall(uint32_t msgid, const CompleteRequest& req) {
   PackStr(pk, "task");
   PackStr(pk, req.task);
   PackStr(pk, "stream");
-  if (req.stream) {
-    pk.pack_true();
-  } else {
-    pk.pack_false();
-  }
+  PackBool(pk, req.stream);
   PackStr(pk, "metadata");
   pk.pack_map(static_cast<uint32_t>(req.metadata.size()));
   for (const auto& [k, v] : req.metadata) {
@@ -409,11 +405,7 @@ std::string EncodeCompleteResponse(uint32_t msgid, const CompleteResult& r) {
     PackStr(pk, "cost_usd");
     pk.pack_double(r.cost_usd);
     PackStr(pk, "truncated");
-    if (r.truncated) {
-      pk.pack_true();
-    } else {
-      pk.pack_false();
-    }
+    PackBool(pk, r.truncated);
     PackStr(pk, "attempts");
     PackAttempts(pk, r.attempts);
     PackStr(pk, "fallbacks");
@@ -485,11 +477,7 @@ std::string EncodeStatusResponse(uint32_t msgid, const StatusResult& s) {
     PackStr(pk, "history");
     pk.pack_map(5);
     PackStr(pk, "enabled");
-    if (s.history.enabled) {
-      pk.pack_true();
-    } else {
-      pk.pack_false();
-    }
+    PackBool(pk, s.history.enabled);
     PackStr(pk, "queued_rows");
     pk.pack_int64(s.history.queued_rows);
     PackStr(pk, "written_rows");

@@ -38,7 +38,9 @@ struct Router::Call {
 // A call's prompt, fitted to its model.
 struct Router::Prepared {
   int64_t max_tokens = 0;
-  int64_t est_tokens = 0;  // uncalibrated estimate of what is sent
+  int64_t est_tokens = 0;     // uncalibrated estimate of what is sent
+  int64_t tokens_before = 0;  // calibrated estimates of the prompt as given and as sent
+  int64_t tokens_after = 0;
   bool truncated = false;
   Truncation truncation;
   std::vector<Message> messages;  // when truncated; else the request's own are sent
@@ -67,7 +69,6 @@ struct Router::Walk {
   int64_t refused_window = 0;    // largest window whose provider said the prompt is too long
   Chunk on_chunk;                // streams
   int64_t chunks_sent = 0;
-  int64_t streamed_bytes = 0;
 };
 
 namespace {
@@ -403,6 +404,7 @@ bool Router::Prepare(Walk* w, const std::string& model, Prepared* p, std::string
   }
   int64_t budget = m.context_window - p->max_tokens;
   int64_t tokens = calibration_->Scale(model, w->raw_tokens);
+  p->tokens_before = p->tokens_after = tokens;
   if (tokens <= budget) return true;
   std::string need = "~" + std::to_string(tokens) + " prompt tokens + " +
                      std::to_string(p->max_tokens) + " for the answer exceed its " +
@@ -418,7 +420,7 @@ bool Router::Prepare(Walk* w, const std::string& model, Prepared* p, std::string
   }
   p->truncated = true;
   p->truncation.tokens_before = fit.tokens_before;
-  p->truncation.tokens_after = fit.tokens_after;
+  p->truncation.tokens_after = p->tokens_after = fit.tokens_after;
   p->truncation.dropped_messages = fit.dropped_messages;
   p->truncation.cut_chars = fit.cut_chars;
   p->messages = std::move(fit.messages);
@@ -484,8 +486,8 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry, Prepared&& 
   rec.stream = stream;
   rec.truncated = p.truncated;
   rec.est_tokens = p.est_tokens;
-  rec.tokens_before = calibration_->Scale(name, w->raw_tokens);
-  rec.tokens_after = p.truncated ? p.truncation.tokens_after : rec.tokens_before;
+  rec.tokens_before = p.tokens_before;
+  rec.tokens_after = p.tokens_after;
   w->attempts.push_back(std::move(a));
   w->records.push_back(std::move(rec));
   ++w->calls_made;
@@ -612,7 +614,6 @@ void Router::OnStreamData(int64_t walk_id, int64_t seq, std::string_view bytes) 
     call->timer_id = timers_->Start(stall, [this, walk_id, seq] { OnStall(walk_id, seq); });
   }
   w->chunks_sent += 1;
-  w->streamed_bytes += static_cast<int64_t>(text.size());
   if (w->on_chunk) w->on_chunk(text);
 }
 
@@ -778,7 +779,7 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
     RouteResponse r;
     r.error.code = "partial_answer";
     r.error.message = "the answer is partial: " + std::to_string(w->chunks_sent) +
-                      " chunk(s), " + std::to_string(w->streamed_bytes) +
+                      " chunk(s), " + std::to_string(call.stream ? call.stream->state.answer.content.size() : 0) +
                       " bytes were streamed before " + call.model + " failed (" + a.outcome +
                       (a.reason.empty() ? "" : ": " + a.reason) + ")";
     spdlog::warn("route {}: {}", w->route->name, r.error.message);

@@ -79,8 +79,13 @@ TEST(AnswerChecks, OrdinaryTextIsNotRepetition) {
   for (int i = 0; i < 200; ++i) prose += "Sentence number " + std::to_string(i) + " says something. ";
   EXPECT_FALSE(HasDegenerateRepetition(prose));
   EXPECT_FALSE(HasDegenerateRepetition("short"));
-  // A few repeats (a list, a refrain) are not a loop.
-  EXPECT_FALSE(HasDegenerateRepetition("Intro text that leads in. la la la la la la"));
+  // A few repeats (a list, a refrain) at the end of a long answer are not a loop; the same
+  // refrain eighty times is.
+  std::string refrain = prose + "And the chorus goes: la la la la la la";
+  ASSERT_GT(refrain.size(), 200u);
+  EXPECT_FALSE(HasDegenerateRepetition(refrain));
+  for (int i = 0; i < 80; ++i) refrain += " la";
+  EXPECT_TRUE(HasDegenerateRepetition(refrain));
 }
 
 }  // namespace

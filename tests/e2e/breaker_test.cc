@@ -10,11 +10,6 @@
 namespace switchyard::e2e {
 namespace {
 
-int64_t MsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
-      .count();
-}
-
 ModelStatus StatusOf(Client& c, const std::string& model) {
   for (const ModelStatus& m : c.GetStatus().result.models) {
     if (m.name == model) return m;

@@ -13,11 +13,6 @@
 namespace switchyard::e2e {
 namespace {
 
-int64_t MsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
-      .count();
-}
-
 TEST(Fallback, PrimaryServerErrorIsServedBySecondTier) {
   Cluster cluster;
   cluster.fake().SetFault("gpt-4o", "mode=error&status=500");

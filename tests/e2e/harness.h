@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
+
 #include "testbed.h"
 
 namespace switchyard::e2e {
@@ -23,6 +26,11 @@ using testbed::Process;
 using testbed::ReadFile;
 using testbed::TempDir;
 using testbed::WaitForSocket;
+
+inline int64_t MsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
+      .count();
+}
 
 class Cluster : public testbed::Cluster {
  public:

@@ -12,11 +12,6 @@
 namespace switchyard::e2e {
 namespace {
 
-int64_t MsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
-      .count();
-}
-
 // Collects a stream's chunks as the client's reader thread delivers them.
 struct Chunks {
   std::mutex mu;
