@@ -1,13 +1,10 @@
 #include "store/sqlite_store.h"
 
-#include <map>
-
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <map>
 
 #include "store/migrations.h"
 
@@ -99,7 +96,8 @@ Status SqliteStore::Prepare() {
       "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
       "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
       "tokens_before, tokens_after, est_tokens) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19)",
       &insert_attempt_));
   SY_RETURN_IF_ERROR(
       prep("INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
@@ -109,10 +107,10 @@ Status SqliteStore::Prepare() {
       "INSERT INTO breaker_transitions (ts_ms, model, from_state, to_state, reason, open_until_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
       &insert_transition_));
-  SY_RETURN_IF_ERROR(prep(
-      "INSERT INTO spend_by_route_day (route, day, cost_usd) VALUES (?1, ?2, ?3) "
-      "ON CONFLICT (route, day) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd",
-      &add_spend_));
+  SY_RETURN_IF_ERROR(
+      prep("INSERT INTO spend_by_route_day (route, day, cost_usd) VALUES (?1, ?2, ?3) "
+           "ON CONFLICT (route, day) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd",
+           &add_spend_));
   sqlite3_stmt* st = nullptr;
   SY_RETURN_IF_ERROR(prep("SELECT COALESCE(MAX(id), 0) + 1 FROM requests", &st));
   if (sqlite3_step(st) == SQLITE_ROW) first_request_id_ = sqlite3_column_int64(st, 0);
@@ -163,8 +161,7 @@ Status SqliteStore::LoadAttempts(int64_t since_wall_ms,
 }
 
 Status SqliteStore::LoadCalibration(
-    int64_t since_wall_ms,
-    const std::function<void(const std::string&, int64_t, int64_t)>& fn) {
+    int64_t since_wall_ms, const std::function<void(const std::string&, int64_t, int64_t)>& fn) {
   sqlite3_stmt* st = nullptr;
   // Only answers: a cancelled or timed-out call's input tokens are our own estimate. The
   // newest 20,000 attempts are plenty to calibrate on and cost a bounded read at start,
@@ -237,6 +234,12 @@ Status SqliteStore::LoadBreakerTransitions(
 void SqliteStore::Start() {
   if (started_) return;
   started_ = true;
+  idle_allowed_ = CanLeaveIdlePriority();
+  if (!idle_allowed_) {
+    spdlog::info(
+        "history: the writer runs at nice +10; idle priority needs CAP_SYS_NICE or "
+        "RLIMIT_NICE allowing +10 (LimitNICE=+10 in the systemd unit)");
+  }
   writer_ = std::thread([this] { WriterLoop(); });
 }
 
@@ -245,6 +248,7 @@ void SqliteStore::Close() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
     stop_ = true;
+    Reprioritize();  // what is left is flushed at normal priority
   }
   cv_.notify_one();
   if (writer_.joinable()) {
@@ -263,6 +267,9 @@ void SqliteStore::Enqueue(int64_t rows, const std::function<void(Batch&)>& add) 
       pending_.rows += rows;
       wake = pending_.rows >= kBatchRows;
       rows = 0;
+      // The loop promotes the writer itself: an idle writer on a busy machine might not
+      // get the CPU to notice its own queue filling.
+      Reprioritize();
     }
   }
   if (wake) cv_.notify_one();
@@ -291,6 +298,7 @@ StoreStats SqliteStore::Stats() const {
   {
     std::lock_guard<std::mutex> lock(mu_);
     s.queued_rows = pending_.rows;
+    s.writer_idle = writer_tid_ != 0 && writer_priority_ == WriterPriority::kIdle;
   }
   s.written_rows = written_.load();
   s.dropped_rows = dropped_.load();
@@ -298,11 +306,35 @@ StoreStats SqliteStore::Stats() const {
   return s;
 }
 
+void SqliteStore::Reprioritize() {
+  if (!idle_allowed_ || writer_tid_ == 0) return;
+  WriterPriority want = stop_ ? WriterPriority::kNormal
+                              : NextWriterPriority(writer_priority_, pending_.rows + writing_rows_,
+                                                   options_.queue_rows);
+  if (want == writer_priority_) return;
+  writer_priority_ = want;
+  if (!SetWriterPriority(writer_tid_, want)) {
+    spdlog::warn("history: could not change the writer's priority; it stays at nice +10");
+    idle_allowed_ = false;
+    writer_priority_ = WriterPriority::kNormal;
+    (void)SetWriterPriority(writer_tid_, WriterPriority::kNormal);
+    return;
+  }
+  if (want == WriterPriority::kNormal && !stop_) {
+    spdlog::info("history: writer behind ({} rows queued): running at normal priority",
+                 pending_.rows + writing_rows_);
+  } else if (want == WriterPriority::kIdle) {
+    spdlog::info("history: writer caught up: back to idle priority");
+  }
+}
+
 void SqliteStore::WriterLoop() {
-  // The writer yields the CPU to the event loop: on a small machine at saturation, a commit
-  // competing as an equal shows up in every request's tail latency. Rows wait in the queue
-  // instead, which is what the queue is for.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    writer_tid_ = CurrentThreadId();
+    writer_priority_ = idle_allowed_ ? WriterPriority::kIdle : WriterPriority::kNormal;
+    (void)SetWriterPriority(writer_tid_, writer_priority_);
+  }
   // A first prune at start: a daemon that was down for days comes back within retention.
   int64_t last_prune = WallMs();
   Prune(last_prune);
@@ -315,9 +347,16 @@ void SqliteStore::WriterLoop() {
                    [this] { return stop_ || pending_.rows >= kBatchRows; });
       std::swap(batch, pending_);
       stopping = stop_;
+      writing_rows_ = batch.rows;
     }
     ApplyMaxSize();
-    if (batch.rows > 0 && Write(batch) == WriteResult::kNoSpace) {
+    WriteResult result = batch.rows > 0 ? Write(batch) : WriteResult::kOk;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_rows_ = 0;
+      if (result != WriteResult::kNoSpace) Reprioritize();
+    }
+    if (result == WriteResult::kNoSpace) {
       if (stopping) {
         Drop(batch, "no space left at shutdown");
         break;
@@ -475,9 +514,10 @@ SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
     // queued, within the queue's bound, and try again.
     if (full_since_ms_ == 0) {
       full_since_ms_ = WallMs();
-      spdlog::error("history: no space to write ({}); keeping {} row(s) queued and retrying "
-                    "every second (the queue holds {} rows; more are dropped and counted)",
-                    err, batch.rows, options_.queue_rows);
+      spdlog::error(
+          "history: no space to write ({}); keeping {} row(s) queued and retrying "
+          "every second (the queue holds {} rows; more are dropped and counted)",
+          err, batch.rows, options_.queue_rows);
     }
     return WriteResult::kNoSpace;
   }

@@ -21,6 +21,7 @@
 
 #include "base/status.h"
 #include "store/store.h"
+#include "store/writer_priority.h"
 
 namespace switchyard {
 
@@ -59,9 +60,9 @@ class SqliteStore final : public Store {
   Status LoadAttempts(int64_t since_wall_ms, const std::function<void(const LoadedAttempt&)>& fn);
   // Before Start(): per model, the summed uncalibrated prompt estimates and the prompt tokens
   // providers reported for them, over answers since `since_wall_ms`.
-  Status LoadCalibration(int64_t since_wall_ms,
-                         const std::function<void(const std::string& model, int64_t estimated,
-                                                  int64_t actual)>& fn);
+  Status LoadCalibration(
+      int64_t since_wall_ms,
+      const std::function<void(const std::string& model, int64_t estimated, int64_t actual)>& fn);
   // Before Start(): what each route's requests cost on the UTC day of `day_wall_ms`.
   Status LoadSpend(int64_t day_wall_ms,
                    const std::function<void(const std::string& route, double usd)>& fn);
@@ -100,6 +101,9 @@ class SqliteStore final : public Store {
   void ApplyMaxSize();
   void Prune(int64_t now_wall_ms);
   void Enqueue(int64_t rows, const std::function<void(Batch&)>& add);
+  // With mu_ held: moves the writer between idle and normal priority as its queue fills and
+  // drains (a syscall, made only on a change).
+  void Reprioritize();
 
   StoreOptions options_;
   sqlite3* db_ = nullptr;
@@ -114,6 +118,10 @@ class SqliteStore final : public Store {
   std::condition_variable cv_;
   Batch pending_;
   bool stop_ = false;
+  bool idle_allowed_ = false;  // the writer may run at idle priority (and leave it again)
+  pid_t writer_tid_ = 0;       // set by the writer when it starts
+  int64_t writing_rows_ = 0;   // taken from the queue by the writer, not yet committed
+  WriterPriority writer_priority_ = WriterPriority::kNormal;
   std::thread writer_;
   bool started_ = false;
 

@@ -69,6 +69,7 @@ struct StoreStats {
   int64_t written_rows = 0;  // committed since start
   int64_t dropped_rows = 0;  // lost: queue full or a failed write; each is also logged
   int64_t write_errors = 0;  // failed transactions
+  bool writer_idle = false;  // the writer takes only CPU no one else wants (writer_priority.h)
 };
 
 class Store {

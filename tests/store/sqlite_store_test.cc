@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "store/migrations.h"
+#include "store/writer_priority.h"
 
 namespace switchyard {
 namespace {
@@ -171,8 +172,7 @@ TEST_F(SqliteStoreTest, KeepsStreamsTruncationAndWhatRestartsNeed) {
   EXPECT_EQ(est, 30000);
   EXPECT_EQ(actual, 36000);
   double spent = 0;
-  ASSERT_TRUE(
-      store->LoadSpend(day, [&](const std::string&, double usd) { spent += usd; }).ok());
+  ASSERT_TRUE(store->LoadSpend(day, [&](const std::string&, double usd) { spent += usd; }).ok());
   EXPECT_DOUBLE_EQ(spent, 0.75);
 }
 
@@ -192,7 +192,8 @@ TEST_F(SqliteStoreTest, NoSpaceKeepsRowsQueuedAndResumes) {
     store->RecordRequest(std::move(r));
   }
   auto wait_for = [&](auto pred) {
-    for (int i = 0; i < 500 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 500 && !pred(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return pred();
   };
   ASSERT_TRUE(wait_for([&] { return store->Stats().write_errors > 0; }));
@@ -230,6 +231,38 @@ TEST_F(SqliteStoreTest, NoSpaceBeyondTheQueueDropsAndCounts) {
   store.reset();
   // Every row is either on file or counted as dropped.
   EXPECT_EQ(Query("SELECT COUNT(*) FROM requests") * 4 + st.dropped_rows, 100 * 4);
+}
+
+TEST_F(SqliteStoreTest, WriterIdlesUntilItsQueueFillsThenCatchesUpAtNormalPriority) {
+  if (!CanLeaveIdlePriority()) GTEST_SKIP() << "no CAP_SYS_NICE and RLIMIT_NICE below +10 here";
+  StoreOptions o = Options();
+  o.flush_ms = 10;
+  o.queue_rows = 400;  // a quarter is 25 requests of four rows
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  store->Start();
+  auto wait_for = [&](auto pred) {
+    for (int i = 0; i < 500 && !pred(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return pred();
+  };
+  ASSERT_TRUE(wait_for([&] { return store->Stats().writer_idle; }));
+  // A writer that finds no space falls behind: rows pile up past a quarter of the queue.
+  store->SetMaxSizeBytes(1);
+  for (int i = 0; i < 30; ++i) {
+    RequestRecord r = Request(i + 1, 1'700'000'000'000 + i);
+    r.error = std::string(2000, 'e');
+    store->RecordRequest(std::move(r));
+  }
+  ASSERT_TRUE(wait_for([&] { return store->Stats().write_errors > 0; }));
+  EXPECT_FALSE(store->Stats().writer_idle);
+  store->SetMaxSizeBytes(0);
+  ASSERT_TRUE(
+      wait_for([&] { return store->Stats().queued_rows == 0 && store->Stats().writer_idle; }));
+  store->Close();
+  EXPECT_EQ(store->Stats().dropped_rows, 0);
+  store.reset();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 30);
 }
 
 TEST_F(SqliteStoreTest, FullQueueDropsAndCounts) {

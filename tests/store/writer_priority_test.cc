@@ -1,0 +1,78 @@
+#include "store/writer_priority.h"
+
+#include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace switchyard {
+namespace {
+
+constexpr auto kIdle = WriterPriority::kIdle;
+constexpr auto kNormal = WriterPriority::kNormal;
+
+TEST(WriterPriority, IdleUntilAQuarterFullThenNormalUntilDrained) {
+  EXPECT_EQ(NextWriterPriority(kIdle, 0, 100000), kIdle);
+  EXPECT_EQ(NextWriterPriority(kIdle, 24999, 100000), kIdle);
+  EXPECT_EQ(NextWriterPriority(kIdle, 25000, 100000), kNormal);
+  // Between the marks each keeps what it has, so a queue near one does not flap.
+  EXPECT_EQ(NextWriterPriority(kNormal, 24999, 100000), kNormal);
+  EXPECT_EQ(NextWriterPriority(kNormal, 3125, 100000), kNormal);
+  EXPECT_EQ(NextWriterPriority(kIdle, 3125, 100000), kIdle);
+  EXPECT_EQ(NextWriterPriority(kNormal, 3124, 100000), kIdle);
+  EXPECT_EQ(NextWriterPriority(kNormal, 0, 100000), kIdle);
+}
+
+TEST(WriterPriority, SetsTheThreadsPolicyAtNiceTen) {
+  if (!CanLeaveIdlePriority()) GTEST_SKIP() << "no CAP_SYS_NICE and RLIMIT_NICE below +10 here";
+  int idle_policy = -1, normal_policy = -1, nice = -1;
+  std::thread t([&] {
+    pid_t self = CurrentThreadId();
+    ASSERT_TRUE(SetWriterPriority(self, kIdle));
+    idle_policy = sched_getscheduler(0);
+    ASSERT_TRUE(SetWriterPriority(self, kNormal));
+    normal_policy = sched_getscheduler(0);
+    nice = getpriority(PRIO_PROCESS, static_cast<id_t>(self));
+  });
+  t.join();
+  EXPECT_EQ(idle_policy, SCHED_IDLE);
+  EXPECT_EQ(normal_policy, SCHED_OTHER);
+  EXPECT_EQ(nice, 10);
+  // The test's own thread is untouched.
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
+}
+
+// In a child that gives up root: whether the writer may use idle priority follows
+// RLIMIT_NICE, and +10 (the systemd unit's LimitNICE=+10, rlimit 10) is enough. Exits 3 when
+// the limit cannot be set here (raising a hard limit needs CAP_SYS_RESOURCE).
+constexpr int kCannotSetLimit = 3;
+
+int ProbeAsNobody(rlim_t nice_limit) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    rlimit rl{nice_limit, nice_limit};
+    if (setrlimit(RLIMIT_NICE, &rl) != 0) _exit(kCannotSetLimit);
+    if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) _exit(4);
+    _exit(CanLeaveIdlePriority() ? 1 : 0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(WriterPriority, UnprivilegedNeedsRlimitNiceOfTen) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to another user";
+  EXPECT_EQ(ProbeAsNobody(0), 0);
+  int nine = ProbeAsNobody(9), ten = ProbeAsNobody(10);
+  if (nine == kCannotSetLimit || ten == kCannotSetLimit) {
+    GTEST_SKIP() << "refused without the limit; cannot raise RLIMIT_NICE here to check +10";
+  }
+  EXPECT_EQ(nine, 0);
+  EXPECT_EQ(ten, 1);
+}
+
+}  // namespace
+}  // namespace switchyard
