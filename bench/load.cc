@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 namespace switchyard::bench {
 namespace {
@@ -30,7 +31,7 @@ double LoadResult::Percentile(double p) const {
 }
 
 LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
-                         int64_t total) {
+                         int64_t total, std::chrono::microseconds stagger) {
   // One connection per 16 requests in flight, as an application's worker pool would have.
   int connections = std::max(1, (concurrency + 15) / 16);
   std::vector<std::unique_ptr<Client>> clients(static_cast<size_t>(connections));
@@ -69,6 +70,7 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
       std::lock_guard<std::mutex> lock(mu);
       ++started;
     }
+    std::this_thread::sleep_until(start + stagger * i / concurrency);
     issue(clients[static_cast<size_t>(i % connections)].get());
   }
   std::unique_lock<std::mutex> lock(mu);
@@ -80,7 +82,8 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
 }
 
 LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>& headers,
-                         const std::string& body, int concurrency, int64_t total) {
+                         const std::string& body, int concurrency, int64_t total,
+                         std::chrono::microseconds stagger) {
   CURLM* multi = curl_multi_init();
   curl_slist* hdrs = nullptr;
   for (const std::string& h : headers) hdrs = curl_slist_append(hdrs, h.c_str());
@@ -98,6 +101,7 @@ LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>&
     curl_multi_add_handle(multi, s.easy);
     ++started;
   };
+  size_t unlaunched = 0;  // slots [unlaunched, concurrency) wait for their turn in the stagger
   for (Slot& s : slots) {
     s.easy = curl_easy_init();
     curl_easy_setopt(s.easy, CURLOPT_URL, url.c_str());
@@ -107,10 +111,13 @@ LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>&
     curl_easy_setopt(s.easy, CURLOPT_WRITEFUNCTION, &Discard);
     curl_easy_setopt(s.easy, CURLOPT_PRIVATE, &s);
     curl_easy_setopt(s.easy, CURLOPT_NOSIGNAL, 1L);
-    if (started < total) launch(s);
   }
   auto start = Clock::now();
+  auto turn = [&](size_t i) { return start + stagger * static_cast<int64_t>(i) / concurrency; };
   while (finished < total) {
+    while (unlaunched < slots.size() && started < total && Clock::now() >= turn(unlaunched)) {
+      launch(slots[unlaunched++]);
+    }
     int running = 0;
     curl_multi_perform(multi, &running);
     int left = 0;
@@ -129,7 +136,12 @@ LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>&
       curl_multi_remove_handle(multi, s->easy);
       if (started < total) launch(*s);
     }
-    if (finished < total) curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+    int wait_ms = 100;
+    if (unlaunched < slots.size() && started < total) {
+      auto until = std::chrono::ceil<std::chrono::milliseconds>(turn(unlaunched) - Clock::now());
+      wait_ms = static_cast<int>(std::clamp<int64_t>(until.count(), 0, 100));
+    }
+    if (finished < total) curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
   }
   out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   for (Slot& s : slots) curl_easy_cleanup(s.easy);

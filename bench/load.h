@@ -3,6 +3,7 @@
 // the two are measured the same way and their difference is the daemon's cost.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -21,13 +22,18 @@ struct LoadResult {
   double Rps() const { return seconds > 0 ? static_cast<double>(requests) / seconds : 0; }
 };
 
-// `concurrency` requests in flight through switchyardd until `total` are answered.
+// `concurrency` requests in flight through switchyardd until `total` are answered. With a
+// `stagger`, the first requests start spread evenly over it instead of all at once; since
+// each answer starts the next request in the same slot, they stay spread (16 users rather
+// than one burst of 16, when the provider takes about `stagger` to answer).
 LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
-                         int64_t total);
+                         int64_t total,
+                         std::chrono::microseconds stagger = std::chrono::microseconds{0});
 
 // The same, straight to an HTTP endpoint: POST `body` to `url` with `headers`.
 LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>& headers,
-                         const std::string& body, int concurrency, int64_t total);
+                         const std::string& body, int concurrency, int64_t total,
+                         std::chrono::microseconds stagger = std::chrono::microseconds{0});
 
 // "p50 123 us  p99 456 us ..." for a table cell.
 std::string Describe(const LoadResult& r);

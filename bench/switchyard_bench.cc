@@ -63,13 +63,34 @@ testbed::ClusterOptions Quiet() {
   return o;
 }
 
+void PrintOverheadRow(size_t bytes, int clients, const LoadResult& direct,
+                      const LoadResult& daemon) {
+  auto cell = [](const LoadResult& r) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%.0f / %.0f / %.0f", r.Percentile(50), r.Percentile(99),
+                  r.Percentile(99.9));
+    return std::string(b);
+  };
+  std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, clients,
+              cell(direct).c_str(), cell(daemon).c_str(),
+              daemon.Percentile(50) - direct.Percentile(50),
+              daemon.Percentile(99) - direct.Percentile(99),
+              daemon.Percentile(99.9) - direct.Percentile(99.9),
+              direct.errors + daemon.errors ? " errors!" : "");
+}
+
+void PrintOverheadHeader() {
+  std::printf(
+      "| prompt | in flight | direct p50 / p99 / p99.9 | daemon p50 / p99 / p99.9 | overhead p50 / "
+      "p99 / p99.9 |\n|---|---|---|---|---|\n");
+}
+
 void BenchOverhead() {
   std::printf(
-      "\n## overhead: through switchyardd minus direct to the fake provider (microseconds)\n");
-  std::printf(
-      "| prompt | clients | direct p50 / p99 / p99.9 | daemon p50 / p99 / p99.9 | overhead p50 / "
-      "p99 / p99.9 |\n");
-  std::printf("|---|---|---|---|---|\n");
+      "\n## overhead: through switchyardd minus direct to the fake provider (microseconds)\n"
+      "\n### the provider answers at once (closed loop: from 16 in flight both paths "
+      "saturate the machine, so those rows are queueing; see throughput)\n");
+  PrintOverheadHeader();
   testbed::Cluster cluster(Quiet());
   for (size_t bytes : {size_t{1000}, size_t{100000}}) {
     CompleteRequest req = Prompt(bytes);
@@ -80,18 +101,30 @@ void BenchOverhead() {
       RunClientLoad(cluster.socket(), req, c, n / 10);
       LoadResult direct = RunDirectLoad(d.url, d.headers, d.body, c, n);
       LoadResult daemon = RunClientLoad(cluster.socket(), req, c, n);
-      auto row = [](const LoadResult& r) {
-        char b[64];
-        std::snprintf(b, sizeof b, "%.0f / %.0f / %.0f", r.Percentile(50), r.Percentile(99),
-                      r.Percentile(99.9));
-        return std::string(b);
-      };
-      std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, c,
-                  row(direct).c_str(), row(daemon).c_str(),
-                  daemon.Percentile(50) - direct.Percentile(50),
-                  daemon.Percentile(99) - direct.Percentile(99),
-                  daemon.Percentile(99.9) - direct.Percentile(99.9),
-                  direct.errors + daemon.errors ? " errors!" : "");
+      PrintOverheadRow(bytes, c, direct, daemon);
+    }
+  }
+  // What an application sees: its requests in flight while the provider works, each user
+  // waiting for its answer before asking again, the machine not saturated.
+  constexpr int64_t kProviderUs = 10000;
+  std::printf(
+      "\n### the provider answers in exactly %lld ms; the requests in flight start spread "
+      "over it (as that many users would), below saturation\n",
+      static_cast<long long>(kProviderUs / 1000));
+  PrintOverheadHeader();
+  cluster.fake().SetFault("gpt-4o", "latency_us=" + std::to_string(kProviderUs));
+  const std::chrono::microseconds spread{kProviderUs};
+  for (size_t bytes : {size_t{1000}, size_t{100000}}) {
+    CompleteRequest req = Prompt(bytes);
+    DirectCall d = Direct(cluster, req);
+    for (int c : {16, 64}) {
+      // About 5 s of each path: 16 in flight answer 1,600 a second, 64 answer 6,400.
+      int64_t n = c * 500;
+      RunDirectLoad(d.url, d.headers, d.body, c, n / 10, spread);
+      RunClientLoad(cluster.socket(), req, c, n / 10, spread);
+      LoadResult direct = RunDirectLoad(d.url, d.headers, d.body, c, n, spread);
+      LoadResult daemon = RunClientLoad(cluster.socket(), req, c, n, spread);
+      PrintOverheadRow(bytes, c, direct, daemon);
     }
   }
 }
@@ -112,6 +145,7 @@ void BenchThroughput() {
   CompleteRequest req = Prompt(1000);
   DirectCall d = Direct(cluster, req);
   const int64_t n = 60000;
+  double fake_us = 0;
   RunClientLoad(cluster.socket(), req, 64, 5000);
   for (bool through : {false, true}) {
     double d0 = testbed::CpuSeconds(cluster.daemon().pid()),
@@ -122,10 +156,23 @@ void BenchThroughput() {
     double dc = testbed::CpuSeconds(cluster.daemon().pid()) - d0,
            fc = testbed::CpuSeconds(cluster.fake().pid()) - f0;
     double sc = SelfCpuSeconds() - s0;
-    std::printf("| %s | %.0f | %.0f%% (%.1f us/req) | %.0f%% | %.0f%% |%s\n",
-                through ? "through switchyardd" : "direct (the fake's ceiling)", r.Rps(),
+    std::printf("| %s | %.0f | %.0f%% (%.1f us/req) | %.0f%% (%.1f us/req) | %.0f%% |%s\n",
+                through ? "through switchyardd" : "direct, one libcurl thread", r.Rps(),
                 100 * dc / r.seconds, 1e6 * dc / static_cast<double>(r.requests),
-                100 * fc / r.seconds, 100 * sc / r.seconds, r.errors ? " errors!" : "");
+                100 * fc / r.seconds, 1e6 * fc / static_cast<double>(r.requests),
+                100 * sc / r.seconds, r.errors ? " errors!" : "");
+    if (!through) fake_us = 1e6 * fc / static_cast<double>(r.requests);
+  }
+  // The fake provider is one libuv thread: its ceiling is a core divided by its cost.
+  std::printf("fake provider's own ceiling: %.0f req/s on one core (%.1f us of CPU a request)\n",
+              fake_us > 0 ? 1e6 / fake_us : 0, fake_us);
+  auto c = cluster.Connect();
+  StatusReply st = c->GetStatus();
+  if (st.ok) {
+    std::printf("history during the run: %lld rows written, %lld dropped, %lld still queued\n",
+                static_cast<long long>(st.result.history.written_rows),
+                static_cast<long long>(st.result.history.dropped_rows),
+                static_cast<long long>(st.result.history.queued_rows));
   }
 }
 
@@ -335,8 +382,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> only;
   std::string bin_dir;
   int64_t store_requests = 200000, requests = 20000;
-  app.add_option("--only", only,
-                 "sections: overhead, throughput, failover, memory, startup, store, history, incident")
+  app.add_option(
+         "--only", only,
+         "sections: overhead, throughput, failover, memory, startup, store, history, incident")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   app.add_option("--store-requests", store_requests, "requests written by the store section");

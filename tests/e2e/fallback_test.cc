@@ -111,6 +111,33 @@ TEST(Fallback, DeadlineShorterThanTimeoutEndsTheRequest) {
   EXPECT_EQ(r.error.attempts[0].outcome, "timeout");
 }
 
+// The benchmarks' microsecond latency: kept to within the loop's slack, and a request cut off
+// while it waits leaves the fake serving (its timer and poll handles both closed).
+TEST(Fallback, FakeLatencyInMicrosecondsIsKeptAndCutOffCleanly) {
+  ClusterOptions opt;
+  opt.default_timeout_ms = 400;
+  Cluster cluster(opt);
+  cluster.fake().SetFault("gpt-4o", "latency_us=60000");
+  auto client = cluster.Connect();
+  CompleteReply r = client->Complete(Cluster::Ask("in time"));
+  ASSERT_TRUE(r.ok) << r.error.message;
+  EXPECT_EQ(r.result.model, "gpt-4o");
+  ASSERT_EQ(r.result.attempts.size(), 1u);
+  EXPECT_GE(r.result.attempts[0].latency_ms, 60);
+  EXPECT_LT(r.result.attempts[0].latency_ms, 60 + 200);
+  cluster.fake().SetFault("gpt-4o", "latency_us=3000000");
+  for (int i = 0; i < 3; ++i) {
+    r = client->Complete(Cluster::Ask("too slow"));
+    ASSERT_TRUE(r.ok) << r.error.message;
+    EXPECT_EQ(r.result.model, "gpt-4o-mini");
+    EXPECT_EQ(r.result.attempts[0].outcome, "timeout");
+  }
+  cluster.fake().SetFault("gpt-4o", "latency_us=1000");
+  r = client->Complete(Cluster::Ask("again"));
+  ASSERT_TRUE(r.ok) << r.error.message;
+  EXPECT_EQ(r.result.model, "gpt-4o");
+}
+
 TEST(Concurrency, FiftyRequestsInFlightOnOneConnection) {
   Cluster cluster;
   cluster.fake().SetFault("gpt-4o", "latency_ms=100&jitter_ms=100");
@@ -176,7 +203,8 @@ TEST(Concurrency, OneClientSharedByManyThreads) {
           r = client->Complete(Cluster::Ask(q));
         } else if (i % 3 == 1) {
           std::promise<CompleteReply> p;
-          client->CompleteAsync(Cluster::Ask(q), [&p](CompleteReply x) { p.set_value(std::move(x)); });
+          client->CompleteAsync(Cluster::Ask(q),
+                                [&p](CompleteReply x) { p.set_value(std::move(x)); });
           r = p.get_future().get();
         } else {
           std::string got;

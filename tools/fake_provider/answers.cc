@@ -167,8 +167,9 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
   start.Key("usage").BeginObject().Key("input_tokens").Int(a.input_tokens);
   start.Key("output_tokens").Int(1).EndObject().EndObject().EndObject();
   out.events.push_back(Sse("message_start", start.Take()));
-  out.events.push_back(Sse("content_block_start",
-                           R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"));
+  out.events.push_back(
+      Sse("content_block_start",
+          R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"));
   out.events.push_back(Sse("ping", R"({"type": "ping"})"));
   out.preamble = 3;
   for (const std::string& p : pieces) {

@@ -10,6 +10,8 @@
 //   /_control/stats                    {"requests":{model:n},"auth_ok":n,"auth_bad":n,...}
 #include <simdjson.h>
 #include <sys/resource.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <CLI/CLI.hpp>
@@ -46,6 +48,10 @@ struct Conn;
 // A response waiting for its latency to pass.
 struct Pending {
   uv_timer_t timer;
+  // latency_us: a timerfd polled on the loop; freed with the timer (both closes must finish).
+  uv_poll_t precise;
+  int precise_fd = -1;
+  int open_handles = 1;
   Conn* conn;
   std::string head;  // status line and headers
   std::string body;
@@ -83,8 +89,37 @@ void StopPending(Conn* c) {
   Pending* p = c->pending;
   c->pending = nullptr;
   --g_stats.in_flight;
-  uv_close(reinterpret_cast<uv_handle_t*>(&p->timer),
-           [](uv_handle_t* h) { delete static_cast<Pending*>(h->data); });
+  auto closed = [](uv_handle_t* h) {
+    auto* p = static_cast<Pending*>(h->data);
+    if (h == reinterpret_cast<uv_handle_t*>(&p->precise)) close(p->precise_fd);
+    if (--p->open_handles == 0) delete p;
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->timer), closed);
+  if (p->precise_fd >= 0) uv_close(reinterpret_cast<uv_handle_t*>(&p->precise), closed);
+}
+
+void Deliver(Pending* p);
+
+// Delivers `p` after exactly `us` microseconds; false if no timerfd could be had.
+bool StartPrecise(Pending* p, int64_t us) {
+  int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (fd < 0) return false;
+  itimerspec when{};
+  when.it_value.tv_sec = us / 1000000;
+  when.it_value.tv_nsec = (us % 1000000) * 1000;
+  if (timerfd_settime(fd, 0, &when, nullptr) != 0 || uv_poll_init(g_loop, &p->precise, fd) != 0) {
+    close(fd);
+    return false;
+  }
+  p->precise_fd = fd;
+  p->precise.data = p;
+  ++p->open_handles;
+  uv_poll_start(&p->precise, UV_READABLE, [](uv_poll_t* h, int, int) {
+    auto* p = static_cast<Pending*>(h->data);
+    uv_poll_stop(h);
+    Deliver(p);
+  });
+  return true;
 }
 
 void CloseConn(Conn* c, bool reset) {
@@ -268,7 +303,7 @@ void ScheduleStream(Conn* c, StreamEvents events, const Fault& f, Mode mode) {
   p->mode = mode;
   p->events = std::move(events);
   size_t n = p->events.events.size();
-  p->stop_at = mode == Mode::kCut ? std::max(p->events.preamble + 1, n / 2)
+  p->stop_at = mode == Mode::kCut          ? std::max(p->events.preamble + 1, n / 2)
                : mode == Mode::kUnfinished ? n - 1
                                            : n;
   p->first_token_ms = f.first_token_ms;
@@ -296,6 +331,10 @@ void Schedule(Conn* c, std::string head, std::string body, const Fault& f, Mode 
   int64_t delay = f.latency_ms;
   if (f.jitter_ms > 0)
     delay += static_cast<int64_t>(g_rng() % static_cast<uint64_t>(f.jitter_ms + 1));
+  if (f.latency_us > 0 && mode != Mode::kDrip && mode != Mode::kHang &&
+      StartPrecise(p, f.latency_us)) {
+    return;
+  }
   if (delay <= 0 && mode != Mode::kDrip && mode != Mode::kHang) {
     Deliver(p);
     return;

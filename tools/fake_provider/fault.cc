@@ -32,12 +32,19 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
     if (key == "model") {
       continue;
     } else if (key == "mode") {
-      static const std::map<std::string, Mode> kModes = {
-          {"ok", Mode::kOk},       {"hang", Mode::kHang},         {"error", Mode::kError},
-          {"reset", Mode::kReset}, {"truncate", Mode::kTruncate}, {"garbage", Mode::kGarbage},
-          {"drip", Mode::kDrip},   {"empty", Mode::kEmpty},       {"stall", Mode::kStall},
-          {"cut", Mode::kCut},     {"unfinished", Mode::kUnfinished}, {"badutf8", Mode::kBadUtf8},
-          {"huge", Mode::kHuge}};
+      static const std::map<std::string, Mode> kModes = {{"ok", Mode::kOk},
+                                                         {"hang", Mode::kHang},
+                                                         {"error", Mode::kError},
+                                                         {"reset", Mode::kReset},
+                                                         {"truncate", Mode::kTruncate},
+                                                         {"garbage", Mode::kGarbage},
+                                                         {"drip", Mode::kDrip},
+                                                         {"empty", Mode::kEmpty},
+                                                         {"stall", Mode::kStall},
+                                                         {"cut", Mode::kCut},
+                                                         {"unfinished", Mode::kUnfinished},
+                                                         {"badutf8", Mode::kBadUtf8},
+                                                         {"huge", Mode::kHuge}};
       auto it = kModes.find(val);
       if (it == kModes.end()) {
         *error = "unknown mode '" + val + "'";
@@ -55,6 +62,8 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
     } else if (ToInt(val, &n)) {
       if (key == "latency_ms") {
         f.latency_ms = n;
+      } else if (key == "latency_us") {
+        f.latency_us = n;
       } else if (key == "jitter_ms") {
         f.jitter_ms = n;
       } else if (key == "status") {

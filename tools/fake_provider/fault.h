@@ -28,8 +28,11 @@ enum class Mode {
 
 struct Fault {
   Mode mode = Mode::kOk;
-  int64_t latency_ms = 0;      // before the first byte of the answer
-  int64_t jitter_ms = 0;       // uniform extra latency in [0, jitter_ms]
+  int64_t latency_ms = 0;  // before the first byte of the answer
+  int64_t jitter_ms = 0;   // uniform extra latency in [0, jitter_ms]
+  // Plain answers: latency to the microsecond (a timerfd), instead of latency_ms and its
+  // jitter, whose timers tick in whole milliseconds. For benchmarks that subtract latencies.
+  int64_t latency_us = 0;
   int status = 500;            // for kError
   std::string error_kind;      // for kError: "" (by status), "context" (context length exceeded)
   int64_t retry_after_s = -1;  // Retry-After on kError, when >= 0
@@ -37,9 +40,9 @@ struct Fault {
   int64_t first_token_ms = 0;  // streams: from the headers to the first text
   int64_t chunk_ms = 0;        // streams: between text events
   int64_t huge_mb = 50;        // kHuge
-  double rate = 1.0;   // share of requests the mode applies to; the rest are kOk
-  std::string reply;   // answer text; default names the model
-  std::string finish;  // finish reason override ("length", ...)
+  double rate = 1.0;           // share of requests the mode applies to; the rest are kOk
+  std::string reply;           // answer text; default names the model
+  std::string finish;          // finish reason override ("length", ...)
 };
 
 // Parses `query` over `base`; an error names the bad parameter.
