@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -392,6 +393,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   setvbuf(stdout, nullptr, _IOLBF, 0);  // figures survive a section that dies
   signal(SIGPIPE, SIG_IGN);
+  // The sections that run a store in this process print figures, not its progress notes.
+  spdlog::set_level(spdlog::level::warn);
   if (!bin_dir.empty()) switchyard::testbed::SetBinaryDir(bin_dir);
   auto want = [&](const std::string& s) {
     return only.empty() || std::find(only.begin(), only.end(), s) != only.end();
