@@ -11,10 +11,10 @@
 //   store       rows per second the history store sustains
 //   history     request latency with history on, then off, same load
 //   incident    the incident replay at full scale (about 90 s)
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
