@@ -47,7 +47,7 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
   // Each completion starts the next request on the same connection.
   std::function<void(Client*)> issue = [&](Client* c) {
     auto t0 = Clock::now();
-    c->CompleteAsync(req, [&, c, t0](CompleteReply r) {
+    c->CompleteAsync(req, [&, c, t0](const CompleteReply& r) {
       auto t1 = Clock::now();
       bool again;
       {
