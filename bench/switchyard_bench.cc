@@ -64,7 +64,7 @@ testbed::ClusterOptions Quiet() {
   return o;
 }
 
-void PrintOverheadRow(size_t bytes, int clients, const LoadResult& direct,
+void PrintOverheadRow(size_t bytes, int in_flight, const LoadResult& direct,
                       const LoadResult& daemon) {
   auto cell = [](const LoadResult& r) {
     char b[64];
@@ -72,7 +72,7 @@ void PrintOverheadRow(size_t bytes, int clients, const LoadResult& direct,
                   r.Percentile(99.9));
     return std::string(b);
   };
-  std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, clients,
+  std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, in_flight,
               cell(direct).c_str(), cell(daemon).c_str(),
               daemon.Percentile(50) - direct.Percentile(50),
               daemon.Percentile(99) - direct.Percentile(99),

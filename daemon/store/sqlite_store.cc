@@ -312,14 +312,13 @@ void SqliteStore::Reprioritize() {
                               : NextWriterPriority(writer_priority_, pending_.rows + writing_rows_,
                                                    options_.queue_rows);
   if (want == writer_priority_) return;
-  writer_priority_ = want;
   if (!SetWriterPriority(writer_tid_, want)) {
-    spdlog::warn("history: could not change the writer's priority; it stays at nice +10");
+    // The start-up probe said this works; if the OS changed its mind, stop asking.
+    spdlog::warn("history: could not change the writer's CPU priority; it stays as it is");
     idle_allowed_ = false;
-    writer_priority_ = WriterPriority::kNormal;
-    (void)SetWriterPriority(writer_tid_, WriterPriority::kNormal);
     return;
   }
+  writer_priority_ = want;
   if (want == WriterPriority::kNormal && !stop_) {
     spdlog::info("history: writer behind ({} rows queued): running at normal priority",
                  pending_.rows + writing_rows_);
@@ -350,13 +349,7 @@ void SqliteStore::WriterLoop() {
       writing_rows_ = batch.rows;
     }
     ApplyMaxSize();
-    WriteResult result = batch.rows > 0 ? Write(batch) : WriteResult::kOk;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      writing_rows_ = 0;
-      if (result != WriteResult::kNoSpace) Reprioritize();
-    }
-    if (result == WriteResult::kNoSpace) {
+    if (batch.rows > 0 && Write(batch) == WriteResult::kNoSpace) {
       if (stopping) {
         Drop(batch, "no space left at shutdown");
         break;
@@ -366,6 +359,11 @@ void SqliteStore::WriterLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
       continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_rows_ = 0;
+      Reprioritize();
     }
     int64_t now = WallMs();
     if (!stopping && now - last_prune >= kPruneEveryMs) {
@@ -389,6 +387,9 @@ void SqliteStore::ApplyMaxSize() {
 
 void SqliteStore::Requeue(Batch&& batch) {
   std::unique_lock<std::mutex> lock(mu_);
+  // In the same critical section as the rows' return, so the backlog the loop sees never
+  // loses them on the way.
+  writing_rows_ = 0;
   if (pending_.rows + batch.rows > options_.queue_rows) {
     lock.unlock();
     Drop(batch, "no space left and the queue is full");

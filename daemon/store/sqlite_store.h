@@ -94,8 +94,8 @@ class SqliteStore final : public Store {
   void WriterLoop();
   enum class WriteResult { kOk, kNoSpace, kFailed };
   WriteResult Write(Batch& batch);
-  // Puts a batch that found no space back in front of the queue, or drops it if the queue
-  // cannot hold it.
+  // Puts a batch that found no space back in front of the queue (the writer no longer holds
+  // its rows), or drops it if the queue cannot hold it.
   void Requeue(Batch&& batch);
   void Drop(const Batch& batch, const char* why);
   void ApplyMaxSize();
