@@ -263,12 +263,13 @@ void SqliteStore::Enqueue(int64_t rows, const std::function<void(Batch&)>& add) 
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stop_ && pending_.rows + rows <= options_.queue_rows) {
+      if (pending_.rows == 0) pending_.since_ms = options_.clock->NowMs();
       add(pending_);
       pending_.rows += rows;
       wake = pending_.rows >= kBatchRows;
       rows = 0;
       // The loop promotes the writer itself: an idle writer on a busy machine might not
-      // get the CPU to notice its own queue filling.
+      // get the CPU to notice that it is behind.
       Reprioritize();
     }
   }
@@ -297,7 +298,9 @@ StoreStats SqliteStore::Stats() const {
   StoreStats s;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    s.queued_rows = pending_.rows;
+    // The batch in the writer's hands counts: between a failed write and its requeue the rows
+    // are in neither place, and a caller must never read that as "all written".
+    s.queued_rows = pending_.rows + writing_rows_;
     s.writer_idle = writer_tid_ != 0 && writer_priority_ == WriterPriority::kIdle;
   }
   s.written_rows = written_.load();
@@ -308,9 +311,14 @@ StoreStats SqliteStore::Stats() const {
 
 void SqliteStore::Reprioritize() {
   if (!idle_allowed_ || writer_tid_ == 0) return;
-  WriterPriority want = stop_ ? WriterPriority::kNormal
-                              : NextWriterPriority(writer_priority_, pending_.rows + writing_rows_,
-                                                   options_.queue_rows);
+  WriterBacklog b;
+  b.rows = pending_.rows + writing_rows_;
+  b.capacity = options_.queue_rows;
+  // Rows in the writer's hands are older than any still queued.
+  int64_t since = writing_rows_ > 0 ? writing_since_ms_ : pending_.since_ms;
+  b.oldest_wait_ms = b.rows > 0 ? options_.clock->NowMs() - since : 0;
+  b.flush_ms = options_.flush_ms;
+  WriterPriority want = stop_ ? WriterPriority::kNormal : NextWriterPriority(writer_priority_, b);
   if (want == writer_priority_) return;
   if (!SetWriterPriority(writer_tid_, want)) {
     // The start-up probe said this works; if the OS changed its mind, stop asking.
@@ -319,11 +327,20 @@ void SqliteStore::Reprioritize() {
     return;
   }
   writer_priority_ = want;
-  if (want == WriterPriority::kNormal && !stop_) {
-    spdlog::info("history: writer behind ({} rows queued): running at normal priority",
-                 pending_.rows + writing_rows_);
-  } else if (want == WriterPriority::kIdle) {
-    spdlog::info("history: writer caught up: back to idle priority");
+  if (stop_) return;
+  // A queue filling up is news; a writer late by a flush interval on a busy machine is
+  // routine, and would log a pair of lines every few batches.
+  if (want == WriterPriority::kNormal) {
+    behind_in_rows_ = b.rows * 4 >= b.capacity;
+    auto level = behind_in_rows_ ? spdlog::level::info : spdlog::level::debug;
+    spdlog::log(level,
+                "history: writer behind ({} rows queued, oldest waited {} ms): running "
+                "at normal priority",
+                b.rows, b.oldest_wait_ms);
+  } else {
+    spdlog::log(behind_in_rows_ ? spdlog::level::info : spdlog::level::debug,
+                "history: writer caught up: back to idle priority");
+    behind_in_rows_ = false;
   }
 }
 
@@ -344,9 +361,13 @@ void SqliteStore::WriterLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_ms),
                    [this] { return stop_ || pending_.rows >= kBatchRows; });
+      // With no traffic the loop does not look; a writer that woke late promotes itself
+      // before it starts on the rows.
+      Reprioritize();
       std::swap(batch, pending_);
       stopping = stop_;
       writing_rows_ = batch.rows;
+      writing_since_ms_ = batch.since_ms;
     }
     ApplyMaxSize();
     if (batch.rows > 0 && Write(batch) == WriteResult::kNoSpace) {

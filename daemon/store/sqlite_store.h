@@ -5,7 +5,8 @@
 // at any time; WAL lets them.
 //
 // At most the rows queued since the last commit are lost if the process is killed: about
-// flush_ms worth of traffic, never more than queue_rows.
+// flush_ms worth of traffic (2 * flush_ms on a saturated machine, see writer_priority.h),
+// never more than queue_rows.
 #pragma once
 
 #include <sqlite3.h>
@@ -19,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/status.h"
 #include "store/store.h"
 #include "store/writer_priority.h"
@@ -35,6 +37,8 @@ struct StoreOptions {
   // A cap on the file's size (0: none). When it, or the disk, is full, rows stay queued and
   // are retried each second; only what overflows the queue is dropped (and counted).
   int64_t max_size_bytes = 0;
+  // Measures how long rows have waited for the writer (null: the real clock).
+  const Clock* clock = nullptr;
 };
 
 // An attempt read back at start, to rebuild the latency windows.
@@ -87,9 +91,12 @@ class SqliteStore final : public Store {
     std::vector<RequestRecord> requests;
     std::vector<BreakerTransitionRecord> transitions;
     int64_t rows = 0;
+    int64_t since_ms = 0;  // options_.clock's time: when its oldest row was queued
   };
 
-  explicit SqliteStore(StoreOptions options) : options_(std::move(options)) {}
+  explicit SqliteStore(StoreOptions options) : options_(std::move(options)) {
+    if (options_.clock == nullptr) options_.clock = &real_clock_;
+  }
   Status Prepare();
   void WriterLoop();
   enum class WriteResult { kOk, kNoSpace, kFailed };
@@ -101,11 +108,12 @@ class SqliteStore final : public Store {
   void ApplyMaxSize();
   void Prune(int64_t now_wall_ms);
   void Enqueue(int64_t rows, const std::function<void(Batch&)>& add);
-  // With mu_ held: moves the writer between idle and normal priority as its queue fills and
-  // drains (a syscall, made only on a change).
+  // With mu_ held: moves the writer between idle and normal priority as it falls behind and
+  // catches up (a syscall, made only on a change).
   void Reprioritize();
 
   StoreOptions options_;
+  RealClock real_clock_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_request_ = nullptr;
   sqlite3_stmt* insert_attempt_ = nullptr;
@@ -118,9 +126,11 @@ class SqliteStore final : public Store {
   std::condition_variable cv_;
   Batch pending_;
   bool stop_ = false;
-  bool idle_allowed_ = false;  // the writer may run at idle priority (and leave it again)
-  pid_t writer_tid_ = 0;       // set by the writer when it starts
-  int64_t writing_rows_ = 0;   // taken from the queue by the writer, not yet committed
+  bool idle_allowed_ = false;     // the writer may run at idle priority (and leave it again)
+  pid_t writer_tid_ = 0;          // set by the writer when it starts
+  int64_t writing_rows_ = 0;      // taken from the queue by the writer, not yet committed
+  int64_t writing_since_ms_ = 0;  // options_.clock's time
+  bool behind_in_rows_ = false;   // the last promotion was for a filling queue (logged at info)
   WriterPriority writer_priority_ = WriterPriority::kNormal;
   std::thread writer_;
   bool started_ = false;

@@ -65,7 +65,7 @@ struct BreakerTransitionRecord {
 };
 
 struct StoreStats {
-  int64_t queued_rows = 0;   // waiting for the writer
+  int64_t queued_rows = 0;   // not yet on file: queued, or in a write not yet committed
   int64_t written_rows = 0;  // committed since start
   int64_t dropped_rows = 0;  // lost: queue full or a failed write; each is also logged
   int64_t write_errors = 0;  // failed transactions

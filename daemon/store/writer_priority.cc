@@ -14,11 +14,13 @@ constexpr int kNice = 10;
 
 }  // namespace
 
-WriterPriority NextWriterPriority(WriterPriority current, int64_t queued, int64_t capacity) {
+WriterPriority NextWriterPriority(WriterPriority current, const WriterBacklog& b) {
   if (current == WriterPriority::kIdle) {
-    return queued * 4 >= capacity ? WriterPriority::kNormal : WriterPriority::kIdle;
+    bool behind = b.rows * 4 >= b.capacity || b.oldest_wait_ms >= 2 * b.flush_ms;
+    return behind ? WriterPriority::kNormal : WriterPriority::kIdle;
   }
-  return queued * 32 < capacity ? WriterPriority::kIdle : WriterPriority::kNormal;
+  bool caught_up = b.rows * 32 < b.capacity && b.oldest_wait_ms < b.flush_ms;
+  return caught_up ? WriterPriority::kIdle : WriterPriority::kNormal;
 }
 
 pid_t CurrentThreadId() { return static_cast<pid_t>(syscall(SYS_gettid)); }

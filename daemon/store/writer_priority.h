@@ -2,8 +2,10 @@
 //
 // On a small machine at load, a commit that competes for a core as an equal shows up in the
 // tail latency of requests. So the writer runs at SCHED_IDLE, taking only CPU no one else
-// wants, while it keeps up. When its queue fills past a high-water mark, it runs at normal
-// (nice +10) priority until the queue drains, so history is late rather than dropped.
+// wants, while it keeps up. A SCHED_IDLE thread on a saturated machine barely runs at all,
+// so it runs at normal (nice +10) priority as soon as it falls behind, in rows or in time:
+// its queue fills past a high-water mark, or a row has waited two flush intervals. History
+// is then late by a bounded amount, rather than dropped or left for a kill -9 to lose.
 //
 // Leaving SCHED_IDLE again needs CAP_SYS_NICE or an RLIMIT_NICE that allows nice +10 (the
 // systemd unit sets LimitNICE=+10). Where neither is given, the writer stays at nice +10.
@@ -17,10 +19,18 @@ namespace switchyard {
 
 enum class WriterPriority { kIdle, kNormal };
 
-// The priority the writer should have with `queued` of `capacity` rows waiting, given the
-// one it has: normal from a quarter full, idle again once below 1/32 (the gap keeps a
-// queue near the mark from switching on every batch).
-WriterPriority NextWriterPriority(WriterPriority current, int64_t queued, int64_t capacity);
+// What the writer has not yet committed.
+struct WriterBacklog {
+  int64_t rows = 0;            // queued or in a write not yet committed
+  int64_t capacity = 0;        // the queue's bound
+  int64_t oldest_wait_ms = 0;  // how long the oldest of those rows has waited
+  int64_t flush_ms = 0;        // how long a row should wait at most
+};
+
+// The priority the writer should have, given the one it has. Normal from a quarter full or
+// once a row has waited 2 * flush_ms; idle again once below 1/32 and no row has waited a
+// whole flush interval (the gaps keep a backlog near a mark from switching every batch).
+WriterPriority NextWriterPriority(WriterPriority current, const WriterBacklog& b);
 
 // Whether this process may return a thread from SCHED_IDLE to normal priority. Probed once
 // on a throwaway thread, since a thread that cannot leave SCHED_IDLE would stay there.

@@ -1,6 +1,9 @@
 // A Clock whose time moves only when a test says so.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
+
 #include "base/clock.h"
 
 namespace switchyard {
@@ -12,7 +15,8 @@ class FakeClock final : public Clock {
   void Advance(int64_t ms) { now_ms_ += ms; }
 
  private:
-  int64_t now_ms_ = 1000;
+  // Atomic: a test may move it while a thread under test (the history's writer) reads it.
+  std::atomic<int64_t> now_ms_{1000};
 };
 
 }  // namespace switchyard

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 
+#include "fakes/fake_clock.h"
 #include "store/migrations.h"
 #include "store/writer_priority.h"
 
@@ -263,6 +264,34 @@ TEST_F(SqliteStoreTest, WriterIdlesUntilItsQueueFillsThenCatchesUpAtNormalPriori
   EXPECT_EQ(store->Stats().dropped_rows, 0);
   store.reset();
   EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 30);
+}
+
+// The event loop's side of the time bound: rows that have waited two flush intervals put the
+// writer at normal priority on the next enqueue, however few they are (the writer, asleep
+// here for a minute, cannot notice for itself).
+TEST_F(SqliteStoreTest, WriterLateByTwoFlushesIsPromotedWhateverTheQueue) {
+  if (!CanLeaveIdlePriority()) GTEST_SKIP() << "no CAP_SYS_NICE and RLIMIT_NICE below +10 here";
+  FakeClock clock;
+  StoreOptions o = Options();
+  o.flush_ms = 60000;
+  o.clock = &clock;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  store->Start();
+  for (int i = 0; i < 500 && !store->Stats().writer_idle; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_TRUE(store->Stats().writer_idle);
+  store->RecordRequest(Request(1, 1'700'000'000'000));
+  clock.Advance(2 * 60000 - 1);
+  store->RecordRequest(Request(2, 1'700'000'000'001));
+  EXPECT_TRUE(store->Stats().writer_idle) << "promoted before it was late";
+  clock.Advance(1);
+  store->RecordRequest(Request(3, 1'700'000'000'002));
+  EXPECT_FALSE(store->Stats().writer_idle) << "the first row waited two flush intervals";
+  EXPECT_EQ(store->Stats().queued_rows, 12);  // far below a quarter of the queue
+  store->Close();
+  store.reset();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 3);
 }
 
 TEST_F(SqliteStoreTest, FullQueueDropsAndCounts) {

@@ -14,16 +14,36 @@ namespace {
 constexpr auto kIdle = WriterPriority::kIdle;
 constexpr auto kNormal = WriterPriority::kNormal;
 
+// A backlog of `rows` in a queue of 100,000, the oldest having waited `wait_ms`, flushed
+// every 50 ms.
+WriterBacklog Backlog(int64_t rows, int64_t wait_ms = 0) {
+  return WriterBacklog{rows, 100000, wait_ms, 50};
+}
+
 TEST(WriterPriority, IdleUntilAQuarterFullThenNormalUntilDrained) {
-  EXPECT_EQ(NextWriterPriority(kIdle, 0, 100000), kIdle);
-  EXPECT_EQ(NextWriterPriority(kIdle, 24999, 100000), kIdle);
-  EXPECT_EQ(NextWriterPriority(kIdle, 25000, 100000), kNormal);
+  EXPECT_EQ(NextWriterPriority(kIdle, Backlog(0)), kIdle);
+  EXPECT_EQ(NextWriterPriority(kIdle, Backlog(24999)), kIdle);
+  EXPECT_EQ(NextWriterPriority(kIdle, Backlog(25000)), kNormal);
   // Between the marks each keeps what it has, so a queue near one does not flap.
-  EXPECT_EQ(NextWriterPriority(kNormal, 24999, 100000), kNormal);
-  EXPECT_EQ(NextWriterPriority(kNormal, 3125, 100000), kNormal);
-  EXPECT_EQ(NextWriterPriority(kIdle, 3125, 100000), kIdle);
-  EXPECT_EQ(NextWriterPriority(kNormal, 3124, 100000), kIdle);
-  EXPECT_EQ(NextWriterPriority(kNormal, 0, 100000), kIdle);
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(24999)), kNormal);
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(3125)), kNormal);
+  EXPECT_EQ(NextWriterPriority(kIdle, Backlog(3125)), kIdle);
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(3124)), kIdle);
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(0)), kIdle);
+}
+
+// A saturated machine leaves an idle writer almost no CPU: a few rows would wait for it
+// indefinitely, and a kill -9 would lose them all. Time bounds the wait as rows bound the
+// queue.
+TEST(WriterPriority, NormalOnceARowHasWaitedTwoFlushesIdleWhenOnTimeAgain) {
+  EXPECT_EQ(NextWriterPriority(kIdle, Backlog(4, 50)), kIdle);  // one flush: its normal wait
+  EXPECT_EQ(NextWriterPriority(kIdle, Backlog(4, 99)), kIdle);
+  EXPECT_EQ(NextWriterPriority(kIdle, Backlog(4, 100)), kNormal);
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(4, 60)), kNormal);  // still behind a flush
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(4, 50)), kNormal);
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(4, 49)), kIdle);
+  // On time but with a queue past the low mark: rows still decide.
+  EXPECT_EQ(NextWriterPriority(kNormal, Backlog(3125, 0)), kNormal);
 }
 
 TEST(WriterPriority, SetsTheThreadsPolicyAtNiceTen) {
