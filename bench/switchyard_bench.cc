@@ -55,7 +55,7 @@ struct DirectCall {
 DirectCall Direct(testbed::Cluster& cluster, const CompleteRequest& req) {
   auto p = MakeOpenAIProvider({cluster.fake().base_url(), "sk-test-openai"});
   HttpCallSpec spec = p->Build("gpt-4o", req, req.messages, req.max_tokens);
-  return {spec.url, spec.headers, spec.body};
+  return {spec.url, *spec.headers, spec.body};
 }
 
 testbed::ClusterOptions Quiet() {
@@ -221,7 +221,7 @@ void BenchFailover() {
   DirectCall d = Direct(open, req);
   auto p = MakeOpenAIProvider({open.fake().base_url(), "sk-test-openai"});
   HttpCallSpec mini = p->Build("gpt-4o-mini", req, req.messages, req.max_tokens);
-  LoadResult direct = RunDirectLoad(mini.url, mini.headers, mini.body, 1, 40);
+  LoadResult direct = RunDirectLoad(mini.url, *mini.headers, mini.body, 1, 40);
   LoadResult through = RunClientLoad(open.socket(), req, 1, 40);
   std::printf(
       "primary's breaker open, fallback 50 ms: direct to the fallback p50 %.0f us, through "

@@ -11,6 +11,7 @@ namespace {
 
 constexpr size_t kSpareBytes = 64;  // simdjson's padding, so answers parse in place
 constexpr size_t kMaxIdleEasies = 256;
+constexpr size_t kMaxHeaderLists = 64;  // past this, lists of providers gone are dropped
 
 void GlobalInitOnce() {
   static std::once_flag once;
@@ -54,18 +55,24 @@ bool HeaderIs(const char* line, size_t len, const char* name, std::string* value
 
 }  // namespace
 
+struct CurlHttpClient::HeaderList {
+  HeaderLines lines;  // held, so the pointer it is found by stays this list's
+  curl_slist* list = nullptr;
+  ~HeaderList() { curl_slist_free_all(list); }
+};
+
 struct CurlHttpClient::Transfer {
   CurlHttpClient* owner = nullptr;
   Id id = 0;
   CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
+  std::shared_ptr<HeaderList> headers;  // shared with other transfers to the same provider
   HttpRequest req;
   HttpResponse resp;
   Callback done;
   // Streams: bytes received inside curl's callbacks, handed to req.on_data after it returns.
   std::string stream_buf;
   size_t streamed_bytes = 0;
-  int stream_state = 0;  // 0: status not seen yet; 1: 2xx, stream it; -1: collect as a body
+  int stream_state = 0;         // 0: status not seen yet; 1: 2xx, stream it; -1: collect as a body
   char error[CURL_ERROR_SIZE];  // curl's detail of a failure ("SSL certificate problem: ...")
 };
 
@@ -89,7 +96,39 @@ CurlHttpClient::CurlHttpClient(uv_loop_t* loop) : loop_(loop) {
 
 CurlHttpClient::~CurlHttpClient() {
   if (!closed_) Close();
-  for (void* e : idle_easies_) curl_easy_cleanup(static_cast<CURL*>(e));
+  for (const IdleEasy& e : idle_easies_) curl_easy_cleanup(static_cast<CURL*>(e.easy));
+}
+
+std::shared_ptr<CurlHttpClient::HeaderList> CurlHttpClient::HeadersFor(const HeaderLines& lines) {
+  auto it = header_lists_.find(lines.get());
+  if (it != header_lists_.end()) return it->second;
+  if (header_lists_.size() >= kMaxHeaderLists) {
+    // Only this map still holds lines whose provider is gone (a reload replaced it).
+    std::erase_if(header_lists_, [](const auto& kv) {
+      return kv.second->lines && kv.second->lines.use_count() == 1;
+    });
+  }
+  auto h = std::make_shared<HeaderList>();
+  h->lines = lines;
+  if (lines) {
+    for (const std::string& line : *lines) h->list = curl_slist_append(h->list, line.c_str());
+  }
+  // curl would otherwise wait for "100 Continue" before sending a large prompt.
+  h->list = curl_slist_append(h->list, "Expect:");
+  header_lists_.emplace(lines.get(), h);
+  return h;
+}
+
+void CurlHttpClient::SetConstantOptions(void* easy, const std::string& ca_file) {
+  CURL* e = static_cast<CURL*>(easy);
+  curl_easy_setopt(e, CURLOPT_POST, 1L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlHttpClient::OnBody);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &CurlHttpClient::OnHeader);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  if (!ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file.c_str());
 }
 
 HttpClient::Id CurlHttpClient::Start(HttpRequest req, Callback done) {
@@ -100,41 +139,37 @@ HttpClient::Id CurlHttpClient::Start(HttpRequest req, Callback done) {
   t->req = std::move(req);
   t->done = std::move(done);
   if (!idle_easies_.empty()) {
-    t->easy = static_cast<CURL*>(idle_easies_.back());
+    IdleEasy idle = std::move(idle_easies_.back());
     idle_easies_.pop_back();
-    curl_easy_reset(t->easy);
+    t->easy = static_cast<CURL*>(idle.easy);
+    // CAINFO cannot be unset back to the system's default: a handle set up for another
+    // CA file starts over.
+    if (idle.ca_file != t->req.ca_file) {
+      curl_easy_reset(t->easy);
+      SetConstantOptions(t->easy, t->req.ca_file);
+    }
   } else {
     t->easy = curl_easy_init();
+    if (t->easy) SetConstantOptions(t->easy, t->req.ca_file);
   }
   if (!t->easy) return 0;
-  for (const std::string& h : t->req.headers) t->headers = curl_slist_append(t->headers, h.c_str());
-  // curl would otherwise wait for "100 Continue" before sending a large prompt.
-  t->headers = curl_slist_append(t->headers, "Expect:");
+  t->headers = HeadersFor(t->req.headers);
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, t->req.url.c_str());
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-  curl_easy_setopt(e, CURLOPT_POST, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers->list);
   curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->req.body.data());
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->req.body.size()));
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &CurlHttpClient::OnBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &CurlHttpClient::OnHeader);
   curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
   t->error[0] = '\0';
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t->req.timeout_ms));
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t->req.connect_timeout_ms));
-  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   // PIPEWAIT only for TLS, where HTTP/2 may multiplex; on cleartext HTTP/1.1 it would make
   // a request wait for a busy connection instead of opening another.
-  if (t->req.url.rfind("https://", 0) == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  if (!t->req.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, t->req.ca_file.c_str());
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, t->req.url.rfind("https://", 0) == 0 ? 1L : 0L);
   if (curl_multi_add_handle(static_cast<CURLM*>(multi_), e) != CURLM_OK) {
-    curl_slist_free_all(t->headers);
     curl_easy_cleanup(e);
     return 0;
   }
@@ -154,10 +189,10 @@ void CurlHttpClient::Cancel(Id id) {
 void CurlHttpClient::Release(Transfer* t) {
   curl_multi_remove_handle(static_cast<CURLM*>(multi_), t->easy);
   curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, nullptr);  // it points into `t`
-  curl_slist_free_all(t->headers);
-  t->headers = nullptr;
+  curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, nullptr);   // and this into its list
+  t->headers.reset();
   if (idle_easies_.size() < kMaxIdleEasies) {
-    idle_easies_.push_back(t->easy);
+    idle_easies_.push_back(IdleEasy{t->easy, t->req.ca_file});
   } else {
     curl_easy_cleanup(t->easy);
   }

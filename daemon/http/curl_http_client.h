@@ -7,6 +7,7 @@
 #include <uv.h>
 
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -35,6 +36,12 @@ class CurlHttpClient final : public HttpClient {
  private:
   struct Transfer;
   struct Socket;
+  struct HeaderList;
+  // A handle kept between transfers, with the options that stay the same already set.
+  struct IdleEasy {
+    void* easy;           // CURL*
+    std::string ca_file;  // the CA option it carries
+  };
 
   static int OnCurlSocket(void* easy, int fd, int what, void* userp, void* socketp);
   static int OnCurlTimer(void* multi, long timeout_ms, void* userp);
@@ -42,12 +49,16 @@ class CurlHttpClient final : public HttpClient {
   static void OnTimer(uv_timer_t* handle);
   static size_t OnBody(char* data, size_t size, size_t n, void* userp);
   static size_t OnHeader(char* data, size_t size, size_t n, void* userp);
+  // The options every transfer shares: set once per handle, not per transfer.
+  static void SetConstantOptions(void* easy, const std::string& ca_file);
 
   void Drive(int fd, int ev_bitmask);
   // Hands streamed bytes to their on_data callbacks, outside curl's callbacks.
   void FlushStreams();
   void CollectDone();
   void Release(Transfer* t);
+  // curl's list for `lines`, built on first use and kept while its provider lives.
+  std::shared_ptr<HeaderList> HeadersFor(const HeaderLines& lines);
 
   uv_loop_t* loop_;
   void* multi_;  // CURLM*, kept opaque so this header does not include curl
@@ -57,8 +68,9 @@ class CurlHttpClient final : public HttpClient {
   std::unordered_map<Id, std::unique_ptr<Transfer>> transfers_;
   std::unordered_set<Socket*> sockets_;            // every poll handle, active or idle
   std::unordered_map<int, Socket*> idle_sockets_;  // stopped ones, by descriptor
-  std::vector<void*> idle_easies_;                 // CURL* handles kept for reuse
-  std::vector<Id> streaming_ready_;                // transfers with streamed bytes to hand over
+  std::vector<IdleEasy> idle_easies_;
+  std::unordered_map<const void*, std::shared_ptr<HeaderList>> header_lists_;  // by HeaderLines
+  std::vector<Id> streaming_ready_;  // transfers with streamed bytes to hand over
 };
 
 }  // namespace switchyard

@@ -4,16 +4,21 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace switchyard {
 
+// "Name: value" lines. Shared, since a provider sends the same ones on every call and the
+// client may prepare them once (curl's list, for one).
+using HeaderLines = std::shared_ptr<const std::vector<std::string>>;
+
 struct HttpRequest {
   std::string url;
-  std::vector<std::string> headers;  // "Name: value"
-  std::string body;                  // POSTed as is
+  HeaderLines headers;  // may be null: none
+  std::string body;     // POSTed as is
   // A backstop: the router cancels attempts at their own timeouts before this fires.
   int64_t timeout_ms = 60000;
   int64_t connect_timeout_ms = 2000;

@@ -12,9 +12,10 @@ class AnthropicProvider final : public Provider {
  public:
   explicit AnthropicProvider(ProviderEndpoint endpoint) : endpoint_(std::move(endpoint)) {
     url_ = endpoint_.base_url + "/messages";
-    headers_.push_back("content-type: application/json");
-    headers_.push_back("anthropic-version: 2023-06-01");
-    if (!endpoint_.api_key.empty()) headers_.push_back("x-api-key: " + endpoint_.api_key);
+    std::vector<std::string> headers{"content-type: application/json",
+                                     "anthropic-version: 2023-06-01"};
+    if (!endpoint_.api_key.empty()) headers.push_back("x-api-key: " + endpoint_.api_key);
+    headers_ = std::make_shared<const std::vector<std::string>>(std::move(headers));
   }
 
   HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,
@@ -95,7 +96,7 @@ class AnthropicProvider final : public Provider {
  private:
   ProviderEndpoint endpoint_;
   std::string url_;
-  std::vector<std::string> headers_;
+  std::shared_ptr<const std::vector<std::string>> headers_;
 };
 
 }  // namespace

@@ -12,9 +12,9 @@ class OpenAIProvider final : public Provider {
  public:
   explicit OpenAIProvider(ProviderEndpoint endpoint) : endpoint_(std::move(endpoint)) {
     url_ = endpoint_.base_url + "/chat/completions";
-    headers_.push_back("Content-Type: application/json");
-    if (!endpoint_.api_key.empty())
-      headers_.push_back("Authorization: Bearer " + endpoint_.api_key);
+    std::vector<std::string> headers{"Content-Type: application/json"};
+    if (!endpoint_.api_key.empty()) headers.push_back("Authorization: Bearer " + endpoint_.api_key);
+    headers_ = std::make_shared<const std::vector<std::string>>(std::move(headers));
   }
 
   HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,
@@ -31,10 +31,17 @@ class OpenAIProvider final : public Provider {
     // o-series models.
     w.Key("max_completion_tokens").Int(max_tokens);
     if (req.temperature) w.Key("temperature").Double(*req.temperature);
-    if (req.json) w.Key("response_format").BeginObject().Key("type").String("json_object").EndObject();
+    if (req.json)
+      w.Key("response_format").BeginObject().Key("type").String("json_object").EndObject();
     if (req.stream) {
       // Without include_usage a stream reports no tokens, and its cost would be a guess.
-      w.Key("stream").Raw("true").Key("stream_options").BeginObject().Key("include_usage").Raw("true").EndObject();
+      w.Key("stream")
+          .Raw("true")
+          .Key("stream_options")
+          .BeginObject()
+          .Key("include_usage")
+          .Raw("true")
+          .EndObject();
     }
     w.EndObject();
     return HttpCallSpec{url_, headers_, w.Take()};
@@ -100,7 +107,7 @@ class OpenAIProvider final : public Provider {
  private:
   ProviderEndpoint endpoint_;
   std::string url_;
-  std::vector<std::string> headers_;
+  std::shared_ptr<const std::vector<std::string>> headers_;
 };
 
 }  // namespace

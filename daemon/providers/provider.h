@@ -22,7 +22,8 @@ struct ProviderEndpoint {
 
 struct HttpCallSpec {
   std::string url;
-  std::vector<std::string> headers;  // "Name: value"
+  // "Name: value": the provider's own, the same on every call, so shared rather than copied.
+  std::shared_ptr<const std::vector<std::string>> headers;
   std::string body;
 };
 

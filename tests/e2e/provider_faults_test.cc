@@ -99,7 +99,8 @@ class TlsEndpoint {
   explicit TlsEndpoint(const TempDir& dir) : dir_(dir), port_(FreePort()) {
     std::string d = dir.File("");
     std::string script =
-        "cd '" + d + "' && "
+        "cd '" + d +
+        "' && "
         "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
         "-subj '/CN=switchyard test CA' && "
         "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1' && "
@@ -115,11 +116,11 @@ class TlsEndpoint {
   // Starts forwarding to `backend_port`; waits until it accepts.
   bool Start(int backend_port) {
     proc_ = std::make_unique<Process>(
-        std::vector<std::string>{
-            "/usr/bin/socat",
-            "OPENSSL-LISTEN:" + std::to_string(port_) + ",bind=127.0.0.1,reuseaddr,fork,cert=" +
-                dir_.File("srv.pem") + ",key=" + dir_.File("srv.key") + ",verify=0",
-            "TCP:127.0.0.1:" + std::to_string(backend_port)},
+        std::vector<std::string>{"/usr/bin/socat",
+                                 "OPENSSL-LISTEN:" + std::to_string(port_) +
+                                     ",bind=127.0.0.1,reuseaddr,fork,cert=" + dir_.File("srv.pem") +
+                                     ",key=" + dir_.File("srv.key") + ",verify=0",
+                                 "TCP:127.0.0.1:" + std::to_string(backend_port)},
         std::vector<std::string>{}, dir_.File("socat.log"));
     for (int i = 0; i < 100; ++i) {
       if (Accepts(port_)) return true;
@@ -139,8 +140,9 @@ std::string TlsProvider(int port, const std::string& ca_file) {
   std::string t = "[providers.private]\nkind = \"openai\"\nbase_url = \"https://127.0.0.1:" +
                   std::to_string(port) + "/v1\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n";
   if (!ca_file.empty()) t += "ca_file = \"" + ca_file + "\"\n";
-  return t + "\n[models.private-gpt]\nprovider = \"private\"\nid = \"gpt-4o\"\n"
-             "context_window = 128000\nmax_output_tokens = 4096\n";
+  return t +
+         "\n[models.private-gpt]\nprovider = \"private\"\nid = \"gpt-4o\"\n"
+         "context_window = 128000\nmax_output_tokens = 4096\n";
 }
 
 void RunTls(bool trust) {
@@ -168,6 +170,41 @@ void RunTls(bool trust) {
 }
 
 TEST(ProviderFaults, UntrustedCertificateIsRefused) { RunTls(false); }
+
+// The HTTP client keeps its handles between calls, with their options: a handle that last
+// carried a provider's own CA must not lend that trust to a provider that has none.
+TEST(ProviderFaults, AProvidersCaIsNotLentToAnotherOnTheSameEndpoint) {
+  if (access("/usr/bin/socat", X_OK) != 0) GTEST_SKIP() << "socat is not installed";
+  TempDir certs;
+  TlsEndpoint tls(certs);
+  ASSERT_TRUE(tls.made()) << ReadFile(certs.File("openssl.log"));
+  ClusterOptions opt;
+  opt.tiers = "\"private-gpt\", \"gpt-4o-mini\"";
+  opt.extra_toml = TlsProvider(tls.port(), tls.ca()) +
+                   "\n[providers.untrusting]\nkind = \"openai\"\nbase_url = \"https://127.0.0.1:" +
+                   std::to_string(tls.port()) +
+                   "/v1\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n"
+                   "\n[models.untrusting-gpt]\nprovider = \"untrusting\"\nid = \"gpt-4o\"\n"
+                   "context_window = 128000\nmax_output_tokens = 4096\n"
+                   "\n[routes.other]\ntiers = [\"untrusting-gpt\", \"gpt-4o-mini\"]\n";
+  Cluster cluster(opt);
+  ASSERT_TRUE(tls.Start(cluster.fake().port()));
+  auto client = cluster.Connect();
+  for (int round = 0; round < 2; ++round) {
+    CompleteReply trusted = client->Complete(Cluster::Ask("trusted"));
+    ASSERT_TRUE(trusted.ok) << trusted.error.message;
+    EXPECT_EQ(trusted.result.model, "private-gpt") << "round " << round;
+    CompleteRequest other = Cluster::Ask("untrusted");
+    other.route = "other";
+    CompleteReply refused = client->Complete(other);
+    ASSERT_TRUE(refused.ok) << refused.error.message;
+    EXPECT_EQ(refused.result.model, "gpt-4o-mini") << "round " << round;
+    ASSERT_FALSE(refused.result.attempts.empty());
+    EXPECT_EQ(refused.result.attempts[0].outcome, "transport_error");
+    EXPECT_NE(refused.result.attempts[0].reason.find("certificate"), std::string::npos)
+        << refused.result.attempts[0].reason;
+  }
+}
 
 TEST(ProviderFaults, CertificateIsAcceptedWhenTheConfigTrustsItsCa) { RunTls(true); }
 

@@ -36,9 +36,9 @@ TEST(Anthropic, BuildsTheDocumentedRequestWithTopLevelSystem) {
                   {"user", std::string(std::string_view(want["messages"].at(0)["content"]))}};
   HttpCallSpec call = Anthropic()->Build("claude-sonnet-4-5-20250929", req, req.messages, 2048);
   EXPECT_EQ(call.url, "https://api.anthropic.com/v1/messages");
-  EXPECT_TRUE(Has(call.headers, "x-api-key: sk-ant-test-key"));
-  EXPECT_TRUE(Has(call.headers, "anthropic-version: 2023-06-01"));
-  EXPECT_TRUE(Has(call.headers, "content-type: application/json"));
+  EXPECT_TRUE(Has(*call.headers, "x-api-key: sk-ant-test-key"));
+  EXPECT_TRUE(Has(*call.headers, "anthropic-version: 2023-06-01"));
+  EXPECT_TRUE(Has(*call.headers, "content-type: application/json"));
   simdjson::dom::element built = p2.parse(call.body);
   EXPECT_EQ(std::string_view(built["model"]), std::string_view(want["model"]));
   EXPECT_EQ(int64_t(built["max_tokens"]), int64_t(want["max_tokens"]));

@@ -17,11 +17,11 @@ TEST(OpenAI, BuildsTheDocumentedRequest) {
   req.temperature = 0.2;
   HttpCallSpec call = OpenAI()->Build("gpt-4o", req, req.messages, 256);
   EXPECT_EQ(call.url, "https://api.openai.com/v1/chat/completions");
-  EXPECT_NE(std::find(call.headers.begin(), call.headers.end(),
+  EXPECT_NE(std::find(call.headers->begin(), call.headers->end(),
                       "Authorization: Bearer sk-test-0123456789abcdef"),
-            call.headers.end());
-  EXPECT_NE(std::find(call.headers.begin(), call.headers.end(), "Content-Type: application/json"),
-            call.headers.end());
+            call.headers->end());
+  EXPECT_NE(std::find(call.headers->begin(), call.headers->end(), "Content-Type: application/json"),
+            call.headers->end());
   // Same document as the reconstructed fixture, field by field.
   simdjson::dom::parser p1, p2;
   simdjson::dom::element built = p1.parse(call.body);
