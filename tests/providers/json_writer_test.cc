@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdio>
+#include <string>
+
 namespace switchyard {
 namespace {
 
@@ -19,6 +22,44 @@ TEST(JsonWriter, EscapesWhatJsonRequires) {
   simdjson::dom::parser p;
   simdjson::dom::element doc = p.parse(json);
   EXPECT_EQ(std::string_view(doc["s"]), tricky);
+}
+
+// Strings are scanned eight bytes at a time: every byte value, at every offset of a long
+// run and next to every other, must come out as a byte-at-a-time escaper writes it.
+TEST(JsonWriter, EscapesEveryByteAtEveryOffsetLikeTheSimpleWay) {
+  auto simple = [](std::string_view in) {
+    std::string out = "\"";
+    for (unsigned char c : in) {
+      if (c == '"') {
+        out += "\\\"";
+      } else if (c == '\\') {
+        out += "\\\\";
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  };
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string in(20, 'a');
+      in[at] = static_cast<char>(c);
+      if (at + 1 < in.size()) in[at + 1] = static_cast<char>(255 - c);  // a neighbour too
+      JsonWriter w;
+      w.String(in);
+      ASSERT_EQ(w.Take(), simple(in)) << "byte " << c << " at " << at;
+    }
+  }
 }
 
 TEST(JsonWriter, Utf8Validation) {
