@@ -126,7 +126,7 @@ TEST_F(SqliteStoreTest, KeepsStreamsTruncationAndWhatRestartsNeed) {
   r.cost_usd = 5;
   store->RecordRequest(std::move(r));
   for (int i = 0; i < 3; ++i) {
-    RequestRecord q = Request(2 + i, day + 1000 * i);
+    RequestRecord q = Request(2 + i, day + 1000LL * i);
     q.cost_usd = 0.25;
     q.truncated = true;
     AttemptRecord& a = q.attempts[1];
