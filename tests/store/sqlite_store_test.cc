@@ -10,9 +10,12 @@
 #include "fakes/fake_clock.h"
 #include "store/migrations.h"
 #include "store/writer_priority.h"
+#include "testbed.h"
 
 namespace switchyard {
 namespace {
+
+constexpr int kWaitMs = 5000;  // for the writer thread to get somewhere
 
 class SqliteStoreTest : public ::testing::Test {
  protected:
@@ -192,17 +195,12 @@ TEST_F(SqliteStoreTest, NoSpaceKeepsRowsQueuedAndResumes) {
     r.error = std::string(2000, 'e');  // rows that need new pages
     store->RecordRequest(std::move(r));
   }
-  auto wait_for = [&](auto pred) {
-    for (int i = 0; i < 500 && !pred(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return pred();
-  };
-  ASSERT_TRUE(wait_for([&] { return store->Stats().write_errors > 0; }));
+  ASSERT_TRUE(testbed::PollUntil(kWaitMs, [&] { return store->Stats().write_errors > 0; }));
   StoreStats full = store->Stats();
   EXPECT_GT(full.queued_rows, 0);
   EXPECT_EQ(full.dropped_rows, 0);
   store->SetMaxSizeBytes(0);  // space is back
-  ASSERT_TRUE(wait_for([&] { return store->Stats().queued_rows == 0; }));
+  ASSERT_TRUE(testbed::PollUntil(kWaitMs, [&] { return store->Stats().queued_rows == 0; }));
   store->Close();
   EXPECT_EQ(store->Stats().dropped_rows, 0);
   store.reset();
@@ -236,18 +234,15 @@ TEST_F(SqliteStoreTest, NoSpaceBeyondTheQueueDropsAndCounts) {
 
 TEST_F(SqliteStoreTest, WriterIdlesUntilItsQueueFillsThenCatchesUpAtNormalPriority) {
   if (!CanLeaveIdlePriority()) GTEST_SKIP() << "no CAP_SYS_NICE and RLIMIT_NICE below +10 here";
+  FakeClock clock;  // stands still: no row is ever late, so only the queue's size can move it
   StoreOptions o = Options();
   o.flush_ms = 10;
   o.queue_rows = 400;  // a quarter is 25 requests of four rows
+  o.clock = &clock;
   std::unique_ptr<SqliteStore> store;
   ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
   store->Start();
-  auto wait_for = [&](auto pred) {
-    for (int i = 0; i < 500 && !pred(); ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    return pred();
-  };
-  ASSERT_TRUE(wait_for([&] { return store->Stats().writer_idle; }));
+  ASSERT_TRUE(testbed::PollUntil(kWaitMs, [&] { return store->Stats().writer_idle; }));
   // A writer that finds no space falls behind: rows pile up past a quarter of the queue.
   store->SetMaxSizeBytes(1);
   for (int i = 0; i < 30; ++i) {
@@ -255,11 +250,11 @@ TEST_F(SqliteStoreTest, WriterIdlesUntilItsQueueFillsThenCatchesUpAtNormalPriori
     r.error = std::string(2000, 'e');
     store->RecordRequest(std::move(r));
   }
-  ASSERT_TRUE(wait_for([&] { return store->Stats().write_errors > 0; }));
+  ASSERT_TRUE(testbed::PollUntil(kWaitMs, [&] { return store->Stats().write_errors > 0; }));
   EXPECT_FALSE(store->Stats().writer_idle);
   store->SetMaxSizeBytes(0);
-  ASSERT_TRUE(
-      wait_for([&] { return store->Stats().queued_rows == 0 && store->Stats().writer_idle; }));
+  ASSERT_TRUE(testbed::PollUntil(
+      kWaitMs, [&] { return store->Stats().queued_rows == 0 && store->Stats().writer_idle; }));
   store->Close();
   EXPECT_EQ(store->Stats().dropped_rows, 0);
   store.reset();
@@ -278,9 +273,7 @@ TEST_F(SqliteStoreTest, WriterLateByTwoFlushesIsPromotedWhateverTheQueue) {
   std::unique_ptr<SqliteStore> store;
   ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
   store->Start();
-  for (int i = 0; i < 500 && !store->Stats().writer_idle; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  ASSERT_TRUE(store->Stats().writer_idle);
+  ASSERT_TRUE(testbed::PollUntil(kWaitMs, [&] { return store->Stats().writer_idle; }));
   store->RecordRequest(Request(1, 1'700'000'000'000));
   clock.Advance(2 * 60000 - 1);
   store->RecordRequest(Request(2, 1'700'000'000'001));

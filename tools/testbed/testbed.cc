@@ -107,15 +107,6 @@ size_t Collect(char* data, size_t size, size_t n, void* userp) {
   return size * n;
 }
 
-bool PollUntil(int timeout_ms, const std::function<bool()>& ready) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return ready();
-}
-
 int64_t JsonInt(const std::string& json, const std::string& a, const std::string& b = "") {
   simdjson::dom::parser p;
   simdjson::dom::element doc;
@@ -127,6 +118,15 @@ int64_t JsonInt(const std::string& json, const std::string& a, const std::string
 }
 
 }  // namespace
+
+bool PollUntil(int timeout_ms, const std::function<bool()>& ready) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < until) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return ready();
+}
 
 std::string HttpGet(const std::string& url) {
   CURL* c = curl_easy_init();

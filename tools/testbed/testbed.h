@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -128,6 +129,9 @@ class Cluster {
   std::string config_path_;
   bool running_ = false;
 };
+
+// Polls `ready` every 5 ms until it holds; false if it still does not after `timeout_ms`.
+bool PollUntil(int timeout_ms, const std::function<bool()>& ready);
 
 // Waits until `path` accepts connections; false after `timeout_ms`.
 bool WaitForSocket(const std::string& path, int timeout_ms);
