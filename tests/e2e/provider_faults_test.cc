@@ -136,13 +136,16 @@ class TlsEndpoint {
   std::unique_ptr<Process> proc_;
 };
 
-std::string TlsProvider(int port, const std::string& ca_file) {
-  std::string t = "[providers.private]\nkind = \"openai\"\nbase_url = \"https://127.0.0.1:" +
-                  std::to_string(port) + "/v1\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n";
+// Provider `name` at the TLS endpoint on `port` (trusting `ca_file` if given), and model
+// `model` on it.
+std::string TlsProvider(const std::string& name, const std::string& model, int port,
+                        const std::string& ca_file) {
+  std::string t = "[providers." + name +
+                  "]\nkind = \"openai\"\nbase_url = \"https://127.0.0.1:" + std::to_string(port) +
+                  "/v1\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n";
   if (!ca_file.empty()) t += "ca_file = \"" + ca_file + "\"\n";
-  return t +
-         "\n[models.private-gpt]\nprovider = \"private\"\nid = \"gpt-4o\"\n"
-         "context_window = 128000\nmax_output_tokens = 4096\n";
+  return t + "\n[models." + model + "]\nprovider = \"" + name +
+         "\"\nid = \"gpt-4o\"\ncontext_window = 128000\nmax_output_tokens = 4096\n\n";
 }
 
 void RunTls(bool trust) {
@@ -152,7 +155,7 @@ void RunTls(bool trust) {
   ASSERT_TRUE(tls.made()) << ReadFile(certs.File("openssl.log"));
   ClusterOptions opt;
   opt.tiers = "\"private-gpt\", \"gpt-4o-mini\"";
-  opt.extra_toml = TlsProvider(tls.port(), trust ? tls.ca() : "");
+  opt.extra_toml = TlsProvider("private", "private-gpt", tls.port(), trust ? tls.ca() : "");
   Cluster cluster(opt);
   ASSERT_TRUE(tls.Start(cluster.fake().port()));
   auto client = cluster.Connect();
@@ -180,13 +183,9 @@ TEST(ProviderFaults, AProvidersCaIsNotLentToAnotherOnTheSameEndpoint) {
   ASSERT_TRUE(tls.made()) << ReadFile(certs.File("openssl.log"));
   ClusterOptions opt;
   opt.tiers = "\"private-gpt\", \"gpt-4o-mini\"";
-  opt.extra_toml = TlsProvider(tls.port(), tls.ca()) +
-                   "\n[providers.untrusting]\nkind = \"openai\"\nbase_url = \"https://127.0.0.1:" +
-                   std::to_string(tls.port()) +
-                   "/v1\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n"
-                   "\n[models.untrusting-gpt]\nprovider = \"untrusting\"\nid = \"gpt-4o\"\n"
-                   "context_window = 128000\nmax_output_tokens = 4096\n"
-                   "\n[routes.other]\ntiers = [\"untrusting-gpt\", \"gpt-4o-mini\"]\n";
+  opt.extra_toml = TlsProvider("private", "private-gpt", tls.port(), tls.ca()) +
+                   TlsProvider("untrusting", "untrusting-gpt", tls.port(), "") +
+                   "[routes.other]\ntiers = [\"untrusting-gpt\", \"gpt-4o-mini\"]\n";
   Cluster cluster(opt);
   ASSERT_TRUE(tls.Start(cluster.fake().port()));
   auto client = cluster.Connect();
