@@ -67,10 +67,10 @@ JsonWriter& JsonWriter::String(std::string_view s) {
   Separate();
   out_.reserve(out_.size() + s.size() + 2);
   out_.push_back('"');
-  // Copy runs of bytes that need no escaping in one append: prompts are mostly such runs.
+  // Copy runs of bytes that need no escaping in one append, found eight bytes at a time:
+  // prompts are mostly such runs.
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
-    // Eight bytes at a time past those that need nothing: a prompt is mostly such bytes.
     while (i + 8 <= s.size()) {
       uint64_t w;
       std::memcpy(&w, s.data() + i, 8);

@@ -300,7 +300,7 @@ StoreStats SqliteStore::Stats() const {
     std::lock_guard<std::mutex> lock(mu_);
     // The batch in the writer's hands counts: between a failed write and its requeue the rows
     // are in neither place, and a caller must never read that as "all written".
-    s.queued_rows = pending_.rows + writing_rows_;
+    s.queued_rows = UnwrittenRows();
     s.writer_idle = writer_tid_ != 0 && writer_priority_ == WriterPriority::kIdle;
   }
   s.written_rows = written_.load();
@@ -312,7 +312,7 @@ StoreStats SqliteStore::Stats() const {
 void SqliteStore::Reprioritize() {
   if (!idle_allowed_ || writer_tid_ == 0) return;
   WriterBacklog b;
-  b.rows = pending_.rows + writing_rows_;
+  b.rows = UnwrittenRows();
   b.capacity = options_.queue_rows;
   // Rows in the writer's hands are older than any still queued.
   int64_t since = writing_rows_ > 0 ? writing_since_ms_ : pending_.since_ms;

@@ -111,6 +111,8 @@ class SqliteStore final : public Store {
   // With mu_ held: moves the writer between idle and normal priority as it falls behind and
   // catches up (a syscall, made only on a change).
   void Reprioritize();
+  // With mu_ held: rows queued or in a write not yet committed.
+  int64_t UnwrittenRows() const { return pending_.rows + writing_rows_; }
 
   StoreOptions options_;
   RealClock real_clock_;
