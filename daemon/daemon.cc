@@ -9,6 +9,8 @@
 
 #include "base/clock.h"
 #include "http/curl_http_client.h"
+#include "http/http1_client.h"
+#include "http/http_dispatch.h"
 #include "ipc/server.h"
 #include "loop/uv_timers.h"
 #include "protocol/codec.h"
@@ -45,6 +47,8 @@ class Daemon::Impl final : public Server::Handler {
   RealClock clock_;
   uv_loop_t loop_{};
   std::unique_ptr<CurlHttpClient> http_;
+  std::unique_ptr<Http1Client> http1_;
+  std::unique_ptr<HttpDispatch> dispatch_;
   std::unique_ptr<UvTimers> timers_;
   TimeoutPolicy policy_;
   TimeoutPolicy first_token_policy_;
@@ -87,17 +91,23 @@ int Daemon::Impl::Run() {
   uv_loop_init(&loop_);
   started_ms_ = clock_.NowMs();
   http_ = std::make_unique<CurlHttpClient>(&loop_);
+  http1_ = std::make_unique<Http1Client>(&loop_);
+  bool proxied = HttpDispatch::ProxyInEnvironment();
+  if (proxied)
+    spdlog::info("a proxy is set in the environment: every provider call goes through libcurl");
+  dispatch_ = std::make_unique<HttpDispatch>(http1_.get(), http_.get(), proxied);
   timers_ = std::make_unique<UvTimers>(&loop_);
   Status hs = OpenHistory();
   if (!hs.ok()) {
     spdlog::error("{}", hs.message());
     http_->Close();
+    http1_->Close();
     uv_run(&loop_, UV_RUN_DEFAULT);
     (void)uv_loop_close(&loop_);
     return 1;
   }
   RouterContext ctx;
-  ctx.http = http_.get();
+  ctx.http = dispatch_.get();
   ctx.timers = timers_.get();
   ctx.clock = &clock_;
   ctx.policy = &policy_;
@@ -194,8 +204,7 @@ Status Daemon::Impl::OpenHistory() {
         calibration_.Restore(model, est, actual);
       }));
   SY_RETURN_IF_ERROR(store_->LoadSpend(
-      now_wall,
-      [&](const std::string& route, double usd) { spend_.Add(route, now_wall, usd); }));
+      now_wall, [&](const std::string& route, double usd) { spend_.Add(route, now_wall, usd); }));
   int64_t max_cooldown = config_->breaker.max_cooldown_ms;
   for (const auto& [name, m] : config_->models)
     max_cooldown = std::max(max_cooldown, m.breaker.max_cooldown_ms);
@@ -290,6 +299,7 @@ void Daemon::Impl::Teardown() {
   if (server_) server_->CloseAll();
   if (timers_) timers_->StopAll();
   if (http_) http_->Close();
+  if (http1_) http1_->Close();
   // Every answered request is queued by now: commit it before the process ends.
   if (store_) store_->Close();
   if (service_) service_->Close();

@@ -38,6 +38,9 @@ struct ProviderConfig {
   // A longer answer is abandoned as a transport error: no real completion is near this, and
   // a provider gone mad must not fill the daemon's memory.
   int64_t max_response_bytes = 8 << 20;
+  // http_client = "curl": libcurl for an http:// base_url too, instead of the daemon's own
+  // HTTP/1.1 client ("auto", the default; https:// always goes through libcurl).
+  bool http_client_curl = false;
 };
 
 // Circuit breaker of one model (see resilience/breaker.h). Defaults come from [breaker];

@@ -30,6 +30,9 @@ struct HttpRequest {
   // collected in HttpResponse::body (an error status's body is still collected, to be
   // parsed). Runs on the loop thread, never from inside curl, so it may Cancel any request.
   std::function<void(std::string_view)> on_data;
+  // libcurl even for a cleartext URL, which otherwise goes to the daemon's own HTTP/1.1
+  // client (providers.NAME.http_client = "curl").
+  bool use_curl = false;
 };
 
 enum class TransportError {

@@ -460,6 +460,7 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry, Prepared&& 
   hr.timeout_ms = ((stream ? w->deadline_at_ms : c.hard_at_ms) - now) + 1000;
   hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, c.soft_timeout_ms);
   hr.ca_file = rt.provider_config->ca_file;
+  hr.use_curl = rt.provider_config->http_client_curl;
   hr.max_response_bytes = static_cast<size_t>(rt.provider_config->max_response_bytes);
   int64_t walk_id = w->id;
   int64_t seq = c.seq;
