@@ -38,6 +38,7 @@ class Daemon::Impl final : public Server::Handler {
   void Teardown();
   Status OpenHistory();
   void Reload();
+  void LogHttpClients();
   std::string StatusLine();
 
   static void OnSignal(uv_signal_t* handle, int signum);
@@ -93,9 +94,11 @@ int Daemon::Impl::Run() {
   http_ = std::make_unique<CurlHttpClient>(&loop_);
   http1_ = std::make_unique<Http1Client>(&loop_);
   bool proxied = HttpDispatch::ProxyInEnvironment();
-  if (proxied)
+  if (proxied) {
     spdlog::info("a proxy is set in the environment: every provider call goes through libcurl");
+  }
   dispatch_ = std::make_unique<HttpDispatch>(http1_.get(), http_.get(), proxied);
+  LogHttpClients();
   timers_ = std::make_unique<UvTimers>(&loop_);
   Status hs = OpenHistory();
   if (!hs.ok()) {
@@ -245,11 +248,22 @@ void Daemon::Impl::Reload() {
   router_->Reload(cfg);
   server_->SetAllowed(cfg->daemon.allow_uids, cfg->daemon.allow_gids);
   config_ = cfg;
+  LogHttpClients();
   spdlog::info(
       "SIGHUP: configuration reloaded ({} routes, {} models); {} request(s) in flight finish "
       "under the previous one",
       config_->routes.size(), config_->models.size(), router_->in_flight());
   service_->Ready(StatusLine());
+}
+
+void Daemon::Impl::LogHttpClients() {
+  // Which client carries each provider's calls: the URL itself is not logged, since it may
+  // hold user info.
+  for (const auto& [name, p] : config_->providers) {
+    spdlog::info("provider {}: calls go through {}", name,
+                 dispatch_->Plain(p.base_url, p.http_client_curl) ? "switchyard's HTTP/1.1 client"
+                                                                  : "libcurl");
+  }
 }
 
 std::string Daemon::Impl::StatusLine() {

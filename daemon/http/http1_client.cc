@@ -493,7 +493,7 @@ void Http1Client::Finish(Conn* c, bool keep) {
 void Http1Client::Fail(Conn* c, TransportError e, std::string message) {
   Transfer* t = c->t;
   c->t = nullptr;
-  int status = c->resp.head_done() ? c->resp.status() : 0;
+  int status = c->resp.status();  // known once the head was read, 0 before
   CloseConn(c);
   if (!t) return;
   t->conn = nullptr;

@@ -17,6 +17,11 @@ class HttpDispatch final : public HttpClient {
   // Whether the environment names a proxy curl would use for http:// URLs.
   static bool ProxyInEnvironment();
 
+  // Whether a request for `url` goes to the HTTP/1.1 client.
+  bool Plain(const std::string& url, bool use_curl) const {
+    return !curl_only_ && !use_curl && plain_->Handles(url);
+  }
+
   Id Start(HttpRequest req, Callback done) override;
   void Cancel(Id id) override;
 

@@ -73,6 +73,7 @@ TEST_F(ConfigTest, DefaultsAndTrailingSlashOfBaseUrl) {
   ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &cfg).ok());
   EXPECT_EQ(cfg.providers["p"].base_url, "http://127.0.0.1:9/v1");
   EXPECT_TRUE(cfg.providers["p"].api_key.empty());
+  EXPECT_FALSE(cfg.providers["p"].http_client_curl);
   EXPECT_EQ(cfg.routes["chat"].deadline_ms, 20000);
   EXPECT_EQ(cfg.daemon.socket, "/run/switchyard/switchyard.sock");
 }
@@ -147,6 +148,18 @@ TEST_F(ConfigTest, UnknownKeyIsReportedNotIgnored) {
 TEST_F(ConfigTest, BadProviderKind) {
   EXPECT_EQ(ErrorFor("kind = \"openai\"", "kind = \"gemini\""),
             "t.toml:2: providers.p.kind: must be \"openai\" or \"anthropic\", got \"gemini\"");
+}
+
+TEST_F(ConfigTest, HttpClientIsAutoOrCurl) {
+  for (const char* v : {"auto", "curl"}) {
+    std::string text = kMinimal;
+    text.insert(text.find("\n[models.a]"), std::string("http_client = \"") + v + "\"\n");
+    Config cfg;
+    ASSERT_TRUE(ParseConfig(text, "t.toml", &cfg).ok()) << v;
+    EXPECT_EQ(cfg.providers["p"].http_client_curl, std::string(v) == "curl");
+  }
+  EXPECT_EQ(ErrorFor("kind = \"openai\"", "kind = \"openai\"\nhttp_client = \"h2\""),
+            "t.toml:3: providers.p.http_client: must be \"auto\" or \"curl\", got \"h2\"");
 }
 
 TEST_F(ConfigTest, UnknownProviderOfModel) {

@@ -1,0 +1,386 @@
+// Http1Client on a real libuv loop against a scripted TCP server on the loopback: what goes
+// on the wire, keeping and dropping connections, and each way a server can fail it.
+#include "http/http1_client.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace switchyard {
+namespace {
+
+// Reads one request: its head, then Content-Length bytes of body. Empty at EOF.
+std::string ReadRequest(int fd) {
+  std::string got;
+  char buf[4096];
+  size_t head_end = std::string::npos;
+  size_t need = 0;
+  while (true) {
+    if (head_end == std::string::npos) {
+      head_end = got.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        size_t at = got.find("Content-Length: ");
+        need = head_end + 4 + (at < head_end ? std::stoul(got.substr(at + 16)) : 0);
+      }
+    }
+    if (head_end != std::string::npos && got.size() >= need) return got;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return "";
+    got.append(buf, static_cast<size_t>(n));
+  }
+}
+
+void WriteAll(int fd, const std::string& s) {
+  size_t at = 0;
+  while (at < s.size()) {
+    ssize_t n = send(fd, s.data() + at, s.size() - at, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    at += static_cast<size_t>(n);
+  }
+}
+
+// Accepts connections on 127.0.0.1 and hands each, in turn, to the script, on its own thread.
+class ScriptedServer {
+ public:
+  // (connection's descriptor, its index from 0). The script closes nothing: the server does,
+  // once it returns.
+  using Script = std::function<void(int fd, int index)>;
+
+  explicit ScriptedServer(Script script) : script_(std::move(script)) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    EXPECT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(listen(listen_fd_, 16), 0);
+    socklen_t len = sizeof a;
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      for (int i = 0;; ++i) {
+        int fd = accept(listen_fd_, nullptr, nullptr);
+        if (fd < 0) return;
+        accepted_ = i + 1;
+        script_(fd, i);
+        close(fd);
+      }
+    });
+  }
+  ~ScriptedServer() {
+    shutdown(listen_fd_, SHUT_RDWR);
+    close(listen_fd_);
+    thread_.join();
+  }
+  std::string url(const std::string& path = "/v1/chat/completions") const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  int port() const { return port_; }
+  int accepted() const { return accepted_; }
+
+ private:
+  Script script_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+std::string Ok(const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+class Http1ClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(uv_loop_init(&loop_), 0); }
+  void TearDown() override {
+    client_->Close();
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    EXPECT_EQ(uv_loop_close(&loop_), 0) << "a handle was left open";
+  }
+
+  HttpRequest Post(const std::string& url, std::string body = "{}") {
+    HttpRequest r;
+    r.url = url;
+    r.headers = std::make_shared<const std::vector<std::string>>(
+        std::vector<std::string>{"Content-Type: application/json", "Authorization: Bearer k"});
+    r.body = std::move(body);
+    r.timeout_ms = 5000;
+    return r;
+  }
+
+  // Runs the loop until `done` holds; bounded, so a hang fails instead of blocking the suite.
+  bool RunUntil(const std::function<bool()>& done, int timeout_ms = 5000) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      uv_run(&loop_, UV_RUN_NOWAIT);
+      if (!done()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return true;
+  }
+
+  std::optional<HttpResponse> Call(HttpRequest req) {
+    std::optional<HttpResponse> got;
+    bool inside_start = true;
+    HttpClient::Id id = client_->Start(std::move(req), [&](HttpResponse&& r) {
+      EXPECT_FALSE(inside_start) << "done ran inside Start";
+      got = std::move(r);
+    });
+    inside_start = false;
+    EXPECT_NE(id, 0u);
+    EXPECT_TRUE(RunUntil([&] { return got.has_value(); }));
+    return got;
+  }
+
+  uv_loop_t loop_;
+  std::unique_ptr<Http1Client> client_ = std::make_unique<Http1Client>(&loop_);
+};
+
+TEST_F(Http1ClientTest, SendsOneRequestHeadAndReusesTheConnection) {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  ScriptedServer server([&](int fd, int) {
+    for (int i = 0; i < 2; ++i) {
+      std::string req = ReadRequest(fd);
+      if (req.empty()) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        seen.push_back(req);
+      }
+      WriteAll(fd, Ok("answer " + std::to_string(i)));
+    }
+  });
+  auto first = Call(Post(server.url(), "{\"a\":1}"));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->error, TransportError::kNone) << first->error_message;
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "answer 0");
+  EXPECT_GE(first->body.capacity(), first->body.size() + 64) << "room for in-place parsing";
+  EXPECT_EQ(client_->idle_connections(), 1u);
+  auto second = Call(Post(server.url()));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "answer 1");
+  EXPECT_EQ(server.accepted(), 1) << "the second request rode the kept connection";
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0],
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" +
+                std::to_string(server.port()) +
+                "\r\nContent-Type: application/json\r\nAuthorization: Bearer k\r\n"
+                "Content-Length: 7\r\n\r\n{\"a\":1}");
+}
+
+TEST_F(Http1ClientTest, AKeptConnectionTheServerClosesIsDroppedWhileIdle) {
+  ScriptedServer server([&](int fd, int) {
+    ReadRequest(fd);
+    WriteAll(fd, Ok("one and done"));
+    // Returning closes it, as a server's idle timeout would.
+  });
+  auto first = Call(Post(server.url()));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "one and done");
+  EXPECT_TRUE(RunUntil([&] { return client_->idle_connections() == 0; }))
+      << "the close was not noticed while idle";
+  auto second = Call(Post(server.url()));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->error, TransportError::kNone) << second->error_message;
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST_F(Http1ClientTest, AConnectionClosedAsItIsReusedIsRetriedOnceOnANewOne) {
+  std::atomic<bool> idle_close{false};
+  ScriptedServer server([&](int fd, int index) {
+    if (index == 0) {
+      ReadRequest(fd);
+      WriteAll(fd, Ok("first"));
+      // Reads the second request, then closes without a word: the race of a server's idle
+      // timeout with a reuse.
+      ReadRequest(fd);
+      idle_close = true;
+      return;
+    }
+    ReadRequest(fd);
+    WriteAll(fd, Ok("after the retry"));
+  });
+  ASSERT_TRUE(Call(Post(server.url())));
+  auto second = Call(Post(server.url()));
+  ASSERT_TRUE(second);
+  EXPECT_TRUE(idle_close);
+  EXPECT_EQ(second->error, TransportError::kNone) << second->error_message;
+  EXPECT_EQ(second->body, "after the retry");
+  EXPECT_EQ(server.accepted(), 2);
+}
+
+TEST_F(Http1ClientTest, ANewConnectionClosedWithoutAnAnswerFails) {
+  ScriptedServer server([&](int fd, int) { ReadRequest(fd); });
+  auto r = Call(Post(server.url()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kOther);
+  EXPECT_NE(r->error_message.find("without answering"), std::string::npos) << r->error_message;
+  EXPECT_EQ(server.accepted(), 1) << "a fresh connection is not retried";
+}
+
+TEST_F(Http1ClientTest, ACutOffBodyIsATransportErrorWithTheStatusKnown) {
+  ScriptedServer server([&](int fd, int) {
+    ReadRequest(fd);
+    WriteAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"id\":\"chatcmpl-");
+  });
+  auto r = Call(Post(server.url()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kOther);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->error_message.find("cut off"), std::string::npos) << r->error_message;
+}
+
+TEST_F(Http1ClientTest, RefusedConnectionIsAConnectError) {
+  int port = 0;
+  {
+    ScriptedServer gone([](int, int) {});
+    port = gone.port();
+  }
+  auto r = Call(Post("http://127.0.0.1:" + std::to_string(port) + "/v1/x"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kConnect);
+  EXPECT_NE(r->error_message.find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << r->error_message;
+}
+
+TEST_F(Http1ClientTest, AHostNameIsResolved) {
+  ScriptedServer server([&](int fd, int) {
+    ReadRequest(fd);
+    WriteAll(fd, Ok("by name"));
+  });
+  auto r = Call(Post("http://localhost:" + std::to_string(server.port()) + "/v1/x"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kNone) << r->error_message;
+  EXPECT_EQ(r->body, "by name");
+}
+
+TEST_F(Http1ClientTest, AnUnresolvableHostIsAConnectError) {
+  auto r = Call(Post("http://no-such-host.invalid/v1/x"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kConnect);
+  EXPECT_NE(r->error_message.find("cannot resolve no-such-host.invalid"), std::string::npos)
+      << r->error_message;
+}
+
+TEST_F(Http1ClientTest, TheBackstopTimeoutEndsAHang) {
+  std::atomic<bool> release{false};
+  ScriptedServer server([&](int fd, int) {
+    ReadRequest(fd);
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
+  HttpRequest req = Post(server.url());
+  req.timeout_ms = 50;
+  auto r = Call(std::move(req));
+  release = true;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kTimeout);
+  EXPECT_NE(r->error_message.find("within 50 ms"), std::string::npos) << r->error_message;
+}
+
+TEST_F(Http1ClientTest, AnAnswerOverTheLimitIsAbandoned) {
+  ScriptedServer server([&](int fd, int) {
+    ReadRequest(fd);
+    WriteAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+    for (int i = 0; i < 20; ++i) WriteAll(fd, "400\r\n" + std::string(1024, 'x') + "\r\n");
+  });
+  HttpRequest req = Post(server.url());
+  req.max_response_bytes = 8192;
+  auto r = Call(std::move(req));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kTooLarge);
+  EXPECT_NE(r->error_message.find("larger than 8192 bytes"), std::string::npos);
+}
+
+TEST_F(Http1ClientTest, StreamsHandOverA2xxBodyAndCollectAnErrorBody) {
+  ScriptedServer server([&](int fd, int index) {
+    ReadRequest(fd);
+    if (index == 0) {
+      WriteAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\ndata: \r\n");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      WriteAll(fd, "3\r\n{}\n\r\n0\r\n\r\n");
+    } else {
+      WriteAll(fd, "HTTP/1.1 429 Too Many\r\nRetry-After: 2\r\nContent-Length: 4\r\n\r\nslow");
+    }
+  });
+  std::string streamed;
+  int pieces = 0;
+  HttpRequest req = Post(server.url());
+  req.on_data = [&](std::string_view b) {
+    streamed += b;
+    ++pieces;
+  };
+  auto ok = Call(std::move(req));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->error, TransportError::kNone) << ok->error_message;
+  EXPECT_EQ(streamed, "data: {}\n");
+  EXPECT_GE(pieces, 2) << "bytes are handed over as they arrive";
+  EXPECT_TRUE(ok->body.empty());
+
+  streamed.clear();
+  HttpRequest err = Post(server.url());
+  err.on_data = [&](std::string_view b) { streamed += b; };
+  auto refused = Call(std::move(err));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->body, "slow") << "an error's body is collected, to be parsed";
+  EXPECT_EQ(refused->retry_after, "2");
+  EXPECT_TRUE(streamed.empty());
+}
+
+TEST_F(Http1ClientTest, CancelFromTheStreamCallbackStopsEverything) {
+  std::atomic<bool> release{false};
+  ScriptedServer server([&](int fd, int) {
+    ReadRequest(fd);
+    WriteAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    WriteAll(fd, "6\r\nsecond\r\n0\r\n\r\n");
+  });
+  HttpClient::Id id = 0;
+  int pieces = 0;
+  bool done = false;
+  HttpRequest req = Post(server.url());
+  req.on_data = [&](std::string_view) {
+    ++pieces;
+    client_->Cancel(id);
+  };
+  id = client_->Start(std::move(req), [&](HttpResponse&&) { done = true; });
+  ASSERT_TRUE(RunUntil([&] { return pieces > 0; }));
+  release = true;
+  RunUntil([] { return false; }, 50);
+  EXPECT_EQ(pieces, 1);
+  EXPECT_FALSE(done) << "a cancelled request's callback never runs";
+  EXPECT_EQ(client_->in_flight(), 0u);
+  EXPECT_EQ(client_->idle_connections(), 0u) << "a connection cut mid-answer is not kept";
+}
+
+TEST_F(Http1ClientTest, UrlsItLeavesToCurl) {
+  EXPECT_TRUE(client_->Handles("http://127.0.0.1:8080/v1/chat/completions"));
+  EXPECT_TRUE(client_->Handles("http://[::1]:8080/v1/messages"));
+  EXPECT_TRUE(client_->Handles("http://localhost/v1"));
+  EXPECT_FALSE(client_->Handles("https://api.openai.com/v1/chat/completions"));
+  EXPECT_FALSE(client_->Handles("http://user:pass@host/v1"));
+  EXPECT_FALSE(client_->Handles("http://host:99999/v1"));
+  EXPECT_FALSE(client_->Handles("http://host:80x/v1"));
+  EXPECT_FALSE(client_->Handles("http:///v1"));
+  EXPECT_FALSE(client_->Handles("http://host/v1#frag"));
+  EXPECT_EQ(client_->Start(Post("https://example.com/v1"), [](HttpResponse&&) {}), 0u);
+}
+
+}  // namespace
+}  // namespace switchyard
