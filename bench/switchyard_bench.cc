@@ -143,26 +143,34 @@ void BenchThroughput() {
       "| path | req/s | daemon CPU | fake provider CPU | load generator CPU "
       "|\n|---|---|---|---|---|\n");
   testbed::Cluster cluster(Quiet());
+  // The same daemon calling the provider through libcurl, as it does for https://.
+  testbed::ClusterOptions with_curl = Quiet();
+  with_curl.provider_toml = "http_client = \"curl\"";
+  testbed::Cluster curl_cluster(with_curl);
   CompleteRequest req = Prompt(1000);
   DirectCall d = Direct(cluster, req);
   const int64_t n = 60000;
   double fake_us = 0;
   RunClientLoad(cluster.socket(), req, 64, 5000);
-  for (bool through : {false, true}) {
-    double d0 = testbed::CpuSeconds(cluster.daemon().pid()),
-           f0 = testbed::CpuSeconds(cluster.fake().pid());
+  RunClientLoad(curl_cluster.socket(), req, 64, 5000);
+  enum Path { kDirect, kThrough, kThroughCurl };
+  for (Path path : {kDirect, kThrough, kThroughCurl}) {
+    testbed::Cluster& cl = path == kThroughCurl ? curl_cluster : cluster;
+    double d0 = testbed::CpuSeconds(cl.daemon().pid()), f0 = testbed::CpuSeconds(cl.fake().pid());
     double s0 = SelfCpuSeconds();
-    LoadResult r = through ? RunClientLoad(cluster.socket(), req, 64, n)
-                           : RunDirectLoad(d.url, d.headers, d.body, 64, n);
-    double dc = testbed::CpuSeconds(cluster.daemon().pid()) - d0,
-           fc = testbed::CpuSeconds(cluster.fake().pid()) - f0;
+    LoadResult r = path == kDirect ? RunDirectLoad(d.url, d.headers, d.body, 64, n)
+                                   : RunClientLoad(cl.socket(), req, 64, n);
+    double dc = testbed::CpuSeconds(cl.daemon().pid()) - d0,
+           fc = testbed::CpuSeconds(cl.fake().pid()) - f0;
     double sc = SelfCpuSeconds() - s0;
-    std::printf("| %s | %.0f | %.0f%% (%.1f us/req) | %.0f%% (%.1f us/req) | %.0f%% |%s\n",
-                through ? "through switchyardd" : "direct, one libcurl thread", r.Rps(),
-                100 * dc / r.seconds, 1e6 * dc / static_cast<double>(r.requests),
+    const char* name = path == kDirect    ? "direct, one libcurl thread"
+                       : path == kThrough ? "through switchyardd"
+                                          : "through switchyardd, http_client = \"curl\"";
+    std::printf("| %s | %.0f | %.0f%% (%.1f us/req) | %.0f%% (%.1f us/req) | %.0f%% |%s\n", name,
+                r.Rps(), 100 * dc / r.seconds, 1e6 * dc / static_cast<double>(r.requests),
                 100 * fc / r.seconds, 1e6 * fc / static_cast<double>(r.requests),
                 100 * sc / r.seconds, r.errors ? " errors!" : "");
-    if (!through) fake_us = 1e6 * fc / static_cast<double>(r.requests);
+    if (path == kDirect) fake_us = 1e6 * fc / static_cast<double>(r.requests);
   }
   // The fake provider is one libuv thread: its ceiling is a core divided by its cost.
   std::printf("fake provider's own ceiling: %.0f req/s on one core (%.1f us of CPU a request)\n",
