@@ -26,8 +26,8 @@ Verdict Read(std::string_view bytes, size_t split) {
   size_t taken = 0;
   for (std::string_view piece : {bytes.substr(0, split), bytes.substr(split)}) {
     size_t at = 0;
-    while (at < piece.size() && (r.state() == Http1Response::State::kHead ||
-                                 r.state() == Http1Response::State::kBody)) {
+    while (at < piece.size() &&
+           (r.state() == Http1Response::State::kHead || r.state() == Http1Response::State::kBody)) {
       size_t n = r.Feed(piece.substr(at), &body);
       if (n == 0) break;
       at += n;

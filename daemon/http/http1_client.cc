@@ -224,7 +224,9 @@ void Http1Client::Assign(Transfer* t, Endpoint* ep, size_t addr_index) {
   c->t = t;
   t->conn = c;
   ArmTimer(c, Left(t->started_ms, std::min(t->req.connect_timeout_ms, t->req.timeout_ms), now));
-  if (!ep->addrs.empty() && (ep->literal || now - ep->resolved_at_ms < kResolveTtlMs)) {
+  // The next address of a host is taken from the same look-up, however old.
+  if (!ep->addrs.empty() &&
+      (ep->literal || addr_index > 0 || now - ep->resolved_at_ms < kResolveTtlMs)) {
     Connect(c);
     return;
   }

@@ -177,11 +177,10 @@ TEST_F(Http1ClientTest, SendsOneRequestHeadAndReusesTheConnection) {
   EXPECT_EQ(server.accepted(), 1) << "the second request rode the kept connection";
   std::lock_guard<std::mutex> lock(mu);
   ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0],
-            "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" +
-                std::to_string(server.port()) +
-                "\r\nContent-Type: application/json\r\nAuthorization: Bearer k\r\n"
-                "Content-Length: 7\r\n\r\n{\"a\":1}");
+  EXPECT_EQ(seen[0], "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" +
+                         std::to_string(server.port()) +
+                         "\r\nContent-Type: application/json\r\nAuthorization: Bearer k\r\n"
+                         "Content-Length: 7\r\n\r\n{\"a\":1}");
 }
 
 TEST_F(Http1ClientTest, AKeptConnectionTheServerClosesIsDroppedWhileIdle) {

@@ -117,8 +117,8 @@ TEST(Http1Response, RecordedStreamsSurviveEverySplit) {
 
 TEST(Http1Response, RecordedBodyByteByByte) {
   std::string json = ReadTestdata("openai/chat_completion_recorded.json");
-  std::string wire = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(json.size()) +
-                     "\r\n\r\n" + json;
+  std::string wire =
+      "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(json.size()) + "\r\n\r\n" + json;
   std::vector<size_t> cuts;
   for (size_t i = 1; i < wire.size(); ++i) cuts.push_back(i);
   Read r = FeedPieces(wire, cuts);
@@ -156,8 +156,8 @@ TEST(Http1Response, ABodyWithoutLengthEndsAtTheClose) {
 }
 
 TEST(Http1Response, WhoMayKeepTheConnection) {
-  EXPECT_FALSE(FeedAll("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-                   .r.keep_alive());
+  EXPECT_FALSE(
+      FeedAll("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n").r.keep_alive());
   EXPECT_FALSE(FeedAll("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").r.keep_alive());
   EXPECT_TRUE(FeedAll("HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n")
                   .r.keep_alive());
@@ -175,8 +175,7 @@ TEST(Http1Response, CutOffAnswersSayWhere) {
   Read len = FeedAll("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(40, 'x'));
   len.r.Eof();
   EXPECT_EQ(len.r.state(), State::kError);
-  EXPECT_NE(len.r.error().find("after 40 of 100 body bytes"), std::string::npos)
-      << len.r.error();
+  EXPECT_NE(len.r.error().find("after 40 of 100 body bytes"), std::string::npos) << len.r.error();
   EXPECT_FALSE(len.r.keep_alive());
 
   Read chunked = FeedAll("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");

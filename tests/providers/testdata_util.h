@@ -21,7 +21,7 @@ inline std::string ReadTestdata(const std::string& rel) {
 }
 
 inline ParsedResponse ParseFixture(const Provider& p, int64_t status, const std::string& rel,
-                                   std::string retry_after = "") {
+                                   const std::string& retry_after = "") {
   static std::string body;  // kept alive for the views in the answer
   body = ReadTestdata(rel);
   HttpReply reply;

@@ -235,9 +235,11 @@ void Cluster::WriteConfig(const ClusterOptions& o) {
       << "\"\nlog_level = \"" << o.log_level << "\"\n"
       << o.daemon_toml << "\n"
       << "[providers.openai]\nkind = \"openai\"\nbase_url = \"" << url
-      << "\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n" << o.provider_toml << "\n\n"
+      << "\"\napi_key_env = \"SY_TEST_OPENAI_KEY\"\n"
+      << o.provider_toml << "\n\n"
       << "[providers.anthropic]\nkind = \"anthropic\"\nbase_url = \"" << url
-      << "\"\napi_key_env = \"SY_TEST_ANTHROPIC_KEY\"\n" << o.provider_toml << "\n\n"
+      << "\"\napi_key_env = \"SY_TEST_ANTHROPIC_KEY\"\n"
+      << o.provider_toml << "\n\n"
       << "[models.gpt-4o]\nprovider = \"openai\"\nid = \"gpt-4o\"\ncontext_window = 128000\n"
          "max_output_tokens = 16384\ninput_usd_per_mtok = 2.50\noutput_usd_per_mtok = 10.00\n\n"
       << "[models.gpt-4o-mini]\nprovider = \"openai\"\nid = \"gpt-4o-mini\"\ncontext_window = "

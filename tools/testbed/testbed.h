@@ -83,9 +83,9 @@ struct ClusterOptions {
   std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
   std::string history_file;  // default: history.db in the cluster's directory
   std::string tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";  // of route "chat"
-  std::string daemon_toml;    // more keys for [daemon]
+  std::string daemon_toml;                                              // more keys for [daemon]
   std::string provider_toml;  // more keys for both [providers.openai] and [providers.anthropic]
-  std::vector<std::string> extra_env;                                   // NAME=value for the daemon
+  std::vector<std::string> extra_env;  // NAME=value for the daemon
   // Set: start the daemon through systemd-socket-activate listening on this path.
   std::string activate_socket;
 };
