@@ -259,7 +259,8 @@ TEST(Shutdown, SigtermDrainsInFlightRequestsAndLosesNoHistoryRow) {
   ASSERT_EQ(replies.size(), 10u);
   for (const CompleteReply& r : replies)
     EXPECT_TRUE(r.ok) << r.error.code << " " << r.error.message;
-  ASSERT_TRUE(cluster.StopDaemon().ok());  // exited 0
+  Status stopped = cluster.StopDaemon();
+  ASSERT_TRUE(stopped.ok()) << stopped.ToString();  // exited 0
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(cluster.history_path().c_str(), &db), SQLITE_OK);
   sqlite3_stmt* st = nullptr;
