@@ -71,6 +71,17 @@ for api, d in ((0, 'openai'), (1, 'anthropic')):
         data = open(p, 'rb').read()
         w(f'sse/{d}_{os.path.basename(p)}', bytes([(len(data) // 2 * 2) % 256 | api]) + data)
 
+# An HTTP/1.1 answer's first byte picks where it is split; each framing, an interim answer,
+# and one cut off.
+w('http1/content_length', b'\x10HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'
+  b'content-length: 11\r\n\r\n{"id":"x"}\n')
+w('http1/chunked', b'\x20HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n'
+  b'6;ext=1\r\ndata: \r\n3\r\n{}\n\r\n0\r\nX-T: 1\r\n\r\n')
+w('http1/interim_then_429', b'\x05HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\n'
+  b'retry-after: 2\r\nretry-after-ms: 1500\r\ncontent-length: 2\r\n\r\n{}')
+w('http1/until_close', b'\x07HTTP/1.0 502 Bad Gateway\r\nconnection: keep-alive\r\n\r\nupstream gone')
+w('http1/cut_off', b'\x09HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{"cut')
+
 w('config/example.toml', open('examples/switchyard.toml', 'rb').read())
 w('config/full.toml', b'''[daemon]
 socket = "/tmp/s.sock"
