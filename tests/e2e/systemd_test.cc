@@ -233,7 +233,8 @@ TEST(Reload, InFlightRequestsFinishAcrossAReload) {
   cluster.fake().SetFault("gpt-4o", "latency_ms=500");
   auto c = cluster.Connect();
   std::vector<CompleteReply> replies = Concurrently(*c, 10, [&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // All ten at the provider: in flight, not still on their way to the daemon.
+    ASSERT_TRUE(testbed::PollUntil(10000, [&] { return cluster.fake().Requests("gpt-4o") == 10; }));
     opt.tiers = "\"gpt-4o-mini\"";  // the new config drops gpt-4o altogether
     cluster.WriteConfig(opt);
     cluster.daemon().Signal(SIGHUP);
@@ -253,7 +254,9 @@ TEST(Shutdown, SigtermDrainsInFlightRequestsAndLosesNoHistoryRow) {
   cluster.fake().SetFault("gpt-4o", "latency_ms=400");
   auto c = cluster.Connect();
   std::vector<CompleteReply> replies = Concurrently(*c, 10, [&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // All ten at the provider: in flight, not still on their way to the daemon (a loaded
+    // machine can take longer than any fixed sleep to deliver them).
+    ASSERT_TRUE(testbed::PollUntil(10000, [&] { return cluster.fake().Requests("gpt-4o") == 10; }));
     cluster.daemon().Signal(SIGTERM);
   });
   ASSERT_EQ(replies.size(), 10u);
