@@ -9,7 +9,6 @@
 namespace switchyard {
 namespace {
 
-constexpr size_t kSpareBytes = 64;  // simdjson's padding, so answers parse in place
 constexpr size_t kMaxIdleEasies = 256;
 constexpr size_t kMaxHeaderLists = 64;  // past this, lists of providers gone are dropped
 
@@ -327,9 +326,7 @@ void CurlHttpClient::CollectDone() {
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
     t->resp.status = status;
     Release(t.get());
-    if (t->resp.body.capacity() < t->resp.body.size() + kSpareBytes) {
-      t->resp.body.reserve(t->resp.body.size() + kSpareBytes);
-    }
+    LeaveSpareRoom(&t->resp.body);
     // The callback may start or cancel transfers; nothing of `t` is in curl any more.
     t->done(std::move(t->resp));
     if (closed_) return;
@@ -368,7 +365,7 @@ size_t CurlHttpClient::OnHeader(char* data, size_t size, size_t n, void* userp) 
     t->resp.retry_after_ms = value;
   } else if (!t->req.on_data && HeaderIs(data, bytes, "content-length", &value)) {
     size_t len = std::strtoull(value.c_str(), nullptr, 10);
-    if (len <= t->req.max_response_bytes) t->resp.body.reserve(len + kSpareBytes);
+    if (len <= t->req.max_response_bytes) t->resp.body.reserve(len + kBodySpareBytes);
   }
   return bytes;
 }

@@ -11,7 +11,6 @@
 namespace switchyard {
 namespace {
 
-constexpr size_t kSpareBytes = 64;          // simdjson's padding, so answers parse in place
 constexpr size_t kReadBufBytes = 64 << 10;  // one buffer for every connection's reads
 constexpr size_t kMaxIdlePerEndpoint = 256;
 // A kept connection idle longer than this is closed rather than reused: a server or a
@@ -399,7 +398,7 @@ void Http1Client::OnBytes(Conn* c, const char* data, size_t n) {
       int64_t length = c->resp.content_length();
       if (length > static_cast<int64_t>(max)) break;  // refused below
       if (t->stream_state == -1 && length >= 0) {
-        t->resp.body.reserve(static_cast<size_t>(length) + kSpareBytes);
+        t->resp.body.reserve(static_cast<size_t>(length) + kBodySpareBytes);
       }
     }
     if (taken == 0) break;
@@ -484,9 +483,7 @@ void Http1Client::Finish(Conn* c, bool keep) {
   } else {
     CloseConn(c);
   }
-  if (t->resp.body.capacity() < t->resp.body.size() + kSpareBytes) {
-    t->resp.body.reserve(t->resp.body.size() + kSpareBytes);
-  }
+  LeaveSpareRoom(&t->resp.body);
   auto node = transfers_.extract(t->id);
   // The callback may start or cancel requests, and may take this very connection.
   node.mapped()->done(std::move(node.mapped()->resp));

@@ -44,11 +44,21 @@ enum class TransportError {
   kOther,     // reset, truncated body, protocol error, ...
 };
 
+// Room a response body keeps past its end: simdjson's padding, so answers parse in place.
+inline constexpr size_t kBodySpareBytes = 64;
+
+// Gives `body` its spare room, if it does not have it already.
+inline void LeaveSpareRoom(std::string* body) {
+  if (body->capacity() < body->size() + kBodySpareBytes) {
+    body->reserve(body->size() + kBodySpareBytes);
+  }
+}
+
 struct HttpResponse {
   TransportError error = TransportError::kNone;
   std::string error_message;  // curl's words for a transport error
   int64_t status = 0;
-  std::string body;  // capacity leaves at least 64 spare bytes for in-place JSON parsing
+  std::string body;  // capacity leaves kBodySpareBytes spare, for in-place JSON parsing
   std::string retry_after;
   std::string retry_after_ms;
 };
