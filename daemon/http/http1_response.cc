@@ -70,22 +70,14 @@ bool ParseChunkSize(std::string_view line, uint64_t* out) {
 }  // namespace
 
 void Http1Response::Reset() {
-  // Field by field, so the head's buffer keeps its capacity from one answer to the next.
-  state_ = State::kHead;
-  error_.clear();
+  // Anew, but the head's and line's buffers keep their capacity from one answer to the next.
+  std::string head = std::move(head_);
+  std::string line = std::move(line_);
+  *this = Http1Response();
+  head_ = std::move(head);
   head_.clear();
-  eol_ = 0;
-  status_ = 0;
-  keep_alive_ = true;
-  http10_ = false;
-  framing_ = Framing::kNone;
-  length_ = -1;
-  remaining_ = 0;
-  chunk_ = Chunk::kSize;
+  line_ = std::move(line);
   line_.clear();
-  bytes_read_ = 0;
-  retry_after_.clear();
-  retry_after_ms_.clear();
 }
 
 void Http1Response::Fail(std::string why) {
@@ -151,7 +143,7 @@ size_t Http1Response::FeedHead(std::string_view data) {
   return i;
 }
 
-bool Http1Response::ParseHead() {
+void Http1Response::ParseHead() {
   std::string_view head = head_;
   size_t eol = head.find('\n');
   std::string_view status_line = Trim(head.substr(0, eol));
@@ -162,10 +154,10 @@ bool Http1Response::ParseHead() {
       status_line[10] > '9' || status_line[11] < '0' || status_line[11] > '9' ||
       (status_line.size() > 12 && status_line[12] != ' ')) {
     Fail("not an HTTP/1.x answer: \"" + std::string(status_line.substr(0, 40)) + "\"");
-    return false;
+    return;
   }
-  http10_ = status_line[7] == '0';
-  keep_alive_ = !http10_;
+  bool http10 = status_line[7] == '0';
+  keep_alive_ = !http10;
   status_ = (status_line[9] - '0') * 100 + (status_line[10] - '0') * 10 + (status_line[11] - '0');
   int64_t length = -1;
   bool chunked = false;
@@ -179,13 +171,13 @@ bool Http1Response::ParseHead() {
     if (line.empty()) break;
     if (line.front() == ' ' || line.front() == '\t') {
       Fail("the answer has a folded header line, which HTTP/1.1 forbids");
-      return false;
+      return;
     }
     size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) {
       Fail("the answer has a header line without a name: \"" + std::string(line.substr(0, 40)) +
            "\"");
-      return false;
+      return;
     }
     std::string_view name = line.substr(0, colon);
     std::string_view value = Trim(line.substr(colon + 1));
@@ -193,29 +185,33 @@ bool Http1Response::ParseHead() {
       int64_t v = 0;
       if (!ParseDecimal(value, &v) || (length >= 0 && v != length)) {
         Fail("the answer's Content-Length is not one number");
-        return false;
+        return;
       }
       length = v;
     } else if (EqualsNoCase(name, "transfer-encoding")) {
       chunked = EqualsNoCase(LastToken(value), "chunked");
       other_coding = !chunked;
-    } else if (!Header(name, value)) {
-      return false;
+    } else if (EqualsNoCase(name, "connection")) {
+      if (HasToken(value, "close")) keep_alive_ = false;
+      if (http10 && HasToken(value, "keep-alive")) keep_alive_ = true;
+    } else if (EqualsNoCase(name, "retry-after")) {
+      retry_after_ = value;
+    } else if (EqualsNoCase(name, "retry-after-ms")) {
+      retry_after_ms_ = value;
     }
   }
   head_.clear();
   if (status_ >= 100 && status_ < 200) {
     if (status_ == 101) {
       Fail("the provider switched protocols (101), which was not asked for");
-      return false;
+      return;
     }
     // An interim answer (100 Continue, 103 Early Hints): the real one follows.
     status_ = 0;
     eol_ = 0;
-    keep_alive_ = true;
     retry_after_.clear();
     retry_after_ms_.clear();
-    return true;
+    return;
   }
   state_ = State::kBody;
   if (status_ == 204 || status_ == 304) {
@@ -232,19 +228,6 @@ bool Http1Response::ParseHead() {
     remaining_ = static_cast<uint64_t>(length);
     if (remaining_ == 0) Finish();
   }
-  return true;
-}
-
-bool Http1Response::Header(std::string_view name, std::string_view value) {
-  if (EqualsNoCase(name, "connection")) {
-    if (HasToken(value, "close")) keep_alive_ = false;
-    if (http10_ && HasToken(value, "keep-alive")) keep_alive_ = true;
-  } else if (EqualsNoCase(name, "retry-after")) {
-    retry_after_ = value;
-  } else if (EqualsNoCase(name, "retry-after-ms")) {
-    retry_after_ms_ = value;
-  }
-  return true;
 }
 
 size_t Http1Response::FeedChunked(std::string_view data, std::string* body) {

@@ -51,8 +51,7 @@ class Http1Response {
 
   size_t FeedHead(std::string_view data);
   size_t FeedChunked(std::string_view data, std::string* body);
-  bool ParseHead();  // head_ holds the whole head; false: state_ is kError
-  bool Header(std::string_view name, std::string_view value);
+  void ParseHead();  // head_ holds the whole head
   void Fail(std::string why);
   void Finish() { state_ = State::kDone; }
 
@@ -62,7 +61,6 @@ class Http1Response {
   int eol_ = 0;       // 0: inside a line; 1: just after its LF; 2: after a CR that follows one
   int status_ = 0;
   bool keep_alive_ = true;
-  bool http10_ = false;
   Framing framing_ = Framing::kNone;
   int64_t length_ = -1;     // Content-Length as sent
   uint64_t remaining_ = 0;  // of the body (kLength) or of the current chunk (kData)
