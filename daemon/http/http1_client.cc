@@ -19,24 +19,25 @@ constexpr uint64_t kMaxIdleMs = 118000;
 // A resolved host name is looked up again after this, for a new connection.
 constexpr uint64_t kResolveTtlMs = 60000;
 
+// Views into the URL it was parsed from.
 struct ParsedUrl {
-  std::string authority;  // host[:port] as written, for the Host header
-  std::string host;       // without brackets
-  std::string port;
-  std::string path;
+  std::string_view authority;  // host[:port] as written, for the Host header
+  std::string_view host;       // without brackets
+  std::string_view port;
+  std::string_view path;
 };
 
-bool ParseUrl(const std::string& url, ParsedUrl* out) {
+bool ParseUrl(std::string_view url, ParsedUrl* out) {
   constexpr std::string_view kScheme = "http://";
-  if (url.compare(0, kScheme.size(), kScheme) != 0) return false;
-  std::string_view rest = std::string_view(url).substr(kScheme.size());
+  if (url.substr(0, kScheme.size()) != kScheme) return false;
+  std::string_view rest = url.substr(kScheme.size());
   size_t slash = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? "/" : rest.substr(slash);
   // User info, fragments and oddities stay with libcurl.
   if (authority.empty() || authority.find('@') != std::string_view::npos ||
       path.find('#') != std::string_view::npos || path.front() != '/' ||
-      url.find_first_of(" \r\n\t") != std::string::npos) {
+      url.find_first_of(" \r\n\t") != std::string_view::npos) {
     return false;
   }
   std::string_view host = authority;
@@ -89,6 +90,9 @@ struct Http1Client::Endpoint {
 struct Http1Client::Target {
   Endpoint* ep;
   std::string head_start;  // "POST /path HTTP/1.1\r\nHost: host\r\n"
+  // head_start and the header lines of `lines`: a provider sends the same ones every time.
+  HeaderLines lines;  // held, so a new set of lines is never taken for the old one
+  std::string head;
 };
 
 struct Http1Client::Transfer {
@@ -122,7 +126,7 @@ struct Http1Client::Conn {
   bool writing = false;
   bool closing = false;
   bool idle = false;
-  int served = 0;  // answers read on it
+  bool reused = false;  // has carried an answer before the current one
   uint64_t idle_since_ms = 0;
   // A failure found inside Start, reported from the timer so `done` never runs inside it.
   bool deferred = false;
@@ -142,12 +146,17 @@ size_t Http1Client::idle_connections() const {
   return n;
 }
 
+bool Http1Client::Handles(std::string_view url) {
+  ParsedUrl u;
+  return ParseUrl(url, &u);
+}
+
 Http1Client::Target* Http1Client::TargetFor(const std::string& url) {
   auto it = targets_.find(url);
   if (it != targets_.end()) return it->second.get();
   ParsedUrl u;
   if (!ParseUrl(url, &u)) return nullptr;
-  std::string key = u.host + ":" + u.port;
+  std::string key = std::string(u.host) + ":" + std::string(u.port);
   std::unique_ptr<Endpoint>& ep = endpoints_[key];
   if (!ep) {
     ep = std::make_unique<Endpoint>();
@@ -157,12 +166,12 @@ Http1Client::Target* Http1Client::TargetFor(const std::string& url) {
     sockaddr_storage ss{};
     auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
     auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    uint16_t port = static_cast<uint16_t>(std::stoi(u.port));
-    if (inet_pton(AF_INET, u.host.c_str(), &v4->sin_addr) == 1) {
+    uint16_t port = static_cast<uint16_t>(std::stoi(ep->port));
+    if (inet_pton(AF_INET, ep->host.c_str(), &v4->sin_addr) == 1) {
       v4->sin_family = AF_INET;
       v4->sin_port = htons(port);
       ep->literal = true;
-    } else if (inet_pton(AF_INET6, u.host.c_str(), &v6->sin6_addr) == 1) {
+    } else if (inet_pton(AF_INET6, ep->host.c_str(), &v6->sin6_addr) == 1) {
       v6->sin6_family = AF_INET6;
       v6->sin6_port = htons(port);
       ep->literal = true;
@@ -171,7 +180,8 @@ Http1Client::Target* Http1Client::TargetFor(const std::string& url) {
   }
   auto target = std::make_unique<Target>();
   target->ep = ep.get();
-  target->head_start = "POST " + u.path + " HTTP/1.1\r\nHost: " + u.authority + "\r\n";
+  target->head_start = "POST ";
+  target->head_start.append(u.path).append(" HTTP/1.1\r\nHost: ").append(u.authority) += "\r\n";
   Target* raw = target.get();
   targets_.emplace(url, std::move(target));
   return raw;
@@ -316,13 +326,15 @@ void Http1Client::OnConnected(Conn* c, int status) {
 
 void Http1Client::Send(Conn* c) {
   Transfer* t = c->t;
-  c->head = t->target->head_start;
-  if (t->req.headers) {
-    for (const std::string& line : *t->req.headers) {
-      c->head += line;
-      c->head += "\r\n";
+  Target* target = t->target;
+  if (target->head.empty() || target->lines != t->req.headers) {
+    target->lines = t->req.headers;
+    target->head = target->head_start;
+    if (target->lines) {
+      for (const std::string& line : *target->lines) target->head.append(line) += "\r\n";
     }
   }
+  c->head = target->head;
   c->head += "Content-Length: ";
   c->head += std::to_string(t->req.body.size());
   c->head += "\r\n\r\n";
@@ -438,7 +450,7 @@ void Http1Client::OnEof(Conn* c, int status) {
       return;
     }
   }
-  if (c->served > 0 && c->resp.bytes_read() == 0 && !t->retried) {
+  if (c->reused && c->resp.bytes_read() == 0 && !t->retried) {
     // A kept connection the server closed as we reused it, before answering: send the
     // request again on a new one, once, as curl does.
     t->retried = true;
@@ -474,7 +486,7 @@ void Http1Client::Finish(Conn* c, bool keep) {
   c->t = nullptr;
   t->conn = nullptr;
   uv_timer_stop(&c->timer);
-  ++c->served;
+  c->reused = true;
   t->resp.status = c->resp.status();
   t->resp.retry_after = c->resp.retry_after();
   t->resp.retry_after_ms = c->resp.retry_after_ms();

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -27,7 +28,7 @@ class Http1Client final : public HttpClient {
   Http1Client& operator=(const Http1Client&) = delete;
 
   // Whether `url` is one this client takes: http://host[:port]/path, no user info.
-  bool Handles(const std::string& url) { return TargetFor(url) != nullptr; }
+  static bool Handles(std::string_view url);
 
   Id Start(HttpRequest req, Callback done) override;
   void Cancel(Id id) override;

@@ -19,7 +19,7 @@ class HttpDispatch final : public HttpClient {
 
   // Whether a request for `url` goes to the HTTP/1.1 client.
   bool Plain(const std::string& url, bool use_curl) const {
-    return !curl_only_ && !use_curl && plain_->Handles(url);
+    return !curl_only_ && !use_curl && Http1Client::Handles(url);
   }
 
   Id Start(HttpRequest req, Callback done) override;

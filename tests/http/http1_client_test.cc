@@ -154,7 +154,7 @@ TEST_F(Http1ClientTest, SendsOneRequestHeadAndReusesTheConnection) {
   std::mutex mu;
   std::vector<std::string> seen;
   ScriptedServer server([&](int fd, int) {
-    for (int i = 0; i < 2; ++i) {
+    for (int i = 0; i < 3; ++i) {
       std::string req = ReadRequest(fd);
       if (req.empty()) return;
       {
@@ -164,23 +164,38 @@ TEST_F(Http1ClientTest, SendsOneRequestHeadAndReusesTheConnection) {
       WriteAll(fd, Ok("answer " + std::to_string(i)));
     }
   });
-  auto first = Call(Post(server.url(), "{\"a\":1}"));
+  HttpRequest first_req = Post(server.url(), "{\"a\":1}");
+  HeaderLines lines = first_req.headers;
+  auto first = Call(std::move(first_req));
   ASSERT_TRUE(first);
   EXPECT_EQ(first->error, TransportError::kNone) << first->error_message;
   EXPECT_EQ(first->status, 200);
   EXPECT_EQ(first->body, "answer 0");
   EXPECT_GE(first->body.capacity(), first->body.size() + 64) << "room for in-place parsing";
   EXPECT_EQ(client_->idle_connections(), 1u);
-  auto second = Call(Post(server.url()));
+  HttpRequest second_req = Post(server.url());
+  second_req.headers = lines;  // the same lines again, as a provider sends them
+  auto second = Call(std::move(second_req));
   ASSERT_TRUE(second);
   EXPECT_EQ(second->body, "answer 1");
   EXPECT_EQ(server.accepted(), 1) << "the second request rode the kept connection";
+  HttpRequest third_req = Post(server.url());
+  third_req.headers = std::make_shared<const std::vector<std::string>>(
+      std::vector<std::string>{"X-Other: 1"});  // another provider's, on the same URL
+  ASSERT_TRUE(Call(std::move(third_req)));
   std::lock_guard<std::mutex> lock(mu);
-  ASSERT_EQ(seen.size(), 2u);
-  EXPECT_EQ(seen[0], "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" +
-                         std::to_string(server.port()) +
-                         "\r\nContent-Type: application/json\r\nAuthorization: Bearer k\r\n"
+  ASSERT_EQ(seen.size(), 3u);
+  std::string head =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(server.port()) +
+      "\r\n";
+  EXPECT_EQ(seen[0], head +
+                         "Content-Type: application/json\r\nAuthorization: Bearer k\r\n"
                          "Content-Length: 7\r\n\r\n{\"a\":1}");
+  EXPECT_EQ(seen[1], head +
+                         "Content-Type: application/json\r\nAuthorization: Bearer k\r\n"
+                         "Content-Length: 2\r\n\r\n{}");
+  EXPECT_EQ(seen[2], head + "X-Other: 1\r\nContent-Length: 2\r\n\r\n{}")
+      << "lines of another set are not the ones sent before";
 }
 
 TEST_F(Http1ClientTest, AKeptConnectionTheServerClosesIsDroppedWhileIdle) {
