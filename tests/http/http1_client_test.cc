@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -99,15 +100,43 @@ class ScriptedServer {
   std::thread thread_;
 };
 
+// One thread tells another that something happened; the wait is bounded, so a bug fails
+// the test instead of hanging it.
+class Flag {
+ public:
+  void Set() {
+    std::lock_guard<std::mutex> lock(mu_);
+    set_ = true;
+    cv_.notify_all();
+  }
+  bool Wait(int timeout_ms = 5000) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return set_; });
+  }
+  bool IsSet() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return set_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool set_ = false;
+};
+
 std::string Ok(const std::string& body) {
   return "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 class Http1ClientTest : public ::testing::Test {
  protected:
-  void SetUp() override { ASSERT_EQ(uv_loop_init(&loop_), 0); }
+  void SetUp() override {
+    ASSERT_EQ(uv_loop_init(&loop_), 0);
+    uv_timer_init(&loop_, &watchdog_);
+  }
   void TearDown() override {
     client_->Close();
+    uv_close(reinterpret_cast<uv_handle_t*>(&watchdog_), nullptr);
     uv_run(&loop_, UV_RUN_DEFAULT);
     EXPECT_EQ(uv_loop_close(&loop_), 0) << "a handle was left open";
   }
@@ -122,15 +151,16 @@ class Http1ClientTest : public ::testing::Test {
     return r;
   }
 
-  // Runs the loop until `done` holds; bounded, so a hang fails instead of blocking the suite.
-  bool RunUntil(const std::function<bool()>& done, int timeout_ms = 5000) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > until) return false;
-      uv_run(&loop_, UV_RUN_NOWAIT);
-      if (!done()) std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    return true;
+  // Runs the loop until `done` holds, each turn waiting for the loop's next event; a
+  // watchdog timer bounds it, so a hang fails instead of blocking the suite.
+  bool RunUntil(const std::function<bool()>& done, uint64_t timeout_ms = 5000) {
+    bool expired = false;
+    watchdog_.data = &expired;
+    uv_timer_start(
+        &watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
+    while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
+    uv_timer_stop(&watchdog_);
+    return done();
   }
 
   std::optional<HttpResponse> Call(HttpRequest req) {
@@ -147,6 +177,7 @@ class Http1ClientTest : public ::testing::Test {
   }
 
   uv_loop_t loop_;
+  uv_timer_t watchdog_;
   std::unique_ptr<Http1Client> client_ = std::make_unique<Http1Client>(&loop_);
 };
 
@@ -293,15 +324,15 @@ TEST_F(Http1ClientTest, AnUnresolvableHostIsAConnectError) {
 }
 
 TEST_F(Http1ClientTest, TheBackstopTimeoutEndsAHang) {
-  std::atomic<bool> release{false};
+  Flag release;
   ScriptedServer server([&](int fd, int) {
     ReadRequest(fd);
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    release.Wait();  // answers nothing until the client has given up
   });
   HttpRequest req = Post(server.url());
   req.timeout_ms = 50;
   auto r = Call(std::move(req));
-  release = true;
+  release.Set();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->error, TransportError::kTimeout);
   EXPECT_NE(r->error_message.find("within 50 ms"), std::string::npos) << r->error_message;
@@ -322,11 +353,12 @@ TEST_F(Http1ClientTest, AnAnswerOverTheLimitIsAbandoned) {
 }
 
 TEST_F(Http1ClientTest, StreamsHandOverA2xxBodyAndCollectAnErrorBody) {
+  Flag first_seen;
   ScriptedServer server([&](int fd, int index) {
     ReadRequest(fd);
     if (index == 0) {
       WriteAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\ndata: \r\n");
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      first_seen.Wait();  // the rest only once the first piece was handed over
       WriteAll(fd, "3\r\n{}\n\r\n0\r\n\r\n");
     } else {
       WriteAll(fd, "HTTP/1.1 429 Too Many\r\nRetry-After: 2\r\nContent-Length: 4\r\n\r\nslow");
@@ -338,6 +370,7 @@ TEST_F(Http1ClientTest, StreamsHandOverA2xxBodyAndCollectAnErrorBody) {
   req.on_data = [&](std::string_view b) {
     streamed += b;
     ++pieces;
+    first_seen.Set();
   };
   auto ok = Call(std::move(req));
   ASSERT_TRUE(ok);
@@ -358,12 +391,13 @@ TEST_F(Http1ClientTest, StreamsHandOverA2xxBodyAndCollectAnErrorBody) {
 }
 
 TEST_F(Http1ClientTest, CancelFromTheStreamCallbackStopsEverything) {
-  std::atomic<bool> release{false};
+  Flag release, finished;
   ScriptedServer server([&](int fd, int) {
     ReadRequest(fd);
     WriteAll(fd, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n");
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    release.Wait();
     WriteAll(fd, "6\r\nsecond\r\n0\r\n\r\n");
+    finished.Set();
   });
   HttpClient::Id id = 0;
   int pieces = 0;
@@ -375,8 +409,9 @@ TEST_F(Http1ClientTest, CancelFromTheStreamCallbackStopsEverything) {
   };
   id = client_->Start(std::move(req), [&](HttpResponse&&) { done = true; });
   ASSERT_TRUE(RunUntil([&] { return pieces > 0; }));
-  release = true;
-  RunUntil([] { return false; }, 50);
+  release.Set();
+  ASSERT_TRUE(finished.Wait());  // the rest of the answer has been sent
+  uv_run(&loop_, UV_RUN_NOWAIT);
   EXPECT_EQ(pieces, 1);
   EXPECT_FALSE(done) << "a cancelled request's callback never runs";
   EXPECT_EQ(client_->in_flight(), 0u);
