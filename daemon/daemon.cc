@@ -207,7 +207,8 @@ Status Daemon::Impl::OpenHistory() {
         calibration_.Restore(model, est, actual);
       }));
   SY_RETURN_IF_ERROR(store_->LoadSpend(
-      now_wall, [&](const std::string& route, double usd) { spend_.Add(route, now_wall, usd); }));
+      now_wall,
+      [&](const std::string& route, double usd) { spend_.Add(route, now_wall, usd); }));
   int64_t max_cooldown = config_->breaker.max_cooldown_ms;
   for (const auto& [name, m] : config_->models)
     max_cooldown = std::max(max_cooldown, m.breaker.max_cooldown_ms);

@@ -149,8 +149,8 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
                    "must be one of trace, debug, info, warn, error");
   }
   SY_RETURN_IF_ERROR(r.Int("max_frame_bytes", &d->max_frame_bytes, 1024, int64_t{1} << 30));
-  SY_RETURN_IF_ERROR(
-      r.Int("max_pending_write_bytes", &d->max_pending_write_bytes, 65536, int64_t{1} << 32));
+  SY_RETURN_IF_ERROR(r.Int("max_pending_write_bytes", &d->max_pending_write_bytes, 65536,
+                           int64_t{1} << 32));
   SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
   SY_RETURN_IF_ERROR(r.IntList("allow_uids", &d->allow_uids));
   SY_RETURN_IF_ERROR(r.IntList("allow_gids", &d->allow_gids));
@@ -221,7 +221,8 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   SY_RETURN_IF_ERROR(r.String("api_key_file", &p->api_key_file));
   SY_RETURN_IF_ERROR(r.Int("connect_timeout_ms", &p->connect_timeout_ms, 1, 600000));
   SY_RETURN_IF_ERROR(r.Int("max_in_flight", &p->max_in_flight, 1, 1000000));
-  SY_RETURN_IF_ERROR(r.Int("max_response_bytes", &p->max_response_bytes, 4096, int64_t{1} << 32));
+  SY_RETURN_IF_ERROR(
+      r.Int("max_response_bytes", &p->max_response_bytes, 4096, int64_t{1} << 32));
   std::string http_client;
   SY_RETURN_IF_ERROR(r.String("http_client", &http_client));
   if (http_client == "curl") {

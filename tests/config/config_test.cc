@@ -106,15 +106,13 @@ TEST_F(ConfigTest, ContextChecksStreamsAndBudgetKeys) {
 }
 
 TEST_F(ConfigTest, BadContextChecksAndBudgetKeysNameTheKey) {
-  EXPECT_NE(
-      ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\non_context_overflow = \"drop\"")
-          .find("routes.chat.on_context_overflow: must be \"truncate\" or \"skip\""),
-      std::string::npos);
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\non_context_overflow = \"drop\"")
+                .find("routes.chat.on_context_overflow: must be \"truncate\" or \"skip\""),
+            std::string::npos);
   EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\nover_budget_tier = \"z\"")
                 .find("routes.chat.over_budget_tier: 'z' is not one of the route's tiers"),
             std::string::npos);
-  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]",
-                     "tiers = [\"a\", \"b\"]\n[routes.chat.checks]\nemptyy = true")
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\n[routes.chat.checks]\nemptyy = true")
                 .find("routes.chat.checks.emptyy: unknown key"),
             std::string::npos);
   EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\nbudget_usd_per_day = -1")

@@ -84,8 +84,9 @@ struct ClusterOptions {
   std::string history_file;  // default: history.db in the cluster's directory
   std::string tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";  // of route "chat"
   std::string daemon_toml;                                              // more keys for [daemon]
-  std::string provider_toml;  // more keys for both [providers.openai] and [providers.anthropic]
-  std::vector<std::string> extra_env;  // NAME=value for the daemon
+  std::vector<std::string> extra_env;                                   // NAME=value for the daemon
+  // More keys for both [providers.openai] and [providers.anthropic].
+  std::string provider_toml;
   // Set: start the daemon through systemd-socket-activate listening on this path.
   std::string activate_socket;
 };
