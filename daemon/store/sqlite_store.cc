@@ -240,6 +240,14 @@ void SqliteStore::Start() {
         "history: the writer runs at nice +10; idle priority needs CAP_SYS_NICE or "
         "RLIMIT_NICE allowing +10 (LimitNICE=+10 in the systemd unit)");
   }
+  // About every 20 inserts; the start-up reads above ran before any other thread wanted a core.
+  sqlite3_progress_handler(
+      db_, 500,
+      [](void* self) {
+        static_cast<SqliteStore*>(self)->yielder_.Check();
+        return 0;  // non-zero would interrupt the statement
+      },
+      this);
   writer_ = std::thread([this] { WriterLoop(); });
 }
 

@@ -9,6 +9,7 @@
 // never more than queue_rows.
 #pragma once
 
+#include <sched.h>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -94,6 +95,8 @@ class SqliteStore final : public Store {
     int64_t since_ms = 0;  // options_.clock's time: when its oldest row was queued
   };
 
+  static constexpr int64_t kYieldEveryUs = 100;
+
   explicit SqliteStore(StoreOptions options) : options_(std::move(options)) {
     if (options_.clock == nullptr) options_.clock = &real_clock_;
   }
@@ -134,6 +137,8 @@ class SqliteStore final : public Store {
   int64_t writing_since_ms_ = 0;  // options_.clock's time
   bool behind_in_rows_ = false;   // the last promotion was for a filling queue (logged at info)
   WriterPriority writer_priority_ = WriterPriority::kNormal;
+  // Only the writer thread's SQLite calls check it (installed in Start()).
+  CoreYielder yielder_{kYieldEveryUs, &RealClock::NowUs, [] { sched_yield(); }};
   std::thread writer_;
   bool started_ = false;
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <thread>
+#include <utility>
 
 namespace switchyard {
 namespace {
@@ -31,6 +32,20 @@ bool SetWriterPriority(pid_t tid, WriterPriority p) {
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(tid), kNice) != 0) return false;
   sched_param none{};
   return sched_setscheduler(tid, p == WriterPriority::kIdle ? SCHED_IDLE : SCHED_OTHER, &none) == 0;
+}
+
+CoreYielder::CoreYielder(int64_t every_us, std::function<int64_t()> now_us,
+                         std::function<void()> yield)
+    : every_us_(every_us),
+      now_us_(std::move(now_us)),
+      yield_(std::move(yield)),
+      last_us_(now_us_()) {}
+
+void CoreYielder::Check() {
+  if (now_us_() - last_us_ < every_us_) return;
+  yield_();
+  // From after the yield: time spent waiting for the core again is not work.
+  last_us_ = now_us_();
 }
 
 bool CanLeaveIdlePriority() {

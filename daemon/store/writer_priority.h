@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 
 namespace switchyard {
 
@@ -41,5 +42,24 @@ bool SetWriterPriority(pid_t tid, WriterPriority p);
 
 // The calling thread's id, for SetWriterPriority from another thread.
 pid_t CurrentThreadId();
+
+// Gives the core away at least every `every_us` of the writer's work. A SCHED_IDLE writer
+// should lose its core the moment a normal thread wakes there, but `perf sched` on the 2-core
+// VM the benchmarks ran on caught the kernel letting it run on to the next tick (4 ms) while
+// the event loop, woken on that core, waited: that wait was most of what history on cost at
+// p99.9. At nice +10 a woken thread need not preempt it either. Yielding bounds the wait to
+// `every_us`; when no one is waiting, a yield is a cheap syscall.
+class CoreYielder {
+ public:
+  CoreYielder(int64_t every_us, std::function<int64_t()> now_us, std::function<void()> yield);
+  // Called often while the writer works (from SQLite's progress handler).
+  void Check();
+
+ private:
+  int64_t every_us_;
+  std::function<int64_t()> now_us_;
+  std::function<void()> yield_;
+  int64_t last_us_;
+};
 
 }  // namespace switchyard

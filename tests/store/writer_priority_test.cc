@@ -94,5 +94,32 @@ TEST(WriterPriority, UnprivilegedNeedsRlimitNiceOfTen) {
   EXPECT_EQ(ten, 1);
 }
 
+// Checks come every few inserts; the core is given away once per 100 us of work, and the
+// time spent waiting to get it back does not count as work.
+TEST(CoreYielder, YieldsOncePerIntervalOfWorkCountedFromTheYield) {
+  int64_t now = 5000;
+  int yields = 0;
+  CoreYielder y(
+      100, [&now] { return now; },
+      [&] {
+        ++yields;
+        now += 3000;  // the loop thread had the core for 3 ms
+      });
+  for (int64_t t : {5000, 5040, 5099}) {
+    now = t;
+    y.Check();
+  }
+  EXPECT_EQ(yields, 0);
+  now = 5100;
+  y.Check();
+  EXPECT_EQ(yields, 1);
+  now = 8199;  // 99 us of work since the core came back at 8100
+  y.Check();
+  EXPECT_EQ(yields, 1);
+  now = 8200;
+  y.Check();
+  EXPECT_EQ(yields, 2);
+}
+
 }  // namespace
 }  // namespace switchyard
