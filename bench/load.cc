@@ -152,6 +152,44 @@ LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>&
   return out;
 }
 
+namespace {
+
+void Pool(LoadResult& into, const LoadResult& r) {
+  into.requests += r.requests;
+  into.errors += r.errors;
+  into.seconds += r.seconds;
+  into.latency_us.insert(into.latency_us.end(), r.latency_us.begin(), r.latency_us.end());
+}
+
+void Sort(LoadResult& r) { std::sort(r.latency_us.begin(), r.latency_us.end()); }
+
+}  // namespace
+
+Alternated Alternate(int rounds, const std::function<LoadResult()>& a,
+                     const std::function<LoadResult()>& b) {
+  Alternated out;
+  for (int i = 0; i < rounds; ++i) {
+    LoadResult first = i % 2 == 0 ? a() : b();
+    LoadResult second = i % 2 == 0 ? b() : a();
+    const LoadResult& ra = i % 2 == 0 ? first : second;
+    const LoadResult& rb = i % 2 == 0 ? second : first;
+    Pool(out.a, ra);
+    Pool(out.b, rb);
+    Pool(out.a_half[i % 2], ra);
+    Pool(out.b_half[i % 2], rb);
+  }
+  for (LoadResult* r :
+       {&out.a, &out.b, &out.a_half[0], &out.a_half[1], &out.b_half[0], &out.b_half[1]}) {
+    Sort(*r);
+  }
+  return out;
+}
+
+double HalvesApart(const Alternated& r, double p) {
+  return std::max(std::abs(r.a_half[0].Percentile(p) - r.a_half[1].Percentile(p)),
+                  std::abs(r.b_half[0].Percentile(p) - r.b_half[1].Percentile(p)));
+}
+
 std::string Describe(const LoadResult& r) {
   char buf[160];
   std::snprintf(buf, sizeof buf, "p50 %7.0f us  p99 %7.0f us  p99.9 %7.0f us  %7.0f req/s%s",

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,22 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
 LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>& headers,
                          const std::string& body, int concurrency, int64_t total,
                          std::chrono::microseconds stagger = std::chrono::microseconds{0});
+
+// Two setups measured alternately, so that a drift in the machine (this VM's speed wanders by
+// tens of percent from minute to minute) falls on both alike.
+struct Alternated {
+  LoadResult a, b;       // each one's samples, pooled over every round
+  LoadResult a_half[2];  // a's even rounds and odd rounds: how far a differs from itself
+  LoadResult b_half[2];
+};
+
+// `rounds` rounds of each, in the order a b, b a, a b, ...
+Alternated Alternate(int rounds, const std::function<LoadResult()>& a,
+                     const std::function<LoadResult()>& b);
+
+// How far the same setup's two halves lie apart at percentile p: the noise to read a
+// difference between a and b against (each half has half the samples, so it errs high).
+double HalvesApart(const Alternated& r, double p);
 
 // "p50 123 us  p99 456 us ..." for a table cell.
 std::string Describe(const LoadResult& r);

@@ -64,27 +64,31 @@ testbed::ClusterOptions Quiet() {
   return o;
 }
 
-void PrintOverheadRow(size_t bytes, int in_flight, const LoadResult& direct,
-                      const LoadResult& daemon) {
-  auto cell = [](const LoadResult& r) {
-    char b[64];
-    std::snprintf(b, sizeof b, "%.0f / %.0f / %.0f", r.Percentile(50), r.Percentile(99),
-                  r.Percentile(99.9));
-    return std::string(b);
-  };
-  std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f |%s\n", bytes / 1000, in_flight,
-              cell(direct).c_str(), cell(daemon).c_str(),
-              daemon.Percentile(50) - direct.Percentile(50),
-              daemon.Percentile(99) - direct.Percentile(99),
-              daemon.Percentile(99.9) - direct.Percentile(99.9),
-              direct.errors + daemon.errors ? " errors!" : "");
+std::string Cell(const LoadResult& r) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.0f / %.0f / %.0f", r.Percentile(50), r.Percentile(99),
+                r.Percentile(99.9));
+  return b;
+}
+
+// a is direct, b through the daemon.
+void PrintOverheadRow(size_t bytes, int in_flight, const Alternated& r) {
+  std::printf("| %zu KB | %d | %s | %s | %.0f / %.0f / %.0f | %.0f / %.0f |%s\n", bytes / 1000,
+              in_flight, Cell(r.a).c_str(), Cell(r.b).c_str(),
+              r.b.Percentile(50) - r.a.Percentile(50), r.b.Percentile(99) - r.a.Percentile(99),
+              r.b.Percentile(99.9) - r.a.Percentile(99.9), HalvesApart(r, 50), HalvesApart(r, 99),
+              r.a.errors + r.b.errors ? " errors!" : "");
 }
 
 void PrintOverheadHeader() {
   std::printf(
       "| prompt | in flight | direct p50 / p99 / p99.9 | daemon p50 / p99 / p99.9 | overhead p50 / "
-      "p99 / p99.9 |\n|---|---|---|---|---|\n");
+      "p99 / p99.9 | noise p50 / p99 |\n|---|---|---|---|---|---|\n");
 }
+
+// Rounds of each path, alternated; the noise column is how far one path's even rounds lie
+// from its odd rounds (the larger of the two paths).
+constexpr int kRounds = 6;
 
 void BenchOverhead() {
   std::printf(
@@ -100,9 +104,11 @@ void BenchOverhead() {
       int64_t n = bytes > 10000 ? 4000 : (c == 1 ? 10000 : 30000);
       RunDirectLoad(d.url, d.headers, d.body, c, n / 10);  // warm both paths' connections
       RunClientLoad(cluster.socket(), req, c, n / 10);
-      LoadResult direct = RunDirectLoad(d.url, d.headers, d.body, c, n);
-      LoadResult daemon = RunClientLoad(cluster.socket(), req, c, n);
-      PrintOverheadRow(bytes, c, direct, daemon);
+      PrintOverheadRow(
+          bytes, c,
+          Alternate(
+              kRounds, [&] { return RunDirectLoad(d.url, d.headers, d.body, c, n / kRounds); },
+              [&] { return RunClientLoad(cluster.socket(), req, c, n / kRounds); }));
     }
   }
   // What an application sees: its requests in flight while the provider works, each user
@@ -123,9 +129,12 @@ void BenchOverhead() {
       int64_t n = c * 500;
       RunDirectLoad(d.url, d.headers, d.body, c, n / 10, spread);
       RunClientLoad(cluster.socket(), req, c, n / 10, spread);
-      LoadResult direct = RunDirectLoad(d.url, d.headers, d.body, c, n, spread);
-      LoadResult daemon = RunClientLoad(cluster.socket(), req, c, n, spread);
-      PrintOverheadRow(bytes, c, direct, daemon);
+      PrintOverheadRow(
+          bytes, c,
+          Alternate(
+              kRounds,
+              [&] { return RunDirectLoad(d.url, d.headers, d.body, c, n / kRounds, spread); },
+              [&] { return RunClientLoad(cluster.socket(), req, c, n / kRounds, spread); }));
     }
   }
 }
@@ -362,18 +371,46 @@ void BenchStore(int64_t requests) {
       static_cast<double>(st.written_rows) / secs, static_cast<long long>(st.dropped_rows));
 }
 
+// Until the daemon's history has written every row, so a writer finishing one round's rows
+// never runs during the next round, which may be the other setting's.
+void WaitForHistoryWritten(testbed::Cluster& cluster) {
+  auto c = cluster.Connect();
+  auto give_up = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < give_up) {
+    StatusReply st = c->GetStatus();
+    if (!st.ok || st.result.history.queued_rows == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// `requests`: at 1 in flight, in each setting; 4 and 6 times as many at 4 and 16, so that a
+// round lasts about a second, twenty of the writer's flush intervals.
 void BenchHistory(int64_t requests) {
-  std::printf("\n## request latency with history on and off, 1 KB prompt\n");
+  std::printf(
+      "\n## request latency with history on and off, 1 KB prompt (microseconds; %d rounds of "
+      "each, alternated; each round starts with a tenth more unmeasured, so the writer is "
+      "busy from the first measured request, and ends once every row is written)\n"
+      "| in flight | history on p50 / p99 / p99.9 | history off p50 / p99 / p99.9 | on - off "
+      "p99 | noise p99 | req/s on / off |\n|---|---|---|---|---|---|\n",
+      kRounds);
   CompleteRequest req = Prompt(1000);
-  for (int c : {1, 4, 16}) {
-    for (bool on : {true, false}) {
-      testbed::ClusterOptions opt = Quiet();
-      if (!on) opt.extra_toml = "[history]\nenabled = false\n";
-      testbed::Cluster cluster(opt);
-      RunClientLoad(cluster.socket(), req, c, requests / 10);
-      LoadResult r = RunClientLoad(cluster.socket(), req, c, requests);
-      std::printf("history %-3s %2d in flight: %s\n", on ? "on" : "off", c, Describe(r).c_str());
-    }
+  testbed::Cluster on(Quiet());
+  testbed::ClusterOptions off_options = Quiet();
+  off_options.extra_toml = "[history]\nenabled = false\n";
+  testbed::Cluster off(off_options);
+  for (auto [c, scale] : {std::pair{1, 1}, {4, 4}, {16, 6}}) {
+    int64_t n = requests * scale / kRounds;
+    auto round = [&, c = c](testbed::Cluster& cluster) {
+      RunClientLoad(cluster.socket(), req, c, n / 10);
+      LoadResult r = RunClientLoad(cluster.socket(), req, c, n);
+      WaitForHistoryWritten(cluster);
+      return r;
+    };
+    Alternated r = Alternate(
+        kRounds, [&] { return round(on); }, [&] { return round(off); });
+    std::printf("| %d | %s | %s | %.0f | %.0f | %.0f / %.0f |%s\n", c, Cell(r.a).c_str(),
+                Cell(r.b).c_str(), r.a.Percentile(99) - r.b.Percentile(99), HalvesApart(r, 99),
+                r.a.Rps(), r.b.Rps(), r.a.errors + r.b.errors ? " errors!" : "");
   }
 }
 
@@ -393,14 +430,15 @@ int main(int argc, char** argv) {
   CLI::App app{"switchyard_bench: what the daemon costs"};
   std::vector<std::string> only;
   std::string bin_dir;
-  int64_t store_requests = 200000, requests = 20000;
+  int64_t store_requests = 200000, requests = 48000;
   app.add_option(
          "--only", only,
          "sections: overhead, throughput, failover, memory, startup, store, history, incident")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   app.add_option("--store-requests", store_requests, "requests written by the store section");
-  app.add_option("--requests", requests, "requests per history measurement");
+  app.add_option("--requests", requests,
+                 "requests per history setting at 1 in flight (4x at 4, 6x at 16)");
   CLI11_PARSE(app, argc, argv);
   setvbuf(stdout, nullptr, _IOLBF, 0);  // figures survive a section that dies
   signal(SIGPIPE, SIG_IGN);
