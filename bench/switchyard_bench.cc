@@ -9,7 +9,7 @@
 //   memory      the daemon's RSS idle and with 1,000 requests in flight
 //   startup     time from start to accepting requests with 1,000,000 attempts on file
 //   store       rows per second the history store sustains
-//   history     request latency with history on, then off, same load
+//   history     request latency with history on and off, in alternated rounds
 //   incident    the incident replay at full scale (about 90 s)
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
