@@ -161,18 +161,20 @@ void Pool(LoadResult& into, const LoadResult& r) {
   into.latency_us.insert(into.latency_us.end(), r.latency_us.begin(), r.latency_us.end());
 }
 
-void Sort(LoadResult& r) { std::sort(r.latency_us.begin(), r.latency_us.end()); }
-
 }  // namespace
 
 Alternated Alternate(int rounds, const std::function<LoadResult()>& a,
                      const std::function<LoadResult()>& b) {
   Alternated out;
   for (int i = 0; i < rounds; ++i) {
-    LoadResult first = i % 2 == 0 ? a() : b();
-    LoadResult second = i % 2 == 0 ? b() : a();
-    const LoadResult& ra = i % 2 == 0 ? first : second;
-    const LoadResult& rb = i % 2 == 0 ? second : first;
+    LoadResult ra, rb;
+    if (i % 2 == 0) {
+      ra = a();
+      rb = b();
+    } else {
+      rb = b();
+      ra = a();
+    }
     Pool(out.a, ra);
     Pool(out.b, rb);
     Pool(out.a_half[i % 2], ra);
@@ -180,7 +182,7 @@ Alternated Alternate(int rounds, const std::function<LoadResult()>& a,
   }
   for (LoadResult* r :
        {&out.a, &out.b, &out.a_half[0], &out.a_half[1], &out.b_half[0], &out.b_half[1]}) {
-    Sort(*r);
+    std::sort(r->latency_us.begin(), r->latency_us.end());
   }
   return out;
 }

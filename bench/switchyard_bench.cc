@@ -375,12 +375,10 @@ void BenchStore(int64_t requests) {
 // never runs during the next round, which may be the other setting's.
 void WaitForHistoryWritten(testbed::Cluster& cluster) {
   auto c = cluster.Connect();
-  auto give_up = Clock::now() + std::chrono::seconds(5);
-  while (Clock::now() < give_up) {
+  testbed::PollUntil(5000, [&] {
     StatusReply st = c->GetStatus();
-    if (!st.ok || st.result.history.queued_rows == 0) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+    return !st.ok || st.result.history.queued_rows == 0;
+  });
 }
 
 // `requests`: at 1 in flight, in each setting; 4 and 6 times as many at 4 and 16, so that a

@@ -9,7 +9,6 @@
 // never more than queue_rows.
 #pragma once
 
-#include <sched.h>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -138,7 +137,7 @@ class SqliteStore final : public Store {
   bool behind_in_rows_ = false;   // the last promotion was for a filling queue (logged at info)
   WriterPriority writer_priority_ = WriterPriority::kNormal;
   // Only the writer thread's SQLite calls check it (installed in Start()).
-  CoreYielder yielder_{kYieldEveryUs, &RealClock::NowUs, [] { sched_yield(); }};
+  CoreYielder yielder_{kYieldEveryUs};
   std::thread writer_;
   bool started_ = false;
 

@@ -8,6 +8,8 @@
 #include <thread>
 #include <utility>
 
+#include "base/clock.h"
+
 namespace switchyard {
 namespace {
 
@@ -33,6 +35,9 @@ bool SetWriterPriority(pid_t tid, WriterPriority p) {
   sched_param none{};
   return sched_setscheduler(tid, p == WriterPriority::kIdle ? SCHED_IDLE : SCHED_OTHER, &none) == 0;
 }
+
+CoreYielder::CoreYielder(int64_t every_us)
+    : CoreYielder(every_us, &RealClock::NowUs, [] { sched_yield(); }) {}
 
 CoreYielder::CoreYielder(int64_t every_us, std::function<int64_t()> now_us,
                          std::function<void()> yield)

@@ -51,6 +51,8 @@ pid_t CurrentThreadId();
 // `every_us`; when no one is waiting, a yield is a cheap syscall.
 class CoreYielder {
  public:
+  // On the monotonic clock, yielding with sched_yield.
+  explicit CoreYielder(int64_t every_us);
   CoreYielder(int64_t every_us, std::function<int64_t()> now_us, std::function<void()> yield);
   // Called often while the writer works (from SQLite's progress handler).
   void Check();

@@ -113,10 +113,6 @@ class Flag {
     std::unique_lock<std::mutex> lock(mu_);
     return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return set_; });
   }
-  bool IsSet() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return set_;
-  }
 
  private:
   std::mutex mu_;
