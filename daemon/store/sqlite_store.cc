@@ -240,8 +240,8 @@ void SqliteStore::Start() {
         "history: the writer runs at nice +10; idle priority needs CAP_SYS_NICE or "
         "RLIMIT_NICE allowing +10 (LimitNICE=+10 in the systemd unit)");
   }
-  // About every 20 inserts. The Load* reads, before Start, run without it: no other thread
-  // wants a core then.
+  // Every 500 of SQLite's VM instructions. The Load* reads, before Start, run without it: no
+  // other thread wants a core then.
   sqlite3_progress_handler(
       db_, 500,
       [](void* self) {
