@@ -7,6 +7,7 @@
 #include <map>
 
 #include "store/migrations.h"
+#include "store/record_codec.h"
 
 namespace switchyard {
 namespace {
@@ -20,11 +21,11 @@ int64_t WallMs() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-void BindText(sqlite3_stmt* st, int i, const std::string& s) {
+void BindText(sqlite3_stmt* st, int i, std::string_view s) {
   sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
 }
 
-void BindTextOrNull(sqlite3_stmt* st, int i, const std::string& s) {
+void BindTextOrNull(sqlite3_stmt* st, int i, std::string_view s) {
   if (s.empty()) {
     sqlite3_bind_null(st, i);
   } else {
@@ -257,7 +258,7 @@ void SqliteStore::Close() {
     std::lock_guard<std::mutex> lock(mu_);
     if (stop_) return;
     stop_ = true;
-    Reprioritize();  // what is left is flushed at normal priority
+    Reprioritize(false);  // what is left is flushed at normal priority
   }
   cv_.notify_one();
   if (writer_.joinable()) {
@@ -267,19 +268,19 @@ void SqliteStore::Close() {
   }
 }
 
-void SqliteStore::Enqueue(int64_t rows, const std::function<void(Batch&)>& add) {
+void SqliteStore::Enqueue(int64_t rows, const std::function<void(std::string*)>& encode) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stop_ && pending_.rows + rows <= options_.queue_rows) {
       if (pending_.rows == 0) pending_.since_ms = options_.clock->NowMs();
-      add(pending_);
+      encode(&pending_.records);
       pending_.rows += rows;
       wake = pending_.rows >= kBatchRows;
       rows = 0;
       // The loop promotes the writer itself: an idle writer on a busy machine might not
       // get the CPU to notice that it is behind.
-      Reprioritize();
+      Reprioritize(false);
     }
   }
   if (wake) cv_.notify_one();
@@ -296,11 +297,11 @@ void SqliteStore::Enqueue(int64_t rows, const std::function<void(Batch&)>& add) 
 
 void SqliteStore::RecordRequest(RequestRecord&& r) {
   int64_t rows = RowsOf(r);
-  Enqueue(rows, [&r](Batch& b) { b.requests.push_back(std::move(r)); });
+  Enqueue(rows, [&r](std::string* out) { EncodeRequest(r, out); });
 }
 
 void SqliteStore::RecordBreakerTransition(BreakerTransitionRecord&& t) {
-  Enqueue(1, [&t](Batch& b) { b.transitions.push_back(std::move(t)); });
+  Enqueue(1, [&t](std::string* out) { EncodeTransition(t, out); });
 }
 
 StoreStats SqliteStore::Stats() const {
@@ -318,8 +319,8 @@ StoreStats SqliteStore::Stats() const {
   return s;
 }
 
-void SqliteStore::Reprioritize() {
-  if (!idle_allowed_ || writer_tid_ == 0) return;
+bool SqliteStore::Reprioritize(bool on_writer) {
+  if (!idle_allowed_ || writer_tid_ == 0) return false;
   WriterBacklog b;
   b.rows = UnwrittenRows();
   b.capacity = options_.queue_rows;
@@ -328,18 +329,38 @@ void SqliteStore::Reprioritize() {
   b.oldest_wait_ms = b.rows > 0 ? options_.clock->NowMs() - since : 0;
   b.flush_ms = options_.flush_ms;
   WriterPriority want = stop_ ? WriterPriority::kNormal : NextWriterPriority(writer_priority_, b);
-  if (want == writer_priority_) return;
+  if (want == writer_priority_) return false;
+  if (on_writer && want == WriterPriority::kIdle) return true;
   if (!SetWriterPriority(writer_tid_, want)) {
     // The start-up probe said this works; if the OS changed its mind, stop asking.
     spdlog::warn("history: could not change the writer's CPU priority; it stays as it is");
     idle_allowed_ = false;
-    return;
+    return false;
   }
   writer_priority_ = want;
-  if (stop_) return;
+  if (!stop_) LogPriorityChange(want, b);
+  return false;
+}
+
+void SqliteStore::DemoteSelf() {
+  // Between the decision and this call the loop saw the writer still at normal priority, so
+  // it promoted nothing; what it queued meanwhile is looked at again below.
+  bool ok = SetWriterPriority(writer_tid_, WriterPriority::kIdle);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!ok) {
+    spdlog::warn("history: could not change the writer's CPU priority; it stays as it is");
+    idle_allowed_ = false;
+    return;
+  }
+  writer_priority_ = WriterPriority::kIdle;
+  LogPriorityChange(WriterPriority::kIdle, WriterBacklog{});
+  Reprioritize(true);  // idle now: only a promotion can follow, and the writer may make that
+}
+
+void SqliteStore::LogPriorityChange(WriterPriority to, const WriterBacklog& b) {
   // A queue filling up is news; a writer late by a flush interval on a busy machine is
   // routine, and would log a pair of lines every few batches.
-  if (want == WriterPriority::kNormal) {
+  if (to == WriterPriority::kNormal) {
     behind_in_rows_ = b.rows * 4 >= b.capacity;
     auto level = behind_in_rows_ ? spdlog::level::info : spdlog::level::debug;
     spdlog::log(level,
@@ -354,47 +375,58 @@ void SqliteStore::Reprioritize() {
 }
 
 void SqliteStore::WriterLoop() {
+  pid_t tid = CurrentThreadId();
+  WriterPriority start;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    writer_tid_ = CurrentThreadId();
-    writer_priority_ = idle_allowed_ ? WriterPriority::kIdle : WriterPriority::kNormal;
-    (void)SetWriterPriority(writer_tid_, writer_priority_);
+    start = idle_allowed_ ? WriterPriority::kIdle : WriterPriority::kNormal;
+  }
+  (void)SetWriterPriority(tid, start);  // outside mu_, as every lowering by the writer
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    writer_tid_ = tid;
+    writer_priority_ = start;
   }
   // A first prune at start: a daemon that was down for days comes back within retention.
   int64_t last_prune = WallMs();
   Prune(last_prune);
+  Batch batch;  // empty between writes; it and pending_ trade buffers
   for (;;) {
-    Batch batch;
     bool stopping;
+    bool demote;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_ms),
                    [this] { return stop_ || pending_.rows >= kBatchRows; });
       // With no traffic the loop does not look; a writer that woke late promotes itself
       // before it starts on the rows.
-      Reprioritize();
+      demote = Reprioritize(true);
       std::swap(batch, pending_);
       stopping = stop_;
       writing_rows_ = batch.rows;
       writing_since_ms_ = batch.since_ms;
     }
+    if (demote) DemoteSelf();
     ApplyMaxSize();
     if (batch.rows > 0 && Write(batch) == WriteResult::kNoSpace) {
       if (stopping) {
         Drop(batch, "no space left at shutdown");
         break;
       }
-      Requeue(std::move(batch));
+      Requeue(batch);
       // Space comes back when an operator frees it: try again each second, not in a loop.
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
       continue;
     }
+    batch.records.clear();  // keeps its capacity for the loop's next batch
+    batch.rows = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       writing_rows_ = 0;
-      Reprioritize();
+      demote = Reprioritize(true);
     }
+    if (demote) DemoteSelf();
     int64_t now = WallMs();
     if (!stopping && now - last_prune >= kPruneEveryMs) {
       Prune(now);
@@ -415,7 +447,7 @@ void SqliteStore::ApplyMaxSize() {
   sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
 }
 
-void SqliteStore::Requeue(Batch&& batch) {
+void SqliteStore::Requeue(Batch& batch) {
   std::unique_lock<std::mutex> lock(mu_);
   // In the same critical section as the rows' return, so the backlog the loop sees never
   // loses them on the way.
@@ -423,16 +455,16 @@ void SqliteStore::Requeue(Batch&& batch) {
   if (pending_.rows + batch.rows > options_.queue_rows) {
     lock.unlock();
     Drop(batch, "no space left and the queue is full");
+    batch.records.clear();
+    batch.rows = 0;
     return;
   }
   // The older rows go first, so the history keeps its order once space is back.
-  batch.requests.insert(batch.requests.end(), std::make_move_iterator(pending_.requests.begin()),
-                        std::make_move_iterator(pending_.requests.end()));
-  batch.transitions.insert(batch.transitions.end(),
-                           std::make_move_iterator(pending_.transitions.begin()),
-                           std::make_move_iterator(pending_.transitions.end()));
+  batch.records.append(pending_.records);
   batch.rows += pending_.rows;
-  pending_ = std::move(batch);
+  std::swap(batch, pending_);
+  batch.records.clear();
+  batch.rows = 0;
 }
 
 void SqliteStore::Drop(const Batch& batch, const char* why) {
@@ -440,12 +472,98 @@ void SqliteStore::Drop(const Batch& batch, const char* why) {
   spdlog::error("history: {}: lost {} row(s), {} in all", why, batch.rows, total);
 }
 
+bool SqliteStore::InsertRequest(const RequestView& r) {
+  sqlite3_stmt* q = insert_request_;
+  sqlite3_bind_int64(q, 1, r.id);
+  sqlite3_bind_int64(q, 2, r.ts_ms);
+  BindText(q, 3, r.route);
+  BindText(q, 4, r.task);
+  BindTextOrNull(q, 5, r.served_by);
+  BindText(q, 6, r.outcome);
+  sqlite3_bind_int64(q, 7, r.latency_ms);
+  sqlite3_bind_int64(q, 8, static_cast<int64_t>(r.attempts.size()));
+  sqlite3_bind_double(q, 9, r.cost_usd);
+  sqlite3_bind_int64(q, 10, r.input_tokens);
+  sqlite3_bind_int64(q, 11, r.output_tokens);
+  sqlite3_bind_int(q, 12, r.truncated ? 1 : 0);
+  BindTextOrNull(q, 13, r.error);
+  bool ok = Step(q);
+  for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
+    const AttemptView& a = r.attempts[i];
+    sqlite3_stmt* s = insert_attempt_;
+    sqlite3_bind_int64(s, 1, r.id);
+    sqlite3_bind_int64(s, 2, static_cast<int64_t>(i));
+    sqlite3_bind_int64(s, 3, a.ts_ms);
+    BindText(s, 4, a.model);
+    BindText(s, 5, r.task);
+    sqlite3_bind_int64(s, 6, a.latency_ms);
+    BindText(s, 7, a.outcome);
+    BindTextOrNull(s, 8, a.reason);
+    sqlite3_bind_int64(s, 9, a.http_status);
+    sqlite3_bind_int64(s, 10, a.input_tokens);
+    sqlite3_bind_int64(s, 11, a.output_tokens);
+    sqlite3_bind_double(s, 12, a.cost_usd);
+    sqlite3_bind_int64(s, 13, a.timeout_ms);
+    sqlite3_bind_int(s, 14, a.stream ? 1 : 0);
+    if (a.ttft_ms >= 0) {
+      sqlite3_bind_int64(s, 15, a.ttft_ms);
+    } else {
+      sqlite3_bind_null(s, 15);
+    }
+    sqlite3_bind_int(s, 16, a.truncated ? 1 : 0);
+    sqlite3_bind_int64(s, 17, a.tokens_before);
+    sqlite3_bind_int64(s, 18, a.tokens_after);
+    sqlite3_bind_int64(s, 19, a.est_tokens);
+    ok = Step(s);
+  }
+  for (size_t i = 0; ok && i < r.fallbacks.size(); ++i) {
+    const FallbackView& fb = r.fallbacks[i];
+    sqlite3_stmt* f = insert_fallback_;
+    sqlite3_bind_int64(f, 1, r.id);
+    sqlite3_bind_int64(f, 2, fb.ts_ms);
+    BindText(f, 3, fb.from_model);
+    BindText(f, 4, fb.to_model);
+    BindText(f, 5, fb.reason);
+    BindTextOrNull(f, 6, fb.detail);
+    ok = Step(f);
+  }
+  return ok;
+}
+
+bool SqliteStore::InsertTransition(const TransitionView& t) {
+  sqlite3_stmt* s = insert_transition_;
+  sqlite3_bind_int64(s, 1, t.ts_ms);
+  BindText(s, 2, t.model);
+  BindText(s, 3, t.from_state);
+  BindText(s, 4, t.to_state);
+  BindText(s, 5, t.reason);
+  if (t.open_until_ms > 0) {
+    sqlite3_bind_int64(s, 6, t.open_until_ms);
+  } else {
+    sqlite3_bind_null(s, 6);
+  }
+  return Step(s);
+}
+
 SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
   bool ok = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
   // One spend row per route and day per batch, not per request.
-  std::map<std::pair<std::string, int64_t>, double> spend;
-  for (const RequestRecord& r : batch.requests) {
-    if (r.cost_usd > 0) spend[{r.route, r.ts_ms / 86400000}] += r.cost_usd;
+  std::map<std::pair<std::string_view, int64_t>, double> spend;
+  RecordReader reader(batch.records);
+  RecordView v;
+  while (ok && reader.Next(&v)) {
+    if (v.kind == RecordView::Kind::kRequest) {
+      ok = InsertRequest(v.request);
+      if (v.request.cost_usd > 0)
+        spend[{v.request.route, v.request.ts_ms / 86400000}] += v.request.cost_usd;
+    } else {
+      ok = InsertTransition(v.transition);
+    }
+  }
+  if (reader.broken()) {
+    // Only a bug could get here; the rows already bound would commit without the rest.
+    spdlog::error("history: a queued batch is unreadable past {} bytes", batch.records.size());
+    ok = false;
   }
   for (const auto& [key, usd] : spend) {
     if (!ok) break;
@@ -453,78 +571,6 @@ SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
     sqlite3_bind_int64(add_spend_, 2, key.second);
     sqlite3_bind_double(add_spend_, 3, usd);
     ok = Step(add_spend_);
-  }
-  for (const RequestRecord& r : batch.requests) {
-    if (!ok) break;
-    sqlite3_stmt* q = insert_request_;
-    sqlite3_bind_int64(q, 1, r.id);
-    sqlite3_bind_int64(q, 2, r.ts_ms);
-    BindText(q, 3, r.route);
-    BindText(q, 4, r.task);
-    BindTextOrNull(q, 5, r.served_by);
-    BindText(q, 6, r.outcome);
-    sqlite3_bind_int64(q, 7, r.latency_ms);
-    sqlite3_bind_int64(q, 8, static_cast<int64_t>(r.attempts.size()));
-    sqlite3_bind_double(q, 9, r.cost_usd);
-    sqlite3_bind_int64(q, 10, r.input_tokens);
-    sqlite3_bind_int64(q, 11, r.output_tokens);
-    sqlite3_bind_int(q, 12, r.truncated ? 1 : 0);
-    BindTextOrNull(q, 13, r.error);
-    ok = Step(q);
-    for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
-      const AttemptRecord& a = r.attempts[i];
-      sqlite3_stmt* s = insert_attempt_;
-      sqlite3_bind_int64(s, 1, r.id);
-      sqlite3_bind_int64(s, 2, static_cast<int64_t>(i));
-      sqlite3_bind_int64(s, 3, a.ts_ms);
-      BindText(s, 4, a.model);
-      BindText(s, 5, r.task);
-      sqlite3_bind_int64(s, 6, a.latency_ms);
-      BindText(s, 7, a.outcome);
-      BindTextOrNull(s, 8, a.reason);
-      sqlite3_bind_int64(s, 9, a.http_status);
-      sqlite3_bind_int64(s, 10, a.input_tokens);
-      sqlite3_bind_int64(s, 11, a.output_tokens);
-      sqlite3_bind_double(s, 12, a.cost_usd);
-      sqlite3_bind_int64(s, 13, a.timeout_ms);
-      sqlite3_bind_int(s, 14, a.stream ? 1 : 0);
-      if (a.ttft_ms >= 0) {
-        sqlite3_bind_int64(s, 15, a.ttft_ms);
-      } else {
-        sqlite3_bind_null(s, 15);
-      }
-      sqlite3_bind_int(s, 16, a.truncated ? 1 : 0);
-      sqlite3_bind_int64(s, 17, a.tokens_before);
-      sqlite3_bind_int64(s, 18, a.tokens_after);
-      sqlite3_bind_int64(s, 19, a.est_tokens);
-      ok = Step(s);
-    }
-    for (size_t i = 0; ok && i < r.fallbacks.size(); ++i) {
-      const FallbackRecord& fb = r.fallbacks[i];
-      sqlite3_stmt* f = insert_fallback_;
-      sqlite3_bind_int64(f, 1, r.id);
-      sqlite3_bind_int64(f, 2, fb.ts_ms);
-      BindText(f, 3, fb.from_model);
-      BindText(f, 4, fb.to_model);
-      BindText(f, 5, fb.reason);
-      BindTextOrNull(f, 6, fb.detail);
-      ok = Step(f);
-    }
-  }
-  for (const BreakerTransitionRecord& t : batch.transitions) {
-    if (!ok) break;
-    sqlite3_stmt* s = insert_transition_;
-    sqlite3_bind_int64(s, 1, t.ts_ms);
-    BindText(s, 2, t.model);
-    BindText(s, 3, t.from_state);
-    BindText(s, 4, t.to_state);
-    BindText(s, 5, t.reason);
-    if (t.open_until_ms > 0) {
-      sqlite3_bind_int64(s, 6, t.open_until_ms);
-    } else {
-      sqlite3_bind_null(s, 6);
-    }
-    ok = Step(s);
   }
   if (ok) ok = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
   if (ok) {

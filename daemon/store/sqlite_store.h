@@ -18,10 +18,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "store/record_codec.h"
 #include "store/store.h"
 #include "store/writer_priority.h"
 
@@ -88,8 +88,9 @@ class SqliteStore final : public Store {
 
  private:
   struct Batch {
-    std::vector<RequestRecord> requests;
-    std::vector<BreakerTransitionRecord> transitions;
+    // Encoded (record_codec.h): the loop and the writer swap two of these, keeping their
+    // capacity, so neither frees what the other allocated.
+    std::string records;
     int64_t rows = 0;
     int64_t since_ms = 0;  // options_.clock's time: when its oldest row was queued
   };
@@ -103,16 +104,25 @@ class SqliteStore final : public Store {
   void WriterLoop();
   enum class WriteResult { kOk, kNoSpace, kFailed };
   WriteResult Write(Batch& batch);
+  bool InsertRequest(const RequestView& r);
+  bool InsertTransition(const TransitionView& t);
   // Puts a batch that found no space back in front of the queue (the writer no longer holds
   // its rows), or drops it if the queue cannot hold it.
-  void Requeue(Batch&& batch);
+  // `batch` comes back empty, with the queue's old buffer.
+  void Requeue(Batch& batch);
   void Drop(const Batch& batch, const char* why);
   void ApplyMaxSize();
   void Prune(int64_t now_wall_ms);
-  void Enqueue(int64_t rows, const std::function<void(Batch&)>& add);
+  void Enqueue(int64_t rows, const std::function<void(std::string*)>& encode);
   // With mu_ held: moves the writer between idle and normal priority as it falls behind and
-  // catches up (a syscall, made only on a change).
-  void Reprioritize();
+  // catches up (a syscall, made only on a change). The writer thread never lowers its own
+  // priority here: lowering it lets the kernel preempt it inside the syscall, and a writer
+  // preempted while holding mu_ stalls the loop's next Enqueue behind a thread that runs only
+  // when a core is idle. It gets true back instead, and calls DemoteSelf once it has let go.
+  bool Reprioritize(bool on_writer);
+  // On the writer, without mu_.
+  void DemoteSelf();
+  void LogPriorityChange(WriterPriority to, const WriterBacklog& b);
   // With mu_ held: rows queued or in a write not yet committed.
   int64_t UnwrittenRows() const { return pending_.rows + writing_rows_; }
 
