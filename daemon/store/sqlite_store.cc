@@ -46,6 +46,11 @@ int64_t RowsOf(const RequestRecord& r) {
 }  // namespace
 
 Status SqliteStore::Open(const StoreOptions& options, std::unique_ptr<SqliteStore>* out) {
+  // Debian's SQLite has no lookaside allocator, so every small allocation is a malloc, and by
+  // default each also updates global counters under a mutex, for sqlite3_memory_used(), which
+  // nothing here reads. Only before the library initialises: later it refuses, harmlessly.
+  static std::once_flag no_memstatus;
+  std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   std::unique_ptr<SqliteStore> s(new SqliteStore(options));
   int rc =
       sqlite3_open_v2(options.path.c_str(), &s->db_,
@@ -352,8 +357,10 @@ void SqliteStore::DemoteSelf() {
     idle_allowed_ = false;
     return;
   }
-  writer_priority_ = WriterPriority::kIdle;
-  LogPriorityChange(WriterPriority::kIdle, WriterBacklog{});
+  if (writer_priority_ != WriterPriority::kIdle) {  // the loop may have lowered it meanwhile
+    writer_priority_ = WriterPriority::kIdle;
+    LogPriorityChange(WriterPriority::kIdle, WriterBacklog{});
+  }
   Reprioritize(true);  // idle now: only a promotion can follow, and the writer may make that
 }
 
