@@ -15,6 +15,9 @@ namespace {
 constexpr int64_t kBatchRows = 4096;  // wake the writer early past this many
 constexpr int64_t kPruneEveryMs = 60000;
 constexpr int kPruneChunk = 2000;  // rows per delete: keeps each write lock short
+// A batch buffer is kept for the next batch up to this size (a request's rows encode to a
+// couple of hundred bytes): past it, after a backlog, it is freed rather than held for good.
+constexpr size_t kKeepBufferBytes = size_t{8} << 20;
 
 int64_t WallMs() {
   using namespace std::chrono;
@@ -426,7 +429,11 @@ void SqliteStore::WriterLoop() {
       cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
       continue;
     }
-    batch.records.clear();  // keeps its capacity for the loop's next batch
+    if (batch.records.capacity() > kKeepBufferBytes) {
+      std::string().swap(batch.records);
+    } else {
+      batch.records.clear();  // keeps its capacity for the loop's next batch
+    }
     batch.rows = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
