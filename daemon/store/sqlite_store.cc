@@ -253,8 +253,9 @@ void SqliteStore::Start() {
   // other thread wants a core then.
   sqlite3_progress_handler(
       db_, 500,
-      [](void* self) {
-        static_cast<SqliteStore*>(self)->yielder_.Check();
+      [](void* p) {
+        auto* self = static_cast<SqliteStore*>(p);
+        if (self->yielder_.Check()) self->yields_.fetch_add(1, std::memory_order_relaxed);
         return 0;  // non-zero would interrupt the statement
       },
       this);
@@ -324,6 +325,7 @@ StoreStats SqliteStore::Stats() const {
   s.written_rows = written_.load();
   s.dropped_rows = dropped_.load();
   s.write_errors = write_errors_.load();
+  s.writer_yields = yields_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -154,6 +154,7 @@ class SqliteStore final : public Store {
   std::atomic<int64_t> written_{0};
   std::atomic<int64_t> dropped_{0};
   std::atomic<int64_t> write_errors_{0};
+  std::atomic<int64_t> yields_{0};
   std::atomic<int64_t> last_drop_log_ms_{0};
   std::atomic<int64_t> max_size_bytes_{0};
   int64_t applied_max_size_bytes_ = -1;  // writer thread only

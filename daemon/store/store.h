@@ -65,11 +65,12 @@ struct BreakerTransitionRecord {
 };
 
 struct StoreStats {
-  int64_t queued_rows = 0;   // not yet on file: queued, or in a write not yet committed
-  int64_t written_rows = 0;  // committed since start
-  int64_t dropped_rows = 0;  // lost: queue full or a failed write; each is also logged
-  int64_t write_errors = 0;  // failed transactions
-  bool writer_idle = false;  // the writer takes only CPU no one else wants (writer_priority.h)
+  int64_t queued_rows = 0;    // not yet on file: queued, or in a write not yet committed
+  int64_t written_rows = 0;   // committed since start
+  int64_t dropped_rows = 0;   // lost: queue full or a failed write; each is also logged
+  int64_t write_errors = 0;   // failed transactions
+  bool writer_idle = false;   // the writer takes only CPU no one else wants (writer_priority.h)
+  int64_t writer_yields = 0;  // times the writer gave its core away mid-write (CoreYielder)
 };
 
 class Store {

@@ -46,11 +46,12 @@ CoreYielder::CoreYielder(int64_t every_us, std::function<int64_t()> now_us,
       yield_(std::move(yield)),
       last_us_(now_us_()) {}
 
-void CoreYielder::Check() {
-  if (now_us_() - last_us_ < every_us_) return;
+bool CoreYielder::Check() {
+  if (now_us_() - last_us_ < every_us_) return false;
   yield_();
   // From after the yield: time spent waiting for the core again is not work.
   last_us_ = now_us_();
+  return true;
 }
 
 bool CanLeaveIdlePriority() {

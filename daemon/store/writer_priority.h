@@ -54,8 +54,8 @@ class CoreYielder {
   // On the monotonic clock, yielding with sched_yield.
   explicit CoreYielder(int64_t every_us);
   CoreYielder(int64_t every_us, std::function<int64_t()> now_us, std::function<void()> yield);
-  // Called often while the writer works (from SQLite's progress handler).
-  void Check();
+  // Called often while the writer works (from SQLite's progress handler). True if it yielded.
+  bool Check();
 
  private:
   int64_t every_us_;

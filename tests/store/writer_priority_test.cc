@@ -107,17 +107,17 @@ TEST(CoreYielder, YieldsOncePerIntervalOfWorkCountedFromTheYield) {
       });
   for (int64_t t : {5000, 5040, 5099}) {
     now = t;
-    y.Check();
+    EXPECT_FALSE(y.Check());
   }
   EXPECT_EQ(yields, 0);
   now = 5100;
-  y.Check();
+  EXPECT_TRUE(y.Check());
   EXPECT_EQ(yields, 1);
   now = 8199;  // 99 us of work since the core came back at 8100
-  y.Check();
+  EXPECT_FALSE(y.Check());
   EXPECT_EQ(yields, 1);
   now = 8200;
-  y.Check();
+  EXPECT_TRUE(y.Check());
   EXPECT_EQ(yields, 2);
 }
 
