@@ -86,24 +86,13 @@ struct RecordView {
 // each Next overwrites the last record read, reusing its vectors.
 class RecordReader {
  public:
-  explicit RecordReader(std::string_view bytes) : p_(bytes.data()), end_(p_ + bytes.size()) {}
+  explicit RecordReader(std::string_view bytes) : rest_(bytes) {}
   // False at the end, or if the bytes do not hold a whole record (then broken() is true).
   bool Next(RecordView* out);
   bool broken() const { return broken_; }
 
  private:
-  bool Take(void* dst, size_t n);
-  template <typename T>
-  bool Get(T* v) {
-    return Take(v, sizeof *v);
-  }
-  bool GetBool(bool* v);
-  bool GetText(std::string_view* s);
-  bool GetRequest(RequestView* r);
-  bool GetTransition(TransitionView* t);
-
-  const char* p_;
-  const char* end_;
+  std::string_view rest_;  // not yet read
   bool broken_ = false;
 };
 

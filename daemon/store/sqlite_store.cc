@@ -277,6 +277,15 @@ void SqliteStore::Close() {
   }
 }
 
+void SqliteStore::Batch::Clear(size_t keep_bytes) {
+  if (records.capacity() > keep_bytes) {
+    std::string().swap(records);
+  } else {
+    records.clear();
+  }
+  rows = 0;
+}
+
 void SqliteStore::Enqueue(int64_t rows, const std::function<void(std::string*)>& encode) {
   bool wake = false;
   {
@@ -388,11 +397,8 @@ void SqliteStore::LogPriorityChange(WriterPriority to, const WriterBacklog& b) {
 
 void SqliteStore::WriterLoop() {
   pid_t tid = CurrentThreadId();
-  WriterPriority start;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    start = idle_allowed_ ? WriterPriority::kIdle : WriterPriority::kNormal;
-  }
+  // No other thread changes idle_allowed_ before it sees writer_tid_, set below.
+  WriterPriority start = idle_allowed_ ? WriterPriority::kIdle : WriterPriority::kNormal;
   (void)SetWriterPriority(tid, start);  // outside mu_, as every lowering by the writer
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -431,12 +437,7 @@ void SqliteStore::WriterLoop() {
       cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
       continue;
     }
-    if (batch.records.capacity() > kKeepBufferBytes) {
-      std::string().swap(batch.records);
-    } else {
-      batch.records.clear();  // keeps its capacity for the loop's next batch
-    }
-    batch.rows = 0;
+    batch.Clear(kKeepBufferBytes);
     {
       std::lock_guard<std::mutex> lock(mu_);
       writing_rows_ = 0;
@@ -471,16 +472,14 @@ void SqliteStore::Requeue(Batch& batch) {
   if (pending_.rows + batch.rows > options_.queue_rows) {
     lock.unlock();
     Drop(batch, "no space left and the queue is full");
-    batch.records.clear();
-    batch.rows = 0;
+    batch.Clear(kKeepBufferBytes);
     return;
   }
   // The older rows go first, so the history keeps its order once space is back.
   batch.records.append(pending_.records);
   batch.rows += pending_.rows;
   std::swap(batch, pending_);
-  batch.records.clear();
-  batch.rows = 0;
+  batch.Clear(kKeepBufferBytes);
 }
 
 void SqliteStore::Drop(const Batch& batch, const char* why) {
@@ -578,7 +577,7 @@ SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
   }
   if (reader.broken()) {
     // Only a bug could get here; the rows already bound would commit without the rest.
-    spdlog::error("history: a queued batch is unreadable past {} bytes", batch.records.size());
+    spdlog::error("history: a queued batch of {} bytes is unreadable", batch.records.size());
     ok = false;
   }
   for (const auto& [key, usd] : spend) {

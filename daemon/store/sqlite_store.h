@@ -93,6 +93,9 @@ class SqliteStore final : public Store {
     std::string records;
     int64_t rows = 0;
     int64_t since_ms = 0;  // options_.clock's time: when its oldest row was queued
+    // Empty again, keeping the buffer for the next batch unless a backlog grew it past
+    // `keep_bytes`.
+    void Clear(size_t keep_bytes);
   };
 
   static constexpr int64_t kYieldEveryUs = 100;
