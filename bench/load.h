@@ -1,6 +1,7 @@
 // Load generation for the benchmarks: closed loops that keep N requests in flight, through
 // the daemon (client library, asynchronous) or straight to the provider (libcurl multi), so
-// the two are measured the same way and their difference is the daemon's cost.
+// the two are measured the same way and their difference is the daemon's cost; and an open
+// loop that sends at a fixed rate, for comparing two setups at the same offered load.
 #pragma once
 
 #include <chrono>
@@ -30,6 +31,15 @@ struct LoadResult {
 LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
                          int64_t total,
                          std::chrono::microseconds stagger = std::chrono::microseconds{0});
+
+// Requests through switchyardd at `per_second` on average, whatever the answers do, until
+// `total` are answered. In a closed loop a slower setup is also sent less, so two setups are
+// never at the same load; here they are. Arrivals are a Poisson process drawn from `seed`,
+// so two setups get the same schedule, bursts included. Each latency runs from the
+// request's scheduled time, not from when the generator got round to sending it, so a
+// generator that fell behind counts the delay instead of hiding it (no coordinated omission).
+LoadResult RunClientRate(const std::string& socket, const CompleteRequest& req, double per_second,
+                         int64_t total, uint64_t seed);
 
 // The same, straight to an HTTP endpoint: POST `body` to `url` with `headers`.
 LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>& headers,
