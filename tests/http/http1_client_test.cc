@@ -4,14 +4,20 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -52,18 +58,20 @@ void WriteAll(int fd, const std::string& s) {
   }
 }
 
-// Accepts connections on 127.0.0.1 and hands each, in turn, to the script, on its own thread.
+// Accepts connections on a loopback address (127.0.0.1 unless told) and hands each, in turn,
+// to the script, on its own thread.
 class ScriptedServer {
  public:
   // (connection's descriptor, its index from 0). The script closes nothing: the server does,
   // once it returns.
   using Script = std::function<void(int fd, int index)>;
 
-  explicit ScriptedServer(Script script) : script_(std::move(script)) {
+  explicit ScriptedServer(Script script, in_addr_t host_order_addr = INADDR_LOOPBACK)
+      : script_(std::move(script)) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_addr.s_addr = htonl(host_order_addr);
     int one = 1;
     setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     EXPECT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
@@ -309,6 +317,94 @@ TEST_F(Http1ClientTest, AHostNameIsResolved) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->error, TransportError::kNone) << r->error_message;
   EXPECT_EQ(r->body, "by name");
+}
+
+// The first address the resolver gives for `host` as the client asks, if it is IPv4.
+std::string FirstAddressOf(const char* host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_ADDRCONFIG;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host, "80", &hints, &res) != 0) return "";
+  char text[INET6_ADDRSTRLEN] = "";
+  if (res->ai_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr, text, sizeof text);
+  }
+  freeaddrinfo(res);
+  return text;
+}
+
+// In a child with a mount namespace of its own and an /etc/hosts in which "twoaddr" is
+// 127.0.0.1 and 127.0.0.2, the server listening on the second only. The exit code says what
+// happened: 0 answered, 77 the machine cannot set this up (no namespaces, or the resolver
+// put the listening address first), anything else a failure.
+int AnswerThroughTheSecondAddress() {
+  char hosts[] = "/tmp/switchyard-hosts-XXXXXX";
+  int fd = mkstemp(hosts);
+  if (fd < 0) return 77;
+  std::string lines = "127.0.0.1 twoaddr\n127.0.0.2 twoaddr\n";
+  bool wrote = write(fd, lines.data(), lines.size()) == static_cast<ssize_t>(lines.size());
+  close(fd);
+  bool isolated = wrote && unshare(CLONE_NEWNS) == 0 &&
+                  mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+                  mount(hosts, "/etc/hosts", nullptr, MS_BIND, nullptr) == 0;
+  unlink(hosts);
+  if (!isolated || FirstAddressOf("twoaddr") != "127.0.0.1") return 77;
+
+  ScriptedServer server(
+      [](int fd, int) {
+        ReadRequest(fd);
+        WriteAll(fd, Ok("second address"));
+      },
+      INADDR_LOOPBACK + 1);
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int code = 1;
+  {
+    Http1Client client(&loop);
+    HttpRequest r;
+    r.url = "http://twoaddr:" + std::to_string(server.port()) + "/v1/x";
+    r.body = "{}";
+    r.timeout_ms = 5000;
+    client.Start(std::move(r), [&](HttpResponse&& got) {
+      if (got.error != TransportError::kNone) {
+        std::fprintf(stderr, "transport error: %s\n", got.error_message.c_str());
+        code = 2;
+      } else {
+        code = got.body == "second address" && got.status == 200 ? 0 : 3;
+      }
+      uv_stop(&loop);  // the kept connection would keep the loop running
+    });
+    uv_run(&loop, UV_RUN_DEFAULT);  // the request's own timeout bounds it
+    client.Close();
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_loop_close(&loop);
+  return code == 0 && server.accepted() == 1 ? 0 : (code ? code : 4);
+}
+
+// A host whose first address refuses (a server on IPv4 only behind a name that also has ::1,
+// say) is reached on the next one, within the same request.
+TEST(Http1ClientAddresses, ARefusedAddressFallsThroughToTheHostsNext) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) _exit(AnswerThroughTheSecondAddress());
+  int status = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "the child hung";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(WIFEXITED(status)) << "the child died: " << status;
+  if (WEXITSTATUS(status) == 77) {
+    GTEST_SKIP() << "needs a mount namespace, and the refusing address first";
+  }
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 TEST_F(Http1ClientTest, AnUnresolvableHostIsAConnectError) {
