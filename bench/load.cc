@@ -24,6 +24,23 @@ double Us(Clock::time_point a, Clock::time_point b) {
 
 size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
 
+// A run whose last answer has come in: its duration, and its latencies sorted for percentiles.
+LoadResult Finished(LoadResult out, Clock::time_point start) {
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::sort(out.latency_us.begin(), out.latency_us.end());
+  out.requests = static_cast<int64_t>(out.latency_us.size());
+  return out;
+}
+
+// `n` connections to switchyardd, or none if one fails.
+std::vector<std::unique_ptr<Client>> Connect(const std::string& socket, size_t n) {
+  std::vector<std::unique_ptr<Client>> clients(n);
+  for (auto& c : clients) {
+    if (!Client::Connect(socket, &c).ok()) return {};
+  }
+  return clients;
+}
+
 }  // namespace
 
 double LoadResult::Percentile(double p) const {
@@ -36,10 +53,8 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
                          int64_t total, std::chrono::microseconds stagger) {
   // One connection per 16 requests in flight, as an application's worker pool would have.
   int connections = std::max(1, (concurrency + 15) / 16);
-  std::vector<std::unique_ptr<Client>> clients(static_cast<size_t>(connections));
-  for (auto& c : clients) {
-    if (!Client::Connect(socket, &c).ok()) return {};
-  }
+  std::vector<std::unique_ptr<Client>> clients = Connect(socket, static_cast<size_t>(connections));
+  if (clients.empty()) return {};
   std::mutex mu;
   std::condition_variable cv;
   LoadResult out;
@@ -77,19 +92,14 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
   }
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return finished == total; });
-  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::sort(out.latency_us.begin(), out.latency_us.end());
-  out.requests = static_cast<int64_t>(out.latency_us.size());
-  return out;
+  return Finished(std::move(out), start);
 }
 
 LoadResult RunClientRate(const std::string& socket, const CompleteRequest& req, double per_second,
                          int64_t total, uint64_t seed) {
   constexpr size_t kConnections = 4;  // as the closed loop has at 64 in flight
-  std::vector<std::unique_ptr<Client>> clients(kConnections);
-  for (auto& c : clients) {
-    if (!Client::Connect(socket, &c).ok()) return {};
-  }
+  std::vector<std::unique_ptr<Client>> clients = Connect(socket, kConnections);
+  if (clients.empty()) return {};
   // The whole schedule up front, so no drawing sits between a due time and its send.
   std::mt19937_64 rng(seed);
   std::exponential_distribution<double> gap(per_second);
@@ -126,10 +136,7 @@ LoadResult RunClientRate(const std::string& socket, const CompleteRequest& req, 
   if (slack > 0) prctl(PR_SET_TIMERSLACK, slack, 0, 0, 0);
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return finished == total; });
-  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::sort(out.latency_us.begin(), out.latency_us.end());
-  out.requests = static_cast<int64_t>(out.latency_us.size());
-  return out;
+  return Finished(std::move(out), start);
 }
 
 LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>& headers,
@@ -194,13 +201,11 @@ LoadResult RunDirectLoad(const std::string& url, const std::vector<std::string>&
     }
     if (finished < total) curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
   }
-  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  LoadResult done = Finished(std::move(out), start);
   for (Slot& s : slots) curl_easy_cleanup(s.easy);
   curl_slist_free_all(hdrs);
   curl_multi_cleanup(multi);
-  std::sort(out.latency_us.begin(), out.latency_us.end());
-  out.requests = static_cast<int64_t>(out.latency_us.size());
-  return out;
+  return done;
 }
 
 namespace {
