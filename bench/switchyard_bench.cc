@@ -20,6 +20,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -381,6 +382,35 @@ void WaitForHistoryWritten(testbed::Cluster& cluster) {
   });
 }
 
+// The columns both history tables print after their first.
+constexpr const char* kOnOffColumns =
+    " | history on p50 / p99 / p99.9 | history off p50 / p99 / p99.9 | on - off p99 | noise p99 "
+    "| req/s on / off |\n|---|---|---|---|---|---|\n";
+
+// Drives `total` requests at a daemon; `seed` tells rounds apart (an open loop's schedule).
+using HistoryLoad = std::function<LoadResult(testbed::Cluster&, int64_t total, uint64_t seed)>;
+
+// One row: kRounds rounds of `load` on each setting, alternated, a setting's even rounds on
+// its first daemon and its odd rounds on its second; round i of either setting gets seed i.
+// Each round starts with a tenth more unmeasured, so the writer is busy from the first
+// measured request, and ends with WaitForHistoryWritten.
+void HistoryRow(const std::string& label, testbed::Cluster (&on)[2], testbed::Cluster (&off)[2],
+                int64_t total, const HistoryLoad& load) {
+  auto round = [&](testbed::Cluster(&pair)[2], int i) {
+    testbed::Cluster& cluster = pair[i % 2];
+    load(cluster, total / 10, static_cast<uint64_t>(i) + 1000);
+    LoadResult r = load(cluster, total, static_cast<uint64_t>(i));
+    WaitForHistoryWritten(cluster);
+    return r;
+  };
+  int on_round = 0, off_round = 0;
+  Alternated r = Alternate(
+      kRounds, [&] { return round(on, on_round++); }, [&] { return round(off, off_round++); });
+  std::printf("| %s | %s | %s | %.0f | %.0f | %.0f / %.0f |%s\n", label.c_str(), Cell(r.a).c_str(),
+              Cell(r.b).c_str(), r.a.Percentile(99) - r.b.Percentile(99), HalvesApart(r, 99),
+              r.a.Rps(), r.b.Rps(), r.a.errors + r.b.errors ? " errors!" : "");
+}
+
 // `requests`: at 1 in flight, in each setting; 4 and 6 times as many at 4 and 16, so that a
 // round lasts about a second, twenty of the writer's flush intervals. Each setting has two
 // daemons, each with its own fake provider, taking even and odd rounds. With history off in
@@ -393,30 +423,18 @@ void BenchHistory(int64_t requests) {
       "\n## request latency with history on and off, 1 KB prompt (microseconds; %d rounds of "
       "each, alternated, over two daemons per setting; each round starts with a tenth more "
       "unmeasured, so the writer is busy from the first measured request, and ends once every "
-      "row is written)\n"
-      "| in flight | history on p50 / p99 / p99.9 | history off p50 / p99 / p99.9 | on - off "
-      "p99 | noise p99 | req/s on / off |\n|---|---|---|---|---|---|\n",
-      kRounds);
+      "row is written)\n| in flight%s",
+      kRounds, kOnOffColumns);
   CompleteRequest req = Prompt(1000);
   testbed::ClusterOptions off_options = Quiet();
   off_options.extra_toml = "[history]\nenabled = false\n";
   testbed::Cluster on[2] = {testbed::Cluster(Quiet()), testbed::Cluster(Quiet())};
   testbed::Cluster off[2] = {testbed::Cluster(off_options), testbed::Cluster(off_options)};
   for (auto [c, scale] : {std::pair{1, 1}, {4, 4}, {16, 6}}) {
-    int64_t n = requests * scale / kRounds;
-    auto round = [&, c = c](testbed::Cluster& cluster) {
-      RunClientLoad(cluster.socket(), req, c, n / 10);
-      LoadResult r = RunClientLoad(cluster.socket(), req, c, n);
-      WaitForHistoryWritten(cluster);
-      return r;
-    };
-    int on_round = 0, off_round = 0;
-    Alternated r = Alternate(
-        kRounds, [&] { return round(on[on_round++ % 2]); },
-        [&] { return round(off[off_round++ % 2]); });
-    std::printf("| %d | %s | %s | %.0f | %.0f | %.0f / %.0f |%s\n", c, Cell(r.a).c_str(),
-                Cell(r.b).c_str(), r.a.Percentile(99) - r.b.Percentile(99), HalvesApart(r, 99),
-                r.a.Rps(), r.b.Rps(), r.a.errors + r.b.errors ? " errors!" : "");
+    HistoryRow(std::to_string(c), on, off, requests * scale / kRounds,
+               [&, c = c](testbed::Cluster& cluster, int64_t total, uint64_t) {
+                 return RunClientLoad(cluster.socket(), req, c, total);
+               });
   }
   // A closed loop sends a slower setup less, so from 4 in flight the rows above compare two
   // loads as well as two settings. Here both get the same requests at the same times. Sent
@@ -426,32 +444,14 @@ void BenchHistory(int64_t requests) {
   // throughput floor; 1,000 is more LLM calls than a busy application makes.
   std::printf(
       "\n## the same at a fixed rate (an open loop: Poisson arrivals, the same schedule for "
-      "both settings in a round; latency from each request's scheduled time)\n"
-      "| req/s | history on p50 / p99 / p99.9 | history off p50 / p99 / p99.9 | on - off "
-      "p99 | noise p99 | req/s on / off |\n|---|---|---|---|---|---|\n");
-  for (double rate : {1000.0, 5000.0, 10000.0}) {
+      "both settings in a round; latency from each request's scheduled time)\n| req/s%s",
+      kOnOffColumns);
+  for (int rate : {1000, 5000, 10000}) {
     // About a second a round, and no fewer than 3,000 requests.
-    int64_t n = std::max<int64_t>(3000, static_cast<int64_t>(rate));
-    auto round = [&](testbed::Cluster& cluster, uint64_t seed) {
-      RunClientRate(cluster.socket(), req, rate, n / 10, seed + 1000);
-      LoadResult r = RunClientRate(cluster.socket(), req, rate, n, seed);
-      WaitForHistoryWritten(cluster);
-      return r;
-    };
-    int on_round = 0, off_round = 0;
-    Alternated r = Alternate(
-        kRounds,
-        [&] {
-          int i = on_round++;
-          return round(on[i % 2], static_cast<uint64_t>(i));
-        },
-        [&] {
-          int i = off_round++;
-          return round(off[i % 2], static_cast<uint64_t>(i));
-        });
-    std::printf("| %.0f | %s | %s | %.0f | %.0f | %.0f / %.0f |%s\n", rate, Cell(r.a).c_str(),
-                Cell(r.b).c_str(), r.a.Percentile(99) - r.b.Percentile(99), HalvesApart(r, 99),
-                r.a.Rps(), r.b.Rps(), r.a.errors + r.b.errors ? " errors!" : "");
+    HistoryRow(std::to_string(rate), on, off, std::max(3000, rate),
+               [&](testbed::Cluster& cluster, int64_t total, uint64_t seed) {
+                 return RunClientRate(cluster.socket(), req, rate, total, seed);
+               });
   }
 }
 
