@@ -11,6 +11,7 @@
 #include "http/curl_http_client.h"
 #include "http/http1_client.h"
 #include "http/http_dispatch.h"
+#include "http/redacting_http_client.h"
 #include "ipc/server.h"
 #include "loop/uv_timers.h"
 #include "protocol/codec.h"
@@ -39,6 +40,7 @@ class Daemon::Impl final : public Server::Handler {
   Status OpenHistory();
   void Reload();
   void LogHttpClients();
+  void AddSecrets(const Config& config);
   std::string StatusLine();
 
   static void OnSignal(uv_signal_t* handle, int signum);
@@ -50,6 +52,10 @@ class Daemon::Impl final : public Server::Handler {
   std::unique_ptr<CurlHttpClient> http_;
   std::unique_ptr<Http1Client> http1_;
   std::unique_ptr<HttpDispatch> dispatch_;
+  // Every key of every config this process has loaded: a key a reload removed may still be
+  // echoed by a call that started before it.
+  Redactor redactor_;
+  std::unique_ptr<RedactingHttpClient> provider_http_;
   std::unique_ptr<UvTimers> timers_;
   TimeoutPolicy policy_;
   TimeoutPolicy first_token_policy_;
@@ -98,6 +104,8 @@ int Daemon::Impl::Run() {
     spdlog::info("a proxy is set in the environment: every provider call goes through libcurl");
   }
   dispatch_ = std::make_unique<HttpDispatch>(http1_.get(), http_.get(), proxied);
+  AddSecrets(*config_);
+  provider_http_ = std::make_unique<RedactingHttpClient>(dispatch_.get(), &redactor_);
   LogHttpClients();
   timers_ = std::make_unique<UvTimers>(&loop_);
   Status hs = OpenHistory();
@@ -110,7 +118,7 @@ int Daemon::Impl::Run() {
     return 1;
   }
   RouterContext ctx;
-  ctx.http = dispatch_.get();
+  ctx.http = provider_http_.get();
   ctx.timers = timers_.get();
   ctx.clock = &clock_;
   ctx.policy = &policy_;
@@ -118,6 +126,7 @@ int Daemon::Impl::Run() {
   ctx.calibration = &calibration_;
   ctx.spend = &spend_;
   ctx.store = store_.get();
+  ctx.redactor = &redactor_;
   ctx.first_request_id = store_ ? store_->first_request_id() : 1;
   router_ = std::make_unique<Router>(config_, ctx);
   // Breakers that were open when the daemon stopped stay open for the rest of their cool-down.
@@ -246,6 +255,7 @@ void Daemon::Impl::Reload() {
     spdlog::warn("SIGHUP: a new socket or history path takes effect at the next start");
   }
   auto cfg = std::make_shared<const Config>(std::move(fresh));
+  AddSecrets(*cfg);
   router_->Reload(cfg);
   server_->SetAllowed(cfg->daemon.allow_uids, cfg->daemon.allow_gids);
   config_ = cfg;
@@ -255,6 +265,10 @@ void Daemon::Impl::Reload() {
       "under the previous one",
       config_->routes.size(), config_->models.size(), router_->in_flight());
   service_->Ready(StatusLine());
+}
+
+void Daemon::Impl::AddSecrets(const Config& config) {
+  for (const auto& [name, p] : config.providers) redactor_.Add(p.api_key);
 }
 
 void Daemon::Impl::LogHttpClients() {

@@ -77,7 +77,7 @@ bool SaysContextOverflow(const ErrorBody& e) {
   return false;
 }
 
-ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e, std::string_view api_key) {
+ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e) {
   ParsedResponse r;
   if (status == 429) {
     r.outcome = Outcome::kRateLimited;
@@ -98,12 +98,12 @@ ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e, std::string
     reason += " (" + e.code + ")";
   }
   if (!e.message.empty()) reason += ": " + e.message;
-  r.reason = Redact(std::move(reason), api_key);
+  r.reason = ReasonText(std::move(reason));
   return r;
 }
 
-ParsedResponse ParseErrorReply(const HttpReply& reply, std::string_view api_key) {
-  ParsedResponse r = ClassifyHttpError(reply.status, ReadErrorBody(reply.body), api_key);
+ParsedResponse ParseErrorReply(const HttpReply& reply) {
+  ParsedResponse r = ClassifyHttpError(reply.status, ReadErrorBody(reply.body));
   r.retry_after_ms = RetryAfterMs(reply.retry_after, reply.retry_after_ms, reply.wall_now_ms);
   return r;
 }
@@ -137,23 +137,7 @@ int64_t RetryAfterMs(std::string_view retry_after, std::string_view retry_after_
       std::clamp(at_ms - static_cast<double>(wall_now_ms), 0.0, kMaxMs));
 }
 
-std::string Redact(std::string text, std::string_view api_key) {
-  if (api_key.size() >= 4) {
-    for (size_t pos = text.find(api_key); pos != std::string::npos; pos = text.find(api_key, pos)) {
-      text.replace(pos, api_key.size(), "[redacted]");
-    }
-  }
-  // OpenAI echoes a masked key ("Incorrect API key provided: sk-ab*****1234."); even masked,
-  // part of a secret has no place in a log or a client's error.
-  static const std::string_view kEcho = "key provided: ";
-  size_t at = text.find(kEcho);
-  if (at != std::string::npos) {
-    size_t start = at + kEcho.size();
-    size_t end = start;
-    while (end < text.size() && text[end] != ' ' && text[end] != ',') ++end;
-    if (end > start && text[end - 1] == '.') --end;
-    text.replace(start, end - start, "[redacted]");
-  }
+std::string ReasonText(std::string text) {
   if (text.size() > 400) {
     size_t cut = 400;
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;

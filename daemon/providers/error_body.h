@@ -1,5 +1,7 @@
 // What every provider's failure has in common: reading an error body in any of the shapes
-// seen in the wild, deciding what its status means, and keeping secrets out of the reason.
+// seen in the wild, deciding what its status means, and bounding the reason it gives. (Keys
+// never reach here: every byte from a provider was redacted as it entered, see
+// http/redacting_http_client.h.)
 #pragma once
 
 #include <cstdint>
@@ -23,20 +25,21 @@ ErrorBody ReadErrorBody(std::string_view body);
 // True when an error's text says the prompt did not fit the model's context window.
 bool SaysContextOverflow(const ErrorBody& e);
 
-// Classifies a non-2xx reply. The reason is "http <status> <type>: <message>", redacted.
-ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e, std::string_view api_key);
+// Classifies a non-2xx reply. The reason is "http <status> <type>: <message>" (ReasonText).
+ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e);
 
 struct HttpReply;
 // A non-2xx reply of any provider: its error body classified, its Retry-After read.
-ParsedResponse ParseErrorReply(const HttpReply& reply, std::string_view api_key);
+ParsedResponse ParseErrorReply(const HttpReply& reply);
 
 // Milliseconds to wait from Retry-After (seconds or an HTTP date) or retry-after-ms; -1 if
 // neither is present or readable.
 int64_t RetryAfterMs(std::string_view retry_after, std::string_view retry_after_ms,
                      int64_t wall_now_ms);
 
-// Removes `api_key` and any key a provider echoes back ("Incorrect API key provided: sk-…")
-// from `text`, and bounds its length.
-std::string Redact(std::string text, std::string_view api_key);
+// A provider's words fit to pass on as a reason: at most 400 bytes (cut on a character
+// boundary, "..." added), and valid UTF-8 (other bytes become '?'), since reasons travel as
+// msgpack strings that clients decode as UTF-8.
+std::string ReasonText(std::string text);
 
 }  // namespace switchyard

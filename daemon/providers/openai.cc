@@ -52,7 +52,7 @@ class OpenAIProvider final : public Provider {
   }
 
   ParsedResponse Parse(const HttpReply& reply) const override {
-    if (reply.status < 200 || reply.status >= 300) return ParseErrorReply(reply, endpoint_.api_key);
+    if (reply.status < 200 || reply.status >= 300) return ParseErrorReply(reply);
     ParsedResponse r;
     auto bad = [&r](std::string why) {
       r.outcome = Outcome::kBadResponse;

@@ -17,7 +17,7 @@ namespace switchyard {
 
 struct ProviderEndpoint {
   std::string base_url;  // up to and including the version segment, no trailing slash
-  std::string api_key;   // may be empty (local servers); never appears in a Parse() reason
+  std::string api_key;   // may be empty (local servers); sent in the provider's auth header
 };
 
 struct HttpCallSpec {

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "providers/error_body.h"
 #include "providers/provider.h"
 
 namespace switchyard {
@@ -16,7 +17,7 @@ std::string_view StringOr(simdjson::simdjson_result<simdjson::dom::element> r) {
 void Fail(StreamState* s, Outcome o, std::string reason) {
   s->failed = true;
   s->failure = o;
-  s->reason = std::move(reason);
+  s->reason = ReasonText(std::move(reason));
 }
 
 // OpenAI: data-only events, each a chat.completion.chunk, then "data: [DONE]". A final chunk

@@ -26,11 +26,17 @@ struct Router::Call {
   bool retry = false;      // the request's one same-model retry
   // Streams: the provider's events as they arrive, and what they add up to.
   struct Stream {
+    explicit Stream(const Redactor* r) : redact(r) {}
     SseParser parser;
     std::unique_ptr<StreamDecoder> decoder;
     StreamState state;
     bool got_text = false;
     int64_t last_byte_ms = 0;
+    // The text is redacted again as one text on its way to the client: a key the model
+    // echoes arrives split over many events, so the bytes redacted at the door
+    // (http/redacting_http_client.h) never held it whole.
+    Redactor::Stream redact;
+    std::string relayed;  // the redacted text passed on so far
   };
   std::unique_ptr<Stream> stream;
 };
@@ -217,6 +223,7 @@ Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
       calibration_(ctx.calibration ? ctx.calibration : &own_calibration_),
       spend_(ctx.spend ? ctx.spend : &own_spend_),
       store_(ctx.store),
+      redactor_(ctx.redactor ? ctx.redactor : &own_redactor_),
       retry_budget_(ParamsOf(config->retry)),
       next_request_id_(ctx.first_request_id) {
   gen_ = Build(std::move(config));
@@ -465,7 +472,7 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry, Prepared&& 
   int64_t walk_id = w->id;
   int64_t seq = c.seq;
   if (stream) {
-    c.stream = std::make_unique<Call::Stream>();
+    c.stream = std::make_unique<Call::Stream>(redactor_);
     c.stream->decoder = rt.provider->NewStreamDecoder();
     hr.on_data = [this, walk_id, seq](std::string_view bytes) {
       OnStreamData(walk_id, seq, bytes);
@@ -554,6 +561,9 @@ void Router::EndStream(Walk* w, int64_t seq, HttpResponse&& resp) {
   }
   Call::Stream& st = *call->stream;
   Answer answer = st.state.answer;
+  std::string rest;
+  st.redact.Finish(&rest);
+  answer.content = st.relayed + rest;
   std::string reason;
   Outcome outcome = Outcome::kOk;
   if (st.state.failed) {
@@ -566,6 +576,9 @@ void Router::EndStream(Walk* w, int64_t seq, HttpResponse&& resp) {
   } else {
     outcome = Check(answer, w->req, *w->route, &reason);
   }
+  // The tail kept back goes out unless it would turn a failure that may still fall back
+  // into a partial answer.
+  if (!rest.empty() && (outcome == Outcome::kOk || w->chunks_sent > 0)) Relay(w, rest);
   if (outcome != Outcome::kOk) reason += EstimateStreamUsage(*w, *call, &answer);
   EndCall(w, seq, outcome, std::move(reason), resp.status, &answer, -1);
 }
@@ -614,6 +627,13 @@ void Router::OnStreamData(int64_t walk_id, int64_t seq, std::string_view bytes) 
     int64_t stall = std::min(w->route->timeout.stall_ms, std::max<int64_t>(1, w->deadline_at_ms - now));
     call->timer_id = timers_->Start(stall, [this, walk_id, seq] { OnStall(walk_id, seq); });
   }
+  std::string clean;
+  st.redact.Feed(text, &clean);
+  st.relayed += clean;
+  if (!clean.empty()) Relay(w, clean);
+}
+
+void Router::Relay(Walk* w, std::string_view text) {
   w->chunks_sent += 1;
   if (w->on_chunk) w->on_chunk(text);
 }

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "base/clock.h"
+#include "base/redactor.h"
 #include "base/timers.h"
 #include "config/config.h"
 #include "http/http_client.h"
@@ -52,6 +53,9 @@ struct RouterContext {
   TokenCalibration* calibration = nullptr;
   DailySpend* spend = nullptr;
   Store* store = nullptr;  // null: history off
+  // The keys to keep out of streamed text (the daemon's, which also redacts every byte at
+  // the door); null: none.
+  const Redactor* redactor = nullptr;
   int64_t first_request_id = 1;
 };
 
@@ -121,6 +125,8 @@ class Router {
   void OnStreamData(int64_t walk_id, int64_t seq, std::string_view bytes);
   void OnStall(int64_t walk_id, int64_t seq);
   void EndStream(Walk* w, int64_t seq, HttpResponse&& resp);
+  // Passes a piece of (redacted) stream text to the client.
+  void Relay(Walk* w, std::string_view text);
   void Skip(Walk* w, const std::string& model, Outcome why, std::string reason);
   // The call `seq` of request `walk_id` if both are still live (timers and HTTP callbacks
   // may arrive after a request finished).
@@ -155,10 +161,12 @@ class Router {
   TokenCalibration* calibration_;
   DailySpend* spend_;
   Store* store_;
+  const Redactor* redactor_;
   // Used when the context does not provide them (tests).
   TimeoutPolicy own_first_token_policy_;
   TokenCalibration own_calibration_;
   DailySpend own_spend_;
+  Redactor own_redactor_;
   RetryBudget retry_budget_;
   std::map<std::string, int64_t> provider_in_flight_;
   std::map<std::string, std::shared_ptr<ModelHealth>> health_;

@@ -31,6 +31,8 @@ class RawClient {
   }
   ~RawClient() { close(fd_); }
   int fd() const { return fd_; }
+  // Every byte the daemon sent on this connection so far.
+  const std::string& received() const { return received_; }
 
   void Send(const std::string& bytes) {
     ASSERT_EQ(send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL),
@@ -48,6 +50,7 @@ class RawClient {
       unpacker_.reserve_buffer(4096);
       ssize_t n = recv(fd_, unpacker_.buffer(), unpacker_.buffer_capacity(), 0);
       if (n <= 0) return false;
+      received_.append(unpacker_.buffer(), static_cast<size_t>(n));
       unpacker_.buffer_consumed(static_cast<size_t>(n));
     }
   }
@@ -79,6 +82,7 @@ class RawClient {
  private:
   int fd_;
   msgpack::unpacker unpacker_;
+  std::string received_;
 };
 
 }  // namespace switchyard::e2e

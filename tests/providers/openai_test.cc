@@ -131,12 +131,12 @@ TEST(OpenAI, OpenAICompatibleServersContextErrors) {
   }
 }
 
-TEST(OpenAI, WrongKeyIsAClientErrorWithTheEchoedKeyRedacted) {
+TEST(OpenAI, WrongKeyIsAClientError) {
+  // The echoed key in this body is redacted before a provider sees it
+  // (tests/http/redacting_http_client_test.cc reads the same fixture).
   ParsedResponse r = ParseFixture(*OpenAI(), 401, "openai/error_401.json");
   EXPECT_EQ(r.outcome, Outcome::kClientError);
-  EXPECT_EQ(r.reason.find("sk-v3s3w"), std::string::npos) << r.reason;
-  EXPECT_EQ(r.reason.find("bfcr"), std::string::npos) << r.reason;
-  EXPECT_NE(r.reason.find("Incorrect API key provided: [redacted]"), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("(invalid_api_key)"), std::string::npos) << r.reason;
 }
 
 TEST(OpenAI, RateLimitsAndQuotaAreRateLimited) {

@@ -99,6 +99,7 @@ class AnswersTest : public ::testing::Test {
   void Start(std::shared_ptr<Config> cfg) {
     config_ = cfg;
     RouterContext ctx;
+    ctx.redactor = &redactor_;
     ctx.http = &http_;
     ctx.timers = &timers_;
     ctx.clock = &clock_;
@@ -127,6 +128,7 @@ class AnswersTest : public ::testing::Test {
   FakeHttpClient http_;
   TimeoutPolicy policy_;
   MemoryStore store_;
+  Redactor redactor_;
   std::shared_ptr<Config> config_;
   std::vector<RouteResponse> responses_;
   std::vector<std::string> chunks_;
@@ -343,6 +345,29 @@ TEST_F(AnswersTest, OpenAIStreamRelaysChunksInOrder) {
   EXPECT_GE(responses_[0].result.attempts[0].ttft_ms, 0);
   EXPECT_TRUE(store_.requests[0].attempts[0].stream);
   EXPECT_EQ(timers_.pending(), 0u);
+}
+
+// Each event is redacted at the door, but a key the model echoes comes a few bytes per event:
+// only the relayed text holds it whole, so that is redacted too, chunks and content alike.
+TEST_F(AnswersTest, AKeySplitOverStreamEventsIsRedactedInChunksAndContent) {
+  redactor_.Add("sk-proj-Zq8vT2mW4xK9pL3nR7yB5cE1");
+  Start(BaseConfig({"large", "small"}));
+  Send(Ask({{"user", "hi"}}, true));
+  http_.StreamFor("large-id", OpenAIChunk("your key: sk-pr"));
+  http_.StreamFor("large-id", OpenAIChunk("oj-Zq8vT2mW4x"));
+  http_.StreamFor("large-id", OpenAIChunk("K9pL3nR7yB5cE1, see"));
+  http_.StreamFor("large-id", OpenAIChunk(" you s"));
+  std::string so_far;
+  for (const auto& c : chunks_) so_far += c;
+  EXPECT_EQ(so_far, "your key: [redacted], see you ");  // the "s" waits: it might start a key
+  http_.StreamFor("large-id", OpenAIEnd(3, 3));
+  http_.ReplyFor("large-id", Reply(200, ""));
+  ASSERT_EQ(responses_.size(), 1u);
+  ASSERT_TRUE(responses_[0].ok) << responses_[0].error.message;
+  std::string joined;
+  for (const auto& c : chunks_) joined += c;
+  EXPECT_EQ(joined, "your key: [redacted], see you s");
+  EXPECT_EQ(responses_[0].result.content, joined);
 }
 
 TEST_F(AnswersTest, AnthropicStreamRelaysChunksInOrder) {

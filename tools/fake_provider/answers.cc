@@ -1,6 +1,7 @@
 #include "answers.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "providers/json_writer.h"
@@ -140,6 +141,7 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
     };
     out.events.push_back(chunk(R"({"role":"assistant","content":"","refusal":null})", ""));
     out.preamble = 1;
+    out.text_events = pieces.size();
     for (const std::string& p : pieces) {
       JsonWriter d(p.size() + 20);
       d.BeginObject().Key("content").String(p).EndObject();
@@ -172,6 +174,7 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
           R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"));
   out.events.push_back(Sse("ping", R"({"type": "ping"})"));
   out.preamble = 3;
+  out.text_events = pieces.size();
   for (const std::string& p : pieces) {
     JsonWriter d(p.size() + 100);
     d.BeginObject().Key("type").String("content_block_delta").Key("index").Int(0);
@@ -189,7 +192,40 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
   return out;
 }
 
-std::string ErrorBody(Api api, int status, std::string_view kind) {
+std::string KeyEcho(std::string_view key) {
+  if (key.empty()) return "";
+  std::string escaped;
+  char buf[8];
+  for (char c : key) {
+    std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
+    escaped += buf;
+  }
+  std::string_view bare = key.substr(key.find_last_of('-') == std::string_view::npos
+                                         ? 0
+                                         : key.find_last_of('-') + 1);
+  std::string_view last8 = key.substr(key.size() > 8 ? key.size() - 8 : 0);
+  std::string_view last4 = key.substr(key.size() > 4 ? key.size() - 4 : 0);
+  std::string out = " (request had key ";
+  out.append(key).append(", escaped ").append(escaped).append(", bare ").append(bare);
+  out.append("; Incorrect API key provided: ").append(key.substr(0, 5)).append("*****");
+  out.append(last4).append(". Masked: sk-...").append(last4).append(", tail ...").append(last8);
+  return out.append(")");
+}
+
+std::string StreamErrorEvent(Api api, std::string_view echo) {
+  if (api == Api::kOpenAI) {
+    std::string data = "{\"error\":{\"message\":\"The server had an error while processing your "
+                       "request.";
+    data.append(echo).append("\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
+    return Sse("", data);
+  }
+  // The recorded layout (shared/fixtures/providers/anthropic/stream_error.sse), padding too.
+  std::string data = R"({"type":"error","error":{"details":null,"type":"overloaded_error","message":"Overloaded)";
+  data.append(echo).append("\"}              }");
+  return Sse("error", data);
+}
+
+std::string ErrorBody(Api api, int status, std::string_view kind, std::string_view echo) {
   if (api == Api::kOpenAI) {
     std::string type = "server_error", code = "null",
                 message =
@@ -216,6 +252,7 @@ std::string ErrorBody(Api api, int status, std::string_view kind) {
       type = "invalid_request_error";
       message = "Invalid value for 'temperature'.";
     }
+    message.append(echo);
     return "{\"error\":{\"message\":\"" + message + "\",\"type\":\"" + type +
            "\",\"param\":null,\"code\":" + code + "}}";
   }
@@ -238,6 +275,7 @@ std::string ErrorBody(Api api, int status, std::string_view kind) {
     type = "invalid_request_error";
     message = "temperature: range: 0..1";
   }
+  message.append(echo);
   return "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":\"" + message +
          "\"},\"request_id\":\"req_fake\"}";
 }

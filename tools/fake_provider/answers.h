@@ -28,11 +28,20 @@ std::string AnswerBody(Api api, const AnswerSpec& a);
 struct StreamEvents {
   std::vector<std::string> events;
   size_t preamble = 0;
+  size_t text_events = 0;  // after the preamble
 };
 StreamEvents AnswerStream(Api api, const AnswerSpec& a);
 
 // An error body as the provider sends it for `status`; `kind` "context" gives the
-// context-length wording, "auth" the invalid-key one.
-std::string ErrorBody(Api api, int status, std::string_view kind);
+// context-length wording, "auth" the invalid-key one. `echo` (raw JSON string content, see
+// KeyEcho) is added to the message.
+std::string ErrorBody(Api api, int status, std::string_view kind, std::string_view echo = "");
+
+// The provider's error event in a stream that already began (HTTP 200): OpenAI's
+// data: {"error": {...}}, Anthropic's event: error with overloaded_error.
+std::string StreamErrorEvent(Api api, std::string_view echo);
+
+// `key` in every form a leak takes, as raw JSON string content (it holds \u escapes).
+std::string KeyEcho(std::string_view key);
 
 }  // namespace fake

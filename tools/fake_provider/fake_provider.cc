@@ -466,16 +466,24 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
   Mode mode = f.mode;
   if (f.rate < 1.0 && std::uniform_real_distribution<double>(0, 1)(g_rng) >= f.rate)
     mode = Mode::kOk;
-  if (mode == Mode::kError) {
-    std::string b = ErrorBody(api, f.status, f.error_kind);
+  std::string_view sent_key;
+  std::string echo;
+  if (f.echo_key &&
+      FindHeader(request_head, api == Api::kOpenAI ? "authorization" : "x-api-key", &sent_key)) {
+    if (sent_key.substr(0, 7) == "Bearer ") sent_key.remove_prefix(7);
+    echo = KeyEcho(sent_key);
+  }
+  if (mode == Mode::kError || (mode == Mode::kStreamError && !stream)) {
+    int status = mode == Mode::kError ? f.status : 500;
+    std::string b = ErrorBody(api, status, f.error_kind, echo);
     std::string extra;
     if (f.retry_after_s >= 0) extra = "retry-after: " + std::to_string(f.retry_after_s) + "\r\n";
-    std::string head = Head(f.status, Reason(f.status), b.size(), extra);
-    Schedule(c, std::move(head), std::move(b), f, mode);
+    std::string head = Head(status, Reason(status), b.size(), extra);
+    Schedule(c, std::move(head), std::move(b), f, Mode::kError);
     return;
   }
   if (mode == Mode::kGarbage) {
-    std::string b = "<html><body>502 Bad Gateway</body></html>\x01\xff";
+    std::string b = "<html><body>502 Bad Gateway" + echo + "</body></html>\x01\xff";
     std::string head = Head(200, "OK", b.size());
     Schedule(c, std::move(head), std::move(b), f, Mode::kOk);
     return;
@@ -496,11 +504,22 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
   a.input_tokens = prompt_bytes / 4 + 1;
   if (mode != Mode::kEmpty) {
     a.content = f.reply.empty() ? "Answer from " + model + " to: " + last_user : f.reply;
+    // Answers are JSON-escaped by the writer: the echo's own escapes would be doubled.
+    if (!sent_key.empty()) a.content.append(" (your key is ").append(sent_key).append(")");
     a.output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(a.content.size()) / 4 + 1);
   }
   a.finish = f.finish;
   if (stream && mode != Mode::kHang && mode != Mode::kReset && mode != Mode::kTruncate) {
-    ScheduleStream(c, AnswerStream(api, a), f, mode);
+    StreamEvents events = AnswerStream(api, a);
+    if (mode == Mode::kStreamError) {
+      size_t keep = events.preamble +
+                    std::min(events.text_events, static_cast<size_t>(std::max<int64_t>(
+                                                     f.error_after, 0)));
+      events.events.resize(keep);
+      events.events.push_back(StreamErrorEvent(api, echo));
+      mode = Mode::kOk;
+    }
+    ScheduleStream(c, std::move(events), f, mode);
     return;
   }
   std::string b = AnswerBody(api, a);

@@ -44,7 +44,8 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
                                                          {"cut", Mode::kCut},
                                                          {"unfinished", Mode::kUnfinished},
                                                          {"badutf8", Mode::kBadUtf8},
-                                                         {"huge", Mode::kHuge}};
+                                                         {"huge", Mode::kHuge},
+                                                         {"stream_error", Mode::kStreamError}};
       auto it = kModes.find(val);
       if (it == kModes.end()) {
         *error = "unknown mode '" + val + "'";
@@ -78,6 +79,10 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
         f.chunk_ms = n;
       } else if (key == "huge_mb") {
         f.huge_mb = n;
+      } else if (key == "error_after") {
+        f.error_after = n;
+      } else if (key == "echo_key") {
+        f.echo_key = n != 0;
       } else {
         *error = "unknown parameter '" + key + "'";
         return false;

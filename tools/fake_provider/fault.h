@@ -24,6 +24,10 @@ enum class Mode {
   kUnfinished,  // every event but the final one, then a clean end of body
   kBadUtf8,     // 200 whose JSON answer holds bytes that are not UTF-8
   kHuge,        // 200 with a well-formed answer of huge_mb megabytes
+  // Streams: error_after text events, then the provider's error event (OpenAI's
+  // data: {"error": ...}, Anthropic's event: error) and the end of the body. A request
+  // that is not streamed gets a 500 instead.
+  kStreamError,
 };
 
 struct Fault {
@@ -43,6 +47,12 @@ struct Fault {
   double rate = 1.0;           // share of requests the mode applies to; the rest are kOk
   std::string reply;           // answer text; default names the model
   std::string finish;          // finish reason override ("length", ...)
+  int64_t error_after = 0;     // kStreamError: text events sent before the error event
+  // Echo the API key the request carried back in every text the provider writes (error
+  // bodies and events, answers), in every form a leak takes: whole, without its prefix,
+  // masked ("sk-ab*****1234"), its tail, JSON-escaped. What a misconfigured gateway or a
+  // proxy that logs its request might do; the daemon must let none of it out.
+  bool echo_key = false;
 };
 
 // Parses `query` over `base`; an error names the bad parameter.
