@@ -156,3 +156,78 @@ CREATE VIEW cost_by_model_route_day AS
     FROM attempts a JOIN requests r ON r.id = a.request_id
    GROUP BY a.model, r.route, a.ts_ms / 86400000
    ORDER BY day, r.route, a.model;
+
+-- migration: 4
+-- A tier passed over without a call (its breaker open, its provider full, a prompt too
+-- long for its window) keeps its attempts row, since it explains the fallback that
+-- followed; `called` tells those rows from model calls, and only calls are latency samples.
+ALTER TABLE attempts ADD COLUMN called INTEGER NOT NULL DEFAULT 1;  -- 1: a model call; 0: a tier skipped without one
+-- Rows from before this column: a skip is the only attempt given no timeout.
+UPDATE attempts SET called = 0 WHERE timeout_ms = 0;
+-- requests.attempts counts model calls only (it counted skips too before this migration,
+-- which the backfill below corrects); `skipped` counts the tiers passed over.
+ALTER TABLE requests ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+UPDATE requests
+   SET skipped = s.n, attempts = requests.attempts - s.n
+  FROM (SELECT request_id, COUNT(*) AS n FROM attempts WHERE called = 0 GROUP BY request_id) AS s
+ WHERE s.request_id = requests.id;
+
+-- The views that count calls or report latency, again, over calls only.
+DROP VIEW latency_by_model_hour;
+CREATE VIEW latency_by_model_hour AS
+  WITH ranked AS (
+    SELECT model,
+           strftime('%Y-%m-%dT%H:00Z', ts_ms / 1000, 'unixepoch') AS hour,
+           latency_ms,
+           outcome,
+           ROW_NUMBER() OVER (PARTITION BY model, ts_ms / 3600000 ORDER BY latency_ms) AS rn,
+           COUNT(*) OVER (PARTITION BY model, ts_ms / 3600000) AS n
+      FROM attempts
+     WHERE called = 1)
+  SELECT model, hour, n AS attempts,
+         SUM(outcome = 'ok') AS ok,
+         SUM(outcome = 'timeout') AS timeouts,
+         MIN(CASE WHEN rn >= 0.50 * n THEN latency_ms END) AS p50_ms,
+         MIN(CASE WHEN rn >= 0.95 * n THEN latency_ms END) AS p95_ms,
+         MAX(latency_ms) AS max_ms
+    FROM ranked
+   GROUP BY model, hour
+   ORDER BY hour, model;
+
+-- fell_back: the request moved past its first tier, by a failed call or a skip.
+DROP VIEW fallback_rate_by_route_hour;
+CREATE VIEW fallback_rate_by_route_hour AS
+  SELECT route,
+         strftime('%Y-%m-%dT%H:00Z', ts_ms / 1000, 'unixepoch') AS hour,
+         COUNT(*) AS requests,
+         SUM(attempts + skipped > 1) AS fell_back,
+         SUM(outcome <> 'ok') AS failed,
+         ROUND(1.0 * SUM(attempts + skipped > 1) / COUNT(*), 4) AS fallback_rate
+    FROM requests
+   GROUP BY route, ts_ms / 3600000
+   ORDER BY hour, route;
+
+DROP VIEW cost_by_model_day;
+CREATE VIEW cost_by_model_day AS
+  SELECT model,
+         strftime('%Y-%m-%d', ts_ms / 1000, 'unixepoch') AS day,
+         SUM(called) AS attempts,
+         SUM(input_tokens) AS input_tokens,
+         SUM(output_tokens) AS output_tokens,
+         ROUND(SUM(cost_usd), 6) AS cost_usd
+    FROM attempts
+   GROUP BY model, ts_ms / 86400000
+   ORDER BY day, model;
+
+DROP VIEW cost_by_model_route_day;
+CREATE VIEW cost_by_model_route_day AS
+  SELECT a.model,
+         r.route,
+         strftime('%Y-%m-%d', a.ts_ms / 1000, 'unixepoch') AS day,
+         SUM(a.called) AS attempts,
+         SUM(a.input_tokens) AS input_tokens,
+         SUM(a.output_tokens) AS output_tokens,
+         ROUND(SUM(a.cost_usd), 6) AS cost_usd
+    FROM attempts a JOIN requests r ON r.id = a.request_id
+   GROUP BY a.model, r.route, a.ts_ms / 86400000
+   ORDER BY day, r.route, a.model;

@@ -357,6 +357,7 @@ void Router::Skip(Walk* w, const std::string& model, Outcome why, std::string re
   a.reason = std::move(reason);
   AttemptRecord rec;
   rec.ts_ms = clock_->WallMs();
+  rec.called = false;
   rec.model = model;
   rec.outcome = a.outcome;
   rec.reason = a.reason;
@@ -935,7 +936,7 @@ void Router::FinishFailed(Walk* w) {
   if (out_of_time) {
     r.error.code = "deadline_exceeded";
     r.error.message =
-        "the request's deadline passed after " + std::to_string(w->attempts.size()) + " attempt(s)";
+        "the request's deadline passed after " + std::to_string(w->calls_made) + " call(s)";
   } else {
     r.error.code = "all_models_failed";
     r.error.message = "every tier of route '" + w->route->name + "' failed";
@@ -945,8 +946,8 @@ void Router::FinishFailed(Walk* w) {
     r.error.message += "; last: " + last.model + " " + last.outcome +
                        (last.reason.empty() ? "" : " (" + last.reason + ")");
   }
-  spdlog::warn("route {}: {} after {} attempt(s)", w->route->name, r.error.code,
-               w->attempts.size());
+  spdlog::warn("route {}: {} after {} call(s), {} tier(s) skipped", w->route->name, r.error.code,
+               w->calls_made, static_cast<int64_t>(w->attempts.size()) - w->calls_made);
   Finish(w, std::move(r));
 }
 

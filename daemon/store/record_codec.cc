@@ -84,7 +84,7 @@ struct Source {
 // R is a record (written) or its view (read); Io is a Sink or a Source.
 template <typename Io, typename R>
 bool AttemptFields(Io& io, R& a) {
-  return io(a.ts_ms) && io(a.model) && io(a.latency_ms) && io(a.outcome) && io(a.reason) &&
+  return io(a.ts_ms) && io(a.called) && io(a.model) && io(a.latency_ms) && io(a.outcome) && io(a.reason) &&
          io(a.http_status) && io(a.input_tokens) && io(a.output_tokens) && io(a.cost_usd) &&
          io(a.timeout_ms) && io(a.stream) && io(a.ttft_ms) && io(a.truncated) &&
          io(a.tokens_before) && io(a.tokens_after) && io(a.est_tokens);

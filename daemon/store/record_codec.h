@@ -40,6 +40,7 @@ struct AttemptView {
   int64_t tokens_before;
   int64_t tokens_after;
   int64_t est_tokens;
+  bool called;
 };
 
 struct FallbackView {

@@ -98,15 +98,15 @@ Status SqliteStore::Prepare() {
   };
   SY_RETURN_IF_ERROR(prep(
       "INSERT INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, attempts, "
-      "cost_usd, input_tokens, output_tokens, truncated, error) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+      "cost_usd, input_tokens, output_tokens, truncated, error, skipped) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
       &insert_request_));
   SY_RETURN_IF_ERROR(prep(
       "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
       "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
-      "tokens_before, tokens_after, est_tokens) "
+      "tokens_before, tokens_after, est_tokens, called) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19)",
+      "?19, ?20)",
       &insert_attempt_));
   SY_RETURN_IF_ERROR(
       prep("INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
@@ -488,6 +488,8 @@ void SqliteStore::Drop(const Batch& batch, const char* why) {
 }
 
 bool SqliteStore::InsertRequest(const RequestView& r) {
+  int64_t calls = 0;
+  for (const AttemptView& a : r.attempts) calls += a.called ? 1 : 0;
   sqlite3_stmt* q = insert_request_;
   sqlite3_bind_int64(q, 1, r.id);
   sqlite3_bind_int64(q, 2, r.ts_ms);
@@ -496,12 +498,13 @@ bool SqliteStore::InsertRequest(const RequestView& r) {
   BindTextOrNull(q, 5, r.served_by);
   BindText(q, 6, r.outcome);
   sqlite3_bind_int64(q, 7, r.latency_ms);
-  sqlite3_bind_int64(q, 8, static_cast<int64_t>(r.attempts.size()));
+  sqlite3_bind_int64(q, 8, calls);
   sqlite3_bind_double(q, 9, r.cost_usd);
   sqlite3_bind_int64(q, 10, r.input_tokens);
   sqlite3_bind_int64(q, 11, r.output_tokens);
   sqlite3_bind_int(q, 12, r.truncated ? 1 : 0);
   BindTextOrNull(q, 13, r.error);
+  sqlite3_bind_int64(q, 14, static_cast<int64_t>(r.attempts.size()) - calls);
   bool ok = Step(q);
   for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
     const AttemptView& a = r.attempts[i];
@@ -529,6 +532,7 @@ bool SqliteStore::InsertRequest(const RequestView& r) {
     sqlite3_bind_int64(s, 17, a.tokens_before);
     sqlite3_bind_int64(s, 18, a.tokens_after);
     sqlite3_bind_int64(s, 19, a.est_tokens);
+    sqlite3_bind_int(s, 20, a.called ? 1 : 0);
     ok = Step(s);
   }
   for (size_t i = 0; ok && i < r.fallbacks.size(); ++i) {

@@ -8,6 +8,8 @@
 
 namespace switchyard {
 
+// A model call, or a tier passed over without one (`called` false: its breaker was open, its
+// provider full, the prompt too long for its window), kept since it explains a fallback.
 struct AttemptRecord {
   int64_t ts_ms = 0;  // wall clock, when it started
   std::string model;
@@ -25,6 +27,7 @@ struct AttemptRecord {
   int64_t tokens_before = 0;  // calibrated estimates of the prompt as given and as sent
   int64_t tokens_after = 0;
   int64_t est_tokens = 0;  // uncalibrated estimate of the prompt sent
+  bool called = true;
 };
 
 // A move from one model to another within a request: after a failure, a skip (breaker

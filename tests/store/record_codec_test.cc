@@ -37,6 +37,7 @@ RequestRecord FullRequest() {
   a.tokens_before = 11;
   a.tokens_after = 12;
   a.est_tokens = 13;
+  a.called = false;
   r.attempts.push_back(a);
   AttemptRecord b;
   b.ts_ms = 1'700'000'000'625;
@@ -116,6 +117,7 @@ TEST(RecordCodec, ReadsBackEveryFieldInOrder) {
   EXPECT_EQ(a.tokens_before, 11);
   EXPECT_EQ(a.tokens_after, 12);
   EXPECT_EQ(a.est_tokens, 13);
+  EXPECT_FALSE(a.called);
   const AttemptView& b = r.attempts[1];
   EXPECT_EQ(b.model, "haiku");
   EXPECT_EQ(b.http_status, 200);
@@ -123,6 +125,7 @@ TEST(RecordCodec, ReadsBackEveryFieldInOrder) {
   EXPECT_EQ(b.ttft_ms, 90);
   EXPECT_TRUE(b.truncated);
   EXPECT_EQ(b.est_tokens, 23);
+  EXPECT_TRUE(b.called);
   ASSERT_EQ(r.fallbacks.size(), 1u);
   EXPECT_EQ(r.fallbacks[0].ts_ms, 1'700'000'000'624);
   EXPECT_EQ(r.fallbacks[0].from_model, "opus");

@@ -117,6 +117,37 @@ TEST_F(SqliteStoreTest, OperatorViewsAnswer) {
   EXPECT_EQ(Query("SELECT COUNT(*) FROM requests_view WHERE ts = '2023-11-14T22:13:20.000Z'"), 1);
 }
 
+// A tier passed over without a call keeps its row (it explains the fallback) but is no
+// latency sample: the request counts calls and skips apart, and the views count calls.
+TEST_F(SqliteStoreTest, SkippedTiersAreKeptButCountedApartFromCalls) {
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  store->Start();
+  for (int i = 0; i < 10; ++i) {
+    RequestRecord r = Request(i + 1, 1'700'000'000'000 + i);
+    AttemptRecord skip;
+    skip.ts_ms = r.ts_ms;
+    skip.model = "big";
+    skip.outcome = "breaker_open";
+    skip.reason = "breaker open; half-opens in 900 ms";
+    skip.called = false;
+    r.attempts = {skip, r.attempts[1]};
+    r.fallbacks = {{r.ts_ms, "big", "small", "breaker_open", "breaker open"}};
+    store->RecordRequest(std::move(r));
+  }
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE called = 0 AND model = 'big'"), 10);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE called = 1 AND model = 'small'"), 10);
+  EXPECT_EQ(Query("SELECT SUM(attempts) FROM requests"), 10);
+  EXPECT_EQ(Query("SELECT SUM(skipped) FROM requests"), 10);
+  // The skipped primary has no latency row at all; the fallback still shows as one.
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM latency_by_model_hour WHERE model = 'big'"), 0);
+  EXPECT_EQ(Query("SELECT attempts FROM latency_by_model_hour WHERE model = 'small'"), 10);
+  EXPECT_EQ(Query("SELECT fell_back FROM fallback_rate_by_route_hour"), 10);
+  EXPECT_EQ(Query("SELECT attempts FROM cost_by_model_day WHERE model = 'big'"), 0);
+  EXPECT_EQ(Query("SELECT attempts FROM cost_by_model_route_day WHERE model = 'small'"), 10);
+}
+
 TEST_F(SqliteStoreTest, LoadsLatencySamplesSinceATime) {
   std::unique_ptr<SqliteStore> store;
   ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
@@ -358,6 +389,35 @@ TEST_F(SqliteStoreTest, OlderSchemaIsUpgradedKeepingItsRows) {
   store.reset();
   EXPECT_EQ(Query("PRAGMA user_version"), HistoryMigrations().back().version);
   EXPECT_EQ(Query("SELECT COUNT(*) FROM requests_view"), 1);
+}
+
+// Rows written before `attempts.called` existed: skips (the attempts given no timeout) are
+// marked, and requests.attempts, which counted them, counts calls only.
+TEST_F(SqliteStoreTest, MigrationMarksOldSkipRowsAndRecountsRequests) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(Migrate(db, 3).ok());
+  ASSERT_EQ(sqlite3_exec(
+                db,
+                "INSERT INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, "
+                "attempts, cost_usd, input_tokens, output_tokens) VALUES "
+                "(1, 0, 'chat', 'default', 'small', 'ok', 5, 3, 0, 1, 1),"
+                "(2, 0, 'chat', 'default', 'big', 'ok', 5, 1, 0, 1, 1);"
+                "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, "
+                "timeout_ms) VALUES (1, 0, 0, 'big', 'default', 0, 'breaker_open', 0),"
+                "(1, 1, 0, 'mid', 'default', 0, 'context_overflow', 0),"
+                "(1, 2, 0, 'small', 'default', 40, 'ok', 900),"
+                "(2, 0, 0, 'big', 'default', 70, 'ok', 900);",
+                nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  store.reset();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE called = 0"), 2);
+  EXPECT_EQ(Query("SELECT attempts * 10 + skipped FROM requests WHERE id = 1"), 12);
+  EXPECT_EQ(Query("SELECT attempts * 10 + skipped FROM requests WHERE id = 2"), 10);
+  EXPECT_EQ(Query("SELECT SUM(attempts) FROM latency_by_model_hour"), 2);
 }
 
 TEST_F(SqliteStoreTest, NewerSchemaIsRefusedWithAClearMessage) {

@@ -156,8 +156,8 @@ int main(int argc, char** argv) {
       "SELECT from_model, to_model, reason, COUNT(*) AS fallbacks FROM fallbacks GROUP BY 1, 2, 3 "
       "ORDER BY 4 DESC");
   query(
-      "SELECT model, outcome, COUNT(*) AS attempts, MAX(latency_ms) AS max_ms FROM attempts "
-      "GROUP BY 1, 2 ORDER BY 1, 3 DESC");
+      "SELECT model, outcome, SUM(called) AS calls, SUM(1 - called) AS skipped, "
+      "MAX(latency_ms) AS max_ms FROM attempts GROUP BY 1, 2 ORDER BY 1, 3 DESC, 4 DESC");
   query(
       "SELECT served_by, COUNT(*) AS requests, MAX(latency_ms) AS slowest_ms, ROUND(SUM(cost_usd), "
       "4) AS cost_usd "
