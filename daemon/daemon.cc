@@ -8,6 +8,7 @@
 #include <map>
 
 #include "base/clock.h"
+#include "base/utf8.h"
 #include "http/curl_http_client.h"
 #include "http/http1_client.h"
 #include "http/http_dispatch.h"
@@ -202,9 +203,15 @@ Status Daemon::Impl::OpenHistory() {
   int64_t now_wall = clock_.WallMs();
   int64_t now_mono = clock_.NowMs();
   int64_t loaded = 0;
+  int64_t not_utf8 = 0;
   SY_RETURN_IF_ERROR(store_->LoadAttempts(now_wall - window_ms, [&](const LoadedAttempt& a) {
     auto it = window_of.find(a.model);
     if (it == window_of.end()) return;  // a model no longer configured
+    // Older daemons let any bytes into `task`; such a key would make `status` undecodable.
+    if (!IsValidUtf8(a.task)) {
+      ++not_utf8;
+      return;
+    }
     (a.first_token ? first_token_policy_ : policy_)
         .Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored,
                 it->second);
@@ -227,6 +234,10 @@ Status Daemon::Impl::OpenHistory() {
   store_->Start();
   spdlog::info("history {}: {} latency sample(s) from the last {} s reloaded", so.path, loaded,
                window_ms / 1000);
+  if (not_utf8 > 0) {
+    spdlog::warn("history {}: {} latency sample(s) left out: their task is not valid UTF-8",
+                 so.path, not_utf8);
+  }
   return Status::Ok();
 }
 
@@ -349,7 +360,7 @@ void Daemon::Impl::OnCall(uint64_t conn, const Envelope& call) {
   } else {
     RpcError e;
     e.code = "no_such_method";
-    e.message = "unknown method '" + std::string(call.method) + "'; try complete, status or ping";
+    e.message = "unknown method '" + Printable(call.method) + "'; try complete, status or ping";
     server_->Send(conn, EncodeErrorResponse(call.msgid, e));
   }
 }

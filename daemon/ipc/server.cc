@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/utf8.h"
+
 namespace switchyard {
 
 struct Server::Conn {
@@ -205,7 +207,12 @@ void Server::HandleFrame(Conn* c, msgpack::object_handle&& oh) {
     FailConnection(c, "bad_frame", s.message());
     return;
   }
-  if (env.type == FrameType::kNotification) return;  // no method takes notifications
+  if (env.type == FrameType::kNotification) {
+    // No method takes one; clients of other daemons send their own (a "nvim_*" hello, say).
+    spdlog::debug("connection {}: ignored the client's notification '{}'", c->id,
+                  Printable(env.method));
+    return;
+  }
   if (env.type == FrameType::kResponse) {
     FailConnection(c, "bad_frame", "clients send requests, not responses");
     return;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "base/utf8.h"
+
 namespace switchyard {
 namespace {
 
@@ -69,6 +71,7 @@ Status GetString(const MapView& m, std::string_view key, const std::string& path
     return required ? Status::InvalidArgument(path + ": is required") : Status::Ok();
   }
   if (o->type != msgpack::type::STR) return WrongType(path, "a string", *o);
+  if (!IsValidUtf8(AsView(*o))) return Status::InvalidArgument(path + ": not valid UTF-8");
   out->assign(o->via.str.ptr, o->via.str.size);
   return Status::Ok();
 }
@@ -127,6 +130,7 @@ Status RequireMap(const msgpack::object* o, const std::string& path) {
 Status ScalarToString(const msgpack::object& o, const std::string& path, std::string* out) {
   switch (o.type) {
     case msgpack::type::STR:
+      if (!IsValidUtf8(AsView(o))) return Status::InvalidArgument(path + ": not valid UTF-8");
       out->assign(o.via.str.ptr, o.via.str.size);
       return Status::Ok();
     case msgpack::type::BOOLEAN:
@@ -277,6 +281,22 @@ void PackError(Packer& pk, const RpcError& e) {
   PackAttempts(pk, e.attempts);
 }
 
+// A method name: a string, or binary (the old raw type, which older MessagePack-RPC clients
+// still send) holding valid UTF-8.
+Status Method(const msgpack::object& o, std::string_view* out) {
+  if (o.type == msgpack::type::STR) {
+    *out = AsView(o);
+    return Status::Ok();
+  }
+  if (o.type == msgpack::type::BIN) {
+    std::string_view v(o.via.bin.ptr, o.via.bin.size);
+    if (!IsValidUtf8(v)) return Status::InvalidArgument("method: binary that is not UTF-8");
+    *out = v;
+    return Status::Ok();
+  }
+  return WrongType("method", "a string", o);
+}
+
 }  // namespace
 
 Status ParseEnvelope(const msgpack::object& frame, Envelope* out) {
@@ -306,14 +326,12 @@ Status ParseEnvelope(const msgpack::object& frame, Envelope* out) {
         out->result = &a.ptr[3];
         return Status::Ok();
       }
-      if (a.ptr[2].type != msgpack::type::STR) return WrongType("method", "a string", a.ptr[2]);
-      out->method = AsView(a.ptr[2]);
+      SY_RETURN_IF_ERROR(Method(a.ptr[2], &out->method));
       return params(a.ptr[3]);
     }
     case FrameType::kNotification:
       if (a.size != 3) return Status::InvalidArgument("frame: expected 3 elements");
-      if (a.ptr[1].type != msgpack::type::STR) return WrongType("method", "a string", a.ptr[1]);
-      out->method = AsView(a.ptr[1]);
+      SY_RETURN_IF_ERROR(Method(a.ptr[1], &out->method));
       return params(a.ptr[2]);
   }
   return Status::InvalidArgument("frame: unknown type");
@@ -565,7 +583,7 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
     SY_RETURN_IF_ERROR(GetString(mm, "role", path + ".role", &msg.role, true));
     if (msg.role != "system" && msg.role != "user" && msg.role != "assistant") {
       return Status::InvalidArgument(path + ".role: must be system, user or assistant, got '" +
-                                     msg.role + "'");
+                                     Printable(msg.role) + "'");
     }
     SY_RETURN_IF_ERROR(GetString(mm, "content", path + ".content", &msg.content, true));
     req.messages.push_back(std::move(msg));
@@ -584,6 +602,10 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
   }
   SY_RETURN_IF_ERROR(GetInt(m, "deadline_ms", "deadline_ms", &req.deadline_ms, false));
   if (req.deadline_ms < 0) return Status::InvalidArgument("deadline_ms: must not be negative");
+  if (req.deadline_ms > kMaxDeadlineMs) {
+    return Status::InvalidArgument("deadline_ms: at most " + std::to_string(kMaxDeadlineMs) +
+                                   " (one hour), got " + std::to_string(req.deadline_ms));
+  }
   SY_RETURN_IF_ERROR(GetBool(m, "stream", "stream", &req.stream));
   SY_RETURN_IF_ERROR(GetBool(m, "json", "json", &req.json));
   SY_RETURN_IF_ERROR(GetBool(m, "allow_length_stop", "allow_length_stop", &req.allow_length_stop));
@@ -593,6 +615,10 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
     for (uint32_t i = 0; i < meta->via.map.size; ++i) {
       const msgpack::object_kv& kv = meta->via.map.ptr[i];
       if (kv.key.type != msgpack::type::STR) return WrongType("metadata key", "a string", kv.key);
+      if (!IsValidUtf8(AsView(kv.key))) {
+        return Status::InvalidArgument("metadata key '" + Printable(AsView(kv.key)) +
+                                       "': not valid UTF-8");
+      }
       std::string key(AsView(kv.key));
       std::string value;
       SY_RETURN_IF_ERROR(ScalarToString(kv.val, "metadata." + key, &value));
@@ -606,7 +632,7 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
     if (key != "route" && key != "messages" && key != "max_tokens" && key != "temperature" &&
         key != "task" && key != "deadline_ms" && key != "stream" && key != "metadata" &&
         key != "json" && key != "allow_length_stop") {
-      return Status::InvalidArgument(std::string(key) + ": unknown parameter");
+      return Status::InvalidArgument(Printable(key) + ": unknown parameter");
     }
   }
   *out = std::move(req);

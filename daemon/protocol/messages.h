@@ -16,6 +16,9 @@ struct Message {
   std::string content;
 };
 
+// The longest deadline a request may ask for: no attempt runs longer than an hour.
+inline constexpr int64_t kMaxDeadlineMs = 3'600'000;
+
 struct CompleteRequest {
   std::string route;
   std::vector<Message> messages;

@@ -6,7 +6,7 @@
 #include <cctype>
 #include <ctime>
 
-#include "providers/json_writer.h"
+#include "base/utf8.h"
 #include "providers/provider.h"
 
 namespace switchyard {

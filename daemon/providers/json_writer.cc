@@ -142,6 +142,4 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
-bool IsValidUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
-
 }  // namespace switchyard

@@ -34,7 +34,4 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-// True if `s` is valid UTF-8; JSON bodies must be.
-bool IsValidUtf8(std::string_view s);
-
 }  // namespace switchyard

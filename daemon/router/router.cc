@@ -8,7 +8,7 @@
 #include "answer/answer_checks.h"
 #include "prompt/fit_prompt.h"
 #include "prompt/token_estimate.h"
-#include "providers/json_writer.h"
+#include "base/utf8.h"
 #include "providers/sse.h"
 
 namespace switchyard {
@@ -267,14 +267,8 @@ Router::~Router() { AbortAll("shutting_down", "the daemon is stopping"); }
 void Router::Complete(CompleteRequest req, Done done, Chunk on_chunk) {
   auto route_it = gen_->config->routes.find(req.route);
   if (route_it == gen_->config->routes.end()) {
-    done(Error("no_route", "no route named '" + req.route + "'"));
+    done(Error("no_route", "no route named '" + Printable(req.route) + "'"));
     return;
-  }
-  for (size_t i = 0; i < req.messages.size(); ++i) {
-    if (!IsValidUtf8(req.messages[i].content)) {
-      done(Error("bad_request", "messages[" + std::to_string(i) + "].content: not valid UTF-8"));
-      return;
-    }
   }
   auto w = std::make_unique<Walk>();
   w->id = next_request_id_++;

@@ -4,7 +4,9 @@
 
 #include <future>
 
+#include "base/utf8.h"
 #include "e2e/harness.h"
+#include "e2e/history_db.h"
 #include "e2e/raw_client.h"
 #include "protocol/codec.h"
 
@@ -104,6 +106,109 @@ TEST(Protocol, DeepNestingIsRefused) {
   raw.Send(std::string(100, '\x91'));
   RpcError e = raw.ExpectProtocolError();
   EXPECT_EQ(e.message, "frame nests deeper than 16");
+}
+
+// Every string in a msgpack value is valid UTF-8, as a strict client requires.
+bool AllTextIsUtf8(const msgpack::object& o) {
+  switch (o.type) {
+    case msgpack::type::STR:
+      return IsValidUtf8(std::string_view(o.via.str.ptr, o.via.str.size));
+    case msgpack::type::ARRAY:
+      for (uint32_t i = 0; i < o.via.array.size; ++i) {
+        if (!AllTextIsUtf8(o.via.array.ptr[i])) return false;
+      }
+      return true;
+    case msgpack::type::MAP:
+      for (uint32_t i = 0; i < o.via.map.size; ++i) {
+        if (!AllTextIsUtf8(o.via.map.ptr[i].key) || !AllTextIsUtf8(o.via.map.ptr[i].val))
+          return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
+// Reads frames until the response to `msgid`.
+msgpack::object_handle Response(RawClient& raw, uint32_t msgid) {
+  msgpack::object_handle oh;
+  Envelope env;
+  while (raw.Next(&oh)) {
+    if (ParseEnvelope(oh.get(), &env).ok() && env.type == FrameType::kResponse &&
+        env.msgid == msgid)
+      return oh;
+  }
+  ADD_FAILURE() << "no response to " << msgid;
+  return oh;
+}
+
+TEST(Protocol, TextThatIsNotUtf8IsRefusedAndOneOnFileNoLongerBreaksStatus) {
+  Cluster cluster;
+  RawClient raw(cluster.socket());
+  CompleteRequest req = Cluster::Ask("hi");
+  req.task = "sum\xffmarize";
+  raw.Send(EncodeCompleteCall(1, req));
+  msgpack::object_handle oh = Response(raw, 1);
+  RpcError e;
+  ASSERT_TRUE(DecodeError(oh.get().via.array.ptr[2], &e).ok());
+  EXPECT_EQ(e.code, "bad_request");
+  EXPECT_EQ(e.message, "task: not valid UTF-8");
+
+  // A row an older daemon let in: the restarted daemon's status must still decode strictly.
+  ASSERT_TRUE(cluster.StopDaemon().ok());
+  {
+    Db db(cluster.history_path());
+    db.Exec(
+        "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, "
+        "timeout_ms) VALUES (1, 0, CAST(strftime('%s', 'now') AS INTEGER) * 1000, 'gpt-4o', "
+        "CAST(x'78ff' AS TEXT), 100, 'ok', 1000)");
+  }
+  cluster.StartDaemon();
+  RawClient again(cluster.socket());
+  again.Send(EncodeEmptyCall(2, "status"));
+  oh = Response(again, 2);
+  EXPECT_TRUE(oh.get().via.array.ptr[2].is_nil());
+  EXPECT_TRUE(AllTextIsUtf8(oh.get()));
+  EXPECT_NE(cluster.daemon_log().find("not valid UTF-8"), std::string::npos);
+}
+
+TEST(Protocol, ADeadlineBeyondTheLimitIsABadRequestNamingIt) {
+  Cluster cluster;
+  RawClient raw(cluster.socket());
+  CompleteRequest req = Cluster::Ask("hi");
+  req.deadline_ms = INT64_MAX;
+  raw.Send(EncodeCompleteCall(1, req));
+  msgpack::object_handle oh = Response(raw, 1);
+  RpcError e;
+  ASSERT_TRUE(DecodeError(oh.get().via.array.ptr[2], &e).ok());
+  EXPECT_EQ(e.code, "bad_request");
+  EXPECT_NE(e.message.find("at most 3600000"), std::string::npos) << e.message;
+  EXPECT_EQ(cluster.fake().Requests("gpt-4o"), 0);
+}
+
+// Older MessagePack-RPC clients name methods in binary and may send notifications of their
+// own first: both are served, and the connection stays.
+TEST(Protocol, ABinaryMethodNameAndAClientsOwnNotificationAreFine) {
+  Cluster cluster;
+  RawClient raw(cluster.socket());
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pk.pack_array(3);
+  pk.pack(2);
+  pk.pack(std::string("client_hello"));
+  pk.pack_array(0);
+  pk.pack_array(4);
+  pk.pack(0);
+  pk.pack(5);
+  pk.pack_bin(4);
+  pk.pack_bin_body("ping", 4);
+  pk.pack_array(0);
+  raw.Send(std::string(buf.data(), buf.size()));
+  msgpack::object_handle oh = Response(raw, 5);
+  ASSERT_EQ(oh.get().via.array.ptr[3].type, msgpack::type::STR);
+  EXPECT_EQ(oh.get().via.array.ptr[3].as<std::string>(), "pong");
+  raw.Send(EncodeEmptyCall(6, "ping"));
+  Response(raw, 6);
 }
 
 }  // namespace

@@ -246,6 +246,74 @@ TEST(Codec, MissingAndUnknownParameters) {
             "max_token: unknown parameter");
 }
 
+// What the daemon keeps or echoes must be UTF-8: clients decode strings strictly, and one
+// bad task once made every later `status` undecodable.
+TEST(Codec, EveryTextMustBeUtf8AndTheErrorNamesTheField) {
+  auto decode = [](auto change) {
+    CompleteRequest req;
+    req.route = "chat";
+    req.messages = {{"user", "hi"}};
+    req.max_tokens = 5;
+    change(req);
+    CompleteRequest got;
+    return DecodeCall(EncodeCompleteCall(1, req), &got).message();
+  };
+  const std::string bad = "x\xff\xfey";
+  EXPECT_EQ(decode([&](CompleteRequest& r) { r.route = bad; }), "route: not valid UTF-8");
+  EXPECT_EQ(decode([&](CompleteRequest& r) { r.messages[0].role = bad; }),
+            "messages[0].role: not valid UTF-8");
+  EXPECT_EQ(decode([&](CompleteRequest& r) { r.messages[0].content = bad; }),
+            "messages[0].content: not valid UTF-8");
+  EXPECT_EQ(decode([&](CompleteRequest& r) { r.task = bad; }), "task: not valid UTF-8");
+  EXPECT_EQ(decode([&](CompleteRequest& r) { r.metadata = {{"team", bad}}; }),
+            "metadata.team: not valid UTF-8");
+  EXPECT_EQ(decode([&](CompleteRequest& r) { r.metadata = {{bad, "v"}}; }),
+            "metadata key 'x\\xff\\xfey': not valid UTF-8");
+  // Quoted bytes are escaped, not echoed.
+  EXPECT_EQ(decode([&](CompleteRequest& r) { r.messages[0].role = "rob\x01ot"; }),
+            "messages[0].role: must be system, user or assistant, got 'rob\\x01ot'");
+  EXPECT_EQ(decode([](CompleteRequest&) {}), "");
+}
+
+TEST(Codec, ADeadlineBeyondTheLimitIsRefusedNamingIt) {
+  CompleteRequest req;
+  req.route = "chat";
+  req.messages = {{"user", "hi"}};
+  req.max_tokens = 5;
+  req.deadline_ms = INT64_MAX;
+  CompleteRequest got;
+  EXPECT_EQ(DecodeCall(EncodeCompleteCall(1, req), &got).message(),
+            "deadline_ms: at most 3600000 (one hour), got 9223372036854775807");
+  req.deadline_ms = kMaxDeadlineMs;
+  EXPECT_TRUE(DecodeCall(EncodeCompleteCall(1, req), &got).ok());
+}
+
+// Older MessagePack-RPC clients send the method name as binary, the old raw type.
+TEST(Codec, ABinaryMethodNameIsAcceptedWhenItIsUtf8) {
+  auto frame = [](std::string_view method, bool notification) {
+    msgpack::sbuffer buf;
+    msgpack::packer<msgpack::sbuffer> pk(buf);
+    pk.pack_array(notification ? 3 : 4);
+    pk.pack(notification ? 2 : 0);
+    if (!notification) pk.pack(3);
+    pk.pack_bin(static_cast<uint32_t>(method.size()));
+    pk.pack_bin_body(method.data(), static_cast<uint32_t>(method.size()));
+    pk.pack_array(0);
+    return std::string(buf.data(), buf.size());
+  };
+  Envelope env;
+  msgpack::object_handle oh = Unpack(frame("status", false));
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  EXPECT_EQ(env.method, "status");
+  EXPECT_EQ(env.msgid, 3u);
+  oh = Unpack(frame("hello", true));
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  EXPECT_EQ(env.type, FrameType::kNotification);
+  EXPECT_EQ(env.method, "hello");
+  oh = Unpack(frame("\xff", false));
+  EXPECT_EQ(ParseEnvelope(oh.get(), &env).message(), "method: binary that is not UTF-8");
+}
+
 TEST(Codec, EnvelopeShapeErrors) {
   Envelope env;
   msgpack::object_handle oh = Unpack(std::string("\x93\x05\x01\x02", 4));  // [5, 1, 2]

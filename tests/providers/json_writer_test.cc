@@ -62,11 +62,5 @@ TEST(JsonWriter, EscapesEveryByteAtEveryOffsetLikeTheSimpleWay) {
   }
 }
 
-TEST(JsonWriter, Utf8Validation) {
-  EXPECT_TRUE(IsValidUtf8("plain \xe2\x9c\x93"));
-  EXPECT_FALSE(IsValidUtf8("broken \xe2\x9c"));
-  EXPECT_FALSE(IsValidUtf8("\xff"));
-}
-
 }  // namespace
 }  // namespace switchyard
