@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -121,15 +122,28 @@ class TableReader {
   std::set<std::string> seen_;
 };
 
+// Reading a directory "succeeds" with no bytes on Linux, which would be reported as an empty
+// key or a config with no routes: say what it is instead.
+Status ReadRegularFile(const std::string& path, std::string* text) {
+  std::error_code ec;
+  std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(st)) return Status::IoError("cannot read " + path + ": no such file");
+  if (std::filesystem::is_directory(st)) {
+    return Status::InvalidArgument(path + " is a directory, not a file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IoError("cannot read " + path + ": permission denied or unreadable");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *text = ss.str();
+  return Status::Ok();
+}
+
 Status ReadKeyFile(const std::string& path, std::string* key) {
   std::string full = path;
   const char* cred_dir = std::getenv("CREDENTIALS_DIRECTORY");
   if (!path.empty() && path[0] != '/' && cred_dir) full = std::string(cred_dir) + "/" + path;
-  std::ifstream in(full, std::ios::binary);
-  if (!in) return Status::IoError("cannot read " + full);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *key = ss.str();
+  SY_RETURN_IF_ERROR(ReadRegularFile(full, key));
   while (!key->empty() && (key->back() == '\n' || key->back() == '\r' || key->back() == ' ')) {
     key->pop_back();
   }
@@ -379,6 +393,49 @@ Status ForEachTable(const std::string& src, TableReader& root, const std::string
   return Status::Ok();
 }
 
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// The key a syntax error at `line` (1-based) belongs to, as a full dotted path: the nearest
+// "key =" at or above it within its table, under that table's [header]; the header itself
+// when the error is in one. Empty when no key can be told. toml++ names the line, not the
+// key, and "expected digit, saw 's'" alone leaves a reader hunting.
+std::string KeyAtLine(std::string_view text, int64_t line) {
+  std::vector<std::string_view> lines;
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  auto is_bare = [](std::string_view k) {
+    return !k.empty() && k.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                             "0123456789_-.") == std::string_view::npos;
+  };
+  std::string key;
+  int64_t last = std::min<int64_t>(line, static_cast<int64_t>(lines.size())) - 1;
+  for (int64_t i = last; i >= 0; --i) {
+    std::string_view t = Trim(lines[static_cast<size_t>(i)]);
+    if (t.empty() || t.front() == '#') continue;
+    if (t.front() == '[') {
+      t = Trim(t.substr(t.find_first_not_of('[')));
+      t = Trim(t.substr(0, t.find(']')));
+      return key.empty() ? std::string(t) : std::string(t) + "." + key;
+    }
+    if (!key.empty()) continue;
+    size_t eq = t.find('=');
+    std::string_view k = Trim(t.substr(0, eq == std::string_view::npos ? t.find(' ') : eq));
+    if (eq != std::string_view::npos || i == last) {
+      // "key = ..." at or above the error; or, on the error's own line, a key missing its '='.
+      if (is_bare(k)) key = k;
+    }
+  }
+  return key;
+}
+
 }  // namespace
 
 Status ParseConfig(std::string_view text, const std::string& source, Config* out) {
@@ -386,8 +443,11 @@ Status ParseConfig(std::string_view text, const std::string& source, Config* out
   try {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(source + ":" + std::to_string(e.source().begin.line) + ": " +
-                                   std::string(e.description()));
+    auto line = static_cast<int64_t>(e.source().begin.line);
+    std::string key = KeyAtLine(text, line);
+    return Status::InvalidArgument(source + ":" + std::to_string(line) + ":" +
+                                   std::to_string(e.source().begin.column) + ": " +
+                                   (key.empty() ? "" : key + ": ") + std::string(e.description()));
   }
   Config cfg;
   TableReader r(source, root, "");
@@ -429,11 +489,13 @@ Status ParseConfig(std::string_view text, const std::string& source, Config* out
 }
 
 Status LoadConfig(const std::string& path, Config* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IoError("cannot read config file " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ParseConfig(ss.str(), path, out);
+  std::string text;
+  Status s = ReadRegularFile(path, &text);
+  if (!s.ok()) {
+    std::string msg = "config file: " + s.message();
+    return s.code() == Status::Code::kIoError ? Status::IoError(msg) : Status::InvalidArgument(msg);
+  }
+  return ParseConfig(text, path, out);
 }
 
 }  // namespace switchyard

@@ -197,7 +197,47 @@ TEST_F(ConfigTest, TimeoutFloorAboveCeiling) {
 
 TEST_F(ConfigTest, SyntaxErrorNamesLine) {
   std::string msg = ErrorFor("[routes.chat]", "[routes.chat");
-  EXPECT_EQ(msg.rfind("t.toml:17: ", 0), 0u) << msg;
+  EXPECT_EQ(msg.rfind("t.toml:17:13: routes.chat: ", 0), 0u) << msg;
+}
+
+// toml++ says where and what, not which key: each message names the file, the line and
+// column, and the key's full path.
+TEST_F(ConfigTest, SyntaxErrorsAndOverflowsNameTheKey) {
+  const std::string tiers = "tiers = [\"a\", \"b\"]\n";
+  struct Case {
+    std::string replace;
+    std::string starts;
+  } cases[] = {
+      {tiers + "deadline_ms = 99999999999999999999\n",
+       "t.toml:19:35: routes.chat.deadline_ms: Error while parsing decimal integer: "
+       "'99999999999999999999' is not representable in 64 bits"},
+      {tiers + "deadline_ms = 10s\n", "t.toml:19:17: routes.chat.deadline_ms: "},
+      {tiers + "deadline_ms 5\n", "t.toml:19:13: routes.chat.deadline_ms: "},
+      {tiers + "over_budget_tier = \"a\n", "t.toml:19:"},
+      {tiers + "deadline_ms = 1\ndeadline_ms = 2\n", "t.toml:20:15: routes.chat.deadline_ms: "},
+      {"tiers = [\"a\",\n  \"b\"\n", "t.toml:"},
+  };
+  for (const Case& c : cases) {
+    std::string msg = ErrorFor(tiers, c.replace);
+    EXPECT_EQ(msg.rfind(c.starts, 0), 0u) << msg;
+  }
+  EXPECT_NE(ErrorFor(tiers, tiers + "over_budget_tier = \"a\n").find("routes.chat.over_budget_tier: "),
+            std::string::npos);
+  EXPECT_NE(ErrorFor(tiers, "tiers = [\"a\",\n  \"b\"\n").find("routes.chat.tiers: "),
+            std::string::npos);
+  EXPECT_NE(ErrorFor("[models.b]", "[models.a]").find("t.toml:11:1: models.a: "),
+            std::string::npos);
+}
+
+TEST_F(ConfigTest, ADirectoryIsNotAConfigFileNorAKeyFile) {
+  Config cfg;
+  Status s = LoadConfig(::testing::TempDir(), &cfg);
+  EXPECT_EQ(s.message(), "config file: " + ::testing::TempDir() + " is a directory, not a file");
+  std::string text = kMinimal;
+  text.replace(text.find("base_url"), 0, "api_key_file = \"" + ::testing::TempDir() + "\"\n");
+  s = ParseConfig(text, "t.toml", &cfg);
+  EXPECT_EQ(s.message(), "t.toml:3: providers.p.api_key_file: " + ::testing::TempDir() +
+                             " is a directory, not a file");
 }
 
 TEST_F(ConfigTest, NoRoutesIsAnError) {
