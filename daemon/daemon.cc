@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "base/clock.h"
 #include "base/utf8.h"
@@ -33,6 +35,9 @@ class Daemon::Impl final : public Server::Handler {
 
  private:
   void OnCall(uint64_t conn, const Envelope& call) override;
+  void OnClosed(uint64_t conn) override;
+  // Every second: the log lines held back are counted.
+  void Tick();
   void OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call);
   void OnStatus(uint64_t conn, uint32_t msgid);
   void BeginShutdown(const char* why);
@@ -66,6 +71,8 @@ class Daemon::Impl final : public Server::Handler {
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
   std::unique_ptr<Server> server_;
+  // The requests in flight of each connection, abandoned if it closes.
+  std::unordered_map<uint64_t, std::unordered_set<int64_t>> conn_requests_;
   std::unique_ptr<ServiceManager> service_;
   uv_signal_t sigterm_{}, sigint_{}, sighup_{};
   bool stopping_ = false;
@@ -141,6 +148,7 @@ int Daemon::Impl::Run() {
   so.socket_mode = static_cast<int>(config_->daemon.socket_mode);
   so.allow_uids = config_->daemon.allow_uids;
   so.allow_gids = config_->daemon.allow_gids;
+  so.frame_timeout_ms = config_->daemon.frame_timeout_ms;
   server_ = std::make_unique<Server>(&loop_, this, so);
   service_ = std::make_unique<ServiceManager>(&loop_);
 
@@ -166,6 +174,7 @@ int Daemon::Impl::Run() {
   spdlog::info("switchyardd {} listening on {} ({} routes, {} models)", kSwitchyardVersion,
                passed_fd >= 0 ? "the socket systemd passed" : config_->daemon.socket,
                config_->routes.size(), config_->models.size());
+  Tick();
   // Only now, with the socket and the history open, is the daemon ready.
   service_->Ready(StatusLine());
   service_->Start([this] { return StatusLine(); });
@@ -336,6 +345,7 @@ void Daemon::Impl::CheckDrained() {
 
 void Daemon::Impl::Teardown() {
   if (router_) router_->AbortAll("shutting_down", "the daemon is stopping");
+  if (router_) router_->FlushHeldBackLogs(true);
   if (server_) server_->CloseAll();
   if (timers_) timers_->StopAll();
   if (http_) http_->Close();
@@ -348,6 +358,17 @@ void Daemon::Impl::Teardown() {
       uv_close(reinterpret_cast<uv_handle_t*>(sig), nullptr);
     }
   }
+}
+
+void Daemon::Impl::Tick() {
+  router_->FlushHeldBackLogs();
+  timers_->Start(1000, [this] { Tick(); });
+}
+
+void Daemon::Impl::OnClosed(uint64_t conn) {
+  auto node = conn_requests_.extract(conn);
+  if (node.empty()) return;
+  for (int64_t id : node.mapped()) router_->Abandon(id, "client went away");
 }
 
 void Daemon::Impl::OnCall(uint64_t conn, const Envelope& call) {
@@ -392,16 +413,23 @@ void Daemon::Impl::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& cal
       server_->Send(conn, EncodeChunkNotification(c));
     };
   }
-  router_->Complete(
+  int64_t id = router_->Complete(
       std::move(req),
       [this, conn, msgid](RouteResponse&& r) {
+        auto it = conn_requests_.find(conn);
+        if (it != conn_requests_.end()) {
+          it->second.erase(r.ok ? r.result.request_id : r.error.request_id);
+          if (it->second.empty()) conn_requests_.erase(it);
+        }
         if (r.ok) {
           server_->Send(conn, EncodeCompleteResponse(msgid, r.result));
         } else {
           server_->Send(conn, EncodeErrorResponse(msgid, r.error));
         }
       },
-      std::move(on_chunk));
+      std::move(on_chunk), server_->ClientOf(conn));
+  // A request every tier refused at once has already been answered.
+  if (id != 0 && router_->Has(id)) conn_requests_[conn].insert(id);
 }
 
 void Daemon::Impl::OnStatus(uint64_t conn, uint32_t msgid) {

@@ -168,6 +168,9 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
   SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
   SY_RETURN_IF_ERROR(r.IntList("allow_uids", &d->allow_uids));
   SY_RETURN_IF_ERROR(r.IntList("allow_gids", &d->allow_gids));
+  SY_RETURN_IF_ERROR(
+      r.Int("max_in_flight_per_client", &d->max_in_flight_per_client, 0, 100000000));
+  SY_RETURN_IF_ERROR(r.Int("frame_timeout_ms", &d->frame_timeout_ms, 10, 3600000));
   return r.NoUnknownKeys();
 }
 

@@ -151,6 +151,13 @@ struct DaemonConfig {
   // of these gids among its groups (checked with SO_PEERCRED / SO_PEERGROUPS).
   std::vector<int64_t> allow_uids;
   std::vector<int64_t> allow_gids;
+  // Requests one client (a process, by its pid; a connection where the pid is unknown) may
+  // have in flight at once; past it the excess is answered `overloaded`. 0: no cap. Each
+  // provider's slots are also shared fairly among clients whatever this is.
+  int64_t max_in_flight_per_client = 256;
+  // A connection whose request frame has been incomplete this long is closed: a client that
+  // stalls mid-frame holds memory and a descriptor for nothing. Idle connections stay.
+  int64_t frame_timeout_ms = 10000;
 };
 
 struct HistoryConfig {

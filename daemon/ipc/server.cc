@@ -18,7 +18,9 @@ struct Server::Conn {
   uv_pipe_t pipe;
   Server* server;
   uint64_t id;
+  uint64_t client = 0;  // see Server::ClientOf
   FrameReader reader;
+  uint64_t mid_frame_since_ms = 0;  // uv_now when an incomplete frame began; 0: none
   size_t pending_bytes = 0;   // handed to libuv, not yet written
   size_t pending_writes = 0;
   std::string outbox;         // queued by Send() this turn of the loop
@@ -76,6 +78,56 @@ Server::Server(uv_loop_t* loop, Handler* handler, Options options)
   // Neither keeps the loop alive on its own.
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_prepare_));
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
+  // Looks for stalled frames a few times per timeout (at most once a second), so a frame is
+  // given up between frame_timeout_ms and a quarter more.
+  uv_timer_init(loop_, &sweep_);
+  sweep_.data = this;
+  auto every = static_cast<uint64_t>(
+      std::clamp<int64_t>(options_.frame_timeout_ms / 4, 5, 1000));
+  uv_timer_start(&sweep_, &Server::OnSweep, every, every);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&sweep_));
+}
+
+void Server::OnSweep(uv_timer_t* timer) { static_cast<Server*>(timer->data)->Sweep(); }
+
+void Server::CheckDescriptors() {
+  // Out of descriptors, libuv closes each new connection at once (it keeps one in reserve to
+  // accept and close with) and tells no one: a spare descriptor is the sign.
+  int probe = dup(STDERR_FILENO);
+  bool out = probe < 0 && (errno == EMFILE || errno == ENFILE);
+  if (probe >= 0) close(probe);
+  if (out && !out_of_fds_) {
+    spdlog::error(
+        "accept: out of file descriptors ({}): new connections are closed at once until some "
+        "are freed; the {} connection(s) open are still served (raise LimitNOFILE)",
+        std::strerror(errno), conns_.size());
+  } else if (!out && out_of_fds_) {
+    spdlog::warn("accept: file descriptors are free again: accepting new connections");
+  }
+  out_of_fds_ = out;
+}
+
+void Server::Sweep() {
+  if (out_of_fds_) CheckDescriptors();
+  uint64_t now = uv_now(loop_);
+  std::vector<Conn*> stalled;
+  for (auto& [id, c] : conns_) {
+    if (c->mid_frame_since_ms != 0 && !c->closing &&
+        now - c->mid_frame_since_ms >= static_cast<uint64_t>(options_.frame_timeout_ms)) {
+      stalled.push_back(c);
+    }
+  }
+  for (Conn* c : stalled) {
+    FailConnection(c, "bad_frame",
+                   "a request frame has been incomplete for " +
+                       std::to_string(now - c->mid_frame_since_ms) + " ms (daemon.frame_timeout_ms)");
+  }
+  log_.FlushHeldBack(static_cast<int64_t>(now));
+}
+
+uint64_t Server::ClientOf(uint64_t conn) const {
+  auto it = conns_.find(conn);
+  return it == conns_.end() ? 0 : it->second->client;
 }
 
 void Server::OnFlush(uv_handle_t* handle) { static_cast<Server*>(handle->data)->FlushAll(); }
@@ -133,7 +185,8 @@ Status Server::ListenOnFd(int fd) {
 void Server::OnConnection(uv_stream_t* listener, int status) {
   auto* self = static_cast<Server*>(listener->data);
   if (status < 0) {
-    spdlog::warn("accept: {}", uv_strerror(status));
+    self->log_.Log(static_cast<int64_t>(uv_now(self->loop_)), spdlog::level::warn, "accept",
+                   "accept: {}", uv_strerror(status));
     return;
   }
   auto* c = new Conn(self, self->next_conn_id_++, self->options_.limits);
@@ -144,8 +197,14 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
     return;
   }
   self->conns_.emplace(c->id, c);
+  self->CheckDescriptors();
   uv_os_fd_t fd = -1;
   uv_fileno(reinterpret_cast<uv_handle_t*>(&c->pipe), &fd);
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  c->client = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0
+                  ? static_cast<uint64_t>(cred.pid)
+                  : (uint64_t{1} << 63) | c->id;
   std::string refused = self->CheckPeer(fd);
   if (!refused.empty()) {
     self->FailConnection(c, "forbidden", refused);
@@ -174,7 +233,15 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/)
   Status s = c->reader.Commit(static_cast<size_t>(nread), [self, c](msgpack::object_handle&& oh) {
     if (!c->closing) self->HandleFrame(c, std::move(oh));
   });
-  if (!s.ok()) self->FailConnection(c, "bad_frame", s.message());
+  if (!s.ok()) {
+    self->FailConnection(c, "bad_frame", s.message());
+    return;
+  }
+  if (!c->reader.mid_frame()) {
+    c->mid_frame_since_ms = 0;
+  } else if (c->mid_frame_since_ms == 0) {
+    c->mid_frame_since_ms = std::max<uint64_t>(1, uv_now(self->loop_));
+  }
 }
 
 std::string Server::CheckPeer(int fd) const {
@@ -221,7 +288,8 @@ void Server::HandleFrame(Conn* c, msgpack::object_handle&& oh) {
 }
 
 void Server::FailConnection(Conn* c, const std::string& code, const std::string& message) {
-  spdlog::warn("connection {}: {}: {}; closing it", c->id, code, message);
+  log_.Log(static_cast<int64_t>(uv_now(loop_)), spdlog::level::warn, "connection closed: " + code,
+           "connection {}: {}: {}; closing it", c->id, code, message);
   RpcError e;
   e.code = code;
   e.message = message;
@@ -235,8 +303,10 @@ void Server::Send(uint64_t conn, std::string_view frame) {
   if (it == conns_.end()) return;
   Conn* c = it->second;
   if (c->pending_bytes + c->outbox.size() + frame.size() > options_.max_pending_write_bytes) {
-    spdlog::warn("connection {}: client is not reading its answers ({} bytes queued); closing it",
-                 c->id, c->pending_bytes + c->outbox.size());
+    log_.Log(static_cast<int64_t>(uv_now(loop_)), spdlog::level::warn,
+             "connection closed: not reading",
+             "connection {}: client is not reading its answers ({} bytes queued); closing it",
+             c->id, c->pending_bytes + c->outbox.size());
     CloseNow(c);
     return;
   }
@@ -307,6 +377,7 @@ void Server::CloseNow(Conn* c) {
   c->closing = true;
   if (conns_.erase(c->id) == 0) return;  // already closing
   uv_close(reinterpret_cast<uv_handle_t*>(&c->pipe), &Server::OnConnClosed);
+  handler_->OnClosed(c->id);
 }
 
 void Server::OnConnClosed(uv_handle_t* handle) { delete static_cast<Conn*>(handle->data); }
@@ -325,6 +396,7 @@ void Server::CloseAll() {
     flush_handles_closed_ = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sweep_), nullptr);
   }
   std::vector<Conn*> all;
   for (auto& [id, c] : conns_) all.push_back(c);

@@ -1,7 +1,9 @@
 // The Unix socket that local processes talk to: accepts connections, splits each byte
 // stream into MessagePack-RPC frames (with limits), hands requests to a Handler and writes
-// responses back. A connection whose stream cannot be decoded gets a protocol_error
-// notification and is closed; the others carry on.
+// responses back. A connection whose stream cannot be decoded, or whose frame stays
+// incomplete past frame_timeout_ms, gets a protocol_error notification and is closed; the
+// others carry on. Out of file descriptors, it says so once and keeps serving the
+// connections it has.
 #pragma once
 
 #include <uv.h>
@@ -11,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/log_limiter.h"
 #include "base/status.h"
 #include "protocol/codec.h"
 #include "protocol/frame_reader.h"
@@ -26,6 +29,9 @@ class Server {
     // A request frame. `call` points into memory valid only during this call. Answer now or
     // later with Server::Send(conn, ...).
     virtual void OnCall(uint64_t conn, const Envelope& call) = 0;
+    // Connection `conn` is gone (the client hung up, or it was closed): nothing sent to it
+    // will arrive.
+    virtual void OnClosed(uint64_t conn) = 0;
   };
 
   struct Options {
@@ -36,6 +42,8 @@ class Server {
     // Empty both: any process that can open the socket may use it.
     std::vector<int64_t> allow_uids;
     std::vector<int64_t> allow_gids;
+    // A frame still incomplete after this long closes its connection.
+    int64_t frame_timeout_ms = 10000;
   };
 
   // `loop` and `handler` must outlive the server. Loop thread only.
@@ -67,6 +75,10 @@ class Server {
 
   size_t connections() const { return conns_.size(); }
 
+  // Who is at the other end of `conn`: its process id (SO_PEERCRED), or, where that is
+  // unknown, a number of its own for the connection (top bit set). 0 for no such connection.
+  uint64_t ClientOf(uint64_t conn) const;
+
  private:
   struct Conn;
   struct WriteReq;
@@ -77,6 +89,7 @@ class Server {
   static void OnWritten(uv_write_t* req, int status);
   static void OnConnClosed(uv_handle_t* handle);
   static void OnFlush(uv_handle_t* handle);
+  static void OnSweep(uv_timer_t* timer);
 
   // Writes what Send() queued for each connection.
   void FlushAll();
@@ -87,6 +100,10 @@ class Server {
   void FailConnection(Conn* c, const std::string& code, const std::string& message);
   void CloseWhenFlushed(Conn* c);
   void CloseNow(Conn* c);
+  // Closes connections whose frame has been incomplete for frame_timeout_ms.
+  void Sweep();
+  // Whether a file descriptor is left (logging when that changes).
+  void CheckDescriptors();
 
   uv_loop_t* loop_;
   Handler* handler_;
@@ -103,6 +120,11 @@ class Server {
   uv_prepare_t flush_prepare_;
   uv_check_t flush_check_;
   bool flush_handles_closed_ = false;
+  uv_timer_t sweep_;
+  // The last accept took the last file descriptor: until one is free, libuv closes new
+  // connections at once. Said once when it starts and once when it ends.
+  bool out_of_fds_ = false;
+  LogLimiter log_;
 };
 
 }  // namespace switchyard

@@ -40,6 +40,9 @@ class FrameReader {
   // Copies `data` in and decodes, for callers that already hold the bytes.
   Status Feed(const char* data, size_t n, const FrameFn& on_frame);
 
+  // Whether part of a frame has arrived and the rest has not.
+  bool mid_frame() const { return unpacker_.message_size() > 0; }
+
  private:
   FrameLimits limits_;
   msgpack::unpacker unpacker_;

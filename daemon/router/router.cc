@@ -54,6 +54,7 @@ struct Router::Prepared {
 
 struct Router::Walk {
   int64_t id = 0;  // the request id in the history
+  ClientId client = 0;
   int64_t wall_start_ms = 0;
   CompleteRequest req;
   std::shared_ptr<Generation> gen;  // the config the request started under
@@ -75,6 +76,9 @@ struct Router::Walk {
   int64_t refused_window = 0;    // largest window whose provider said the prompt is too long
   Chunk on_chunk;                // streams
   int64_t chunks_sent = 0;
+  // Why the last tier refused for lack of slots was refused, when one was: a request that
+  // made no call for that reason is answered `overloaded`.
+  std::string refused_for_capacity;
 };
 
 namespace {
@@ -237,7 +241,12 @@ std::shared_ptr<Router::Generation> Router::Build(std::shared_ptr<const Config> 
     ProviderEndpoint ep{p.base_url, p.api_key};
     gen->providers[name] = p.kind == ProviderKind::kAnthropic ? MakeAnthropicProvider(std::move(ep))
                                                               : MakeOpenAIProvider(std::move(ep));
-    provider_in_flight_.emplace(name, 0);
+    auto slots = provider_slots_.find(name);
+    if (slots == provider_slots_.end()) {
+      provider_slots_.emplace(name, ProviderSlots(p.max_in_flight));
+    } else {
+      slots->second.set_capacity(p.max_in_flight);
+    }
   }
   for (const auto& [name, m] : cfg.models) {
     ModelRuntime& rt = gen->models[name];
@@ -264,14 +273,27 @@ void Router::Reload(std::shared_ptr<const Config> config) {
 
 Router::~Router() { AbortAll("shutting_down", "the daemon is stopping"); }
 
-void Router::Complete(CompleteRequest req, Done done, Chunk on_chunk) {
+int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, ClientId client) {
   auto route_it = gen_->config->routes.find(req.route);
   if (route_it == gen_->config->routes.end()) {
     done(Error("no_route", "no route named '" + Printable(req.route) + "'"));
-    return;
+    return 0;
   }
+  int64_t cap = gen_->config->daemon.max_in_flight_per_client;
+  auto held = client_walks_.find(client);
+  if (cap > 0 && held != client_walks_.end() && held->second >= cap) {
+    log_.Log(clock_->NowMs(), spdlog::level::warn, "a client at max_in_flight_per_client",
+             "a client (id {}) has {} requests in flight, daemon.max_in_flight_per_client: "
+             "refusing its excess",
+             client, held->second);
+    done(Error("overloaded", "this client already has " + std::to_string(held->second) +
+                                 " requests in flight, its limit (daemon.max_in_flight_per_client)"));
+    return 0;
+  }
+  ++client_walks_[client];
   auto w = std::make_unique<Walk>();
   w->id = next_request_id_++;
+  w->client = client;
   w->wall_start_ms = clock_->WallMs();
   w->gen = gen_;
   w->route = &route_it->second;
@@ -289,8 +311,20 @@ void Router::Complete(CompleteRequest req, Done done, Chunk on_chunk) {
   }
   retry_budget_.RecordRequest(w->start_ms);
   Walk* raw = w.get();
-  walks_.emplace(raw->id, std::move(w));
+  int64_t id = raw->id;
+  walks_.emplace(id, std::move(w));
   Launch(raw);
+  return id;
+}
+
+void Router::Abandon(int64_t request_id, const std::string& reason) {
+  auto it = walks_.find(request_id);
+  if (it == walks_.end()) return;
+  Walk* w = it->second.get();
+  // Its calls are cancelled at once: a provider's slot, and its bill, for an answer no one
+  // will read helps nobody.
+  while (!w->live.empty()) CancelCall(w, w->live.front().seq, reason);
+  Finish(w, Error("cancelled", reason));
 }
 
 int64_t Router::AttemptTimeoutMs(const Walk& w, const std::string& model) {
@@ -382,17 +416,32 @@ void Router::Launch(Walk* w) {
                : "breaker half-open; its probes are in flight");
       continue;
     }
-    int64_t& provider_load = provider_in_flight_[rt.config->provider];
-    if (provider_load >= rt.provider_config->max_in_flight) {
+    if (!TakeSlot(w, rt)) {
       rt.health->breaker->Release();
-      Skip(w, name, Outcome::kOverloaded,
-           std::to_string(provider_load) + " calls in flight to " + rt.config->provider);
       continue;
     }
     StartCall(w, name, false, std::move(prepared));
     return;
   }
   if (w->live.empty() && w->retry_timer == 0) FinishFailed(w);
+}
+
+bool Router::TakeSlot(Walk* w, const ModelRuntime& rt) {
+  const std::string& provider = rt.config->provider;
+  ProviderSlots& slots = provider_slots_.at(provider);
+  ProviderSlots::Result got = slots.Take(w->client);
+  if (got.verdict == ProviderSlots::Verdict::kTaken) return true;
+  std::string why =
+      got.verdict == ProviderSlots::Verdict::kOverShare
+          ? "this client's share of " + provider + " is taken: it holds " +
+                std::to_string(got.held) + " of its " + std::to_string(slots.capacity()) +
+                " slots, its fair share now with " + std::to_string(slots.in_flight()) +
+                " in flight"
+          : provider + " has " + std::to_string(slots.in_flight()) + " calls in flight, its " +
+                "max_in_flight";
+  w->refused_for_capacity = why;
+  Skip(w, rt.config->name, Outcome::kOverloaded, std::move(why));
+  return false;
 }
 
 bool Router::Prepare(Walk* w, const std::string& model, Prepared* p, std::string* why) {
@@ -499,7 +548,6 @@ void Router::StartCall(Walk* w, const std::string& name, bool retry, Prepared&& 
     OnHttpDone(walk_id, seq, std::move(resp));
   });
   ++rt.health->in_flight;
-  ++provider_in_flight_[rt.config->provider];
   if (c.http_id == 0) {
     w->live.push_back(std::move(c));
     EndCall(w, seq, Outcome::kTransportError, "could not start the HTTP request", 0, nullptr, -1);
@@ -683,8 +731,9 @@ void Router::OnSoftTimeout(int64_t walk_id, int64_t seq) {
     MoveOn(
         &w->moving_on, clock_->WallMs(), call->model, "hedge",
         "no answer within " + std::to_string(call->soft_timeout_ms) + " ms; still waiting for it");
-    spdlog::info("route {}: {} slower than {} ms; hedging with the next tier", w->route->name,
-                 call->model, call->soft_timeout_ms);
+    log_.Log(now, spdlog::level::info, "route " + w->route->name + ": " + call->model + " hedged",
+             "route {}: {} slower than {} ms; hedging with the next tier", w->route->name,
+             call->model, call->soft_timeout_ms);
     Launch(w);
     return;
   }
@@ -715,7 +764,7 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
   if (call.timer_id) timers_->Stop(call.timer_id);
   ModelRuntime& rt = w->gen->models.at(call.model);
   --rt.health->in_flight;
-  --provider_in_flight_[rt.config->provider];
+  provider_slots_.at(rt.config->provider).Release(w->client);
   int64_t now = clock_->NowMs();
 
   AttemptReport& a = w->attempts[static_cast<size_t>(seq)];
@@ -798,7 +847,8 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
                       " chunk(s), " + std::to_string(call.stream ? call.stream->state.answer.content.size() : 0) +
                       " bytes were streamed before " + call.model + " failed (" + a.outcome +
                       (a.reason.empty() ? "" : ": " + a.reason) + ")";
-    spdlog::warn("route {}: {}", w->route->name, r.error.message);
+    log_.Log(now, spdlog::level::warn, "route " + w->route->name + ": partial_answer",
+             "route {}: {}", w->route->name, r.error.message);
     Finish(w, std::move(r));
     return;
   }
@@ -809,12 +859,15 @@ void Router::EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, 
     r.error.code = "request_rejected";
     r.error.http_status = http_status;
     r.error.message = call.model + " refused the request: " + a.reason;
-    spdlog::warn("route {}: {} refused the request as the client's fault: {}", w->route->name,
-                 call.model, a.reason);
+    log_.Log(now, spdlog::level::warn,
+             "route " + w->route->name + ": " + call.model + " refused the request",
+             "route {}: {} refused the request as the client's fault: {}", w->route->name,
+             call.model, a.reason);
     Finish(w, std::move(r));
     return;
   }
-  spdlog::info("route {}: {} {} after {} ms{}{}", w->route->name, a.model, a.outcome, a.latency_ms,
+  log_.Log(now, spdlog::level::info, "route " + w->route->name + ": " + a.model + " " + a.outcome,
+           "route {}: {} {} after {} ms{}{}", w->route->name, a.model, a.outcome, a.latency_ms,
                a.reason.empty() ? "" : ": ", a.reason);
   MoveOn(&w->moving_on, clock_->WallMs(), call.model, a.outcome, a.reason);
   if (MaybeRetry(w, call.model, outcome, retry_after_ms)) return;
@@ -861,9 +914,15 @@ bool Router::MaybeRetry(Walk* w, const std::string& model, Outcome outcome,
       Launch(w);
       return;
     }
+    if (!TakeSlot(w, rt)) {
+      rt.health->breaker->Release();
+      Launch(w);
+      return;
+    }
     StartCall(w, model, true, std::move(prepared));
   };
-  spdlog::info("route {}: retrying {} in {} ms", w->route->name, model, wait_ms);
+  log_.Log(now, spdlog::level::info, "route " + w->route->name + ": retrying " + model,
+           "route {}: retrying {} in {} ms", w->route->name, model, wait_ms);
   if (wait_ms == 0) {
     go();
   } else {
@@ -882,7 +941,7 @@ void Router::CancelCall(Walk* w, int64_t seq, const std::string& reason) {
   if (call.timer_id) timers_->Stop(call.timer_id);
   ModelRuntime& rt = w->gen->models.at(call.model);
   --rt.health->in_flight;
-  --provider_in_flight_[rt.config->provider];
+  provider_slots_.at(rt.config->provider).Release(w->client);
   int64_t now = clock_->NowMs();
   AttemptReport& a = w->attempts[static_cast<size_t>(seq)];
   // A call past its soft timeout had timed out already; it was only kept in case it won.
@@ -925,9 +984,16 @@ std::string Router::EstimateStreamUsage(const Walk& w, const Call& c, Answer* a)
 }
 
 void Router::FinishFailed(Walk* w) {
-  bool out_of_time = clock_->NowMs() >= w->deadline_at_ms;
+  int64_t now = clock_->NowMs();
+  bool out_of_time = now >= w->deadline_at_ms;
   RouteResponse r;
-  if (out_of_time) {
+  if (w->calls_made == 0 && !w->refused_for_capacity.empty()) {
+    // Nothing was wrong with a model: the daemon had no room for this request. A client that
+    // backs off and retries will be served.
+    r.error.code = "overloaded";
+    r.error.message = "no tier of route '" + w->route->name + "' could take it now: " +
+                      w->refused_for_capacity;
+  } else if (out_of_time) {
     r.error.code = "deadline_exceeded";
     r.error.message =
         "the request's deadline passed after " + std::to_string(w->calls_made) + " call(s)";
@@ -935,19 +1001,22 @@ void Router::FinishFailed(Walk* w) {
     r.error.code = "all_models_failed";
     r.error.message = "every tier of route '" + w->route->name + "' failed";
   }
-  if (!w->attempts.empty()) {
+  if (!w->attempts.empty() && r.error.code != "overloaded") {
     const AttemptReport& last = w->attempts.back();
     r.error.message += "; last: " + last.model + " " + last.outcome +
                        (last.reason.empty() ? "" : " (" + last.reason + ")");
   }
-  spdlog::warn("route {}: {} after {} call(s), {} tier(s) skipped", w->route->name, r.error.code,
-               w->calls_made, static_cast<int64_t>(w->attempts.size()) - w->calls_made);
+  log_.Log(now, spdlog::level::warn, "route " + w->route->name + ": " + r.error.code,
+           "route {}: {} after {} call(s), {} tier(s) skipped", w->route->name, r.error.code,
+           w->calls_made, static_cast<int64_t>(w->attempts.size()) - w->calls_made);
   Finish(w, std::move(r));
 }
 
 void Router::Finish(Walk* w, RouteResponse&& response) {
   auto node = walks_.extract(w->id);
   std::unique_ptr<Walk> owned = std::move(node.mapped());
+  auto held = client_walks_.find(w->client);
+  if (held != client_walks_.end() && --held->second == 0) client_walks_.erase(held);
   if (w->retry_timer) timers_->Stop(w->retry_timer);
   AddSpend(*w);
   // The walk ends here: its attempts move into the answer and its records into the history.

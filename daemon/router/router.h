@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "base/clock.h"
+#include "base/log_limiter.h"
 #include "base/redactor.h"
 #include "base/timers.h"
 #include "config/config.h"
@@ -27,6 +28,7 @@
 #include "providers/provider.h"
 #include "router/daily_spend.h"
 #include "resilience/breaker.h"
+#include "resilience/provider_slots.h"
 #include "resilience/retry_budget.h"
 #include "resilience/timeout_policy.h"
 #include "store/store.h"
@@ -71,10 +73,20 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Walks `req` down its route. `done` runs exactly once on the loop thread: later, or
-  // before Complete returns when the request is refused outright (bad_request, no_route).
-  // With `req.stream`, `on_chunk` gets the text as it arrives, before `done`.
-  void Complete(CompleteRequest req, Done done, Chunk on_chunk = nullptr);
+  // Walks `req` down its route for `client` (whose share of each provider's slots it uses,
+  // see resilience/provider_slots.h). `done` runs exactly once on the loop thread: later, or
+  // before Complete returns when the request is refused outright (no_route, or overloaded:
+  // the client is at daemon.max_in_flight_per_client). With `req.stream`, `on_chunk` gets
+  // the text as it arrives, before `done`. Returns the request's id, or 0 when it was refused.
+  int64_t Complete(CompleteRequest req, Done done, Chunk on_chunk = nullptr, ClientId client = 0);
+
+  // The client of request `request_id` is gone: its calls are cancelled now, and it ends
+  // with outcome `cancelled` and `reason` (its `done` still runs, with nowhere to answer).
+  void Abandon(int64_t request_id, const std::string& reason);
+
+  // Writes how many log lines of each kind were held back (base/log_limiter.h). Now and
+  // then (once a second), and with `all` at shutdown.
+  void FlushHeldBackLogs(bool all = false) { log_.FlushHeldBack(clock_->NowMs(), all); }
 
   // Answers every request in flight with `code` and abandons its calls.
   void AbortAll(const std::string& code, const std::string& message);
@@ -88,6 +100,8 @@ class Router {
   void RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms);
 
   size_t in_flight() const { return walks_.size(); }
+  // Whether request `id` is still in flight.
+  bool Has(int64_t id) const { return walks_.count(id) != 0; }
   void FillStatus(StatusResult* out);
   // Whether `route` has spent its daily budget at wall time `wall_ms`, and the tier its
   // requests start at.
@@ -122,6 +136,9 @@ class Router {
   // Fits the prompt to `model`'s window; false (with `why`) if the model must be skipped.
   bool Prepare(Walk* w, const std::string& model, Prepared* p, std::string* why);
   void StartCall(Walk* w, const std::string& model, bool retry, Prepared&& p);
+  // A slot of `rt`'s provider for the walk's client; false, the tier skipped as overloaded,
+  // if there is none for it.
+  bool TakeSlot(Walk* w, const ModelRuntime& rt);
   void OnStreamData(int64_t walk_id, int64_t seq, std::string_view bytes);
   void OnStall(int64_t walk_id, int64_t seq);
   void EndStream(Walk* w, int64_t seq, HttpResponse&& resp);
@@ -168,7 +185,9 @@ class Router {
   DailySpend own_spend_;
   Redactor own_redactor_;
   RetryBudget retry_budget_;
-  std::map<std::string, int64_t> provider_in_flight_;
+  std::map<std::string, ProviderSlots> provider_slots_;  // by provider name
+  std::unordered_map<ClientId, int64_t> client_walks_;    // requests in flight per client
+  LogLimiter log_;
   std::map<std::string, std::shared_ptr<ModelHealth>> health_;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;

@@ -86,9 +86,10 @@ class RouterTest : public ::testing::Test {
     return ctx;
   }
 
-  void Send(CompleteRequest req) {
-    router_.Complete(std::move(req),
-                     [this](RouteResponse&& r) { responses_.push_back(std::move(r)); });
+  int64_t Send(CompleteRequest req, ClientId client = 0) {
+    return router_.Complete(
+        std::move(req), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
+        nullptr, client);
   }
 
   FakeClock clock_;
@@ -402,11 +403,79 @@ TEST_F(OverloadTest, FullProviderIsSkippedAsOverloaded) {
   Send(Hello());  // takes the provider's one slot
   Send(Hello());
   ASSERT_EQ(responses_.size(), 1u);
-  EXPECT_EQ(responses_[0].error.code, "all_models_failed");
+  // No model failed: the daemon had no room, and says so.
+  EXPECT_EQ(responses_[0].error.code, "overloaded");
   ASSERT_EQ(responses_[0].error.attempts.size(), 2u);
   EXPECT_EQ(responses_[0].error.attempts[0].outcome, "overloaded");
   EXPECT_EQ(responses_[0].error.attempts[1].outcome, "overloaded");
   EXPECT_EQ(http_.started(), 1u);
+}
+
+std::shared_ptr<const Config> SharedConfig(int64_t max_in_flight, int64_t per_client) {
+  auto cfg = std::const_pointer_cast<Config>(TwoTierConfig(SoftTimeout::kCutover, max_in_flight));
+  cfg->routes["chat"].tiers = {"big"};
+  cfg->daemon.max_in_flight_per_client = per_client;
+  return cfg;
+}
+
+class SharedProviderTest : public RouterTest {
+ protected:
+  SharedProviderTest() : RouterTest(SharedConfig(16, 0)) {}
+};
+
+// One client pipelines more than the provider holds: it gets its share, its excess is refused
+// naming its share, and another client's requests still go through.
+TEST_F(SharedProviderTest, AFlooderGetsItsShareAndAnotherClientIsStillServed) {
+  for (int i = 0; i < 20; ++i) Send(Hello(), 1);
+  EXPECT_EQ(http_.started(), 14u);  // 7/8 of 16
+  ASSERT_EQ(responses_.size(), 6u);
+  for (const RouteResponse& r : responses_) {
+    EXPECT_EQ(r.error.code, "overloaded");
+    EXPECT_NE(r.error.message.find("this client's share of openai is taken: it holds 14"),
+              std::string::npos)
+        << r.error.message;
+  }
+  Send(Hello(), 2);
+  Send(Hello(), 2);
+  EXPECT_EQ(http_.started(), 16u);
+  EXPECT_EQ(responses_.size(), 6u);
+}
+
+class PerClientCapTest : public RouterTest {
+ protected:
+  PerClientCapTest() : RouterTest(SharedConfig(1024, 3)) {}
+};
+
+TEST_F(PerClientCapTest, AClientPastMaxInFlightPerClientIsRefusedAtOnce) {
+  for (int i = 0; i < 3; ++i) EXPECT_GT(Send(Hello(), 7), 0);
+  EXPECT_EQ(Send(Hello(), 7), 0);
+  ASSERT_EQ(responses_.size(), 1u);
+  EXPECT_EQ(responses_[0].error.code, "overloaded");
+  EXPECT_NE(responses_[0].error.message.find("max_in_flight_per_client"), std::string::npos);
+  EXPECT_GT(Send(Hello(), 8), 0);  // another client is not held to the first one's count
+  EXPECT_EQ(http_.started(), 4u);
+  http_.Reply(200, kOpenAIOk);  // one of client 7's ends: it may send again
+  EXPECT_GT(Send(Hello(), 7), 0);
+  EXPECT_EQ(http_.started(), 5u);
+}
+
+// A client that hangs up: its calls are cancelled at once and the history says why.
+TEST_F(RouterTest, AnAbandonedRequestCancelsItsCallsAndIsRecordedAsCancelled) {
+  int64_t id = Send(Hello(), 3);
+  ASSERT_EQ(http_.open(), 1u);
+  router_.Abandon(id, "client went away");
+  EXPECT_EQ(http_.open(), 0u);
+  EXPECT_EQ(http_.cancelled(), 1);
+  EXPECT_EQ(router_.in_flight(), 0u);
+  ASSERT_EQ(store_.requests.size(), 1u);
+  EXPECT_EQ(store_.requests[0].outcome, "cancelled");
+  EXPECT_EQ(store_.requests[0].error, "client went away");
+  ASSERT_EQ(store_.requests[0].attempts.size(), 1u);
+  EXPECT_EQ(store_.requests[0].attempts[0].outcome, "cancelled");
+  EXPECT_EQ(store_.requests[0].attempts[0].reason.rfind("client went away", 0), 0u);
+  EXPECT_EQ(timers_.pending(), 0u);
+  router_.Abandon(id, "client went away");  // gone already: nothing happens
+  EXPECT_EQ(store_.requests.size(), 1u);
 }
 
 TEST_F(RouterTest, RestoredBreakerStaysOpenForTheRestOfItsCooldown) {

@@ -212,6 +212,11 @@ int64_t FakeProvider::AuthOk() {
                  "auth_ok");
 }
 
+int64_t FakeProvider::InFlight() {
+  return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"),
+                 "in_flight");
+}
+
 int64_t FakeProvider::AuthBad() {
   return JsonInt(HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/stats"),
                  "auth_bad");
@@ -267,6 +272,7 @@ void Cluster::StartDaemon() {
     argv = {"/usr/bin/systemd-socket-activate", "-l", options_.activate_socket};
     for (const std::string& e : env) argv.insert(argv.end(), {"-E", e});
   }
+  argv.insert(argv.end(), options_.launch_prefix.begin(), options_.launch_prefix.end());
   argv.insert(argv.end(), {g_bin_dir + "/switchyardd", "--config", config_path_});
   daemon_ = std::make_unique<Process>(argv, env, daemon_log_);
   // A daemon that refuses to start exits at once: no need to wait out the timeout for it.

@@ -63,6 +63,8 @@ class FakeProvider {
   int64_t Requests(const std::string& model_id);
   int64_t AuthOk();
   int64_t AuthBad();
+  // Requests the fake holds open now (waiting out their latency, or hung).
+  int64_t InFlight();
   const std::string& log_path() const { return log_; }
   pid_t pid() const { return proc_->pid(); }
 
@@ -89,6 +91,8 @@ struct ClusterOptions {
   std::string provider_toml;
   // Set: start the daemon through systemd-socket-activate listening on this path.
   std::string activate_socket;
+  // Run before the daemon's own argv, e.g. {"prlimit", "--nofile=40:40", "--"}.
+  std::vector<std::string> launch_prefix;
 };
 
 // The fake provider and a daemon routing "chat" over gpt-4o → gpt-4o-mini → claude-haiku,
