@@ -149,6 +149,9 @@ int Daemon::Impl::Run() {
   so.allow_uids = config_->daemon.allow_uids;
   so.allow_gids = config_->daemon.allow_gids;
   so.frame_timeout_ms = config_->daemon.frame_timeout_ms;
+  // An answer goes out only once its request is in the history's journal: a kill -9 loses no
+  // request a client heard back about (store/history_journal.h).
+  if (store_) so.before_send = [this] { store_->FlushJournal(); };
   server_ = std::make_unique<Server>(&loop_, this, so);
   service_ = std::make_unique<ServiceManager>(&loop_);
 
@@ -362,6 +365,8 @@ void Daemon::Impl::Teardown() {
 
 void Daemon::Impl::Tick() {
   router_->FlushHeldBackLogs();
+  // Records no answer waits for (breaker transitions, abandoned requests) reach it too.
+  if (store_) store_->FlushJournal();
   timers_->Start(1000, [this] { Tick(); });
 }
 

@@ -134,6 +134,7 @@ void Server::OnFlush(uv_handle_t* handle) { static_cast<Server*>(handle->data)->
 
 void Server::FlushAll() {
   if (unflushed_.empty()) return;
+  if (options_.before_send) options_.before_send();
   std::vector<uint64_t> ids;
   ids.swap(unflushed_);
   for (uint64_t id : ids) {

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +45,9 @@ class Server {
     std::vector<int64_t> allow_gids;
     // A frame still incomplete after this long closes its connection.
     int64_t frame_timeout_ms = 10000;
+    // Runs before each batch of answers is written: whatever must be on file before a
+    // client hears back (the history's journal) is written here.
+    std::function<void()> before_send;
   };
 
   // `loop` and `handler` must outlive the server. Loop thread only.

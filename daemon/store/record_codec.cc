@@ -6,7 +6,8 @@
 namespace switchyard {
 namespace {
 
-// Native byte order and width: the bytes never leave the process.
+// Native byte order and width: the bytes are read back on the machine that wrote them (by
+// the process itself, or by its next start from the journal, which checks kRecordFormat).
 enum Tag : uint8_t { kRequestTag = 1, kTransitionTag = 2 };
 
 // Each record's fields are listed once, below, and walked by both of these, so the writer

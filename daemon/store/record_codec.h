@@ -18,6 +18,12 @@
 
 namespace switchyard {
 
+// The layout of the records below. They are read back by the process that wrote them, or at
+// its next start from its journal (store/history_journal.h), which may be a newer release:
+// bump this whenever a field list changes, so that a journal of another layout is skipped
+// rather than misread.
+inline constexpr uint32_t kRecordFormat = 2;
+
 // Appends one record to `out`.
 void EncodeRequest(const RequestRecord& r, std::string* out);
 void EncodeTransition(const BreakerTransitionRecord& t, std::string* out);

@@ -85,7 +85,46 @@ Status SqliteStore::Open(const StoreOptions& options, std::unique_ptr<SqliteStor
   SY_RETURN_IF_ERROR(s->Prepare());
   s->max_size_bytes_ = options.max_size_bytes;
   s->ApplyMaxSize();
+  SY_RETURN_IF_ERROR(s->RecoverJournal());
   *out = std::move(s);
+  return Status::Ok();
+}
+
+Status SqliteStore::RecoverJournal() {
+  SY_RETURN_IF_ERROR(HistoryJournal::Open(options_.path, &journal_));
+  int64_t before = written_.load();
+  int64_t skipped = 0;
+  SY_RETURN_IF_ERROR(journal_->Recover(
+      [this](std::string_view records) {
+        Batch b;
+        b.records.assign(records);
+        if (Write(b, /*skip_existing=*/true) != WriteResult::kOk) {
+          return Status::IoError("history " + options_.path +
+                                 ": cannot write what its journal holds; the journal is kept");
+        }
+        return Status::Ok();
+      },
+      &skipped));
+  int64_t recovered = written_.load() - before;
+  if (recovered > 0) {
+    spdlog::warn("history {}: {} row(s) of requests answered before the daemon stopped, not yet "
+                 "committed, recovered from its journal",
+                 options_.path, recovered);
+  }
+  if (skipped > 0) {
+    spdlog::warn("history {}: {} journal frame(s) cut short or of another format skipped",
+                 options_.path, skipped);
+  }
+  written_ = before;
+  SY_RETURN_IF_ERROR(journal_->Clear());
+  // Ids of the recovered requests are taken: the next one starts past them.
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM requests", -1, &st,
+                         nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    first_request_id_ = sqlite3_column_int64(st, 0);
+  }
+  sqlite3_finalize(st);
   return Status::Ok();
 }
 
@@ -120,6 +159,10 @@ Status SqliteStore::Prepare() {
       prep("INSERT INTO spend_by_route_day (route, day, cost_usd) VALUES (?1, ?2, ?3) "
            "ON CONFLICT (route, day) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd",
            &add_spend_));
+  SY_RETURN_IF_ERROR(prep("SELECT 1 FROM requests WHERE id = ?1", &request_exists_));
+  SY_RETURN_IF_ERROR(
+      prep("SELECT 1 FROM breaker_transitions WHERE ts_ms = ?1 AND model = ?2 AND to_state = ?3",
+           &transition_exists_));
   sqlite3_stmt* st = nullptr;
   SY_RETURN_IF_ERROR(prep("SELECT COALESCE(MAX(id), 0) + 1 FROM requests", &st));
   if (sqlite3_step(st) == SQLITE_ROW) first_request_id_ = sqlite3_column_int64(st, 0);
@@ -129,8 +172,8 @@ Status SqliteStore::Prepare() {
 
 SqliteStore::~SqliteStore() {
   Close();
-  for (sqlite3_stmt* st :
-       {insert_request_, insert_attempt_, insert_fallback_, insert_transition_, add_spend_}) {
+  for (sqlite3_stmt* st : {insert_request_, insert_attempt_, insert_fallback_, insert_transition_,
+                           add_spend_, request_exists_, transition_exists_}) {
     sqlite3_finalize(st);
   }
   sqlite3_close(db_);
@@ -274,7 +317,15 @@ void SqliteStore::Close() {
     writer_.join();
   } else if (pending_.rows > 0 && Write(pending_) == WriteResult::kNoSpace) {
     Drop(pending_, "no space left at shutdown");  // never started: committed what it could
+    keep_journal_ = true;
   }
+  // Everything queued is committed, or counted as lost: the journal has no more to keep,
+  // unless the disk was full to the end; then the next start tries again.
+  if (journal_ && !keep_journal_) (void)journal_->Clear();
+}
+
+void SqliteStore::FlushJournal() {
+  if (journal_) journal_->Flush();
 }
 
 void SqliteStore::Batch::Clear(size_t keep_bytes) {
@@ -288,11 +339,18 @@ void SqliteStore::Batch::Clear(size_t keep_bytes) {
 
 void SqliteStore::Enqueue(int64_t rows, const std::function<void(std::string*)>& encode) {
   bool wake = false;
+  // Encoded once, outside the lock: the journal keeps the bytes until the answer is sent,
+  // the queue until the writer commits them.
+  scratch_.clear();
+  encode(&scratch_);
+  int64_t seq = ++next_seq_;
+  if (journal_) journal_->Append(scratch_, seq);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stop_ && pending_.rows + rows <= options_.queue_rows) {
       if (pending_.rows == 0) pending_.since_ms = options_.clock->NowMs();
-      encode(&pending_.records);
+      pending_.records.append(scratch_);
+      pending_.last_seq = seq;
       pending_.rows += rows;
       wake = pending_.rows >= kBatchRows;
       rows = 0;
@@ -426,9 +484,11 @@ void SqliteStore::WriterLoop() {
     }
     if (demote) DemoteSelf();
     ApplyMaxSize();
-    if (batch.rows > 0 && Write(batch) == WriteResult::kNoSpace) {
+    WriteResult result = batch.rows > 0 ? Write(batch) : WriteResult::kOk;
+    if (result == WriteResult::kNoSpace) {
       if (stopping) {
-        Drop(batch, "no space left at shutdown");
+        Drop(batch, "no space left at shutdown (kept in the journal for the next start)");
+        keep_journal_ = true;
         break;
       }
       Requeue(batch);
@@ -437,6 +497,8 @@ void SqliteStore::WriterLoop() {
       cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
       continue;
     }
+    // Committed, or lost for good (counted): the journal may let go of it either way.
+    if (batch.rows > 0 && journal_) journal_->Committed(batch.last_seq);
     batch.Clear(kKeepBufferBytes);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -478,6 +540,7 @@ void SqliteStore::Requeue(Batch& batch) {
   // The older rows go first, so the history keeps its order once space is back.
   batch.records.append(pending_.records);
   batch.rows += pending_.rows;
+  if (pending_.rows > 0) batch.last_seq = pending_.last_seq;
   std::swap(batch, pending_);
   batch.Clear(kKeepBufferBytes);
 }
@@ -549,6 +612,19 @@ bool SqliteStore::InsertRequest(const RequestView& r) {
   return ok;
 }
 
+bool SqliteStore::Exists(sqlite3_stmt* query, const RecordView& v) {
+  if (v.kind == RecordView::Kind::kRequest) {
+    sqlite3_bind_int64(query, 1, v.request.id);
+  } else {
+    sqlite3_bind_int64(query, 1, v.transition.ts_ms);
+    BindText(query, 2, v.transition.model);
+    BindText(query, 3, v.transition.to_state);
+  }
+  bool found = sqlite3_step(query) == SQLITE_ROW;
+  sqlite3_reset(query);
+  return found;
+}
+
 bool SqliteStore::InsertTransition(const TransitionView& t) {
   sqlite3_stmt* s = insert_transition_;
   sqlite3_bind_int64(s, 1, t.ts_ms);
@@ -564,19 +640,24 @@ bool SqliteStore::InsertTransition(const TransitionView& t) {
   return Step(s);
 }
 
-SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
+SqliteStore::WriteResult SqliteStore::Write(Batch& batch, bool skip_existing) {
   bool ok = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
   // One spend row per route and day per batch, not per request.
   std::map<std::pair<std::string_view, int64_t>, double> spend;
   RecordReader reader(batch.records);
   RecordView v;
+  int64_t rows = 0;
   while (ok && reader.Next(&v)) {
     if (v.kind == RecordView::Kind::kRequest) {
+      if (skip_existing && Exists(request_exists_, v)) continue;
       ok = InsertRequest(v.request);
+      rows += 1 + static_cast<int64_t>(v.request.attempts.size() + v.request.fallbacks.size());
       if (v.request.cost_usd > 0)
         spend[{v.request.route, v.request.ts_ms / 86400000}] += v.request.cost_usd;
     } else {
+      if (skip_existing && Exists(transition_exists_, v)) continue;
       ok = InsertTransition(v.transition);
+      ++rows;
     }
   }
   if (reader.broken()) {
@@ -593,7 +674,7 @@ SqliteStore::WriteResult SqliteStore::Write(Batch& batch) {
   }
   if (ok) ok = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK;
   if (ok) {
-    written_ += batch.rows;
+    written_ += rows;
     if (full_since_ms_ != 0) {
       spdlog::warn("history: writing again after {} ms without space; {} row(s) kept",
                    WallMs() - full_since_ms_, batch.rows);

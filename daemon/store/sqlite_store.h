@@ -4,9 +4,10 @@
 // the retention in small batches. Readers (sqlite3, `switchyard history`) may read the file
 // at any time; WAL lets them.
 //
-// At most the rows queued since the last commit are lost if the process is killed: about
-// flush_ms worth of traffic (2 * flush_ms on a saturated machine, see writer_priority.h),
-// never more than queue_rows.
+// A killed process loses no request it answered: each was in the journal before its answer
+// went out (store/history_journal.h), and Open() puts what the journal holds and SQLite lacks
+// into SQLite. flush_ms is how long a row waits for the writer (on a saturated machine, as
+// long as the idle-priority writer waits for a core; see writer_priority.h).
 #pragma once
 
 #include <sqlite3.h>
@@ -21,6 +22,7 @@
 
 #include "base/clock.h"
 #include "base/status.h"
+#include "store/history_journal.h"
 #include "store/record_codec.h"
 #include "store/store.h"
 #include "store/writer_priority.h"
@@ -73,8 +75,12 @@ class SqliteStore final : public Store {
   // Before Start(): breaker transitions since `since_wall_ms`, oldest first.
   Status LoadBreakerTransitions(int64_t since_wall_ms,
                                 const std::function<void(const BreakerTransitionRecord&)>& fn);
-  // One more than the largest request id on file; ids stay unique across restarts.
+  // One more than the largest request id on file, the journal's recovered ones included: no
+  // id a client was given is handed out again, whatever ended the last run.
   int64_t first_request_id() const { return first_request_id_; }
+  // Loop thread: writes the records queued since the last call to the journal. Call before
+  // sending the answers they stand for.
+  void FlushJournal();
 
   void Start();
   // Commits what is queued and stops the writer. Called by the destructor too.
@@ -93,6 +99,7 @@ class SqliteStore final : public Store {
     std::string records;
     int64_t rows = 0;
     int64_t since_ms = 0;  // options_.clock's time: when its oldest row was queued
+    int64_t last_seq = 0;  // the journal's number of its newest record
     // Empty again, keeping the buffer for the next batch unless a backlog grew it past
     // `keep_bytes`.
     void Clear(size_t keep_bytes);
@@ -104,9 +111,14 @@ class SqliteStore final : public Store {
     if (options_.clock == nullptr) options_.clock = &real_clock_;
   }
   Status Prepare();
+  // Puts what the journal holds and the file lacks into the file, and empties the journal.
+  Status RecoverJournal();
   void WriterLoop();
   enum class WriteResult { kOk, kNoSpace, kFailed };
-  WriteResult Write(Batch& batch);
+  // With `skip_existing` (a journal's records), requests and transitions already on file are
+  // left out.
+  WriteResult Write(Batch& batch, bool skip_existing = false);
+  bool Exists(sqlite3_stmt* query, const RecordView& v);
   bool InsertRequest(const RequestView& r);
   bool InsertTransition(const TransitionView& t);
   // Puts a batch that found no space back in front of the queue (the writer no longer holds
@@ -137,7 +149,15 @@ class SqliteStore final : public Store {
   sqlite3_stmt* insert_fallback_ = nullptr;
   sqlite3_stmt* insert_transition_ = nullptr;
   sqlite3_stmt* add_spend_ = nullptr;
+  sqlite3_stmt* request_exists_ = nullptr;
+  sqlite3_stmt* transition_exists_ = nullptr;
   int64_t first_request_id_ = 1;
+  std::unique_ptr<HistoryJournal> journal_;
+  // Loop thread only.
+  std::string scratch_;    // the record being queued
+  int64_t next_seq_ = 0;   // numbers the records for the journal
+  // Rows given up at shutdown for lack of space: left in the journal for the next start.
+  bool keep_journal_ = false;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -1,0 +1,176 @@
+#include "store/history_journal.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "store/record_codec.h"
+
+namespace switchyard {
+namespace {
+
+// A frame: what one Flush wrote. The header says how long the payload is and lets a reader
+// tell a whole frame from one cut short.
+struct FrameHeader {
+  uint32_t magic;
+  uint32_t format;  // kRecordFormat of the records in it
+  uint64_t length;
+  uint64_t last_seq;
+  uint64_t checksum;  // FNV-1a of the payload
+};
+constexpr uint32_t kMagic = 0x4a594853;  // "SHYJ"
+// Past this a file is handed over to the other once the other is empty.
+constexpr int64_t kTurnBytes = int64_t{4} << 20;
+
+uint64_t Fnv1a(std::string_view s) {
+  uint64_t h = 14695981039346656037ULL;
+  for (char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+Status ReadAll(int fd, const std::string& path, std::string* out) {
+  if (lseek(fd, 0, SEEK_SET) < 0) return Status::IoError(path + ": " + std::strerror(errno));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::IoError("cannot read " + path + ": " + std::strerror(errno));
+    if (n == 0) return Status::Ok();
+    out->append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+Status HistoryJournal::Open(const std::string& history_path,
+                            std::unique_ptr<HistoryJournal>* out) {
+  std::unique_ptr<HistoryJournal> j(new HistoryJournal());
+  for (int i = 0; i < 2; ++i) {
+    File& f = j->files_[i];
+    f.path = history_path + ".journal-" + std::to_string(i);
+    f.fd = open(f.path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (f.fd < 0) return Status::IoError("cannot open " + f.path + ": " + std::strerror(errno));
+  }
+  *out = std::move(j);
+  return Status::Ok();
+}
+
+HistoryJournal::~HistoryJournal() {
+  for (File& f : files_) {
+    if (f.fd >= 0) close(f.fd);
+  }
+}
+
+Status HistoryJournal::Recover(const std::function<Status(std::string_view)>& fn,
+                               int64_t* skipped) {
+  *skipped = 0;
+  struct Frame {
+    uint64_t last_seq;
+    std::string_view payload;
+  };
+  std::string contents[2];
+  std::vector<Frame> frames;
+  for (int i = 0; i < 2; ++i) {
+    SY_RETURN_IF_ERROR(ReadAll(files_[i].fd, files_[i].path, &contents[i]));
+    std::string_view rest = contents[i];
+    while (!rest.empty()) {
+      FrameHeader h;
+      if (rest.size() < sizeof h) {
+        ++*skipped;  // a header cut short
+        break;
+      }
+      std::memcpy(&h, rest.data(), sizeof h);
+      if (h.magic != kMagic || h.length > rest.size() - sizeof h) {
+        ++*skipped;  // cut short, or not ours: nothing after it can be trusted
+        break;
+      }
+      std::string_view payload = rest.substr(sizeof h, h.length);
+      rest.remove_prefix(sizeof h + h.length);
+      if (h.format != kRecordFormat || Fnv1a(payload) != h.checksum) {
+        ++*skipped;
+        continue;
+      }
+      frames.push_back({h.last_seq, payload});
+    }
+  }
+  // The files took turns: by the numbers of their records, the oldest first.
+  std::stable_sort(frames.begin(), frames.end(),
+                   [](const Frame& a, const Frame& b) { return a.last_seq < b.last_seq; });
+  for (const Frame& f : frames) SY_RETURN_IF_ERROR(fn(f.payload));
+  return Status::Ok();
+}
+
+Status HistoryJournal::Clear() {
+  for (File& f : files_) {
+    if (ftruncate(f.fd, 0) != 0) {
+      return Status::IoError("cannot empty " + f.path + ": " + std::strerror(errno));
+    }
+    f.bytes = 0;
+    f.last_seq = 0;
+  }
+  return Status::Ok();
+}
+
+void HistoryJournal::Append(std::string_view record, int64_t seq) {
+  buffer_.append(record);
+  buffer_seq_ = seq;
+}
+
+void HistoryJournal::Empty(File& f) {
+  if (ftruncate(f.fd, 0) == 0) {
+    f.bytes = 0;
+    f.last_seq = 0;
+  }
+}
+
+void HistoryJournal::Flush() {
+  int64_t committed = committed_.load(std::memory_order_acquire);
+  File& other = files_[1 - current_];
+  if (other.last_seq != 0 && other.last_seq <= committed) Empty(other);
+  File* cur = &files_[current_];
+  if (cur->last_seq != 0 && cur->last_seq <= committed && buffer_.empty()) Empty(*cur);
+  if (buffer_.empty()) return;
+  if (cur->bytes >= kTurnBytes && other.last_seq == 0) {
+    current_ = 1 - current_;
+    cur = &files_[current_];
+  }
+  FrameHeader h{kMagic, kRecordFormat, buffer_.size(), static_cast<uint64_t>(buffer_seq_),
+                Fnv1a(buffer_)};
+  iovec parts[2] = {{&h, sizeof h}, {buffer_.data(), buffer_.size()}};
+  ssize_t want = static_cast<ssize_t>(sizeof h + buffer_.size());
+  ssize_t n;
+  do {
+    n = writev(cur->fd, parts, 2);
+  } while (n < 0 && errno == EINTR);
+  if (n != want) {
+    // A full disk: the rows still go to SQLite through the queue; only a crash before they
+    // get there would lose them. Said once per run of failures.
+    if (write_errors_++ == 0) {
+      spdlog::error("history journal {}: {}: answered requests are not on file until the "
+                    "writer commits them",
+                    cur->path, n < 0 ? std::strerror(errno) : "short write");
+    }
+    if (n > 0) Empty(*cur);  // a torn frame would hide the frames after it
+  } else {
+    if (write_errors_ > 0) {
+      spdlog::warn("history journal {}: writing again after {} failed write(s)", cur->path,
+                   write_errors_);
+      write_errors_ = 0;
+    }
+    cur->bytes += n;
+    cur->last_seq = buffer_seq_;
+  }
+  buffer_.clear();
+  if (buffer_.capacity() > (size_t{1} << 20)) std::string().swap(buffer_);
+}
+
+}  // namespace switchyard
