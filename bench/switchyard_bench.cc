@@ -27,6 +27,7 @@
 #include <mutex>
 #include <thread>
 
+#include "hammer.h"
 #include "incident.h"
 #include "load.h"
 #include "providers/provider.h"
@@ -504,26 +505,11 @@ void BenchKill9() {
   cluster.fake().SetFault("gpt-4o", "latency_ms=2");
   int64_t missing_all = 0, reused_all = 0, answered_all = 0;
   for (int round = 1; round <= 10; ++round) {
-    std::mutex mu;
-    std::vector<int64_t> ids;
-    std::atomic<bool> stop{false};
-    std::vector<std::thread> load;
-    for (int t = 0; t < 8; ++t) {
-      load.emplace_back([&] {
-        std::unique_ptr<Client> c;
-        if (!Client::Connect(cluster.socket(), &c).ok()) return;
-        while (!stop) {
-          CompleteReply r = c->Complete(testbed::Cluster::Ask("load"));
-          if (!r.status.ok()) return;
-          std::lock_guard<std::mutex> lock(mu);
-          ids.push_back(r.ok ? r.result.request_id : r.error.request_id);
-        }
-      });
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    testbed::Hammer load(cluster.socket(), 8);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the round's load
     cluster.KillDaemon();
-    stop = true;
-    for (auto& t : load) t.join();
+    load.Stop();
+    std::vector<int64_t> ids = load.ids();
     auto t0 = Clock::now();
     cluster.StartDaemon();
     double restart_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

@@ -11,6 +11,7 @@
 
 #include "e2e/harness.h"
 #include "e2e/history_db.h"
+#include "hammer.h"
 
 namespace switchyard::e2e {
 namespace {
@@ -136,29 +137,15 @@ TEST(History, KillNineLosesNoAnsweredRequestAndReusesNoId) {
   opt.extra_toml = "[history]\nflush_ms = 50\n";
   Cluster cluster(opt);
   cluster.fake().SetFault("gpt-4o", "latency_ms=2");
-  std::mutex mu;
   std::vector<int64_t> answered;  // ids clients were given, every round
   for (int round = 0; round < 10; ++round) {
-    std::atomic<bool> stop{false};
-    std::atomic<int64_t> this_round{0};
-    std::vector<std::thread> load;
-    for (int t = 0; t < 8; ++t) {
-      load.emplace_back([&] {
-        std::unique_ptr<Client> c;
-        if (!Client::Connect(cluster.socket(), &c).ok()) return;
-        while (!stop) {
-          CompleteReply r = c->Complete(Cluster::Ask("load"));
-          if (!r.status.ok()) return;  // killed
-          std::lock_guard<std::mutex> lock(mu);
-          answered.push_back(r.ok ? r.result.request_id : r.error.request_id);
-          ++this_round;
-        }
-      });
+    {
+      testbed::Hammer load(cluster.socket(), 8);
+      ASSERT_TRUE(testbed::PollUntil(10000, [&] { return load.answered() >= 400; }));
+      cluster.KillDaemon();
+      load.Stop();
+      for (int64_t id : load.ids()) answered.push_back(id);
     }
-    ASSERT_TRUE(testbed::PollUntil(10000, [&] { return this_round >= 400; }));
-    cluster.KillDaemon();
-    stop = true;
-    for (auto& t : load) t.join();
     cluster.StartDaemon();  // recovers the journal
 
     std::string ids;
