@@ -424,7 +424,8 @@ std::string KeyAtLine(std::string_view text, int64_t line) {
     std::string_view t = Trim(lines[static_cast<size_t>(i)]);
     if (t.empty() || t.front() == '#') continue;
     if (t.front() == '[') {
-      t = Trim(t.substr(t.find_first_not_of('[')));
+      size_t name = t.find_first_not_of('[');
+      t = name == std::string_view::npos ? std::string_view() : Trim(t.substr(name));
       t = Trim(t.substr(0, t.find(']')));
       return key.empty() ? std::string(t) : std::string(t) + "." + key;
     }

@@ -227,6 +227,8 @@ TEST_F(ConfigTest, SyntaxErrorsAndOverflowsNameTheKey) {
             std::string::npos);
   EXPECT_NE(ErrorFor("[models.b]", "[models.a]").find("t.toml:11:1: models.a: "),
             std::string::npos);
+  // A header with no name at all (the config fuzzer's find): an error, not a throw.
+  EXPECT_EQ(ErrorFor("[models.b]", "[\nmodels.b]").rfind("t.toml:11:", 0), 0u);
 }
 
 TEST_F(ConfigTest, ADirectoryIsNotAConfigFileNorAKeyFile) {
