@@ -32,12 +32,11 @@ class HistoryJournalTest : public ::testing::Test {
     r.outcome = "ok";
     r.served_by = "small";
     r.cost_usd = 0.5;
-    AttemptRecord a;
+    AttemptRecord& a = r.attempts.emplace_back();
     a.ts_ms = r.ts_ms;
     a.model = "small";
     a.outcome = "ok";
     a.timeout_ms = 900;
-    r.attempts = {a};
     std::string out;
     EncodeRequest(r, &out);
     return out;
