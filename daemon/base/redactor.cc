@@ -34,7 +34,10 @@ int HexValue(char c) {
 
 Redactor::Redactor() {
   starts_['\\'] = true;
+  for (char c : {'u', '/', '"', '\\'}) seconds_['\\'].set(static_cast<unsigned char>(c));
   starts_[static_cast<unsigned char>(kEchoPhrase[0])] = true;
+  seconds_[static_cast<unsigned char>(kEchoPhrase[0])].set(
+      static_cast<unsigned char>(kEchoPhrase[1]));
 }
 
 void Redactor::Add(std::string_view secret) {
@@ -61,7 +64,17 @@ void Redactor::Add(std::string_view secret) {
   }
   std::stable_sort(forms_.begin(), forms_.end(),
                    [](const Form& a, const Form& b) { return a.text.size() > b.text.size(); });
-  for (const Form& f : forms_) starts_[static_cast<unsigned char>(f.text[0])] = true;
+  for (const Form& f : forms_) {
+    auto first = static_cast<unsigned char>(f.text[0]);
+    starts_[first] = true;
+    // The second character as it is, or the backslash of its escape.
+    if (f.text.size() > 1) {
+      seconds_[first].set(static_cast<unsigned char>(f.text[1]));
+      seconds_[first].set('\\');
+    } else {
+      seconds_[first].set();  // a one-byte form: what follows is only its word boundary
+    }
+  }
 }
 
 std::string Redactor::Redact(std::string_view text) const {
@@ -133,7 +146,9 @@ Redactor::Match Redactor::MatchEcho(std::string_view text, size_t i, bool final,
 
 size_t Redactor::Next(std::string_view text, size_t from, char before, bool final, Hit* hit) const {
   for (size_t i = from; i < text.size(); ++i) {
-    if (!starts_[static_cast<unsigned char>(text[i])]) continue;
+    auto b = static_cast<unsigned char>(text[i]);
+    if (!starts_[b]) continue;
+    if (i + 1 < text.size() && !seconds_[b].test(static_cast<unsigned char>(text[i + 1]))) continue;
     *hit = Hit{};
     size_t phrase = 0, token = 0;
     Match m = MatchEcho(text, i, final, &phrase, &token);

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -85,8 +86,10 @@ class Redactor {
 
   std::vector<Form> forms_;  // longest first
   // Bytes a match can start with: a form's first byte, a backslash (an escape), or 'k' of
-  // "key provided: ".
+  // "key provided: ". And for each, the bytes that may follow it: most texts hold start
+  // bytes ('s' of "sk-" in every other word), but seldom followed by the right second one.
   std::array<bool, 256> starts_{};
+  std::array<std::bitset<256>, 256> seconds_{};
 };
 
 }  // namespace switchyard

@@ -73,6 +73,8 @@ TEST(Redactor, ShortKeysOnlyAsWholeWords) {
   Redactor r = WithKey("abc123");
   EXPECT_EQ(r.Redact("key abc123 refused"), "key [redacted] refused");
   EXPECT_EQ(r.Redact("xabc123 abc1234"), "xabc123 abc1234");
+  Redactor one = WithKey("Q");
+  EXPECT_EQ(one.Redact("Q, or Q. Not QQ"), "[redacted], or [redacted]. Not QQ");
 }
 
 TEST(Redactor, LeavesOtherTextAlone) {
