@@ -94,17 +94,18 @@ Status SqliteStore::RecoverJournal() {
   SY_RETURN_IF_ERROR(HistoryJournal::Open(options_.path, &journal_));
   int64_t before = written_.load();
   int64_t skipped = 0;
+  // One transaction for all of it: a frame per turn of the loop makes thousands of them.
+  Batch held;
   SY_RETURN_IF_ERROR(journal_->Recover(
-      [this](std::string_view records) {
-        Batch b;
-        b.records.assign(records);
-        if (Write(b, /*skip_existing=*/true) != WriteResult::kOk) {
-          return Status::IoError("history " + options_.path +
-                                 ": cannot write what its journal holds; the journal is kept");
-        }
+      [&held](std::string_view records) {
+        held.records.append(records);
         return Status::Ok();
       },
       &skipped));
+  if (!held.records.empty() && Write(held, /*skip_existing=*/true) != WriteResult::kOk) {
+    return Status::IoError("history " + options_.path +
+                           ": cannot write what its journal holds; the journal is kept");
+  }
   int64_t recovered = written_.load() - before;
   if (recovered > 0) {
     spdlog::warn("history {}: {} row(s) of requests answered before the daemon stopped, not yet "
