@@ -6,8 +6,6 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "base/clock.h"
 #include "base/utf8.h"
@@ -71,8 +69,6 @@ class Daemon::Impl final : public Server::Handler {
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
   std::unique_ptr<Server> server_;
-  // The requests in flight of each connection, abandoned if it closes.
-  std::unordered_map<uint64_t, std::unordered_set<int64_t>> conn_requests_;
   std::unique_ptr<ServiceManager> service_;
   uv_signal_t sigterm_{}, sigint_{}, sighup_{};
   bool stopping_ = false;
@@ -370,11 +366,7 @@ void Daemon::Impl::Tick() {
   timers_->Start(1000, [this] { Tick(); });
 }
 
-void Daemon::Impl::OnClosed(uint64_t conn) {
-  auto node = conn_requests_.extract(conn);
-  if (node.empty()) return;
-  for (int64_t id : node.mapped()) router_->Abandon(id, "client went away");
-}
+void Daemon::Impl::OnClosed(uint64_t conn) { router_->AbandonFrom(conn, "client went away"); }
 
 void Daemon::Impl::OnCall(uint64_t conn, const Envelope& call) {
   if (call.method == "complete") {
@@ -418,23 +410,16 @@ void Daemon::Impl::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& cal
       server_->Send(conn, EncodeChunkNotification(c));
     };
   }
-  int64_t id = router_->Complete(
+  router_->Complete(
       std::move(req),
       [this, conn, msgid](RouteResponse&& r) {
-        auto it = conn_requests_.find(conn);
-        if (it != conn_requests_.end()) {
-          it->second.erase(r.ok ? r.result.request_id : r.error.request_id);
-          if (it->second.empty()) conn_requests_.erase(it);
-        }
         if (r.ok) {
           server_->Send(conn, EncodeCompleteResponse(msgid, r.result));
         } else {
           server_->Send(conn, EncodeErrorResponse(msgid, r.error));
         }
       },
-      std::move(on_chunk), server_->ClientOf(conn));
-  // A request every tier refused at once has already been answered.
-  if (id != 0 && router_->Has(id)) conn_requests_[conn].insert(id);
+      std::move(on_chunk), RequestOrigin{server_->ClientOf(conn), conn});
 }
 
 void Daemon::Impl::OnStatus(uint64_t conn, uint32_t msgid) {

@@ -55,6 +55,7 @@ struct Router::Prepared {
 struct Router::Walk {
   int64_t id = 0;  // the request id in the history
   ClientId client = 0;
+  uint64_t conn = 0;
   int64_t wall_start_ms = 0;
   CompleteRequest req;
   std::shared_ptr<Generation> gen;  // the config the request started under
@@ -273,7 +274,8 @@ void Router::Reload(std::shared_ptr<const Config> config) {
 
 Router::~Router() { AbortAll("shutting_down", "the daemon is stopping"); }
 
-int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, ClientId client) {
+int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, RequestOrigin origin) {
+  ClientId client = origin.client;
   auto route_it = gen_->config->routes.find(req.route);
   if (route_it == gen_->config->routes.end()) {
     done(Error("no_route", "no route named '" + Printable(req.route) + "'"));
@@ -294,6 +296,7 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, ClientI
   auto w = std::make_unique<Walk>();
   w->id = next_request_id_++;
   w->client = client;
+  w->conn = origin.conn;
   w->wall_start_ms = clock_->WallMs();
   w->gen = gen_;
   w->route = &route_it->second;
@@ -315,6 +318,16 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, ClientI
   walks_.emplace(id, std::move(w));
   Launch(raw);
   return id;
+}
+
+void Router::AbandonFrom(uint64_t conn, const std::string& reason) {
+  // A scan of what is in flight: connections close seldom, requests are many, and this keeps
+  // nothing per request.
+  std::vector<int64_t> ids;
+  for (const auto& [id, w] : walks_) {
+    if (w->conn == conn) ids.push_back(id);
+  }
+  for (int64_t id : ids) Abandon(id, reason);
 }
 
 void Router::Abandon(int64_t request_id, const std::string& reason) {

@@ -61,6 +61,13 @@ struct RouterContext {
   int64_t first_request_id = 1;
 };
 
+// Where a request came from: the client (whose share of each provider's slots it uses, see
+// resilience/provider_slots.h) and the connection (whose requests are abandoned if it closes).
+struct RequestOrigin {
+  ClientId client = 0;
+  uint64_t conn = 0;
+};
+
 class Router {
  public:
   using Done = std::function<void(RouteResponse&&)>;
@@ -73,16 +80,18 @@ class Router {
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
-  // Walks `req` down its route for `client` (whose share of each provider's slots it uses,
-  // see resilience/provider_slots.h). `done` runs exactly once on the loop thread: later, or
+  // Walks `req` down its route. `done` runs exactly once on the loop thread: later, or
   // before Complete returns when the request is refused outright (no_route, or overloaded:
   // the client is at daemon.max_in_flight_per_client). With `req.stream`, `on_chunk` gets
   // the text as it arrives, before `done`. Returns the request's id, or 0 when it was refused.
-  int64_t Complete(CompleteRequest req, Done done, Chunk on_chunk = nullptr, ClientId client = 0);
+  int64_t Complete(CompleteRequest req, Done done, Chunk on_chunk = nullptr,
+                   RequestOrigin origin = {});
 
   // The client of request `request_id` is gone: its calls are cancelled now, and it ends
   // with outcome `cancelled` and `reason` (its `done` still runs, with nowhere to answer).
   void Abandon(int64_t request_id, const std::string& reason);
+  // The same for every request in flight from connection `conn`.
+  void AbandonFrom(uint64_t conn, const std::string& reason);
 
   // Writes how many log lines of each kind were held back (base/log_limiter.h). Now and
   // then (once a second), and with `all` at shutdown.
@@ -100,8 +109,6 @@ class Router {
   void RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms);
 
   size_t in_flight() const { return walks_.size(); }
-  // Whether request `id` is still in flight.
-  bool Has(int64_t id) const { return walks_.count(id) != 0; }
   void FillStatus(StatusResult* out);
   // Whether `route` has spent its daily budget at wall time `wall_ms`, and the tier its
   // requests start at.

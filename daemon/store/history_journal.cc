@@ -22,18 +22,25 @@ struct FrameHeader {
   uint32_t format;  // kRecordFormat of the records in it
   uint64_t length;
   uint64_t last_seq;
-  uint64_t checksum;  // FNV-1a of the payload
+  uint64_t checksum;  // Checksum() of the payload
 };
 constexpr uint32_t kMagic = 0x4a594853;  // "SHYJ"
 // Past this a file is handed over to the other once the other is empty.
 constexpr int64_t kTurnBytes = int64_t{4} << 20;
 
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 14695981039346656037ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ULL;
+// Tells a frame from garbage (a file's tail after a machine crash): FNV's multiply, eight
+// bytes at a time, since it runs over every record on the loop thread.
+uint64_t Checksum(std::string_view s) {
+  constexpr uint64_t kPrime = 1099511628211ULL;
+  uint64_t h = 14695981039346656037ULL ^ s.size();
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * kPrime;
+    h ^= h >> 29;
   }
+  for (; i < s.size(); ++i) h = (h ^ static_cast<unsigned char>(s[i])) * kPrime;
   return h;
 }
 
@@ -95,7 +102,7 @@ Status HistoryJournal::Recover(const std::function<Status(std::string_view)>& fn
       }
       std::string_view payload = rest.substr(sizeof h, h.length);
       rest.remove_prefix(sizeof h + h.length);
-      if (h.format != kRecordFormat || Fnv1a(payload) != h.checksum) {
+      if (h.format != kRecordFormat || Checksum(payload) != h.checksum) {
         ++*skipped;
         continue;
       }
@@ -144,7 +151,7 @@ void HistoryJournal::Flush() {
     cur = &files_[current_];
   }
   FrameHeader h{kMagic, kRecordFormat, buffer_.size(), static_cast<uint64_t>(buffer_seq_),
-                Fnv1a(buffer_)};
+                Checksum(buffer_)};
   iovec parts[2] = {{&h, sizeof h}, {buffer_.data(), buffer_.size()}};
   ssize_t want = static_cast<ssize_t>(sizeof h + buffer_.size());
   ssize_t n;

@@ -89,7 +89,7 @@ class RouterTest : public ::testing::Test {
   int64_t Send(CompleteRequest req, ClientId client = 0) {
     return router_.Complete(
         std::move(req), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
-        nullptr, client);
+        nullptr, RequestOrigin{client, client});
   }
 
   FakeClock clock_;
@@ -476,6 +476,20 @@ TEST_F(RouterTest, AnAbandonedRequestCancelsItsCallsAndIsRecordedAsCancelled) {
   EXPECT_EQ(timers_.pending(), 0u);
   router_.Abandon(id, "client went away");  // gone already: nothing happens
   EXPECT_EQ(store_.requests.size(), 1u);
+}
+
+TEST_F(RouterTest, AClosedConnectionsRequestsAreAbandonedAndNoOthers) {
+  router_.Complete(Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
+                   nullptr, RequestOrigin{7, 70});
+  router_.Complete(Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
+                   nullptr, RequestOrigin{7, 70});
+  router_.Complete(Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
+                   nullptr, RequestOrigin{7, 71});  // the same process, another connection
+  router_.AbandonFrom(70, "client went away");
+  EXPECT_EQ(http_.cancelled(), 2);
+  EXPECT_EQ(router_.in_flight(), 1u);
+  ASSERT_EQ(responses_.size(), 2u);
+  EXPECT_EQ(responses_[0].error.code, "cancelled");
 }
 
 TEST_F(RouterTest, RestoredBreakerStaysOpenForTheRestOfItsCooldown) {
