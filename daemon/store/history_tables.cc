@@ -1,0 +1,264 @@
+#include "store/history_tables.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "store/migrations.h"
+
+namespace switchyard {
+namespace {
+
+constexpr int kPruneChunk = 2000;  // rows per delete: keeps each write lock short
+
+}  // namespace
+
+Status HistoryTables::Open(const std::string& path, std::unique_ptr<HistoryTables>* out) {
+  // Debian's SQLite has no lookaside allocator, so every small allocation is a malloc, and by
+  // default each also updates global counters under a mutex, for sqlite3_memory_used(), which
+  // nothing here reads. Only before the library initialises: later it refuses, harmlessly.
+  static std::once_flag no_memstatus;
+  std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  std::unique_ptr<HistoryTables> t(new HistoryTables(db));
+  if (rc != SQLITE_OK) {
+    std::string err = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    return Status::IoError("cannot open history " + path + ": " + err);
+  }
+  sqlite3_busy_timeout(db, 2000);
+  // auto_vacuum only takes effect on a new file, before its first table.
+  const char* pragmas =
+      "PRAGMA auto_vacuum = INCREMENTAL;"
+      "PRAGMA journal_mode = WAL;"
+      "PRAGMA synchronous = NORMAL;"
+      "PRAGMA journal_size_limit = 67108864;";
+  char* err = nullptr;
+  if (sqlite3_exec(db, pragmas, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::Corruption("history " + path + " is not a usable SQLite database: " + msg);
+  }
+  Status st = Migrate(db);
+  if (!st.ok()) {
+    std::string msg = "history " + path + ": " + st.message();
+    return st.code() == Status::Code::kInvalidArgument ? Status::InvalidArgument(msg)
+                                                       : Status::Corruption(msg);
+  }
+  SY_RETURN_IF_ERROR(t->Prepare());
+  *out = std::move(t);
+  return Status::Ok();
+}
+
+HistoryTables::~HistoryTables() {
+  // The statements must go before the connection they belong to.
+  for (Statement* st : {&insert_request_, &insert_attempt_, &insert_fallback_, &insert_transition_,
+                        &add_spend_, &request_exists_, &transition_exists_}) {
+    *st = Statement();
+  }
+  sqlite3_close(db_);
+}
+
+Status HistoryTables::Prepare() {
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_,
+      "INSERT INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, attempts, "
+      "cost_usd, input_tokens, output_tokens, truncated, error, skipped) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+      true, &insert_request_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_,
+      "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
+      "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
+      "tokens_before, tokens_after, est_tokens, called) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+      "?19, ?20)",
+      true, &insert_attempt_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_,
+      "INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      true, &insert_fallback_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_,
+      "INSERT INTO breaker_transitions (ts_ms, model, from_state, to_state, reason, open_until_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      true, &insert_transition_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_,
+      "INSERT INTO spend_by_route_day (route, day, cost_usd) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (route, day) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd",
+      true, &add_spend_));
+  SY_RETURN_IF_ERROR(
+      Statement::Prepare(db_, "SELECT 1 FROM requests WHERE id = ?1", true, &request_exists_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_, "SELECT 1 FROM breaker_transitions WHERE ts_ms = ?1 AND model = ?2 AND to_state = ?3",
+      true, &transition_exists_));
+  return Status::Ok();
+}
+
+int64_t HistoryTables::NextRequestId() {
+  int64_t next = 1;
+  Status s = ForEachRow(
+      db_, "SELECT COALESCE(MAX(id), 0) + 1 FROM requests", {},
+      [&next](const Row& r) { next = r.Int(0); }, "reading the largest request id");
+  if (!s.ok()) spdlog::error("{}", s.message());
+  return next;
+}
+
+void HistoryTables::SetProgressHandler(int (*fn)(void*), void* arg) {
+  sqlite3_progress_handler(db_, 500, fn, arg);
+}
+
+bool HistoryTables::InsertRequest(const RequestView& r) {
+  int64_t calls = 0;
+  for (const AttemptView& a : r.attempts) calls += a.called ? 1 : 0;
+  bool ok = insert_request_.Int(1, r.id)
+                .Int(2, r.ts_ms)
+                .Text(3, r.route)
+                .Text(4, r.task)
+                .TextOrNull(5, r.served_by)
+                .Text(6, r.outcome)
+                .Int(7, r.latency_ms)
+                .Int(8, calls)
+                .Double(9, r.cost_usd)
+                .Int(10, r.input_tokens)
+                .Int(11, r.output_tokens)
+                .Int(12, r.truncated ? 1 : 0)
+                .TextOrNull(13, r.error)
+                .Int(14, static_cast<int64_t>(r.attempts.size()) - calls)
+                .Run();
+  for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
+    const AttemptView& a = r.attempts[i];
+    Statement& s = insert_attempt_;
+    s.Int(1, r.id)
+        .Int(2, static_cast<int64_t>(i))
+        .Int(3, a.ts_ms)
+        .Text(4, a.model)
+        .Text(5, r.task)
+        .Int(6, a.latency_ms)
+        .Text(7, a.outcome)
+        .TextOrNull(8, a.reason)
+        .Int(9, a.http_status)
+        .Int(10, a.input_tokens)
+        .Int(11, a.output_tokens)
+        .Double(12, a.cost_usd)
+        .Int(13, a.timeout_ms)
+        .Int(14, a.stream ? 1 : 0)
+        .Int(16, a.truncated ? 1 : 0)
+        .Int(17, a.tokens_before)
+        .Int(18, a.tokens_after)
+        .Int(19, a.est_tokens)
+        .Int(20, a.called ? 1 : 0);
+    if (a.ttft_ms >= 0) {
+      s.Int(15, a.ttft_ms);
+    } else {
+      s.Null(15);
+    }
+    ok = s.Run();
+  }
+  for (size_t i = 0; ok && i < r.fallbacks.size(); ++i) {
+    const FallbackView& f = r.fallbacks[i];
+    ok = insert_fallback_.Int(1, r.id)
+             .Int(2, f.ts_ms)
+             .Text(3, f.from_model)
+             .Text(4, f.to_model)
+             .Text(5, f.reason)
+             .TextOrNull(6, f.detail)
+             .Run();
+  }
+  return ok;
+}
+
+bool HistoryTables::InsertTransition(const TransitionView& t) {
+  Statement& s = insert_transition_;
+  s.Int(1, t.ts_ms).Text(2, t.model).Text(3, t.from_state).Text(4, t.to_state).Text(5, t.reason);
+  if (t.open_until_ms > 0) {
+    s.Int(6, t.open_until_ms);
+  } else {
+    s.Null(6);
+  }
+  return s.Run();
+}
+
+bool HistoryTables::OnFile(const RecordView& v) {
+  Statement& q = v.kind == RecordView::Kind::kRequest ? request_exists_ : transition_exists_;
+  if (v.kind == RecordView::Kind::kRequest) {
+    q.Int(1, v.request.id);
+  } else {
+    q.Int(1, v.transition.ts_ms).Text(2, v.transition.model).Text(3, v.transition.to_state);
+  }
+  bool found = q.Step();
+  q.Reset();
+  return found;
+}
+
+HistoryTables::Written HistoryTables::Write(std::string_view bytes, bool skip_existing) {
+  Written w;
+  bool ok = Exec(db_, "BEGIN IMMEDIATE");
+  // One spend row per route and day per batch, not per request.
+  std::map<std::pair<std::string_view, int64_t>, double> spend;
+  RecordReader reader(bytes);
+  RecordView v;
+  while (ok && reader.Next(&v)) {
+    if (skip_existing && OnFile(v)) continue;
+    if (v.kind == RecordView::Kind::kRequest) {
+      ok = InsertRequest(v.request);
+      w.rows += 1 + static_cast<int64_t>(v.request.attempts.size() + v.request.fallbacks.size());
+      if (v.request.cost_usd > 0)
+        spend[{v.request.route, v.request.ts_ms / 86400000}] += v.request.cost_usd;
+    } else {
+      ok = InsertTransition(v.transition);
+      ++w.rows;
+    }
+  }
+  if (reader.broken()) {
+    // Only a bug could get here; the rows already bound would commit without the rest.
+    spdlog::error("history: a queued batch of {} bytes is unreadable", bytes.size());
+    ok = false;
+  }
+  for (const auto& [key, usd] : spend) {
+    if (!ok) break;
+    ok = add_spend_.Text(1, key.first).Int(2, key.second).Double(3, usd).Run();
+  }
+  if (ok) ok = Exec(db_, "COMMIT");
+  if (ok) return w;
+  int code = sqlite3_errcode(db_);
+  w.error = sqlite3_errmsg(db_);
+  Exec(db_, "ROLLBACK");
+  w.rows = 0;
+  w.result = code == SQLITE_FULL ? Result::kNoSpace : Result::kFailed;
+  return w;
+}
+
+int64_t HistoryTables::Prune(int64_t cutoff_wall_ms) {
+  int64_t deleted = 0;
+  for (const char* table : {"attempts", "fallbacks", "requests", "breaker_transitions"}) {
+    std::string sql = std::string("DELETE FROM ") + table + " WHERE rowid IN (SELECT rowid FROM " +
+                      table + " WHERE ts_ms < ?1 LIMIT " + std::to_string(kPruneChunk) + ")";
+    Statement st;
+    if (!Statement::Prepare(db_, sql, false, &st).ok()) continue;
+    for (;;) {
+      bool done = st.Int(1, cutoff_wall_ms).Run();
+      int n = sqlite3_changes(db_);
+      if (!done || n == 0) break;
+      deleted += n;
+    }
+  }
+  if (deleted > 0) Exec(db_, "PRAGMA incremental_vacuum(2000)");
+  // PASSIVE never waits for readers: it copies what it can and lets a reader keep its snapshot.
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  return deleted;
+}
+
+void HistoryTables::SetMaxSize(int64_t bytes) {
+  // max_page_count never goes below what the file already holds; "unlimited" is SQLite's own
+  // ceiling.
+  int64_t pages = bytes > 0 ? std::max<int64_t>(1, bytes / 4096) : 4294967294LL;
+  Exec(db_, ("PRAGMA max_page_count = " + std::to_string(pages)).c_str());
+}
+
+}  // namespace switchyard
