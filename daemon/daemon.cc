@@ -8,23 +8,23 @@
 #include <map>
 
 #include "base/clock.h"
-#include "base/utf8.h"
 #include "http/curl_http_client.h"
 #include "http/http1_client.h"
 #include "http/http_dispatch.h"
 #include "http/redacting_http_client.h"
 #include "ipc/server.h"
 #include "loop/uv_timers.h"
-#include "protocol/codec.h"
 #include "resilience/timeout_policy.h"
 #include "router/router.h"
+#include "rpc_service.h"
 #include "service_manager.h"
 #include "store/sqlite_store.h"
 #include "version.h"
+#include "warm_start.h"
 
 namespace switchyard {
 
-class Daemon::Impl final : public Server::Handler {
+class Daemon::Impl final {
  public:
   Impl(Config config, DaemonOptions options)
       : config_(std::make_shared<const Config>(std::move(config))), options_(std::move(options)) {}
@@ -32,12 +32,8 @@ class Daemon::Impl final : public Server::Handler {
   int Run();
 
  private:
-  void OnCall(uint64_t conn, const Envelope& call) override;
-  void OnClosed(uint64_t conn) override;
   // Every second: the log lines held back are counted.
   void Tick();
-  void OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call);
-  void OnStatus(uint64_t conn, uint32_t msgid);
   void BeginShutdown(const char* why);
   void CheckDrained();
   void Teardown();
@@ -68,6 +64,7 @@ class Daemon::Impl final : public Server::Handler {
   std::unique_ptr<SqliteStore> store_;
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
+  std::unique_ptr<RpcService> rpc_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<ServiceManager> service_;
   uv_signal_t sigterm_{}, sigint_{}, sighup_{};
@@ -148,7 +145,14 @@ int Daemon::Impl::Run() {
   // An answer goes out only once its request is in the history's journal: a kill -9 loses no
   // request a client heard back about (store/history_journal.h).
   if (store_) so.before_send = [this] { store_->FlushJournal(); };
-  server_ = std::make_unique<Server>(&loop_, this, so);
+  RpcService::Context rpc;
+  rpc.router = router_.get();
+  rpc.store = store_.get();
+  rpc.clock = &clock_;
+  rpc.started_ms = started_ms_;
+  rpc_ = std::make_unique<RpcService>(rpc);
+  server_ = std::make_unique<Server>(&loop_, rpc_.get(), so);
+  rpc_->set_server(server_.get());
   service_ = std::make_unique<ServiceManager>(&loop_);
 
   int passed_fd = -1;
@@ -200,52 +204,14 @@ Status Daemon::Impl::OpenHistory() {
   so.queue_rows = config_->history.queue_rows;
   so.flush_ms = config_->history.flush_ms;
   SY_RETURN_IF_ERROR(SqliteStore::Open(so, &store_));
-  // Rebuild the latency windows, so a restarted daemon keeps its learned timeouts.
-  int64_t window_ms = 0;
-  for (const auto& [name, r] : config_->routes)
-    window_ms = std::max(window_ms, r.timeout.window_s * 1000);
-  std::map<std::string, int64_t> window_of;  // model -> window of the first route using it
-  for (const auto& [name, r] : config_->routes) {
-    for (const std::string& m : r.tiers) window_of.emplace(m, r.timeout.window_s * 1000);
-  }
-  int64_t now_wall = clock_.WallMs();
-  int64_t now_mono = clock_.NowMs();
-  int64_t loaded = 0;
-  int64_t not_utf8 = 0;
-  SY_RETURN_IF_ERROR(store_->LoadAttempts(now_wall - window_ms, [&](const LoadedAttempt& a) {
-    auto it = window_of.find(a.model);
-    if (it == window_of.end()) return;  // a model no longer configured
-    // Older daemons let any bytes into `task`; such a key would make `status` undecodable.
-    if (!IsValidUtf8(a.task)) {
-      ++not_utf8;
-      return;
-    }
-    (a.first_token ? first_token_policy_ : policy_)
-        .Record(a.model, a.task, now_mono - (now_wall - a.end_ms), a.latency_ms, a.censored,
-                it->second);
-    ++loaded;
-  }));
-  // The token estimate's calibration from a week of answers; today's spend for budgets.
-  SY_RETURN_IF_ERROR(store_->LoadCalibration(
-      now_wall - 7 * 86400000LL, [&](const std::string& model, int64_t est, int64_t actual) {
-        calibration_.Restore(model, est, actual);
-      }));
-  SY_RETURN_IF_ERROR(store_->LoadSpend(
-      now_wall,
-      [&](const std::string& route, double usd) { spend_.Add(route, now_wall, usd); }));
-  int64_t max_cooldown = config_->breaker.max_cooldown_ms;
-  for (const auto& [name, m] : config_->models)
-    max_cooldown = std::max(max_cooldown, m.breaker.max_cooldown_ms);
-  SY_RETURN_IF_ERROR(store_->LoadBreakerTransitions(
-      now_wall - std::max<int64_t>(max_cooldown, 86400000),
-      [&](const BreakerTransitionRecord& t) { last_transition_[t.model] = t; }));
+  WarmState into;
+  into.policy = &policy_;
+  into.first_token_policy = &first_token_policy_;
+  into.calibration = &calibration_;
+  into.spend = &spend_;
+  into.last_transition = &last_transition_;
+  SY_RETURN_IF_ERROR(WarmStart(*store_, *config_, clock_, into));
   store_->Start();
-  spdlog::info("history {}: {} latency sample(s) from the last {} s reloaded", so.path, loaded,
-               window_ms / 1000);
-  if (not_utf8 > 0) {
-    spdlog::warn("history {}: {} latency sample(s) left out: their task is not valid UTF-8",
-                 so.path, not_utf8);
-  }
   return Status::Ok();
 }
 
@@ -321,6 +287,7 @@ std::string Daemon::Impl::StatusLine() {
 void Daemon::Impl::BeginShutdown(const char* why) {
   if (stopping_) return;
   stopping_ = true;
+  rpc_->StopTakingRequests();
   spdlog::info("{}: no longer accepting; draining {} request(s) in flight", why,
                router_->in_flight());
   service_->Stopping();
@@ -364,80 +331,6 @@ void Daemon::Impl::Tick() {
   // Records no answer waits for (breaker transitions, abandoned requests) reach it too.
   if (store_) store_->FlushJournal();
   timers_->Start(1000, [this] { Tick(); });
-}
-
-void Daemon::Impl::OnClosed(uint64_t conn) { router_->AbandonFrom(conn, "client went away"); }
-
-void Daemon::Impl::OnCall(uint64_t conn, const Envelope& call) {
-  if (call.method == "complete") {
-    OnComplete(conn, call.msgid, call);
-  } else if (call.method == "status") {
-    OnStatus(conn, call.msgid);
-  } else if (call.method == "ping") {
-    server_->Send(conn, EncodePongResponse(call.msgid));
-  } else {
-    RpcError e;
-    e.code = "no_such_method";
-    e.message = "unknown method '" + Printable(call.method) + "'; try complete, status or ping";
-    server_->Send(conn, EncodeErrorResponse(call.msgid, e));
-  }
-}
-
-void Daemon::Impl::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call) {
-  CompleteRequest req;
-  Status s = DecodeCompleteRequest(call.arg, &req);
-  if (!s.ok()) {
-    RpcError e;
-    e.code = "bad_request";
-    e.message = s.message();
-    server_->Send(conn, EncodeErrorResponse(msgid, e));
-    return;
-  }
-  if (stopping_) {
-    RpcError e;
-    e.code = "shutting_down";
-    e.message = "the daemon is stopping";
-    server_->Send(conn, EncodeErrorResponse(msgid, e));
-    return;
-  }
-  Router::Chunk on_chunk;
-  if (req.stream) {
-    on_chunk = [this, conn, msgid, index = int64_t{0}](std::string_view text) mutable {
-      StreamChunk c;
-      c.msgid = msgid;
-      c.index = index++;
-      c.content.assign(text);
-      server_->Send(conn, EncodeChunkNotification(c));
-    };
-  }
-  router_->Complete(
-      std::move(req),
-      [this, conn, msgid](RouteResponse&& r) {
-        if (r.ok) {
-          server_->Send(conn, EncodeCompleteResponse(msgid, r.result));
-        } else {
-          server_->Send(conn, EncodeErrorResponse(msgid, r.error));
-        }
-      },
-      std::move(on_chunk), RequestOrigin{server_->ClientOf(conn), conn});
-}
-
-void Daemon::Impl::OnStatus(uint64_t conn, uint32_t msgid) {
-  StatusResult st;
-  st.version = kSwitchyardVersion;
-  st.uptime_ms = clock_.NowMs() - started_ms_;
-  st.requests_in_flight = static_cast<int64_t>(router_->in_flight());
-  st.connections = static_cast<int64_t>(server_->connections());
-  router_->FillStatus(&st);
-  if (store_) {
-    StoreStats ss = store_->Stats();
-    st.history.enabled = true;
-    st.history.queued_rows = ss.queued_rows;
-    st.history.written_rows = ss.written_rows;
-    st.history.dropped_rows = ss.dropped_rows;
-    st.history.write_errors = ss.write_errors;
-  }
-  server_->Send(conn, EncodeStatusResponse(msgid, st));
 }
 
 }  // namespace switchyard
