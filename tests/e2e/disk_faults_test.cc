@@ -48,12 +48,6 @@ class SmallDisk {
   bool mounted_ = false;
 };
 
-template <typename Pred>
-bool WaitFor(Pred pred, int ms) {
-  for (int i = 0; i < ms / 20 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  return pred();
-}
-
 TEST(DiskFaults, FullDiskKeepsAnsweringKeepsRowsAndResumes) {
   SmallDisk disk(2048);
   if (!disk.mounted()) {
@@ -66,7 +60,7 @@ TEST(DiskFaults, FullDiskKeepsAnsweringKeepsRowsAndResumes) {
   Cluster cluster(opt);
   auto client = cluster.Connect();
   ASSERT_TRUE(client->Complete(Cluster::Ask("before")).ok);
-  ASSERT_TRUE(WaitFor([&] { return client->GetStatus().result.history.queued_rows == 0; }, 3000));
+  ASSERT_TRUE(testbed::PollUntil(3000, [&] { return client->GetStatus().result.history.queued_rows == 0; }));
   disk.Fill();
   // Requests until the history's writes find no room (the WAL first reuses its own pages).
   int during = 0;  // requests answered since the disk filled
@@ -87,7 +81,7 @@ TEST(DiskFaults, FullDiskKeepsAnsweringKeepsRowsAndResumes) {
   EXPECT_NE(cluster.daemon_log().find("history: no space to write"), std::string::npos);
 
   disk.Free();
-  ASSERT_TRUE(WaitFor([&] { return client->GetStatus().result.history.queued_rows == 0; }, 5000))
+  ASSERT_TRUE(testbed::PollUntil(5000, [&] { return client->GetStatus().result.history.queued_rows == 0; }))
       << "writing did not resume once space was back";
   EXPECT_NE(cluster.daemon_log().find("history: writing again after"), std::string::npos);
   ASSERT_TRUE(cluster.StopDaemon().ok());

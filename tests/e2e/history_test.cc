@@ -104,7 +104,9 @@ TEST(History, AReaderHoldingASnapshotStallsNothing) {
   Cluster cluster(opt);
   auto client = cluster.Connect();
   ASSERT_TRUE(client->Complete(Cluster::Ask("first")).ok);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the file exist
+  // The first request is on file: the reader's snapshot has something in it.
+  ASSERT_TRUE(testbed::PollUntil(
+      5000, [&] { return client->GetStatus().result.history.written_rows >= 2; }));
   Db reader(cluster.history_path());
   reader.Exec("BEGIN");
   int64_t seen = reader.Int("SELECT COUNT(*) FROM requests");  // the snapshot starts here
@@ -120,9 +122,7 @@ TEST(History, AReaderHoldingASnapshotStallsNothing) {
   EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM requests"), seen);  // still its snapshot
   reader.Exec("COMMIT");
   // The daemon kept writing behind the reader's back: nothing was lost.
-  for (int i = 0; i < 100 && reader.Int("SELECT COUNT(*) FROM requests") < 201; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  testbed::PollUntil(5000, [&] { return reader.Int("SELECT COUNT(*) FROM requests") >= 201; });
   EXPECT_EQ(reader.Int("SELECT COUNT(*) FROM requests"), 201);
   StatusReply s = client->GetStatus();
   EXPECT_EQ(s.result.history.dropped_rows, 0);

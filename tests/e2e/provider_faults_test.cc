@@ -122,11 +122,7 @@ class TlsEndpoint {
                                      ",key=" + dir_.File("srv.key") + ",verify=0",
                                  "TCP:127.0.0.1:" + std::to_string(backend_port)},
         std::vector<std::string>{}, dir_.File("socat.log"));
-    for (int i = 0; i < 100; ++i) {
-      if (Accepts(port_)) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+    return testbed::PollUntil(2000, [this] { return Accepts(port_); });
   }
 
  private:

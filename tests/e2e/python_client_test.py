@@ -18,6 +18,17 @@ import urllib.request
 import msgpack
 
 
+def accepts(path):
+    s = socket.socket(socket.AF_UNIX)
+    try:
+        s.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
 def wait_for(pred, timeout=5.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -107,8 +118,7 @@ default_ms = 2000
 """)
         procs.append(subprocess.Popen([daemon_bin, "--config", os.path.join(tmp, "sy.toml")],
                                       stderr=subprocess.DEVNULL))
-        check(wait_for(lambda: os.path.exists(sock)), "daemon created its socket")
-        time.sleep(0.05)
+        check(wait_for(lambda: accepts(sock)), "daemon accepts on its socket")
         c = Client(sock)
 
         err, res = c.call("ping")

@@ -32,15 +32,6 @@ std::string RunCommand(const std::string& cmd, int* rc) {
   return out;
 }
 
-bool WaitFor(int timeout_ms, const std::function<bool()>& ready) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < until) {
-    if (ready()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return ready();
-}
-
 TEST(Systemd, AnalyzeVerifyAcceptsBothUnits) {
   if (access("/usr/bin/systemd-analyze", X_OK) != 0)
     GTEST_SKIP() << "systemd-analyze is not installed";
@@ -185,7 +176,7 @@ TEST(Reload, ValidConfigWithANewTierTakesEffect) {
   opt.tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";
   cluster.WriteConfig(opt);
   cluster.daemon().Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor(3000, [&] { return c->Complete(Cluster::Ask("y")).ok; }))
+  ASSERT_TRUE(testbed::PollUntil(3000, [&] { return c->Complete(Cluster::Ask("y")).ok; }))
       << cluster.daemon_log();
   CompleteReply after = c->Complete(Cluster::Ask("z"));
   ASSERT_TRUE(after.ok);
@@ -199,7 +190,7 @@ TEST(Reload, InvalidConfigIsRefusedAndTheOldOneKept) {
   ASSERT_TRUE(c->Complete(Cluster::Ask("before")).ok);
   testbed::WriteFile(cluster.config_path(), "[routes.chat]\ntiers = [\"no-such-model\"]\n");
   cluster.daemon().Signal(SIGHUP);
-  ASSERT_TRUE(WaitFor(3000, [&] {
+  ASSERT_TRUE(testbed::PollUntil(3000, [&] {
     return cluster.daemon_log().find("is refused") != std::string::npos;
   })) << cluster.daemon_log();
   EXPECT_NE(cluster.daemon_log().find("unknown model 'no-such-model'"), std::string::npos);
