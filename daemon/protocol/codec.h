@@ -1,7 +1,9 @@
 // MessagePack-RPC framing and the encoding of switchyard's methods (schema/protocol.md):
 // request [0, msgid, method, [arg]], response [1, msgid, error, result],
 // notification [2, method, [arg]]. Decoders never throw; a wrong shape is a Status whose
-// message names the field ("messages[2].content: expected a string").
+// message names the field ("messages[2].content: expected a string"). Each message's keys
+// are listed once, in protocol/message_fields.h, and packed and read from that one list;
+// envelope.cc frames them, complete_codec.cc and status_codec.cc are the two methods.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,143 @@
+// The keys of each message of schema/protocol.md, listed once (protocol/map_fields.h says
+// how they are walked). The order is the order they are packed in; readers look keys up by
+// name. Add a key here and it is written, read and counted; validation beyond types (ranges,
+// the roles a message may have) is the decoder's, after reading.
+#pragma once
+
+#include "protocol/map_fields.h"
+#include "protocol/messages.h"
+
+namespace switchyard {
+
+template <typename Io, Is<Usage> M>
+Status Fields(Io& io, M& u) {
+  SY_RETURN_IF_ERROR(io.Field("input_tokens", u.input_tokens));
+  return io.Field("output_tokens", u.output_tokens);
+}
+
+template <typename Io, Is<Truncation> M>
+Status Fields(Io& io, M& t) {
+  SY_RETURN_IF_ERROR(io.Field("tokens_before", t.tokens_before));
+  SY_RETURN_IF_ERROR(io.Field("tokens_after", t.tokens_after));
+  SY_RETURN_IF_ERROR(io.Field("dropped_messages", t.dropped_messages));
+  return io.Field("cut_chars", t.cut_chars);
+}
+
+template <typename Io, Is<AttemptReport> M>
+Status Fields(Io& io, M& a) {
+  SY_RETURN_IF_ERROR(io.Field("model", a.model, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("outcome", a.outcome, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("latency_ms", a.latency_ms));
+  SY_RETURN_IF_ERROR(io.Field("reason", a.reason));
+  SY_RETURN_IF_ERROR(io.Field("http_status", a.http_status));
+  SY_RETURN_IF_ERROR(io.Field("usage", a.usage));
+  SY_RETURN_IF_ERROR(io.Field("cost_usd", a.cost_usd));
+  SY_RETURN_IF_ERROR(io.Field("timeout_ms", a.timeout_ms));
+  SY_RETURN_IF_ERROR(io.Field("truncated", a.truncated));
+  SY_RETURN_IF_ERROR(io.Optional("truncation", a.truncation, a.truncated));
+  return io.Field("ttft_ms", a.ttft_ms);
+}
+
+template <typename Io, Is<Message> M>
+Status Fields(Io& io, M& m) {
+  SY_RETURN_IF_ERROR(io.Field("role", m.role, Need::kRequired));
+  return io.Field("content", m.content, Need::kRequired);
+}
+
+template <typename Io, Is<CompleteRequest> M>
+Status Fields(Io& io, M& r) {
+  SY_RETURN_IF_ERROR(io.Field("route", r.route, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("messages", r.messages, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("max_tokens", r.max_tokens, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Optional("temperature", r.temperature, r.temperature.has_value()));
+  SY_RETURN_IF_ERROR(io.Field("task", r.task));
+  SY_RETURN_IF_ERROR(io.Optional("deadline_ms", r.deadline_ms, r.deadline_ms > 0));
+  SY_RETURN_IF_ERROR(io.Field("stream", r.stream));
+  SY_RETURN_IF_ERROR(io.Optional("json", r.json, r.json));
+  SY_RETURN_IF_ERROR(io.Optional("allow_length_stop", r.allow_length_stop, r.allow_length_stop));
+  return io.Field("metadata", r.metadata);
+}
+
+template <typename Io, Is<CompleteResult> M>
+Status Fields(Io& io, M& r) {
+  SY_RETURN_IF_ERROR(io.Field("request_id", r.request_id));
+  SY_RETURN_IF_ERROR(io.Field("model", r.model, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("content", r.content, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("finish_reason", r.finish_reason));
+  SY_RETURN_IF_ERROR(io.Field("usage", r.usage));
+  SY_RETURN_IF_ERROR(io.Field("latency_ms", r.latency_ms));
+  SY_RETURN_IF_ERROR(io.Field("cost_usd", r.cost_usd));
+  SY_RETURN_IF_ERROR(io.Field("truncated", r.truncated));
+  SY_RETURN_IF_ERROR(io.Optional("truncation", r.truncation, r.truncated));
+  SY_RETURN_IF_ERROR(io.Field("attempts", r.attempts));
+  return io.WriteOnly("fallbacks", r.attempts.empty()
+                                       ? int64_t{0}
+                                       : static_cast<int64_t>(r.attempts.size()) - 1);
+}
+
+template <typename Io, Is<RpcError> M>
+Status Fields(Io& io, M& e) {
+  SY_RETURN_IF_ERROR(io.Field("request_id", e.request_id));
+  SY_RETURN_IF_ERROR(io.Field("code", e.code, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("message", e.message));
+  SY_RETURN_IF_ERROR(io.Field("http_status", e.http_status));
+  return io.Field("attempts", e.attempts);
+}
+
+template <typename Io, Is<StreamChunk> M>
+Status Fields(Io& io, M& c) {
+  SY_RETURN_IF_ERROR(io.Field("msgid", c.msgid, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("index", c.index));
+  return io.Field("content", c.content, Need::kRequired);
+}
+
+template <typename Io, Is<TaskStatus> M>
+Status Fields(Io& io, M& t) {
+  SY_RETURN_IF_ERROR(io.Field("samples", t.samples));
+  SY_RETURN_IF_ERROR(io.Field("p50_ms", t.p50_ms));
+  SY_RETURN_IF_ERROR(io.Field("p95_ms", t.p95_ms));
+  return io.Field("timeout_ms", t.timeout_ms);
+}
+
+template <typename Io, Is<ModelStatus> M>
+Status Fields(Io& io, M& m) {
+  SY_RETURN_IF_ERROR(io.Field("provider", m.provider));
+  SY_RETURN_IF_ERROR(io.Field("breaker", m.breaker));
+  SY_RETURN_IF_ERROR(io.Field("failure_rate", m.failure_rate));
+  SY_RETURN_IF_ERROR(io.Field("slow_call_rate", m.slow_call_rate));
+  SY_RETURN_IF_ERROR(io.Field("window_calls", m.window_calls));
+  SY_RETURN_IF_ERROR(io.Field("half_open_in_ms", m.half_open_in_ms));
+  SY_RETURN_IF_ERROR(io.Field("timeout_ms", m.timeout_ms));
+  SY_RETURN_IF_ERROR(io.Field("in_flight", m.in_flight));
+  return io.Keyed("tasks", m.tasks, &TaskStatus::task);
+}
+
+template <typename Io, Is<RouteStatus> M>
+Status Fields(Io& io, M& r) {
+  SY_RETURN_IF_ERROR(io.Field("budget_usd_per_day", r.budget_usd_per_day));
+  SY_RETURN_IF_ERROR(io.Field("spent_today_usd", r.spent_today_usd));
+  SY_RETURN_IF_ERROR(io.Field("over_budget", r.over_budget));
+  return io.Field("start_tier", r.start_tier);
+}
+
+template <typename Io, Is<HistoryStatus> M>
+Status Fields(Io& io, M& h) {
+  SY_RETURN_IF_ERROR(io.Field("enabled", h.enabled));
+  SY_RETURN_IF_ERROR(io.Field("queued_rows", h.queued_rows));
+  SY_RETURN_IF_ERROR(io.Field("written_rows", h.written_rows));
+  SY_RETURN_IF_ERROR(io.Field("dropped_rows", h.dropped_rows));
+  return io.Field("write_errors", h.write_errors);
+}
+
+template <typename Io, Is<StatusResult> M>
+Status Fields(Io& io, M& s) {
+  SY_RETURN_IF_ERROR(io.Field("version", s.version));
+  SY_RETURN_IF_ERROR(io.Field("uptime_ms", s.uptime_ms));
+  SY_RETURN_IF_ERROR(io.Field("requests_in_flight", s.requests_in_flight));
+  SY_RETURN_IF_ERROR(io.Field("connections", s.connections));
+  SY_RETURN_IF_ERROR(io.Keyed("models", s.models, &ModelStatus::name));
+  SY_RETURN_IF_ERROR(io.Keyed("routes", s.routes, &RouteStatus::name));
+  return io.Field("history", s.history);
+}
+
+}  // namespace switchyard
