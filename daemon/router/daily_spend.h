@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "config/config.h"
+
 namespace switchyard {
 
 class DailySpend {
@@ -24,5 +26,9 @@ class DailySpend {
   };
   std::map<std::string, Day> by_route_;
 };
+
+// Whether `route` has spent its daily budget on the UTC day of `wall_ms` (then its requests
+// start at its over_budget_tier).
+bool OverBudget(const DailySpend& spend, const RouteConfig& route, int64_t wall_ms);
 
 }  // namespace switchyard

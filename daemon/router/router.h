@@ -1,17 +1,11 @@
-// One request's walk down its route's tiers: skip models whose breaker is open or whose
-// provider is full, give each call a timeout learned from that model's latency, classify
-// what comes back, and either answer or move on. At a soft timeout a route either cuts the
-// slow call off or hedges (starts the next tier and keeps the slow call until its hard
-// timeout; the first good answer wins). Same-model retries are rare: only for a connection
-// that failed before anything was sent, or a 429 with a short Retry-After, and only within
-// the retry budget. Before each call the prompt is fitted to the model's context window;
-// after it, a 200 answer passes the route's partial-failure checks or counts as a failure.
-// Streamed requests relay text as it comes; they may fall back only until the first text
-// has gone to the client. All state lives on the loop thread; the router never blocks.
+// The router: the requests in flight, each a Walk down its route's tiers (router/walk.h), and
+// what they share: each model's health, each provider's slots, the retry budget, the learned
+// latency, each route's spend. It takes requests in (Complete), ends them early (Abandon,
+// AbortAll), switches configs (Reload), and keeps each finished request in the history. It is
+// the walks' environment. Loop thread only; nothing here blocks.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,24 +17,17 @@
 #include "base/timers.h"
 #include "config/config.h"
 #include "http/http_client.h"
-#include "protocol/messages.h"
 #include "prompt/token_calibration.h"
-#include "providers/provider.h"
-#include "router/daily_spend.h"
-#include "resilience/breaker.h"
+#include "protocol/messages.h"
 #include "resilience/provider_slots.h"
 #include "resilience/retry_budget.h"
 #include "resilience/timeout_policy.h"
+#include "router/daily_spend.h"
+#include "router/generation.h"
+#include "router/walk.h"
 #include "store/store.h"
 
 namespace switchyard {
-
-// A request's answer: the result, or an error whose code is one of schema/protocol.md's.
-struct RouteResponse {
-  bool ok = false;
-  CompleteResult result;
-  RpcError error;
-};
 
 // What the router works with; everything here must outlive it.
 struct RouterContext {
@@ -61,22 +48,14 @@ struct RouterContext {
   int64_t first_request_id = 1;
 };
 
-// Where a request came from: the client (whose share of each provider's slots it uses, see
-// resilience/provider_slots.h) and the connection (whose requests are abandoned if it closes).
-struct RequestOrigin {
-  ClientId client = 0;
-  uint64_t conn = 0;
-};
-
-class Router {
+class Router final : private WalkEnv {
  public:
-  using Done = std::function<void(RouteResponse&&)>;
-  // A streamed request's next piece of text, in order; all of them make the answer.
-  using Chunk = std::function<void(std::string_view text)>;
+  using Done = Walk::Done;
+  using Chunk = Walk::Chunk;
 
   // Loop thread only.
   Router(std::shared_ptr<const Config> config, const RouterContext& ctx);
-  ~Router();
+  ~Router() override;
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
 
@@ -92,13 +71,12 @@ class Router {
   void Abandon(int64_t request_id, const std::string& reason);
   // The same for every request in flight from connection `conn`.
   void AbandonFrom(uint64_t conn, const std::string& reason);
+  // Answers every request in flight with `code` and abandons its calls.
+  void AbortAll(const std::string& code, const std::string& message);
 
   // Writes how many log lines of each kind were held back (base/log_limiter.h). Now and
   // then (once a second), and with `all` at shutdown.
   void FlushHeldBackLogs(bool all = false) { log_.FlushHeldBack(clock_->NowMs(), all); }
-
-  // Answers every request in flight with `code` and abandons its calls.
-  void AbortAll(const std::string& code, const std::string& message);
 
   // Switches to `config` for requests that arrive from now on; requests in flight finish
   // under the config they started with. Breakers, latency history and in-flight counts of
@@ -109,72 +87,29 @@ class Router {
   void RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms);
 
   size_t in_flight() const { return walks_.size(); }
+  // The models and routes of `status`.
   void FillStatus(StatusResult* out);
-  // Whether `route` has spent its daily budget at wall time `wall_ms`, and the tier its
-  // requests start at.
-  bool OverBudget(const RouteConfig& route, int64_t wall_ms) const;
 
  private:
-  struct Walk;
-  struct Call;
-  struct Prepared;
-  // What outlives a config reload: one per model name.
-  struct ModelHealth {
-    std::unique_ptr<Breaker> breaker;
-    int64_t in_flight = 0;
-  };
-  struct ModelRuntime {
-    const ModelConfig* config = nullptr;
-    const ProviderConfig* provider_config = nullptr;
-    const Provider* provider = nullptr;
-    std::shared_ptr<ModelHealth> health;
-  };
-  // A config and what is built from it; requests hold the one they started under.
-  struct Generation {
-    std::shared_ptr<const Config> config;
-    std::map<std::string, std::unique_ptr<Provider>> providers;
-    std::map<std::string, ModelRuntime> models;
-  };
   std::shared_ptr<Generation> Build(std::shared_ptr<const Config> config);
-
-  // Starts the next tier that may be called; finishes the walk when none is left and
-  // nothing is in flight.
-  void Launch(Walk* w);
-  // Fits the prompt to `model`'s window; false (with `why`) if the model must be skipped.
-  bool Prepare(Walk* w, const std::string& model, Prepared* p, std::string* why);
-  void StartCall(Walk* w, const std::string& model, bool retry, Prepared&& p);
-  // A slot of `rt`'s provider for the walk's client; false, the tier skipped as overloaded,
-  // if there is none for it.
-  bool TakeSlot(Walk* w, const ModelRuntime& rt);
-  void OnStreamData(int64_t walk_id, int64_t seq, std::string_view bytes);
-  void OnStall(int64_t walk_id, int64_t seq);
-  void EndStream(Walk* w, int64_t seq, HttpResponse&& resp);
-  // Passes a piece of (redacted) stream text to the client.
-  void Relay(Walk* w, std::string_view text);
-  void Skip(Walk* w, const std::string& model, Outcome why, std::string reason);
-  // The call `seq` of request `walk_id` if both are still live (timers and HTTP callbacks
-  // may arrive after a request finished).
-  Call* FindCall(int64_t walk_id, int64_t seq, Walk** walk);
-  void OnHttpDone(int64_t walk_id, int64_t seq, HttpResponse&& resp);
-  void OnSoftTimeout(int64_t walk_id, int64_t seq);
-  void OnHardTimeout(int64_t walk_id, int64_t seq);
-  // Ends call `seq` with `outcome`, feeds the breaker, the latency window and the history,
-  // then decides: answer, retry, next tier, or wait for the other call in flight.
-  void EndCall(Walk* w, int64_t seq, Outcome outcome, std::string reason, int64_t http_status,
-               const Answer* answer, int64_t retry_after_ms);
-  // Abandons a call in flight (lost the hedge, shutdown) and records it as cancelled.
-  void CancelCall(Walk* w, int64_t seq, const std::string& reason);
-  bool MaybeRetry(Walk* w, const std::string& model, Outcome outcome, int64_t retry_after_ms);
-  void Finish(Walk* w, RouteResponse&& response);
-  // Hands the walk's records to the history (moving them: the walk is finishing).
-  void Remember(Walk* w, const RouteResponse& response);
-  void Emit(const std::string& model, const BreakerTransition& t);
-  int64_t AttemptTimeoutMs(const Walk& w, const std::string& model);
-  void FinishFailed(Walk* w);
-  // A stream cut short may lack the provider's usage; fills it from estimates and returns
-  // the note that says so, for the attempt's reason.
-  std::string EstimateStreamUsage(const Walk& w, const Call& c, Answer* a) const;
   void AddSpend(const Walk& w);
+
+  // WalkEnv.
+  const Clock& clock() const override { return *clock_; }
+  Timers& timers() override { return *timers_; }
+  HttpClient& http() override { return *http_; }
+  TimeoutPolicy& policy() override { return *policy_; }
+  TimeoutPolicy& first_token_policy() override { return *first_token_policy_; }
+  TokenCalibration& calibration() override { return *calibration_; }
+  RetryBudget& retry_budget() override { return retry_budget_; }
+  ProviderSlots& slots(const std::string& provider) override {
+    return provider_slots_.at(provider);
+  }
+  const Redactor* redactor() override { return redactor_; }
+  LogLimiter& log() override { return log_; }
+  void BreakerMoved(const std::string& model, const BreakerTransition& t) override;
+  Walk* Find(int64_t id) override;
+  void Finished(Walk* walk, const RouteResponse& response) override;
 
   std::shared_ptr<Generation> gen_;
   HttpClient* http_;
@@ -192,10 +127,10 @@ class Router {
   DailySpend own_spend_;
   Redactor own_redactor_;
   RetryBudget retry_budget_;
-  std::map<std::string, ProviderSlots> provider_slots_;  // by provider name
-  std::unordered_map<ClientId, int64_t> client_walks_;    // requests in flight per client
+  std::map<std::string, ProviderSlots> provider_slots_;                // by provider name
+  std::map<std::string, std::shared_ptr<ModelHealth>> health_;         // by model name
+  std::unordered_map<ClientId, int64_t> client_walks_;                 // requests per client
   LogLimiter log_;
-  std::map<std::string, std::shared_ptr<ModelHealth>> health_;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;
 };

@@ -1,0 +1,766 @@
+#include "router/walk.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "answer/answer_checks.h"
+#include "prompt/token_estimate.h"
+#include "router/params.h"
+
+namespace switchyard {
+
+// One model call in flight.
+struct Walk::Call {
+  int64_t seq = 0;  // index in attempts_
+  std::string model;
+  int64_t start_ms = 0;
+  int64_t soft_timeout_ms = 0;
+  int64_t hard_at_ms = 0;  // when a hedged call is given up
+  HttpClient::Id http_id = 0;
+  Timers::Id timer_id = 0;
+  bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge)
+  bool retry = false;      // the request's one same-model retry
+  // Streams: the provider's events turned into text, when the first came and the last byte.
+  std::unique_ptr<StreamRelay> relay;
+  bool got_text = false;
+  int64_t last_byte_ms = 0;
+};
+
+// A call's prompt, fitted to its model.
+struct Walk::Prepared {
+  int64_t max_tokens = 0;
+  int64_t est_tokens = 0;     // uncalibrated estimate of what is sent
+  int64_t tokens_before = 0;  // calibrated estimates of the prompt as given and as sent
+  int64_t tokens_after = 0;
+  bool truncated = false;
+  Truncation truncation;
+  std::vector<Message> messages;  // when truncated; else the request's own are sent
+};
+
+namespace {
+
+double CostUsd(const ModelConfig& m, const Usage& u) {
+  return (static_cast<double>(u.input_tokens) * m.input_usd_per_mtok +
+          static_cast<double>(u.output_tokens) * m.output_usd_per_mtok) /
+         1e6;
+}
+
+Outcome FromTransport(TransportError e) {
+  switch (e) {
+    case TransportError::kConnect:
+      return Outcome::kConnectError;
+    case TransportError::kTimeout:
+      return Outcome::kTimeout;
+    default:
+      return Outcome::kTransportError;
+  }
+}
+
+RouteResponse Error(std::string code, std::string message) {
+  RouteResponse r;
+  r.error.code = std::move(code);
+  r.error.message = std::move(message);
+  return r;
+}
+
+Outcome OutcomeOf(AnswerProblem p) {
+  switch (p) {
+    case AnswerProblem::kEmpty:
+      return Outcome::kEmptyAnswer;
+    case AnswerProblem::kLength:
+      return Outcome::kLengthLimit;
+    case AnswerProblem::kContentFilter:
+      return Outcome::kContentFilter;
+    case AnswerProblem::kInvalidJson:
+      return Outcome::kInvalidJson;
+    case AnswerProblem::kRepetition:
+      return Outcome::kRepetition;
+    case AnswerProblem::kNone:
+      break;
+  }
+  return Outcome::kOk;
+}
+
+// Runs the route's checks on a 200 answer; returns the outcome and fills `reason` on failure.
+Outcome Check(const Answer& a, const CompleteRequest& req, const RouteConfig& route,
+              std::string* reason) {
+  AnswerFacts f;
+  f.content = a.content;
+  f.finish_reason = a.finish_reason;
+  f.output_tokens = a.usage.output_tokens;
+  f.json_requested = req.json;
+  f.length_stop_allowed = req.allow_length_stop;
+  AnswerVerdict v = CheckAnswer(f, ChecksOf(route.checks));
+  if (v.problem == AnswerProblem::kNone) return Outcome::kOk;
+  *reason = std::move(v.reason);
+  return OutcomeOf(v.problem);
+}
+
+// Called as a model is tried (or skipped): if the walk was moving on from another model,
+// that move is a fallback.
+void NoteFallbackTo(std::vector<FallbackRecord>* fallbacks, FallbackRecord* moving_on,
+                    const std::string& model) {
+  if (moving_on->from_model.empty() || moving_on->from_model == model) return;
+  FallbackRecord f = *moving_on;
+  f.to_model = model;
+  fallbacks->push_back(std::move(f));
+  *moving_on = FallbackRecord();
+}
+
+void MoveOn(FallbackRecord* moving_on, int64_t wall_ms, const std::string& from, std::string reason,
+            std::string detail) {
+  moving_on->ts_ms = wall_ms;
+  moving_on->from_model = from;
+  moving_on->reason = std::move(reason);
+  moving_on->detail = std::move(detail);
+}
+
+}  // namespace
+
+Walk::Walk(WalkEnv* env, Params p)
+    : env_(env),
+      id_(p.id),
+      origin_(p.origin),
+      req_(std::move(p.req)),
+      gen_(std::move(p.gen)),
+      route_(p.route),
+      done_(std::move(p.done)),
+      wall_start_ms_(env->clock().WallMs()),
+      start_ms_(env->clock().NowMs()),
+      next_tier_(p.first_tier),
+      raw_tokens_(EstimatePromptTokens(req_.messages)) {
+  int64_t deadline = req_.deadline_ms > 0 ? req_.deadline_ms : route_->deadline_ms;
+  deadline_at_ms_ = start_ms_ + deadline;
+  if (req_.stream) on_chunk_ = std::move(p.on_chunk);
+}
+
+Walk::~Walk() = default;
+
+std::function<void()> Walk::Later(std::function<void(Walk*)> fn) {
+  return [env = env_, id = id_, fn = std::move(fn)] {
+    if (Walk* w = env->Find(id)) fn(w);
+  };
+}
+
+void Walk::Skip(const std::string& model, Outcome why, std::string reason) {
+  int64_t wall = env_->clock().WallMs();
+  NoteFallbackTo(&fallbacks_, &moving_on_, model);
+  MoveOn(&moving_on_, wall, model, OutcomeName(why), reason);
+  Attempt a;
+  a.model = model;
+  a.called = false;
+  a.wall_start_ms = wall;
+  a.outcome = OutcomeName(why);
+  a.reason = std::move(reason);
+  attempts_.push_back(std::move(a));
+}
+
+void Walk::Launch() {
+  while (next_tier_ < route_->tiers.size()) {
+    int64_t now = env_->clock().NowMs();
+    if (now >= deadline_at_ms_ || calls_made_ >= MaxAttempts(*route_)) break;
+    const std::string& name = route_->tiers[next_tier_++];
+    ModelRuntime& rt = gen_->models.at(name);
+    Prepared prepared;
+    std::string why;
+    if (!Prepare(rt, &prepared, &why)) {
+      Skip(name, Outcome::kContextOverflow, std::move(why));
+      continue;
+    }
+    BreakerTransition t;
+    bool allowed = rt.health->Admit(now, &t);
+    env_->BreakerMoved(name, t);
+    if (!allowed) {
+      Skip(name, Outcome::kBreakerOpen, rt.health->Refusal(now));
+      continue;
+    }
+    if (!TakeSlot(rt)) {
+      rt.health->Unadmit();
+      continue;
+    }
+    StartCall(name, false, std::move(prepared));
+    return;
+  }
+  if (live_.empty() && retry_timer_ == 0) FinishFailed();
+}
+
+bool Walk::TakeSlot(const ModelRuntime& rt) {
+  const std::string& provider = rt.config->provider;
+  ProviderSlots& slots = env_->slots(provider);
+  ProviderSlots::Result got = slots.Take(origin_.client);
+  if (got.verdict == ProviderSlots::Verdict::kTaken) return true;
+  std::string why =
+      got.verdict == ProviderSlots::Verdict::kOverShare
+          ? "this client's share of " + provider + " is taken: it holds " +
+                std::to_string(got.held) + " of its " + std::to_string(slots.capacity()) +
+                " slots, its fair share now with " + std::to_string(slots.in_flight()) +
+                " in flight"
+          : provider + " has " + std::to_string(slots.in_flight()) + " calls in flight, its " +
+                "max_in_flight";
+  refused_for_capacity_ = why;
+  Skip(rt.config->name, Outcome::kOverloaded, std::move(why));
+  return false;
+}
+
+bool Walk::Prepare(const ModelRuntime& rt, Prepared* p, std::string* why) {
+  const ModelConfig& m = *rt.config;
+  TokenCalibration& calibration = env_->calibration();
+  p->max_tokens = std::min(req_.max_tokens, m.max_output_tokens);
+  p->est_tokens = raw_tokens_;
+  if (refused_window_ > 0 && m.context_window <= refused_window_) {
+    *why = "a model with a " + std::to_string(refused_window_) +
+           "-token window already refused this prompt as too long";
+    return false;
+  }
+  int64_t budget = m.context_window - p->max_tokens;
+  int64_t tokens = calibration.Scale(m.name, raw_tokens_);
+  p->tokens_before = p->tokens_after = tokens;
+  if (tokens <= budget) return true;
+  std::string need = "~" + std::to_string(tokens) + " prompt tokens + " +
+                     std::to_string(p->max_tokens) + " for the answer exceed its " +
+                     std::to_string(m.context_window) + "-token window";
+  if (route_->on_context_overflow == ContextOverflow::kSkip) {
+    *why = need;
+    return false;
+  }
+  FitResult fit = FitPrompt(req_.messages, budget, calibration.Ratio(m.name));
+  if (!fit.fits) {
+    *why = need + ", and shortening the prompt cannot make it fit";
+    return false;
+  }
+  p->truncated = true;
+  p->truncation.tokens_before = fit.tokens_before;
+  p->truncation.tokens_after = p->tokens_after = fit.tokens_after;
+  p->truncation.dropped_messages = fit.dropped_messages;
+  p->truncation.cut_chars = fit.cut_chars;
+  p->messages = std::move(fit.messages);
+  p->est_tokens = EstimatePromptTokens(p->messages);
+  return true;
+}
+
+void Walk::StartCall(const std::string& name, bool retry, Prepared&& p) {
+  ModelRuntime& rt = gen_->models.at(name);
+  int64_t now = env_->clock().NowMs();
+  int64_t remaining = deadline_at_ms_ - now;
+  HttpCallSpec spec = rt.provider->Build(rt.config->id, req_,
+                                         p.truncated ? p.messages : req_.messages, p.max_tokens);
+  Call c;
+  c.seq = static_cast<int64_t>(attempts_.size());
+  c.model = name;
+  c.start_ms = now;
+  c.retry = retry;
+  bool stream = req_.stream;
+  // A stream's soft timeout is on its first text; once text flows, only a stall or the
+  // deadline ends it.
+  c.soft_timeout_ms = std::min(
+      stream ? env_->first_token_policy().TimeoutFor(name, req_.task, now,
+                                                     FirstTokenParamsOf(*route_))
+             : env_->policy().TimeoutFor(name, req_.task, now, TimeoutParamsOf(*route_)),
+      remaining);
+  // A hedged call may outlive its soft timeout, up to the ceiling or the deadline.
+  c.hard_at_ms = route_->on_soft_timeout == SoftTimeout::kHedge
+                     ? std::min(now + std::max(route_->timeout.ceiling_ms, c.soft_timeout_ms),
+                                deadline_at_ms_)
+                     : now + c.soft_timeout_ms;
+  HttpRequest hr;
+  hr.url = std::move(spec.url);
+  hr.headers = std::move(spec.headers);
+  hr.body = std::move(spec.body);
+  // The walk's timers decide; the HTTP client's own limit is only a backstop a little later.
+  hr.timeout_ms = ((stream ? deadline_at_ms_ : c.hard_at_ms) - now) + 1000;
+  hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, c.soft_timeout_ms);
+  hr.ca_file = rt.provider_config->ca_file;
+  hr.use_curl = rt.provider_config->http_client_curl;
+  hr.max_response_bytes = static_cast<size_t>(rt.provider_config->max_response_bytes);
+  int64_t seq = c.seq;
+  if (stream) {
+    c.relay = std::make_unique<StreamRelay>(rt.provider->NewStreamDecoder(), env_->redactor());
+    hr.on_data = [env = env_, id = id_, seq](std::string_view bytes) {
+      if (Walk* w = env->Find(id)) w->OnStreamData(seq, bytes);
+    };
+  }
+
+  NoteFallbackTo(&fallbacks_, &moving_on_, name);
+  Attempt a;
+  a.model = name;
+  a.wall_start_ms = env_->clock().WallMs();
+  a.timeout_ms = c.soft_timeout_ms;
+  a.stream = stream;
+  a.truncated = p.truncated;
+  a.truncation = p.truncation;
+  a.est_tokens = p.est_tokens;
+  a.tokens_before = p.tokens_before;
+  a.tokens_after = p.tokens_after;
+  if (retry) a.reason = "retry";
+  attempts_.push_back(std::move(a));
+  ++calls_made_;
+
+  c.http_id =
+      env_->http().Start(std::move(hr), [env = env_, id = id_, seq](HttpResponse&& resp) {
+        if (Walk* w = env->Find(id)) w->OnHttpDone(seq, std::move(resp));
+      });
+  rt.health->Started();
+  if (c.http_id == 0) {
+    live_.push_back(std::move(c));
+    EndCall(seq, Outcome::kTransportError, "could not start the HTTP request", 0, nullptr, -1);
+    return;
+  }
+  c.timer_id = env_->timers().Start(c.soft_timeout_ms,
+                                    Later([seq](Walk* w) { w->OnSoftTimeout(seq); }));
+  live_.push_back(std::move(c));
+}
+
+Walk::Call* Walk::FindCall(int64_t seq) {
+  for (Call& c : live_) {
+    if (c.seq == seq) return &c;
+  }
+  return nullptr;
+}
+
+void Walk::OnHttpDone(int64_t seq, HttpResponse&& resp) {
+  Call* call = FindCall(seq);
+  if (!call) return;
+  call->http_id = 0;
+  if (call->relay && resp.error == TransportError::kNone && resp.status >= 200 &&
+      resp.status < 300) {
+    EndStream(seq, std::move(resp));
+    return;
+  }
+  if (resp.error != TransportError::kNone) {
+    std::string reason = resp.error_message;
+    Answer partial;
+    const Answer* billed = nullptr;
+    if (call->relay && call->got_text) {
+      // Cut mid-stream: the provider billed what it generated.
+      partial = call->relay->state().answer;
+      reason += EstimateStreamUsage(*call, &partial);
+      billed = &partial;
+    }
+    EndCall(seq, FromTransport(resp.error), std::move(reason), resp.status, billed, -1);
+    return;
+  }
+  const ModelRuntime& rt = gen_->models.at(call->model);
+  HttpReply reply;
+  reply.status = resp.status;
+  reply.body = resp.body;
+  reply.body_capacity = resp.body.capacity();
+  reply.retry_after = resp.retry_after;
+  reply.retry_after_ms = resp.retry_after_ms;
+  reply.wall_now_ms = env_->clock().WallMs();
+  ParsedResponse parsed = rt.provider->Parse(reply);
+  if (parsed.outcome == Outcome::kOk) {
+    parsed.outcome = Check(parsed.answer, req_, *route_, &parsed.reason);
+  }
+  EndCall(seq, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer,
+          parsed.retry_after_ms);
+}
+
+void Walk::EndStream(int64_t seq, HttpResponse&& resp) {
+  Call* call = FindCall(seq);
+  StreamRelay& relay = *call->relay;
+  const StreamState& st = relay.state();
+  Answer answer = st.answer;
+  std::string rest = relay.Finish();
+  answer.content = relay.relayed() + rest;
+  std::string reason;
+  Outcome outcome = Outcome::kOk;
+  if (st.failed) {
+    outcome = st.failure;
+    reason = st.reason;
+  } else if (!st.finished && route_->checks.incomplete_stream) {
+    outcome = Outcome::kIncompleteStream;
+    reason = "the stream ended without its final event after " +
+             std::to_string(answer.content.size()) + " bytes of text";
+  } else {
+    outcome = Check(answer, req_, *route_, &reason);
+  }
+  // The tail kept back goes out unless it would turn a failure that may still fall back
+  // into a partial answer.
+  if (!rest.empty() && (outcome == Outcome::kOk || chunks_sent_ > 0)) Relay(rest);
+  if (outcome != Outcome::kOk) reason += EstimateStreamUsage(*call, &answer);
+  EndCall(seq, outcome, std::move(reason), resp.status, &answer, -1);
+}
+
+void Walk::OnStreamData(int64_t seq, std::string_view bytes) {
+  Call* call = FindCall(seq);
+  if (!call) return;
+  int64_t now = env_->clock().NowMs();
+  call->last_byte_ms = now;
+  std::string text, clean;
+  call->relay->Feed(bytes, &text, &clean);
+  const StreamState& st = call->relay->state();
+  if (st.failed) {
+    // An error event mid-stream (Anthropic's overloaded_error, OpenAI's error chunk).
+    env_->http().Cancel(call->http_id);
+    call->http_id = 0;
+    Answer partial = st.answer;
+    std::string reason = st.reason + EstimateStreamUsage(*call, &partial);
+    EndCall(seq, st.failure, std::move(reason), 200, call->got_text ? &partial : nullptr, -1);
+    return;
+  }
+  if (text.empty()) return;
+  if (!call->got_text) {
+    call->got_text = true;
+    int64_t ttft = now - call->start_ms;
+    attempts_[static_cast<size_t>(seq)].ttft_ms = ttft;
+    env_->first_token_policy().Record(call->model, req_.task, now, ttft, false,
+                                      route_->timeout.window_s * 1000);
+    if (call->timer_id) env_->timers().Stop(call->timer_id);
+    call->timer_id = 0;
+    std::string winner = call->model;
+    // The first text decides the race: the client now has part of this model's answer.
+    for (size_t i = 0; i < live_.size();) {
+      if (live_[i].seq == seq) {
+        ++i;
+        continue;
+      }
+      CancelCall(live_[i].seq, "lost the race to " + winner + " (its text came first)");
+    }
+    call = FindCall(seq);  // CancelCall moved the calls
+    int64_t stall = std::min(route_->timeout.stall_ms, std::max<int64_t>(1, deadline_at_ms_ - now));
+    call->timer_id = env_->timers().Start(stall, Later([seq](Walk* w) { w->OnStall(seq); }));
+  }
+  if (!clean.empty()) Relay(clean);
+}
+
+void Walk::Relay(std::string_view text) {
+  chunks_sent_ += 1;
+  if (on_chunk_) on_chunk_(text);
+}
+
+void Walk::OnStall(int64_t seq) {
+  Call* call = FindCall(seq);
+  if (!call) return;
+  call->timer_id = 0;
+  int64_t now = env_->clock().NowMs();
+  int64_t quiet = now - call->last_byte_ms;
+  std::string reason;
+  if (now >= deadline_at_ms_) {
+    reason = "the request's deadline passed mid-stream";
+  } else if (quiet >= route_->timeout.stall_ms) {
+    reason = "stream stalled: no bytes for " + std::to_string(quiet) + " ms";
+  } else {
+    int64_t next = std::min(route_->timeout.stall_ms - quiet, deadline_at_ms_ - now);
+    call->timer_id = env_->timers().Start(next, Later([seq](Walk* w) { w->OnStall(seq); }));
+    return;
+  }
+  env_->http().Cancel(call->http_id);
+  call->http_id = 0;
+  Answer partial = call->relay->state().answer;
+  reason += EstimateStreamUsage(*call, &partial);
+  EndCall(seq, Outcome::kTimeout, std::move(reason), 0, &partial, -1);
+}
+
+void Walk::OnSoftTimeout(int64_t seq) {
+  Call* call = FindCall(seq);
+  if (!call) return;
+  call->timer_id = 0;
+  int64_t now = env_->clock().NowMs();
+  bool can_hedge = route_->on_soft_timeout == SoftTimeout::kHedge && live_.size() == 1 &&
+                   call->hard_at_ms > now && next_tier_ < route_->tiers.size();
+  if (can_hedge) {
+    // Keep the slow call: the next tier races it, and the first good answer wins.
+    call->past_soft = true;
+    call->timer_id = env_->timers().Start(call->hard_at_ms - now,
+                                          Later([seq](Walk* w) { w->OnHardTimeout(seq); }));
+    MoveOn(&moving_on_, env_->clock().WallMs(), call->model, "hedge",
+           "no answer within " + std::to_string(call->soft_timeout_ms) + " ms; still waiting for it");
+    env_->log().Log(now, spdlog::level::info, "route " + route_->name + ": " + call->model + " hedged",
+                    "route {}: {} slower than {} ms; hedging with the next tier", route_->name,
+                    call->model, call->soft_timeout_ms);
+    Launch();
+    return;
+  }
+  env_->http().Cancel(call->http_id);
+  call->http_id = 0;
+  EndCall(seq, Outcome::kTimeout,
+          "no answer within " + std::to_string(now - call->start_ms) + " ms", 0, nullptr, -1);
+}
+
+void Walk::OnHardTimeout(int64_t seq) {
+  Call* call = FindCall(seq);
+  if (!call) return;
+  call->timer_id = 0;
+  env_->http().Cancel(call->http_id);
+  call->http_id = 0;
+  int64_t ran = env_->clock().NowMs() - call->start_ms;
+  EndCall(seq, Outcome::kTimeout,
+          "no answer within " + std::to_string(ran) + " ms (hard timeout)", 0, nullptr, -1);
+}
+
+void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t http_status,
+                   const Answer* answer, int64_t retry_after_ms) {
+  auto it =
+      std::find_if(live_.begin(), live_.end(), [seq](const Call& c) { return c.seq == seq; });
+  Call call = std::move(*it);
+  live_.erase(it);
+  if (call.timer_id) env_->timers().Stop(call.timer_id);
+  ModelRuntime& rt = gen_->models.at(call.model);
+  env_->slots(rt.config->provider).Release(origin_.client);
+  int64_t now = env_->clock().NowMs();
+
+  Attempt& a = attempts_[static_cast<size_t>(seq)];
+  a.outcome = OutcomeName(outcome);
+  a.latency_ms = now - call.start_ms;
+  a.reason = call.retry && outcome == Outcome::kOk ? "retry" : std::move(reason);
+  a.http_status = http_status;
+  if (answer) {
+    a.usage = answer->usage;
+    a.cost_usd = CostUsd(*rt.config, answer->usage);
+    cost_usd_ += a.cost_usd;
+  }
+
+  // Latency samples are answers and timeouts; a fast error says nothing about how long an
+  // answer takes, and would drag the learned timeout down. A stream's sample is its first
+  // text (taken when it came); one cut off before any came is a censored sample.
+  int64_t window_ms = route_->timeout.window_s * 1000;
+  if (call.relay) {
+    if (outcome == Outcome::kTimeout && !call.got_text) {
+      env_->first_token_policy().Record(call.model, req_.task, now, a.latency_ms, true,
+                                        window_ms);
+    }
+  } else if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
+    env_->policy().Record(call.model, req_.task, now, a.latency_ms, outcome == Outcome::kTimeout,
+                          window_ms);
+  }
+  if (outcome == Outcome::kOk && answer) {
+    env_->calibration().Observe(call.model, a.est_tokens, answer->usage.input_tokens);
+  }
+  if (outcome == Outcome::kContextOverflow) {
+    refused_window_ = std::max(refused_window_, rt.config->context_window);
+  }
+  env_->BreakerMoved(call.model,
+                     rt.health->Ended(now, outcome, call.past_soft, retry_after_ms));
+
+  if (outcome == Outcome::kOk) {
+    CancelAll("lost the race to " + call.model);
+    RouteResponse r;
+    r.ok = true;
+    r.result.model = call.model;
+    r.result.content = answer->content;
+    r.result.finish_reason = answer->finish_reason;
+    r.result.usage = answer->usage;
+    r.result.truncated = a.truncated;
+    r.result.truncation = a.truncation;
+    Finish(std::move(r));
+    return;
+  }
+  LogLimiter& log = env_->log();
+  if (chunks_sent_ > 0) {
+    // Part of this answer is already with the client: another model's answer cannot be
+    // spliced on, so the stream ends here, saying so.
+    CancelAll("the stream was cut");
+    RouteResponse r;
+    r.error.code = "partial_answer";
+    r.error.message = "the answer is partial: " + std::to_string(chunks_sent_) + " chunk(s), " +
+                      std::to_string(call.relay ? call.relay->state().answer.content.size() : 0) +
+                      " bytes were streamed before " + call.model + " failed (" + a.outcome +
+                      (a.reason.empty() ? "" : ": " + a.reason) + ")";
+    log.Log(now, spdlog::level::warn, "route " + route_->name + ": partial_answer",
+            "route {}: {}", route_->name, r.error.message);
+    Finish(std::move(r));
+    return;
+  }
+  if (outcome == Outcome::kClientError) {
+    // Every model would refuse the same request the same way: the client must fix it.
+    CancelAll("the request was rejected");
+    RouteResponse r;
+    r.error.code = "request_rejected";
+    r.error.http_status = http_status;
+    r.error.message = call.model + " refused the request: " + a.reason;
+    log.Log(now, spdlog::level::warn,
+            "route " + route_->name + ": " + call.model + " refused the request",
+            "route {}: {} refused the request as the client's fault: {}", route_->name,
+            call.model, a.reason);
+    Finish(std::move(r));
+    return;
+  }
+  log.Log(now, spdlog::level::info, "route " + route_->name + ": " + a.model + " " + a.outcome,
+          "route {}: {} {} after {} ms{}{}", route_->name, a.model, a.outcome, a.latency_ms,
+          a.reason.empty() ? "" : ": ", a.reason);
+  MoveOn(&moving_on_, env_->clock().WallMs(), call.model, a.outcome, a.reason);
+  if (MaybeRetry(call.model, outcome, retry_after_ms)) return;
+  Launch();
+}
+
+bool Walk::MaybeRetry(const std::string& model, Outcome outcome, int64_t retry_after_ms) {
+  int64_t wait_ms;
+  if (outcome == Outcome::kConnectError) {
+    wait_ms = 0;  // nothing reached the provider: a fresh connection costs it nothing
+  } else if (outcome == Outcome::kRateLimited && retry_after_ms >= 0 &&
+             retry_after_ms <= gen_->config->retry.max_retry_after_ms) {
+    wait_ms = retry_after_ms;
+  } else {
+    return false;
+  }
+  int64_t now = env_->clock().NowMs();
+  if (retried_ || calls_made_ >= MaxAttempts(*route_) || now + wait_ms >= deadline_at_ms_ ||
+      !env_->retry_budget().TryRetry(now)) {
+    return false;
+  }
+  retried_ = true;
+  auto go = [model](Walk* w) {
+    w->retry_timer_ = 0;
+    ModelRuntime& rt = w->gen_->models.at(model);
+    BreakerTransition t;
+    bool allowed = rt.health->Admit(w->env_->clock().NowMs(), &t);
+    w->env_->BreakerMoved(model, t);
+    if (!allowed) {
+      w->Skip(model, Outcome::kBreakerOpen, "retry refused: breaker open");
+      w->Launch();
+      return;
+    }
+    Prepared prepared;
+    std::string why;
+    if (!w->Prepare(rt, &prepared, &why)) {  // it fitted the first time; the same again
+      rt.health->Unadmit();
+      w->Skip(model, Outcome::kContextOverflow, std::move(why));
+      w->Launch();
+      return;
+    }
+    if (!w->TakeSlot(rt)) {
+      rt.health->Unadmit();
+      w->Launch();
+      return;
+    }
+    w->StartCall(model, true, std::move(prepared));
+  };
+  env_->log().Log(now, spdlog::level::info, "route " + route_->name + ": retrying " + model,
+                  "route {}: retrying {} in {} ms", route_->name, model, wait_ms);
+  if (wait_ms == 0) {
+    go(this);
+  } else {
+    retry_timer_ = env_->timers().Start(wait_ms, Later(go));
+  }
+  return true;
+}
+
+void Walk::CancelCall(int64_t seq, const std::string& reason) {
+  auto it =
+      std::find_if(live_.begin(), live_.end(), [seq](const Call& c) { return c.seq == seq; });
+  if (it == live_.end()) return;
+  Call call = std::move(*it);
+  live_.erase(it);
+  if (call.http_id) env_->http().Cancel(call.http_id);
+  if (call.timer_id) env_->timers().Stop(call.timer_id);
+  ModelRuntime& rt = gen_->models.at(call.model);
+  env_->slots(rt.config->provider).Release(origin_.client);
+  int64_t now = env_->clock().NowMs();
+  Attempt& a = attempts_[static_cast<size_t>(seq)];
+  // A call past its soft timeout had timed out already; it was only kept in case it won.
+  a.outcome = OutcomeName(call.past_soft ? Outcome::kTimeout : Outcome::kCancelled);
+  a.latency_ms = now - call.start_ms;
+  // The provider has the prompt and bills it even though nobody reads the answer: count the
+  // input at the estimate, since no usage will ever come back for it.
+  a.usage.input_tokens = a.tokens_after;
+  a.cost_usd = CostUsd(*rt.config, a.usage);
+  a.reason = reason + " (input tokens and cost estimated)";
+  cost_usd_ += a.cost_usd;
+  if (call.past_soft) {
+    // It had already overrun its timeout: a censored latency sample.
+    (call.relay ? env_->first_token_policy() : env_->policy())
+        .Record(call.model, req_.task, now, a.latency_ms, true, route_->timeout.window_s * 1000);
+  }
+  env_->BreakerMoved(call.model, rt.health->Abandoned(now, call.past_soft));
+}
+
+void Walk::CancelAll(const std::string& reason) {
+  while (!live_.empty()) CancelCall(live_.front().seq, reason);
+}
+
+std::string Walk::EstimateStreamUsage(const Call& c, Answer* a) const {
+  bool estimated = false;
+  if (a->usage.input_tokens == 0) {
+    a->usage.input_tokens = attempts_[static_cast<size_t>(c.seq)].tokens_after;
+    estimated = true;
+  }
+  if (a->usage.output_tokens == 0 && !a->content.empty()) {
+    a->usage.output_tokens = EstimateTextTokens(a->content);
+    estimated = true;
+  }
+  return estimated ? " (usage estimated: the provider reported none)" : "";
+}
+
+void Walk::FinishFailed() {
+  int64_t now = env_->clock().NowMs();
+  bool out_of_time = now >= deadline_at_ms_;
+  RouteResponse r;
+  if (calls_made_ == 0 && !refused_for_capacity_.empty()) {
+    // Nothing was wrong with a model: the daemon had no room for this request. A client that
+    // backs off and retries will be served.
+    r.error.code = "overloaded";
+    r.error.message =
+        "no tier of route '" + route_->name + "' could take it now: " + refused_for_capacity_;
+  } else if (out_of_time) {
+    r.error.code = "deadline_exceeded";
+    r.error.message =
+        "the request's deadline passed after " + std::to_string(calls_made_) + " call(s)";
+  } else {
+    r.error.code = "all_models_failed";
+    r.error.message = "every tier of route '" + route_->name + "' failed";
+  }
+  if (!attempts_.empty() && r.error.code != "overloaded") {
+    const Attempt& last = attempts_.back();
+    r.error.message += "; last: " + last.model + " " + last.outcome +
+                       (last.reason.empty() ? "" : " (" + last.reason + ")");
+  }
+  env_->log().Log(now, spdlog::level::warn, "route " + route_->name + ": " + r.error.code,
+                  "route {}: {} after {} call(s), {} tier(s) skipped", route_->name,
+                  r.error.code, calls_made_,
+                  static_cast<int64_t>(attempts_.size()) - calls_made_);
+  Finish(std::move(r));
+}
+
+void Walk::Abort(const std::string& code, const std::string& message) {
+  // Calls in progress are abandoned, and kept in the history as such.
+  CancelAll(message);
+  Finish(Error(code, message));
+}
+
+void Walk::Finish(RouteResponse&& response) {
+  if (retry_timer_) env_->timers().Stop(retry_timer_);
+  retry_timer_ = 0;
+  std::vector<AttemptReport> reports;
+  reports.reserve(attempts_.size());
+  for (const Attempt& a : attempts_) reports.push_back(a.Report());
+  if (response.ok) {
+    response.result.request_id = id_;
+    response.result.latency_ms = env_->clock().NowMs() - start_ms_;
+    response.result.cost_usd = cost_usd_;
+    response.result.attempts = std::move(reports);
+  } else {
+    response.error.request_id = id_;
+    response.error.attempts = std::move(reports);
+  }
+  Done done = std::move(done_);
+  // The walk is gone after this: only locals from here on.
+  env_->Finished(this, response);
+  done(std::move(response));
+}
+
+RequestRecord Walk::HistoryRecord(const RouteResponse& response) const {
+  RequestRecord r;
+  r.id = id_;
+  r.ts_ms = wall_start_ms_;
+  r.route = route_->name;
+  r.task = req_.task;
+  r.latency_ms = env_->clock().NowMs() - start_ms_;
+  r.cost_usd = cost_usd_;
+  if (response.ok) {
+    r.outcome = "ok";
+    r.served_by = response.result.model;
+    r.input_tokens = response.result.usage.input_tokens;
+    r.output_tokens = response.result.usage.output_tokens;
+    r.truncated = response.result.truncated;
+  } else {
+    r.outcome = response.error.code;
+    r.error = response.error.message;
+  }
+  r.attempts.reserve(attempts_.size());
+  for (const Attempt& a : attempts_) r.attempts.push_back(a.Record());
+  r.fallbacks = fallbacks_;
+  return r;
+}
+
+}  // namespace switchyard

@@ -1,0 +1,141 @@
+// A walk alone, in an environment of fakes: what it needs from the router is what WalkEnv
+// declares, and nothing else.
+#include "router/walk.h"
+
+#include <gtest/gtest.h>
+
+#include "fakes/fake_clock.h"
+#include "fakes/fake_http_client.h"
+#include "fakes/fake_timers.h"
+
+namespace switchyard {
+namespace {
+
+constexpr const char* kAnswer =
+    R"({"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],)"
+    R"("usage":{"prompt_tokens":10,"completion_tokens":2}})";
+
+class FakeEnv final : public WalkEnv {
+ public:
+  const Clock& clock() const override { return clock_; }
+  Timers& timers() override { return timers_; }
+  HttpClient& http() override { return http_; }
+  TimeoutPolicy& policy() override { return policy_; }
+  TimeoutPolicy& first_token_policy() override { return first_token_; }
+  TokenCalibration& calibration() override { return calibration_; }
+  RetryBudget& retry_budget() override { return budget_; }
+  ProviderSlots& slots(const std::string&) override { return slots_; }
+  const Redactor* redactor() override { return &redactor_; }
+  LogLimiter& log() override { return log_; }
+  void BreakerMoved(const std::string& model, const BreakerTransition& t) override {
+    if (t.happened) moves.push_back(model);
+  }
+  Walk* Find(int64_t id) override { return walk && walk->id() == id ? walk.get() : nullptr; }
+  void Finished(Walk* w, const RouteResponse& r) override {
+    EXPECT_EQ(w, walk.get());
+    history.push_back(w->HistoryRecord(r));
+    walk.reset();
+  }
+
+  FakeClock clock_;
+  FakeTimers timers_{&clock_};
+  FakeHttpClient http_;
+  TimeoutPolicy policy_, first_token_;
+  TokenCalibration calibration_;
+  RetryBudget budget_{RetryBudgetParams{}};
+  ProviderSlots slots_{16};
+  Redactor redactor_;
+  LogLimiter log_;
+  std::unique_ptr<Walk> walk;
+  std::vector<std::string> moves;
+  std::vector<RequestRecord> history;
+};
+
+std::shared_ptr<Generation> TwoModels(std::shared_ptr<Config>* keep) {
+  auto cfg = std::make_shared<Config>();
+  ProviderConfig p;
+  p.name = "openai";
+  p.base_url = "http://127.0.0.1:1/v1";
+  cfg->providers["openai"] = p;
+  for (const char* name : {"big", "small"}) {
+    ModelConfig m;
+    m.name = name;
+    m.provider = "openai";
+    m.id = std::string(name) + "-id";
+    m.context_window = 1000;
+    m.max_output_tokens = 100;
+    cfg->models[name] = m;
+  }
+  RouteConfig r;
+  r.name = "chat";
+  r.tiers = {"big", "small"};
+  cfg->routes["chat"] = r;
+  *keep = cfg;
+  auto gen = std::make_shared<Generation>();
+  gen->config = cfg;
+  gen->providers["openai"] = MakeOpenAIProvider({p.base_url, ""});
+  for (const auto& [name, m] : cfg->models) {
+    ModelRuntime& rt = gen->models[name];
+    rt.config = &m;
+    rt.provider_config = &cfg->providers.at("openai");
+    rt.provider = gen->providers.at("openai").get();
+    rt.health = std::make_shared<ModelHealth>(BreakerParams{}, 1);
+  }
+  return gen;
+}
+
+TEST(Walk, AFailedTierFallsBackAndTheAnswerAndHistoryTellTheSameAttempts) {
+  FakeEnv env;
+  std::shared_ptr<Config> cfg;
+  Walk::Params p;
+  p.id = 7;
+  p.req.route = "chat";
+  p.req.messages = {{"user", "hello"}};
+  p.req.max_tokens = 50;
+  p.gen = TwoModels(&cfg);
+  p.route = &cfg->routes.at("chat");
+  std::vector<RouteResponse> answers;
+  p.done = [&](RouteResponse&& r) { answers.push_back(std::move(r)); };
+  env.walk = std::make_unique<Walk>(&env, std::move(p));
+  env.walk->Launch();
+  env.clock_.Advance(40);
+  env.http_.ReplyFor("big-id", [] {
+    HttpResponse r;
+    r.status = 503;
+    r.body = R"({"error":{"message":"busy","type":"server_error"}})";
+    return r;
+  }());
+  env.clock_.Advance(10);
+  env.http_.ReplyFor("small-id", [] {
+    HttpResponse r;
+    r.status = 200;
+    r.body = kAnswer;
+    return r;
+  }());
+  ASSERT_EQ(answers.size(), 1u);
+  ASSERT_TRUE(answers[0].ok);
+  EXPECT_EQ(answers[0].result.model, "small");
+  EXPECT_EQ(answers[0].result.request_id, 7);
+  EXPECT_EQ(env.walk, nullptr);  // finished, and let go
+  EXPECT_EQ(env.slots_.in_flight(), 0);
+  EXPECT_EQ(env.timers_.pending(), 0u);
+  // One record per attempt, told the client and kept in the history alike.
+  ASSERT_EQ(env.history.size(), 1u);
+  const auto& told = answers[0].result.attempts;
+  const auto& kept = env.history[0].attempts;
+  ASSERT_EQ(told.size(), 2u);
+  ASSERT_EQ(kept.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(told[i].model, kept[i].model);
+    EXPECT_EQ(told[i].outcome, kept[i].outcome);
+    EXPECT_EQ(told[i].latency_ms, kept[i].latency_ms);
+    EXPECT_EQ(told[i].reason, kept[i].reason);
+  }
+  EXPECT_EQ(told[0].outcome, "server_error");
+  EXPECT_EQ(told[0].latency_ms, 40);
+  EXPECT_EQ(told[1].latency_ms, 10);
+  EXPECT_EQ(env.history[0].fallbacks.size(), 1u);
+}
+
+}  // namespace
+}  // namespace switchyard
