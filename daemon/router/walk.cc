@@ -4,15 +4,15 @@
 
 #include <algorithm>
 
-#include "answer/answer_checks.h"
 #include "prompt/token_estimate.h"
+#include "router/call_outcome.h"
 #include "router/params.h"
 
 namespace switchyard {
 
 // One model call in flight.
 struct Walk::Call {
-  int64_t seq = 0;  // index in attempts_
+  int64_t seq = 0;  // its attempt's index in tried_
   std::string model;
   int64_t start_ms = 0;
   int64_t soft_timeout_ms = 0;
@@ -27,17 +27,6 @@ struct Walk::Call {
   int64_t last_byte_ms = 0;
 };
 
-// A call's prompt, fitted to its model.
-struct Walk::Prepared {
-  int64_t max_tokens = 0;
-  int64_t est_tokens = 0;     // uncalibrated estimate of what is sent
-  int64_t tokens_before = 0;  // calibrated estimates of the prompt as given and as sent
-  int64_t tokens_after = 0;
-  bool truncated = false;
-  Truncation truncation;
-  std::vector<Message> messages;  // when truncated; else the request's own are sent
-};
-
 namespace {
 
 double CostUsd(const ModelConfig& m, const Usage& u) {
@@ -46,74 +35,11 @@ double CostUsd(const ModelConfig& m, const Usage& u) {
          1e6;
 }
 
-Outcome FromTransport(TransportError e) {
-  switch (e) {
-    case TransportError::kConnect:
-      return Outcome::kConnectError;
-    case TransportError::kTimeout:
-      return Outcome::kTimeout;
-    default:
-      return Outcome::kTransportError;
-  }
-}
-
 RouteResponse Error(std::string code, std::string message) {
   RouteResponse r;
   r.error.code = std::move(code);
   r.error.message = std::move(message);
   return r;
-}
-
-Outcome OutcomeOf(AnswerProblem p) {
-  switch (p) {
-    case AnswerProblem::kEmpty:
-      return Outcome::kEmptyAnswer;
-    case AnswerProblem::kLength:
-      return Outcome::kLengthLimit;
-    case AnswerProblem::kContentFilter:
-      return Outcome::kContentFilter;
-    case AnswerProblem::kInvalidJson:
-      return Outcome::kInvalidJson;
-    case AnswerProblem::kRepetition:
-      return Outcome::kRepetition;
-    case AnswerProblem::kNone:
-      break;
-  }
-  return Outcome::kOk;
-}
-
-// Runs the route's checks on a 200 answer; returns the outcome and fills `reason` on failure.
-Outcome Check(const Answer& a, const CompleteRequest& req, const RouteConfig& route,
-              std::string* reason) {
-  AnswerFacts f;
-  f.content = a.content;
-  f.finish_reason = a.finish_reason;
-  f.output_tokens = a.usage.output_tokens;
-  f.json_requested = req.json;
-  f.length_stop_allowed = req.allow_length_stop;
-  AnswerVerdict v = CheckAnswer(f, ChecksOf(route.checks));
-  if (v.problem == AnswerProblem::kNone) return Outcome::kOk;
-  *reason = std::move(v.reason);
-  return OutcomeOf(v.problem);
-}
-
-// Called as a model is tried (or skipped): if the walk was moving on from another model,
-// that move is a fallback.
-void NoteFallbackTo(std::vector<FallbackRecord>* fallbacks, FallbackRecord* moving_on,
-                    const std::string& model) {
-  if (moving_on->from_model.empty() || moving_on->from_model == model) return;
-  FallbackRecord f = *moving_on;
-  f.to_model = model;
-  fallbacks->push_back(std::move(f));
-  *moving_on = FallbackRecord();
-}
-
-void MoveOn(FallbackRecord* moving_on, int64_t wall_ms, const std::string& from, std::string reason,
-            std::string detail) {
-  moving_on->ts_ms = wall_ms;
-  moving_on->from_model = from;
-  moving_on->reason = std::move(reason);
-  moving_on->detail = std::move(detail);
 }
 
 }  // namespace
@@ -144,16 +70,7 @@ std::function<void()> Walk::Later(std::function<void(Walk*)> fn) {
 }
 
 void Walk::Skip(const std::string& model, Outcome why, std::string reason) {
-  int64_t wall = env_->clock().WallMs();
-  NoteFallbackTo(&fallbacks_, &moving_on_, model);
-  MoveOn(&moving_on_, wall, model, OutcomeName(why), reason);
-  Attempt a;
-  a.model = model;
-  a.called = false;
-  a.wall_start_ms = wall;
-  a.outcome = OutcomeName(why);
-  a.reason = std::move(reason);
-  attempts_.push_back(std::move(a));
+  tried_.Skipped(model, why, std::move(reason), env_->clock().WallMs());
 }
 
 void Walk::Launch() {
@@ -162,7 +79,7 @@ void Walk::Launch() {
     if (now >= deadline_at_ms_ || calls_made_ >= MaxAttempts(*route_)) break;
     const std::string& name = route_->tiers[next_tier_++];
     ModelRuntime& rt = gen_->models.at(name);
-    Prepared prepared;
+    FittedPrompt prepared;
     std::string why;
     if (!Prepare(rt, &prepared, &why)) {
       Skip(name, Outcome::kContextOverflow, std::move(why));
@@ -203,50 +120,19 @@ bool Walk::TakeSlot(const ModelRuntime& rt) {
   return false;
 }
 
-bool Walk::Prepare(const ModelRuntime& rt, Prepared* p, std::string* why) {
-  const ModelConfig& m = *rt.config;
-  TokenCalibration& calibration = env_->calibration();
-  p->max_tokens = std::min(req_.max_tokens, m.max_output_tokens);
-  p->est_tokens = raw_tokens_;
-  if (refused_window_ > 0 && m.context_window <= refused_window_) {
-    *why = "a model with a " + std::to_string(refused_window_) +
-           "-token window already refused this prompt as too long";
-    return false;
-  }
-  int64_t budget = m.context_window - p->max_tokens;
-  int64_t tokens = calibration.Scale(m.name, raw_tokens_);
-  p->tokens_before = p->tokens_after = tokens;
-  if (tokens <= budget) return true;
-  std::string need = "~" + std::to_string(tokens) + " prompt tokens + " +
-                     std::to_string(p->max_tokens) + " for the answer exceed its " +
-                     std::to_string(m.context_window) + "-token window";
-  if (route_->on_context_overflow == ContextOverflow::kSkip) {
-    *why = need;
-    return false;
-  }
-  FitResult fit = FitPrompt(req_.messages, budget, calibration.Ratio(m.name));
-  if (!fit.fits) {
-    *why = need + ", and shortening the prompt cannot make it fit";
-    return false;
-  }
-  p->truncated = true;
-  p->truncation.tokens_before = fit.tokens_before;
-  p->truncation.tokens_after = p->tokens_after = fit.tokens_after;
-  p->truncation.dropped_messages = fit.dropped_messages;
-  p->truncation.cut_chars = fit.cut_chars;
-  p->messages = std::move(fit.messages);
-  p->est_tokens = EstimatePromptTokens(p->messages);
-  return true;
+bool Walk::Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why) {
+  return FitToModel(*rt.config, req_, raw_tokens_, refused_window_, route_->on_context_overflow,
+                    env_->calibration(), p, why);
 }
 
-void Walk::StartCall(const std::string& name, bool retry, Prepared&& p) {
+void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   ModelRuntime& rt = gen_->models.at(name);
   int64_t now = env_->clock().NowMs();
   int64_t remaining = deadline_at_ms_ - now;
   HttpCallSpec spec = rt.provider->Build(rt.config->id, req_,
                                          p.truncated ? p.messages : req_.messages, p.max_tokens);
   Call c;
-  c.seq = static_cast<int64_t>(attempts_.size());
+  c.seq = tried_.size();
   c.model = name;
   c.start_ms = now;
   c.retry = retry;
@@ -281,7 +167,6 @@ void Walk::StartCall(const std::string& name, bool retry, Prepared&& p) {
     };
   }
 
-  NoteFallbackTo(&fallbacks_, &moving_on_, name);
   Attempt a;
   a.model = name;
   a.wall_start_ms = env_->clock().WallMs();
@@ -293,7 +178,7 @@ void Walk::StartCall(const std::string& name, bool retry, Prepared&& p) {
   a.tokens_before = p.tokens_before;
   a.tokens_after = p.tokens_after;
   if (retry) a.reason = "retry";
-  attempts_.push_back(std::move(a));
+  tried_.Began(std::move(a));
   ++calls_made_;
 
   c.http_id =
@@ -350,7 +235,7 @@ void Walk::OnHttpDone(int64_t seq, HttpResponse&& resp) {
   reply.wall_now_ms = env_->clock().WallMs();
   ParsedResponse parsed = rt.provider->Parse(reply);
   if (parsed.outcome == Outcome::kOk) {
-    parsed.outcome = Check(parsed.answer, req_, *route_, &parsed.reason);
+    parsed.outcome = CheckAnswer(parsed.answer, req_, *route_, &parsed.reason);
   }
   EndCall(seq, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer,
           parsed.retry_after_ms);
@@ -373,7 +258,7 @@ void Walk::EndStream(int64_t seq, HttpResponse&& resp) {
     reason = "the stream ended without its final event after " +
              std::to_string(answer.content.size()) + " bytes of text";
   } else {
-    outcome = Check(answer, req_, *route_, &reason);
+    outcome = CheckAnswer(answer, req_, *route_, &reason);
   }
   // The tail kept back goes out unless it would turn a failure that may still fall back
   // into a partial answer.
@@ -403,7 +288,7 @@ void Walk::OnStreamData(int64_t seq, std::string_view bytes) {
   if (!call->got_text) {
     call->got_text = true;
     int64_t ttft = now - call->start_ms;
-    attempts_[static_cast<size_t>(seq)].ttft_ms = ttft;
+    tried_.at(seq).ttft_ms = ttft;
     env_->first_token_policy().Record(call->model, req_.task, now, ttft, false,
                                       route_->timeout.window_s * 1000);
     if (call->timer_id) env_->timers().Stop(call->timer_id);
@@ -464,8 +349,10 @@ void Walk::OnSoftTimeout(int64_t seq) {
     call->past_soft = true;
     call->timer_id = env_->timers().Start(call->hard_at_ms - now,
                                           Later([seq](Walk* w) { w->OnHardTimeout(seq); }));
-    MoveOn(&moving_on_, env_->clock().WallMs(), call->model, "hedge",
-           "no answer within " + std::to_string(call->soft_timeout_ms) + " ms; still waiting for it");
+    tried_.MovingOn(call->model, "hedge",
+                    "no answer within " + std::to_string(call->soft_timeout_ms) +
+                        " ms; still waiting for it",
+                    env_->clock().WallMs());
     env_->log().Log(now, spdlog::level::info, "route " + route_->name + ": " + call->model + " hedged",
                     "route {}: {} slower than {} ms; hedging with the next tier", route_->name,
                     call->model, call->soft_timeout_ms);
@@ -500,7 +387,7 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   env_->slots(rt.config->provider).Release(origin_.client);
   int64_t now = env_->clock().NowMs();
 
-  Attempt& a = attempts_[static_cast<size_t>(seq)];
+  Attempt& a = tried_.at(seq);
   a.outcome = OutcomeName(outcome);
   a.latency_ms = now - call.start_ms;
   a.reason = call.retry && outcome == Outcome::kOk ? "retry" : std::move(reason);
@@ -579,7 +466,7 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   log.Log(now, spdlog::level::info, "route " + route_->name + ": " + a.model + " " + a.outcome,
           "route {}: {} {} after {} ms{}{}", route_->name, a.model, a.outcome, a.latency_ms,
           a.reason.empty() ? "" : ": ", a.reason);
-  MoveOn(&moving_on_, env_->clock().WallMs(), call.model, a.outcome, a.reason);
+  tried_.MovingOn(call.model, a.outcome, a.reason, env_->clock().WallMs());
   if (MaybeRetry(call.model, outcome, retry_after_ms)) return;
   Launch();
 }
@@ -611,7 +498,7 @@ bool Walk::MaybeRetry(const std::string& model, Outcome outcome, int64_t retry_a
       w->Launch();
       return;
     }
-    Prepared prepared;
+    FittedPrompt prepared;
     std::string why;
     if (!w->Prepare(rt, &prepared, &why)) {  // it fitted the first time; the same again
       rt.health->Unadmit();
@@ -647,7 +534,7 @@ void Walk::CancelCall(int64_t seq, const std::string& reason) {
   ModelRuntime& rt = gen_->models.at(call.model);
   env_->slots(rt.config->provider).Release(origin_.client);
   int64_t now = env_->clock().NowMs();
-  Attempt& a = attempts_[static_cast<size_t>(seq)];
+  Attempt& a = tried_.at(seq);
   // A call past its soft timeout had timed out already; it was only kept in case it won.
   a.outcome = OutcomeName(call.past_soft ? Outcome::kTimeout : Outcome::kCancelled);
   a.latency_ms = now - call.start_ms;
@@ -672,7 +559,7 @@ void Walk::CancelAll(const std::string& reason) {
 std::string Walk::EstimateStreamUsage(const Call& c, Answer* a) const {
   bool estimated = false;
   if (a->usage.input_tokens == 0) {
-    a->usage.input_tokens = attempts_[static_cast<size_t>(c.seq)].tokens_after;
+    a->usage.input_tokens = tried_.at(c.seq).tokens_after;
     estimated = true;
   }
   if (a->usage.output_tokens == 0 && !a->content.empty()) {
@@ -700,15 +587,14 @@ void Walk::FinishFailed() {
     r.error.code = "all_models_failed";
     r.error.message = "every tier of route '" + route_->name + "' failed";
   }
-  if (!attempts_.empty() && r.error.code != "overloaded") {
-    const Attempt& last = attempts_.back();
-    r.error.message += "; last: " + last.model + " " + last.outcome +
-                       (last.reason.empty() ? "" : " (" + last.reason + ")");
+  const Attempt* last = tried_.last();
+  if (last && r.error.code != "overloaded") {
+    r.error.message += "; last: " + last->model + " " + last->outcome +
+                       (last->reason.empty() ? "" : " (" + last->reason + ")");
   }
   env_->log().Log(now, spdlog::level::warn, "route " + route_->name + ": " + r.error.code,
                   "route {}: {} after {} call(s), {} tier(s) skipped", route_->name,
-                  r.error.code, calls_made_,
-                  static_cast<int64_t>(attempts_.size()) - calls_made_);
+                  r.error.code, calls_made_, tried_.size() - calls_made_);
   Finish(std::move(r));
 }
 
@@ -721,9 +607,7 @@ void Walk::Abort(const std::string& code, const std::string& message) {
 void Walk::Finish(RouteResponse&& response) {
   if (retry_timer_) env_->timers().Stop(retry_timer_);
   retry_timer_ = 0;
-  std::vector<AttemptReport> reports;
-  reports.reserve(attempts_.size());
-  for (const Attempt& a : attempts_) reports.push_back(a.Report());
+  std::vector<AttemptReport> reports = tried_.Reports();
   if (response.ok) {
     response.result.request_id = id_;
     response.result.latency_ms = env_->clock().NowMs() - start_ms_;
@@ -757,9 +641,7 @@ RequestRecord Walk::HistoryRecord(const RouteResponse& response) const {
     r.outcome = response.error.code;
     r.error = response.error.message;
   }
-  r.attempts.reserve(attempts_.size());
-  for (const Attempt& a : attempts_) r.attempts.push_back(a.Record());
-  r.fallbacks = fallbacks_;
+  tried_.Fill(&r);
   return r;
 }
 

@@ -21,14 +21,14 @@
 #include "base/redactor.h"
 #include "base/timers.h"
 #include "http/http_client.h"
-#include "prompt/fit_prompt.h"
 #include "prompt/token_calibration.h"
 #include "protocol/messages.h"
 #include "resilience/provider_slots.h"
 #include "resilience/retry_budget.h"
 #include "resilience/timeout_policy.h"
-#include "router/attempt.h"
+#include "router/attempt_log.h"
 #include "router/generation.h"
+#include "router/prompt_fit.h"
 #include "router/stream_relay.h"
 #include "store/store.h"
 
@@ -111,13 +111,12 @@ class Walk {
 
  private:
   struct Call;
-  struct Prepared;
 
-  // Fits the prompt to `model`'s window; false (with `why`) if the model must be skipped.
-  bool Prepare(const ModelRuntime& rt, Prepared* p, std::string* why);
+  // Fits the prompt to the model's window; false (with `why`) if the model must be skipped.
+  bool Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why);
   // A slot of `rt`'s provider for this client; false, the tier skipped, if there is none.
   bool TakeSlot(const ModelRuntime& rt);
-  void StartCall(const std::string& model, bool retry, Prepared&& p);
+  void StartCall(const std::string& model, bool retry, FittedPrompt&& p);
   void Skip(const std::string& model, Outcome why, std::string reason);
   Call* FindCall(int64_t seq);
 
@@ -161,9 +160,7 @@ class Walk {
   bool retried_ = false;
   Timers::Id retry_timer_ = 0;
   std::vector<Call> live_;
-  std::vector<Attempt> attempts_;  // in start order, filled in as calls end
-  std::vector<FallbackRecord> fallbacks_;
-  FallbackRecord moving_on_;  // from_model set: the next model starts a fallback
+  AttemptLog tried_;  // every attempt, filled in as calls end, and the fallbacks
   double cost_usd_ = 0;
   int64_t raw_tokens_;          // uncalibrated estimate of the prompt as the client sent it
   int64_t refused_window_ = 0;  // largest window whose provider said the prompt is too long

@@ -1,0 +1,54 @@
+#include "router/call_outcome.h"
+
+#include "answer/answer_checks.h"
+#include "router/params.h"
+
+namespace switchyard {
+namespace {
+
+Outcome OutcomeOf(AnswerProblem p) {
+  switch (p) {
+    case AnswerProblem::kEmpty:
+      return Outcome::kEmptyAnswer;
+    case AnswerProblem::kLength:
+      return Outcome::kLengthLimit;
+    case AnswerProblem::kContentFilter:
+      return Outcome::kContentFilter;
+    case AnswerProblem::kInvalidJson:
+      return Outcome::kInvalidJson;
+    case AnswerProblem::kRepetition:
+      return Outcome::kRepetition;
+    case AnswerProblem::kNone:
+      break;
+  }
+  return Outcome::kOk;
+}
+
+}  // namespace
+
+Outcome FromTransport(TransportError e) {
+  switch (e) {
+    case TransportError::kConnect:
+      return Outcome::kConnectError;
+    case TransportError::kTimeout:
+      return Outcome::kTimeout;
+    default:
+      return Outcome::kTransportError;
+  }
+}
+
+Outcome CheckAnswer(const Answer& a, const CompleteRequest& req, const RouteConfig& route,
+                    std::string* reason) {
+  AnswerFacts f;
+  f.content = a.content;
+  f.finish_reason = a.finish_reason;
+  f.output_tokens = a.usage.output_tokens;
+  f.json_requested = req.json;
+  f.length_stop_allowed = req.allow_length_stop;
+  AnswerVerdict v = CheckAnswer(f, ChecksOf(route.checks));
+  if (v.problem == AnswerProblem::kNone) return Outcome::kOk;
+  *reason = std::move(v.reason);
+  return OutcomeOf(v.problem);
+}
+
+}  // namespace switchyard

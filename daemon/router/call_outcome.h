@@ -1,0 +1,20 @@
+// What the end of a model call means: a transport error as an outcome, and a 200 answer
+// through the route's partial-failure checks (answer/answer_checks.h).
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+#include "http/http_client.h"
+#include "protocol/messages.h"
+#include "providers/outcome.h"
+
+namespace switchyard {
+
+Outcome FromTransport(TransportError e);
+
+// kOk, or the check `answer` fails, with `*reason` saying why.
+Outcome CheckAnswer(const Answer& answer, const CompleteRequest& req, const RouteConfig& route,
+                    std::string* reason);
+
+}  // namespace switchyard
