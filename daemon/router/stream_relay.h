@@ -41,4 +41,9 @@ class StreamRelay {
   std::string relayed_;
 };
 
+// A stream cut short may lack the provider's usage: fills what is missing from estimates
+// (the prompt sent at `input_estimate` tokens) and returns the note that says so, for the
+// attempt's reason ("" when the provider reported it all).
+std::string EstimateUsage(int64_t input_estimate, Answer* a);
+
 }  // namespace switchyard

@@ -6,6 +6,7 @@
 
 #include "prompt/token_estimate.h"
 #include "router/call_outcome.h"
+#include "router/call_request.h"
 #include "router/params.h"
 
 namespace switchyard {
@@ -129,8 +130,6 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   ModelRuntime& rt = gen_->models.at(name);
   int64_t now = env_->clock().NowMs();
   int64_t remaining = deadline_at_ms_ - now;
-  HttpCallSpec spec = rt.provider->Build(rt.config->id, req_,
-                                         p.truncated ? p.messages : req_.messages, p.max_tokens);
   Call c;
   c.seq = tried_.size();
   c.model = name;
@@ -149,16 +148,8 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
                      ? std::min(now + std::max(route_->timeout.ceiling_ms, c.soft_timeout_ms),
                                 deadline_at_ms_)
                      : now + c.soft_timeout_ms;
-  HttpRequest hr;
-  hr.url = std::move(spec.url);
-  hr.headers = std::move(spec.headers);
-  hr.body = std::move(spec.body);
-  // The walk's timers decide; the HTTP client's own limit is only a backstop a little later.
-  hr.timeout_ms = ((stream ? deadline_at_ms_ : c.hard_at_ms) - now) + 1000;
-  hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, c.soft_timeout_ms);
-  hr.ca_file = rt.provider_config->ca_file;
-  hr.use_curl = rt.provider_config->http_client_curl;
-  hr.max_response_bytes = static_cast<size_t>(rt.provider_config->max_response_bytes);
+  HttpRequest hr = CallRequest(rt, req_, p, (stream ? deadline_at_ms_ : c.hard_at_ms) - now,
+                               c.soft_timeout_ms);
   int64_t seq = c.seq;
   if (stream) {
     c.relay = std::make_unique<StreamRelay>(rt.provider->NewStreamDecoder(), env_->redactor());
@@ -557,16 +548,7 @@ void Walk::CancelAll(const std::string& reason) {
 }
 
 std::string Walk::EstimateStreamUsage(const Call& c, Answer* a) const {
-  bool estimated = false;
-  if (a->usage.input_tokens == 0) {
-    a->usage.input_tokens = tried_.at(c.seq).tokens_after;
-    estimated = true;
-  }
-  if (a->usage.output_tokens == 0 && !a->content.empty()) {
-    a->usage.output_tokens = EstimateTextTokens(a->content);
-    estimated = true;
-  }
-  return estimated ? " (usage estimated: the provider reported none)" : "";
+  return EstimateUsage(tried_.at(c.seq).tokens_after, a);
 }
 
 void Walk::FinishFailed() {

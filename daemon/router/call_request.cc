@@ -1,0 +1,24 @@
+#include "router/call_request.h"
+
+#include <algorithm>
+
+namespace switchyard {
+
+HttpRequest CallRequest(const ModelRuntime& rt, const CompleteRequest& req, const FittedPrompt& p,
+                        int64_t backstop_ms, int64_t soft_timeout_ms) {
+  HttpCallSpec spec = rt.provider->Build(rt.config->id, req,
+                                         p.truncated ? p.messages : req.messages, p.max_tokens);
+  HttpRequest hr;
+  hr.url = std::move(spec.url);
+  hr.headers = std::move(spec.headers);
+  hr.body = std::move(spec.body);
+  // A second after the walk would have given up: only if its own timer failed to.
+  hr.timeout_ms = backstop_ms + 1000;
+  hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, soft_timeout_ms);
+  hr.ca_file = rt.provider_config->ca_file;
+  hr.use_curl = rt.provider_config->http_client_curl;
+  hr.max_response_bytes = static_cast<size_t>(rt.provider_config->max_response_bytes);
+  return hr;
+}
+
+}  // namespace switchyard
