@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "http/http1_response.h"
+#include "http/http_url.h"
 
 namespace switchyard {
 namespace {
@@ -18,56 +19,6 @@ constexpr size_t kMaxIdlePerEndpoint = 256;
 constexpr uint64_t kMaxIdleMs = 118000;
 // A resolved host name is looked up again after this, for a new connection.
 constexpr uint64_t kResolveTtlMs = 60000;
-
-// Views into the URL it was parsed from.
-struct ParsedUrl {
-  std::string_view authority;  // host[:port] as written, for the Host header
-  std::string_view host;       // without brackets
-  std::string_view port;
-  std::string_view path;
-};
-
-bool ParseUrl(std::string_view url, ParsedUrl* out) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) return false;
-  std::string_view rest = url.substr(kScheme.size());
-  size_t slash = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? "/" : rest.substr(slash);
-  // User info, fragments and oddities stay with libcurl.
-  if (authority.empty() || authority.find('@') != std::string_view::npos ||
-      path.find('#') != std::string_view::npos || path.front() != '/' ||
-      url.find_first_of(" \r\n\t") != std::string_view::npos) {
-    return false;
-  }
-  std::string_view host = authority;
-  std::string_view port = "80";
-  if (host.front() == '[') {
-    size_t close = host.find(']');
-    if (close == std::string_view::npos) return false;
-    std::string_view after = host.substr(close + 1);
-    host = host.substr(1, close - 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return false;
-      port = after.substr(1);
-    }
-  } else if (size_t colon = host.find(':'); colon != std::string_view::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-  }
-  if (host.empty() || port.empty() || port.size() > 5) return false;
-  int p = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9') return false;
-    p = p * 10 + (c - '0');
-  }
-  if (p < 1 || p > 65535) return false;
-  out->authority = authority;
-  out->host = host;
-  out->port = port;
-  out->path = path;
-  return true;
-}
 
 // What is left at `now` of a budget of `budget_ms` from `start` (loop times).
 uint64_t Left(uint64_t start, int64_t budget_ms, uint64_t now) {
@@ -147,15 +98,15 @@ size_t Http1Client::idle_connections() const {
 }
 
 bool Http1Client::Handles(std::string_view url) {
-  ParsedUrl u;
-  return ParseUrl(url, &u);
+  HttpUrl u;
+  return ParseHttpUrl(url, &u);
 }
 
 Http1Client::Target* Http1Client::TargetFor(const std::string& url) {
   auto it = targets_.find(url);
   if (it != targets_.end()) return it->second.get();
-  ParsedUrl u;
-  if (!ParseUrl(url, &u)) return nullptr;
+  HttpUrl u;
+  if (!ParseHttpUrl(url, &u)) return nullptr;
   std::string key = std::string(u.host) + ":" + std::string(u.port);
   std::unique_ptr<Endpoint>& ep = endpoints_[key];
   if (!ep) {

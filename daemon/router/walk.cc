@@ -5,28 +5,11 @@
 #include <algorithm>
 
 #include "prompt/token_estimate.h"
-#include "router/call_outcome.h"
 #include "router/call_request.h"
 #include "router/params.h"
+#include "router/walk_call.h"
 
 namespace switchyard {
-
-// One model call in flight.
-struct Walk::Call {
-  int64_t seq = 0;  // its attempt's index in tried_
-  std::string model;
-  int64_t start_ms = 0;
-  int64_t soft_timeout_ms = 0;
-  int64_t hard_at_ms = 0;  // when a hedged call is given up
-  HttpClient::Id http_id = 0;
-  Timers::Id timer_id = 0;
-  bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge)
-  bool retry = false;      // the request's one same-model retry
-  // Streams: the provider's events turned into text, when the first came and the last byte.
-  std::unique_ptr<StreamRelay> relay;
-  bool got_text = false;
-  int64_t last_byte_ms = 0;
-};
 
 namespace {
 
@@ -108,14 +91,14 @@ bool Walk::TakeSlot(const ModelRuntime& rt) {
   ProviderSlots& slots = env_->slots(provider);
   ProviderSlots::Result got = slots.Take(origin_.client);
   if (got.verdict == ProviderSlots::Verdict::kTaken) return true;
-  std::string why =
-      got.verdict == ProviderSlots::Verdict::kOverShare
-          ? "this client's share of " + provider + " is taken: it holds " +
-                std::to_string(got.held) + " of its " + std::to_string(slots.capacity()) +
-                " slots, its fair share now with " + std::to_string(slots.in_flight()) +
-                " in flight"
-          : provider + " has " + std::to_string(slots.in_flight()) + " calls in flight, its " +
-                "max_in_flight";
+  std::string why = got.verdict == ProviderSlots::Verdict::kOverShare
+                        ? "this client's share of " + provider + " is taken: it holds " +
+                              std::to_string(got.held) + " of its " +
+                              std::to_string(slots.capacity()) +
+                              " slots, its fair share now with " +
+                              std::to_string(slots.in_flight()) + " in flight"
+                        : provider + " has " + std::to_string(slots.in_flight()) +
+                              " calls in flight, its " + "max_in_flight";
   refused_for_capacity_ = why;
   Skip(rt.config->name, Outcome::kOverloaded, std::move(why));
   return false;
@@ -139,17 +122,17 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   // A stream's soft timeout is on its first text; once text flows, only a stall or the
   // deadline ends it.
   c.soft_timeout_ms = std::min(
-      stream ? env_->first_token_policy().TimeoutFor(name, req_.task, now,
-                                                     FirstTokenParamsOf(*route_))
-             : env_->policy().TimeoutFor(name, req_.task, now, TimeoutParamsOf(*route_)),
+      stream
+          ? env_->first_token_policy().TimeoutFor(name, req_.task, now, FirstTokenParamsOf(*route_))
+          : env_->policy().TimeoutFor(name, req_.task, now, TimeoutParamsOf(*route_)),
       remaining);
   // A hedged call may outlive its soft timeout, up to the ceiling or the deadline.
-  c.hard_at_ms = route_->on_soft_timeout == SoftTimeout::kHedge
-                     ? std::min(now + std::max(route_->timeout.ceiling_ms, c.soft_timeout_ms),
-                                deadline_at_ms_)
-                     : now + c.soft_timeout_ms;
-  HttpRequest hr = CallRequest(rt, req_, p, (stream ? deadline_at_ms_ : c.hard_at_ms) - now,
-                               c.soft_timeout_ms);
+  c.hard_at_ms =
+      route_->on_soft_timeout == SoftTimeout::kHedge
+          ? std::min(now + std::max(route_->timeout.ceiling_ms, c.soft_timeout_ms), deadline_at_ms_)
+          : now + c.soft_timeout_ms;
+  HttpRequest hr =
+      CallRequest(rt, req_, p, (stream ? deadline_at_ms_ : c.hard_at_ms) - now, c.soft_timeout_ms);
   int64_t seq = c.seq;
   if (stream) {
     c.relay = std::make_unique<StreamRelay>(rt.provider->NewStreamDecoder(), env_->redactor());
@@ -172,205 +155,23 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   tried_.Began(std::move(a));
   ++calls_made_;
 
-  c.http_id =
-      env_->http().Start(std::move(hr), [env = env_, id = id_, seq](HttpResponse&& resp) {
-        if (Walk* w = env->Find(id)) w->OnHttpDone(seq, std::move(resp));
-      });
+  c.http_id = env_->http().Start(std::move(hr), [env = env_, id = id_, seq](HttpResponse&& resp) {
+    if (Walk* w = env->Find(id)) w->OnHttpDone(seq, std::move(resp));
+  });
   rt.health->Started();
   if (c.http_id == 0) {
     live_.push_back(std::move(c));
     EndCall(seq, Outcome::kTransportError, "could not start the HTTP request", 0, nullptr, -1);
     return;
   }
-  c.timer_id = env_->timers().Start(c.soft_timeout_ms,
-                                    Later([seq](Walk* w) { w->OnSoftTimeout(seq); }));
+  c.timer_id =
+      env_->timers().Start(c.soft_timeout_ms, Later([seq](Walk* w) { w->OnSoftTimeout(seq); }));
   live_.push_back(std::move(c));
-}
-
-Walk::Call* Walk::FindCall(int64_t seq) {
-  for (Call& c : live_) {
-    if (c.seq == seq) return &c;
-  }
-  return nullptr;
-}
-
-void Walk::OnHttpDone(int64_t seq, HttpResponse&& resp) {
-  Call* call = FindCall(seq);
-  if (!call) return;
-  call->http_id = 0;
-  if (call->relay && resp.error == TransportError::kNone && resp.status >= 200 &&
-      resp.status < 300) {
-    EndStream(seq, std::move(resp));
-    return;
-  }
-  if (resp.error != TransportError::kNone) {
-    std::string reason = resp.error_message;
-    Answer partial;
-    const Answer* billed = nullptr;
-    if (call->relay && call->got_text) {
-      // Cut mid-stream: the provider billed what it generated.
-      partial = call->relay->state().answer;
-      reason += EstimateStreamUsage(*call, &partial);
-      billed = &partial;
-    }
-    EndCall(seq, FromTransport(resp.error), std::move(reason), resp.status, billed, -1);
-    return;
-  }
-  const ModelRuntime& rt = gen_->models.at(call->model);
-  HttpReply reply;
-  reply.status = resp.status;
-  reply.body = resp.body;
-  reply.body_capacity = resp.body.capacity();
-  reply.retry_after = resp.retry_after;
-  reply.retry_after_ms = resp.retry_after_ms;
-  reply.wall_now_ms = env_->clock().WallMs();
-  ParsedResponse parsed = rt.provider->Parse(reply);
-  if (parsed.outcome == Outcome::kOk) {
-    parsed.outcome = CheckAnswer(parsed.answer, req_, *route_, &parsed.reason);
-  }
-  EndCall(seq, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer,
-          parsed.retry_after_ms);
-}
-
-void Walk::EndStream(int64_t seq, HttpResponse&& resp) {
-  Call* call = FindCall(seq);
-  StreamRelay& relay = *call->relay;
-  const StreamState& st = relay.state();
-  Answer answer = st.answer;
-  std::string rest = relay.Finish();
-  answer.content = relay.relayed() + rest;
-  std::string reason;
-  Outcome outcome = Outcome::kOk;
-  if (st.failed) {
-    outcome = st.failure;
-    reason = st.reason;
-  } else if (!st.finished && route_->checks.incomplete_stream) {
-    outcome = Outcome::kIncompleteStream;
-    reason = "the stream ended without its final event after " +
-             std::to_string(answer.content.size()) + " bytes of text";
-  } else {
-    outcome = CheckAnswer(answer, req_, *route_, &reason);
-  }
-  // The tail kept back goes out unless it would turn a failure that may still fall back
-  // into a partial answer.
-  if (!rest.empty() && (outcome == Outcome::kOk || chunks_sent_ > 0)) Relay(rest);
-  if (outcome != Outcome::kOk) reason += EstimateStreamUsage(*call, &answer);
-  EndCall(seq, outcome, std::move(reason), resp.status, &answer, -1);
-}
-
-void Walk::OnStreamData(int64_t seq, std::string_view bytes) {
-  Call* call = FindCall(seq);
-  if (!call) return;
-  int64_t now = env_->clock().NowMs();
-  call->last_byte_ms = now;
-  std::string text, clean;
-  call->relay->Feed(bytes, &text, &clean);
-  const StreamState& st = call->relay->state();
-  if (st.failed) {
-    // An error event mid-stream (Anthropic's overloaded_error, OpenAI's error chunk).
-    env_->http().Cancel(call->http_id);
-    call->http_id = 0;
-    Answer partial = st.answer;
-    std::string reason = st.reason + EstimateStreamUsage(*call, &partial);
-    EndCall(seq, st.failure, std::move(reason), 200, call->got_text ? &partial : nullptr, -1);
-    return;
-  }
-  if (text.empty()) return;
-  if (!call->got_text) {
-    call->got_text = true;
-    int64_t ttft = now - call->start_ms;
-    tried_.at(seq).ttft_ms = ttft;
-    env_->first_token_policy().Record(call->model, req_.task, now, ttft, false,
-                                      route_->timeout.window_s * 1000);
-    if (call->timer_id) env_->timers().Stop(call->timer_id);
-    call->timer_id = 0;
-    std::string winner = call->model;
-    // The first text decides the race: the client now has part of this model's answer.
-    for (size_t i = 0; i < live_.size();) {
-      if (live_[i].seq == seq) {
-        ++i;
-        continue;
-      }
-      CancelCall(live_[i].seq, "lost the race to " + winner + " (its text came first)");
-    }
-    call = FindCall(seq);  // CancelCall moved the calls
-    int64_t stall = std::min(route_->timeout.stall_ms, std::max<int64_t>(1, deadline_at_ms_ - now));
-    call->timer_id = env_->timers().Start(stall, Later([seq](Walk* w) { w->OnStall(seq); }));
-  }
-  if (!clean.empty()) Relay(clean);
-}
-
-void Walk::Relay(std::string_view text) {
-  chunks_sent_ += 1;
-  if (on_chunk_) on_chunk_(text);
-}
-
-void Walk::OnStall(int64_t seq) {
-  Call* call = FindCall(seq);
-  if (!call) return;
-  call->timer_id = 0;
-  int64_t now = env_->clock().NowMs();
-  int64_t quiet = now - call->last_byte_ms;
-  std::string reason;
-  if (now >= deadline_at_ms_) {
-    reason = "the request's deadline passed mid-stream";
-  } else if (quiet >= route_->timeout.stall_ms) {
-    reason = "stream stalled: no bytes for " + std::to_string(quiet) + " ms";
-  } else {
-    int64_t next = std::min(route_->timeout.stall_ms - quiet, deadline_at_ms_ - now);
-    call->timer_id = env_->timers().Start(next, Later([seq](Walk* w) { w->OnStall(seq); }));
-    return;
-  }
-  env_->http().Cancel(call->http_id);
-  call->http_id = 0;
-  Answer partial = call->relay->state().answer;
-  reason += EstimateStreamUsage(*call, &partial);
-  EndCall(seq, Outcome::kTimeout, std::move(reason), 0, &partial, -1);
-}
-
-void Walk::OnSoftTimeout(int64_t seq) {
-  Call* call = FindCall(seq);
-  if (!call) return;
-  call->timer_id = 0;
-  int64_t now = env_->clock().NowMs();
-  bool can_hedge = route_->on_soft_timeout == SoftTimeout::kHedge && live_.size() == 1 &&
-                   call->hard_at_ms > now && next_tier_ < route_->tiers.size();
-  if (can_hedge) {
-    // Keep the slow call: the next tier races it, and the first good answer wins.
-    call->past_soft = true;
-    call->timer_id = env_->timers().Start(call->hard_at_ms - now,
-                                          Later([seq](Walk* w) { w->OnHardTimeout(seq); }));
-    tried_.MovingOn(call->model, "hedge",
-                    "no answer within " + std::to_string(call->soft_timeout_ms) +
-                        " ms; still waiting for it",
-                    env_->clock().WallMs());
-    env_->log().Log(now, spdlog::level::info, "route " + route_->name + ": " + call->model + " hedged",
-                    "route {}: {} slower than {} ms; hedging with the next tier", route_->name,
-                    call->model, call->soft_timeout_ms);
-    Launch();
-    return;
-  }
-  env_->http().Cancel(call->http_id);
-  call->http_id = 0;
-  EndCall(seq, Outcome::kTimeout,
-          "no answer within " + std::to_string(now - call->start_ms) + " ms", 0, nullptr, -1);
-}
-
-void Walk::OnHardTimeout(int64_t seq) {
-  Call* call = FindCall(seq);
-  if (!call) return;
-  call->timer_id = 0;
-  env_->http().Cancel(call->http_id);
-  call->http_id = 0;
-  int64_t ran = env_->clock().NowMs() - call->start_ms;
-  EndCall(seq, Outcome::kTimeout,
-          "no answer within " + std::to_string(ran) + " ms (hard timeout)", 0, nullptr, -1);
 }
 
 void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t http_status,
                    const Answer* answer, int64_t retry_after_ms) {
-  auto it =
-      std::find_if(live_.begin(), live_.end(), [seq](const Call& c) { return c.seq == seq; });
+  auto it = std::find_if(live_.begin(), live_.end(), [seq](const Call& c) { return c.seq == seq; });
   Call call = std::move(*it);
   live_.erase(it);
   if (call.timer_id) env_->timers().Stop(call.timer_id);
@@ -395,8 +196,7 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   int64_t window_ms = route_->timeout.window_s * 1000;
   if (call.relay) {
     if (outcome == Outcome::kTimeout && !call.got_text) {
-      env_->first_token_policy().Record(call.model, req_.task, now, a.latency_ms, true,
-                                        window_ms);
+      env_->first_token_policy().Record(call.model, req_.task, now, a.latency_ms, true, window_ms);
     }
   } else if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
     env_->policy().Record(call.model, req_.task, now, a.latency_ms, outcome == Outcome::kTimeout,
@@ -408,8 +208,7 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   if (outcome == Outcome::kContextOverflow) {
     refused_window_ = std::max(refused_window_, rt.config->context_window);
   }
-  env_->BreakerMoved(call.model,
-                     rt.health->Ended(now, outcome, call.past_soft, retry_after_ms));
+  env_->BreakerMoved(call.model, rt.health->Ended(now, outcome, call.past_soft, retry_after_ms));
 
   if (outcome == Outcome::kOk) {
     CancelAll("lost the race to " + call.model);
@@ -435,8 +234,8 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
                       std::to_string(call.relay ? call.relay->state().answer.content.size() : 0) +
                       " bytes were streamed before " + call.model + " failed (" + a.outcome +
                       (a.reason.empty() ? "" : ": " + a.reason) + ")";
-    log.Log(now, spdlog::level::warn, "route " + route_->name + ": partial_answer",
-            "route {}: {}", route_->name, r.error.message);
+    log.Log(now, spdlog::level::warn, "route " + route_->name + ": partial_answer", "route {}: {}",
+            route_->name, r.error.message);
     Finish(std::move(r));
     return;
   }
@@ -449,8 +248,8 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
     r.error.message = call.model + " refused the request: " + a.reason;
     log.Log(now, spdlog::level::warn,
             "route " + route_->name + ": " + call.model + " refused the request",
-            "route {}: {} refused the request as the client's fault: {}", route_->name,
-            call.model, a.reason);
+            "route {}: {} refused the request as the client's fault: {}", route_->name, call.model,
+            a.reason);
     Finish(std::move(r));
     return;
   }
@@ -515,8 +314,7 @@ bool Walk::MaybeRetry(const std::string& model, Outcome outcome, int64_t retry_a
 }
 
 void Walk::CancelCall(int64_t seq, const std::string& reason) {
-  auto it =
-      std::find_if(live_.begin(), live_.end(), [seq](const Call& c) { return c.seq == seq; });
+  auto it = std::find_if(live_.begin(), live_.end(), [seq](const Call& c) { return c.seq == seq; });
   if (it == live_.end()) return;
   Call call = std::move(*it);
   live_.erase(it);
@@ -547,10 +345,6 @@ void Walk::CancelAll(const std::string& reason) {
   while (!live_.empty()) CancelCall(live_.front().seq, reason);
 }
 
-std::string Walk::EstimateStreamUsage(const Call& c, Answer* a) const {
-  return EstimateUsage(tried_.at(c.seq).tokens_after, a);
-}
-
 void Walk::FinishFailed() {
   int64_t now = env_->clock().NowMs();
   bool out_of_time = now >= deadline_at_ms_;
@@ -575,8 +369,8 @@ void Walk::FinishFailed() {
                        (last->reason.empty() ? "" : " (" + last->reason + ")");
   }
   env_->log().Log(now, spdlog::level::warn, "route " + route_->name + ": " + r.error.code,
-                  "route {}: {} after {} call(s), {} tier(s) skipped", route_->name,
-                  r.error.code, calls_made_, tried_.size() - calls_made_);
+                  "route {}: {} after {} call(s), {} tier(s) skipped", route_->name, r.error.code,
+                  calls_made_, tried_.size() - calls_made_);
   Finish(std::move(r));
 }
 
