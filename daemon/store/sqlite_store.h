@@ -8,7 +8,7 @@
 //   - history_journal.h: every record the loop queues, on file before its answer goes out, so
 //     a killed process loses no request it answered: Open() puts what the journal holds and
 //     the file lacks into the file.
-// Readers (sqlite3, `switchyard history`) may read the file at any time; WAL lets them.
+// Readers (sqlite3) may read the file at any time; WAL lets them.
 #pragma once
 
 #include <cstdint>

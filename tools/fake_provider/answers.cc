@@ -219,7 +219,7 @@ std::string StreamErrorEvent(Api api, std::string_view echo) {
     data.append(echo).append("\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
     return Sse("", data);
   }
-  // The recorded layout (shared/fixtures/providers/anthropic/stream_error.sse), padding too.
+  // The recorded layout (tests/providers/testdata/anthropic/stream_error.sse), padding too.
   std::string data = R"({"type":"error","error":{"details":null,"type":"overloaded_error","message":"Overloaded)";
   data.append(echo).append("\"}              }");
   return Sse("error", data);

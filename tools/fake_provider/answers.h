@@ -1,4 +1,4 @@
-// Response bodies in the providers' real wire formats (see shared/fixtures/providers).
+// Response bodies in the providers' real wire formats (see tests/providers/testdata).
 #pragma once
 
 #include <cstdint>
