@@ -7,6 +7,7 @@
 #include "fakes/fake_clock.h"
 #include "fakes/fake_http_client.h"
 #include "fakes/fake_timers.h"
+#include "router/two_tier_config.h"
 
 namespace switchyard {
 namespace {
@@ -51,29 +52,12 @@ class FakeEnv final : public WalkEnv {
   std::vector<RequestRecord> history;
 };
 
-std::shared_ptr<Generation> TwoModels(std::shared_ptr<Config>* keep) {
-  auto cfg = std::make_shared<Config>();
-  ProviderConfig p;
-  p.name = "openai";
-  p.base_url = "http://127.0.0.1:1/v1";
-  cfg->providers["openai"] = p;
-  for (const char* name : {"big", "small"}) {
-    ModelConfig m;
-    m.name = name;
-    m.provider = "openai";
-    m.id = std::string(name) + "-id";
-    m.context_window = 1000;
-    m.max_output_tokens = 100;
-    cfg->models[name] = m;
-  }
-  RouteConfig r;
-  r.name = "chat";
-  r.tiers = {"big", "small"};
-  cfg->routes["chat"] = r;
+std::shared_ptr<Generation> TwoModels(std::shared_ptr<const Config>* keep) {
+  std::shared_ptr<const Config> cfg = TwoTierConfig();
   *keep = cfg;
   auto gen = std::make_shared<Generation>();
   gen->config = cfg;
-  gen->providers["openai"] = MakeOpenAIProvider({p.base_url, ""});
+  gen->providers["openai"] = MakeOpenAIProvider({cfg->providers.at("openai").base_url, ""});
   for (const auto& [name, m] : cfg->models) {
     ModelRuntime& rt = gen->models[name];
     rt.config = &m;
@@ -86,7 +70,7 @@ std::shared_ptr<Generation> TwoModels(std::shared_ptr<Config>* keep) {
 
 TEST(Walk, AFailedTierFallsBackAndTheAnswerAndHistoryTellTheSameAttempts) {
   FakeEnv env;
-  std::shared_ptr<Config> cfg;
+  std::shared_ptr<const Config> cfg;
   Walk::Params p;
   p.id = 7;
   p.req.route = "chat";
