@@ -6,9 +6,7 @@
 
 namespace switchyard {
 
-void RpcService::OnClosed(uint64_t conn) {
-  ctx_.router->AbandonFrom(conn, "client went away");
-}
+void RpcService::OnClosed(uint64_t conn) { ctx_.router->AbandonFrom(conn, "client went away"); }
 
 void RpcService::OnCall(uint64_t conn, const Envelope& call) {
   if (call.method == "complete") {

@@ -70,9 +70,8 @@ Status Fields(Io& io, M& r) {
   SY_RETURN_IF_ERROR(io.Field("truncated", r.truncated));
   SY_RETURN_IF_ERROR(io.Optional("truncation", r.truncation, r.truncated));
   SY_RETURN_IF_ERROR(io.Field("attempts", r.attempts));
-  return io.WriteOnly("fallbacks", r.attempts.empty()
-                                       ? int64_t{0}
-                                       : static_cast<int64_t>(r.attempts.size()) - 1);
+  return io.WriteOnly(
+      "fallbacks", r.attempts.empty() ? int64_t{0} : static_cast<int64_t>(r.attempts.size()) - 1);
 }
 
 template <typename Io, Is<RpcError> M>

@@ -13,22 +13,22 @@ namespace switchyard {
 
 struct Attempt {
   std::string model;
-  bool called = true;          // false: a tier passed over (breaker open, no slot, too long)
-  int64_t wall_start_ms = 0;   // when it started (or was passed over)
+  bool called = true;         // false: a tier passed over (breaker open, no slot, too long)
+  int64_t wall_start_ms = 0;  // when it started (or was passed over)
   std::string outcome = "in_progress";
   std::string reason;
   int64_t latency_ms = 0;
   int64_t http_status = 0;
   Usage usage;
   double cost_usd = 0;
-  int64_t timeout_ms = 0;      // the soft timeout it was given
+  int64_t timeout_ms = 0;  // the soft timeout it was given
   bool stream = false;
-  int64_t ttft_ms = -1;        // streams: time to the first text; -1 if none came
-  bool truncated = false;      // the prompt sent was shortened to fit the model's window
+  int64_t ttft_ms = -1;    // streams: time to the first text; -1 if none came
+  bool truncated = false;  // the prompt sent was shortened to fit the model's window
   Truncation truncation;
-  int64_t tokens_before = 0;   // calibrated estimates of the prompt as given and as sent
+  int64_t tokens_before = 0;  // calibrated estimates of the prompt as given and as sent
   int64_t tokens_after = 0;
-  int64_t est_tokens = 0;      // uncalibrated estimate of the prompt sent
+  int64_t est_tokens = 0;  // uncalibrated estimate of the prompt sent
 
   AttemptReport Report() const;
   AttemptRecord Record() const;

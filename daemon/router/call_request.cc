@@ -6,8 +6,8 @@ namespace switchyard {
 
 HttpRequest CallRequest(const ModelRuntime& rt, const CompleteRequest& req, const FittedPrompt& p,
                         int64_t backstop_ms, int64_t soft_timeout_ms) {
-  HttpCallSpec spec = rt.provider->Build(rt.config->id, req,
-                                         p.truncated ? p.messages : req.messages, p.max_tokens);
+  HttpCallSpec spec =
+      rt.provider->Build(rt.config->id, req, p.truncated ? p.messages : req.messages, p.max_tokens);
   HttpRequest hr;
   hr.url = std::move(spec.url);
   hr.headers = std::move(spec.headers);

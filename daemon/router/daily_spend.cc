@@ -22,7 +22,8 @@ double DailySpend::Spent(const std::string& route, int64_t wall_ms) const {
 }
 
 bool OverBudget(const DailySpend& spend, const RouteConfig& route, int64_t wall_ms) {
-  return route.budget_usd_per_day > 0 && spend.Spent(route.name, wall_ms) >= route.budget_usd_per_day;
+  return route.budget_usd_per_day > 0 &&
+         spend.Spent(route.name, wall_ms) >= route.budget_usd_per_day;
 }
 
 }  // namespace switchyard

@@ -177,10 +177,11 @@ void Router::AddSpend(const Walk& w) {
   bool was_over = OverBudget(*spend_, route, w.wall_start_ms());
   spend_->Add(route.name, w.wall_start_ms(), w.cost_usd());
   if (!was_over && OverBudget(*spend_, route, w.wall_start_ms())) {
-    spdlog::warn("route {}: spent ${:.4f} of its ${:.4f} daily budget; until 00:00 UTC its "
-                 "requests start at {}",
-                 route.name, spend_->Spent(route.name, w.wall_start_ms()),
-                 route.budget_usd_per_day, route.over_budget_tier);
+    spdlog::warn(
+        "route {}: spent ${:.4f} of its ${:.4f} daily budget; until 00:00 UTC its "
+        "requests start at {}",
+        route.name, spend_->Spent(route.name, w.wall_start_ms()), route.budget_usd_per_day,
+        route.over_budget_tier);
   }
 }
 

@@ -127,9 +127,9 @@ class Router final : private WalkEnv {
   DailySpend own_spend_;
   Redactor own_redactor_;
   RetryBudget retry_budget_;
-  std::map<std::string, ProviderSlots> provider_slots_;                // by provider name
-  std::map<std::string, std::shared_ptr<ModelHealth>> health_;         // by model name
-  std::unordered_map<ClientId, int64_t> client_walks_;                 // requests per client
+  std::map<std::string, ProviderSlots> provider_slots_;         // by provider name
+  std::map<std::string, std::shared_ptr<ModelHealth>> health_;  // by model name
+  std::unordered_map<ClientId, int64_t> client_walks_;          // requests per client
   LogLimiter log_;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;

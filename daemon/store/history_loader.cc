@@ -30,9 +30,8 @@ Status LoadAttempts(sqlite3* db, int64_t since_wall_ms,
       "reading attempts");
 }
 
-Status LoadCalibration(
-    sqlite3* db, int64_t since_wall_ms,
-    const std::function<void(const std::string&, int64_t, int64_t)>& fn) {
+Status LoadCalibration(sqlite3* db, int64_t since_wall_ms,
+                       const std::function<void(const std::string&, int64_t, int64_t)>& fn) {
   // Only answers: a cancelled or timed-out call's input tokens are our own estimate. The
   // newest 20,000 attempts are plenty to calibrate on and cost a bounded read at start,
   // whatever the history holds.
@@ -49,8 +48,8 @@ Status LoadCalibration(
 Status LoadSpend(sqlite3* db, int64_t day_wall_ms,
                  const std::function<void(const std::string&, double)>& fn) {
   return ForEachRow(
-      db, "SELECT route, cost_usd FROM spend_by_route_day WHERE day = ?1 / 86400000",
-      {day_wall_ms}, [&](const Row& r) { fn(r.Text(0), r.Double(1)); }, "reading spend");
+      db, "SELECT route, cost_usd FROM spend_by_route_day WHERE day = ?1 / 86400000", {day_wall_ms},
+      [&](const Row& r) { fn(r.Text(0), r.Double(1)); }, "reading spend");
 }
 
 Status LoadBreakerTransitions(sqlite3* db, int64_t since_wall_ms,

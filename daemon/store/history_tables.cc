@@ -22,8 +22,8 @@ Status HistoryTables::Open(const std::string& path, std::unique_ptr<HistoryTable
   static std::once_flag no_memstatus;
   std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<HistoryTables> t(new HistoryTables(db));
   if (rc != SQLITE_OK) {
     std::string err = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);

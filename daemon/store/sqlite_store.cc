@@ -54,9 +54,10 @@ Status SqliteStore::RecoverJournal() {
                            w.error + "); the journal is kept");
   }
   if (w.rows > 0) {
-    spdlog::warn("history {}: {} row(s) of requests answered before the daemon stopped, not yet "
-                 "committed, recovered from its journal",
-                 options_.path, w.rows);
+    spdlog::warn(
+        "history {}: {} row(s) of requests answered before the daemon stopped, not yet "
+        "committed, recovered from its journal",
+        options_.path, w.rows);
   }
   if (skipped > 0) {
     spdlog::warn("history {}: {} journal frame(s) cut short or of another format skipped",

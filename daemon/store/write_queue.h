@@ -39,8 +39,11 @@ class WriteQueue {
   };
   // `tables` and `journal` (which may be null) must outlive the queue.
   WriteQueue(const Options& options, HistoryTables* tables, HistoryJournal* journal)
-      : options_(options), tables_(tables), journal_(journal),
-        max_size_bytes_(options.max_size_bytes), applied_max_size_bytes_(options.max_size_bytes) {}
+      : options_(options),
+        tables_(tables),
+        journal_(journal),
+        max_size_bytes_(options.max_size_bytes),
+        applied_max_size_bytes_(options.max_size_bytes) {}
   ~WriteQueue() { Close(); }
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;

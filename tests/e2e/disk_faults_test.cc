@@ -36,7 +36,8 @@ class SmallDisk {
   void Fill() {
     std::FILE* f = std::fopen(File("filler").c_str(), "wb");
     std::string block(4096, 'f');
-    while (f && std::fwrite(block.data(), 1, block.size(), f) == block.size() && std::fflush(f) == 0) {
+    while (f && std::fwrite(block.data(), 1, block.size(), f) == block.size() &&
+           std::fflush(f) == 0) {
     }
     if (f) std::fclose(f);
   }
@@ -60,7 +61,8 @@ TEST(DiskFaults, FullDiskKeepsAnsweringKeepsRowsAndResumes) {
   Cluster cluster(opt);
   auto client = cluster.Connect();
   ASSERT_TRUE(client->Complete(Cluster::Ask("before")).ok);
-  ASSERT_TRUE(testbed::PollUntil(3000, [&] { return client->GetStatus().result.history.queued_rows == 0; }));
+  ASSERT_TRUE(testbed::PollUntil(
+      3000, [&] { return client->GetStatus().result.history.queued_rows == 0; }));
   disk.Fill();
   // Requests until the history's writes find no room (the WAL first reuses its own pages).
   int during = 0;  // requests answered since the disk filled
@@ -81,8 +83,9 @@ TEST(DiskFaults, FullDiskKeepsAnsweringKeepsRowsAndResumes) {
   EXPECT_NE(cluster.daemon_log().find("history: no space to write"), std::string::npos);
 
   disk.Free();
-  ASSERT_TRUE(testbed::PollUntil(5000, [&] { return client->GetStatus().result.history.queued_rows == 0; }))
-      << "writing did not resume once space was back";
+  ASSERT_TRUE(testbed::PollUntil(5000, [&] {
+    return client->GetStatus().result.history.queued_rows == 0;
+  })) << "writing did not resume once space was back";
   EXPECT_NE(cluster.daemon_log().find("history: writing again after"), std::string::npos);
   ASSERT_TRUE(cluster.StopDaemon().ok());
   Db db(cluster.history_path());

@@ -135,7 +135,7 @@ TEST(History, AReaderHoldingASnapshotStallsNothing) {
 TEST(History, KillNineLosesNoAnsweredRequestAndReusesNoId) {
   ClusterOptions opt;
   opt.extra_toml = "[history]\nflush_ms = 50\n";
-  Cluster cluster(opt);  // the fake answers at once: the clients keep both cores busy
+  Cluster cluster(opt);           // the fake answers at once: the clients keep both cores busy
   std::vector<int64_t> answered;  // ids clients were given, every round
   for (int round = 0; round < 10; ++round) {
     {

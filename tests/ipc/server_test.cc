@@ -109,7 +109,8 @@ class ServerTest : public ::testing::Test {
   bool RunUntil(const std::function<bool()>& ready) {
     uv_timer_t tick;
     uv_timer_init(&loop_, &tick);
-    uv_timer_start(&tick, [](uv_timer_t*) {}, 1, 1);  // a wake-up now and then
+    uv_timer_start(
+        &tick, [](uv_timer_t*) {}, 1, 1);  // a wake-up now and then
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     bool ok = false;
     while (!(ok = ready()) && std::chrono::steady_clock::now() < until) {

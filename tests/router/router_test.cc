@@ -56,8 +56,8 @@ class RouterTest : public ::testing::Test {
 
   int64_t Send(CompleteRequest req, ClientId client = 0) {
     return router_.Complete(
-        std::move(req), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
-        nullptr, RequestOrigin{client, client});
+        std::move(req), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); }, nullptr,
+        RequestOrigin{client, client});
   }
 
   FakeClock clock_;
@@ -447,12 +447,15 @@ TEST_F(RouterTest, AnAbandonedRequestCancelsItsCallsAndIsRecordedAsCancelled) {
 }
 
 TEST_F(RouterTest, AClosedConnectionsRequestsAreAbandonedAndNoOthers) {
-  router_.Complete(Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
-                   nullptr, RequestOrigin{7, 70});
-  router_.Complete(Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
-                   nullptr, RequestOrigin{7, 70});
-  router_.Complete(Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
-                   nullptr, RequestOrigin{7, 71});  // the same process, another connection
+  router_.Complete(
+      Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); }, nullptr,
+      RequestOrigin{7, 70});
+  router_.Complete(
+      Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); }, nullptr,
+      RequestOrigin{7, 70});
+  router_.Complete(
+      Hello(), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); }, nullptr,
+      RequestOrigin{7, 71});  // the same process, another connection
   router_.AbandonFrom(70, "client went away");
   EXPECT_EQ(http_.cancelled(), 2);
   EXPECT_EQ(router_.in_flight(), 1u);

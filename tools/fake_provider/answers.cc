@@ -200,9 +200,8 @@ std::string KeyEcho(std::string_view key) {
     std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
     escaped += buf;
   }
-  std::string_view bare = key.substr(key.find_last_of('-') == std::string_view::npos
-                                         ? 0
-                                         : key.find_last_of('-') + 1);
+  std::string_view bare =
+      key.substr(key.find_last_of('-') == std::string_view::npos ? 0 : key.find_last_of('-') + 1);
   std::string_view last8 = key.substr(key.size() > 8 ? key.size() - 8 : 0);
   std::string_view last4 = key.substr(key.size() > 4 ? key.size() - 4 : 0);
   std::string out = " (request had key ";
@@ -214,13 +213,15 @@ std::string KeyEcho(std::string_view key) {
 
 std::string StreamErrorEvent(Api api, std::string_view echo) {
   if (api == Api::kOpenAI) {
-    std::string data = "{\"error\":{\"message\":\"The server had an error while processing your "
-                       "request.";
+    std::string data =
+        "{\"error\":{\"message\":\"The server had an error while processing your "
+        "request.";
     data.append(echo).append("\",\"type\":\"server_error\",\"param\":null,\"code\":null}}");
     return Sse("", data);
   }
   // The recorded layout (tests/providers/testdata/anthropic/stream_error.sse), padding too.
-  std::string data = R"({"type":"error","error":{"details":null,"type":"overloaded_error","message":"Overloaded)";
+  std::string data =
+      R"({"type":"error","error":{"details":null,"type":"overloaded_error","message":"Overloaded)";
   data.append(echo).append("\"}              }");
   return Sse("error", data);
 }
