@@ -22,7 +22,8 @@ std::string EncodeCompleteCall(uint32_t msgid, const CompleteRequest& req) {
 
 Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
   SY_RETURN_IF_ERROR(RequireMap(arg, "params[0]"));
-  MapReader reader(*arg, "");
+  const FieldPath top("");
+  MapReader reader(*arg, top);
   CompleteRequest req;
   SY_RETURN_IF_ERROR(Fields(reader, req));
   // A misspelt key is an error, not a setting silently ignored.

@@ -15,6 +15,7 @@
 // Used by the protocol's own files only.
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <msgpack.hpp>
 #include <optional>
@@ -146,18 +147,21 @@ void PackMap(Packer& pk, const S& message) {
 
 class MapReader {
  public:
-  // `map` must be a map; `path` names it in errors ("" at the top of a message).
-  MapReader(const msgpack::object& map, std::string path) : view_(map), path_(std::move(path)) {}
+  // `map` must be a map; `path` names it in errors ("" at the top of a message) and must
+  // outlive the reader.
+  MapReader(const msgpack::object& map, const FieldPath& path) : view_(map), path_(path) {}
+  MapReader(const msgpack::object& map, FieldPath&& path) = delete;
 
   template <typename T>
   Status Field(std::string_view key, T& value, Need need = Need::kOptional) {
-    seen_.push_back(key);
+    Saw(key);
     const msgpack::object* o = view_.Find(key);
+    FieldPath path(path_, key);
     if (IsNil(o)) {
-      return need == Need::kRequired ? Status::InvalidArgument(Path(key) + ": is required")
+      return need == Need::kRequired ? Status::InvalidArgument(path + ": is required")
                                      : Status::Ok();
     }
-    return Read(*o, Path(key), &value);
+    return Read(*o, path, &value);
   }
   template <typename T>
   Status Optional(std::string_view key, T& value, bool /*present: the writer's*/) {
@@ -165,22 +169,22 @@ class MapReader {
   }
   template <typename T>
   Status WriteOnly(std::string_view key, const T&) {
-    seen_.push_back(key);
+    Saw(key);
     return Status::Ok();
   }
   template <typename T>
   Status Keyed(std::string_view key, std::vector<T>& items, std::string T::*name) {
-    seen_.push_back(key);
+    Saw(key);
     const msgpack::object* o = view_.Find(key);
     if (IsNil(o)) return Status::Ok();
-    std::string path = Path(key);
+    FieldPath path(path_, key);
     SY_RETURN_IF_ERROR(RequireMap(o, path));
     for (uint32_t i = 0; i < o->via.map.size; ++i) {
       const msgpack::object_kv& kv = o->via.map.ptr[i];
       if (kv.key.type != msgpack::type::STR) return WrongType(path + " key", "a string", kv.key);
       T item;
       item.*name = AsView(kv.key);
-      std::string item_path = path + "." + item.*name;
+      FieldPath item_path(path, item.*name);
       SY_RETURN_IF_ERROR(RequireMap(&kv.val, item_path));
       MapReader sub(kv.val, item_path);
       SY_RETURN_IF_ERROR(Fields(sub, item));
@@ -191,61 +195,71 @@ class MapReader {
 
   // After Fields: a key that no field read is an error (`key_path` names the map's keys in
   // the error about one that is not a string).
-  Status NoUnknownKeys(const std::string& key_path) const;
+  Status NoUnknownKeys(const FieldPath& key_path) const;
 
  private:
-  std::string Path(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-
-  static Status Read(const msgpack::object& o, const std::string& path, std::string* v) {
+  static Status Read(const msgpack::object& o, const FieldPath& path, std::string* v) {
     return ReadString(o, path, v);
   }
-  static Status Read(const msgpack::object& o, const std::string& path, int64_t* v) {
+  static Status Read(const msgpack::object& o, const FieldPath& path, int64_t* v) {
     return ReadInt(o, path, v);
   }
-  static Status Read(const msgpack::object& o, const std::string& path, uint32_t* v);
-  static Status Read(const msgpack::object& o, const std::string& path, double* v) {
+  static Status Read(const msgpack::object& o, const FieldPath& path, uint32_t* v);
+  static Status Read(const msgpack::object& o, const FieldPath& path, double* v) {
     return ReadDouble(o, path, v);
   }
-  static Status Read(const msgpack::object& o, const std::string& path, bool* v) {
+  static Status Read(const msgpack::object& o, const FieldPath& path, bool* v) {
     return ReadBool(o, path, v);
   }
-  static Status Read(const msgpack::object& o, const std::string& path, std::optional<double>* v) {
+  static Status Read(const msgpack::object& o, const FieldPath& path, std::optional<double>* v) {
     double d = 0;
     SY_RETURN_IF_ERROR(ReadDouble(o, path, &d));
     *v = d;
     return Status::Ok();
   }
-  static Status Read(const msgpack::object& o, const std::string& path, Metadata* m);
+  static Status Read(const msgpack::object& o, const FieldPath& path, Metadata* m);
   template <typename S>
-  static Status Read(const msgpack::object& o, const std::string& path, std::vector<S>* items) {
+  static Status Read(const msgpack::object& o, const FieldPath& path, std::vector<S>* items) {
     if (o.type != msgpack::type::ARRAY) return WrongType(path, "an array", o);
     items->reserve(o.via.array.size);
     for (uint32_t i = 0; i < o.via.array.size; ++i) {
       S item;
-      SY_RETURN_IF_ERROR(Read(o.via.array.ptr[i], path + "[" + std::to_string(i) + "]", &item));
+      SY_RETURN_IF_ERROR(Read(o.via.array.ptr[i], FieldPath(path, i), &item));
       items->push_back(std::move(item));
     }
     return Status::Ok();
   }
   template <typename S>
-  static Status Read(const msgpack::object& o, const std::string& path, S* message) {
+  static Status Read(const msgpack::object& o, const FieldPath& path, S* message) {
     SY_RETURN_IF_ERROR(RequireMap(&o, path));
     MapReader sub(o, path);
     return Fields(sub, *message);
   }
 
+  // Kept inline: a field list is short, and reading a message should not allocate for it.
+  void Saw(std::string_view key) {
+    if (seen_count_ < seen_.size()) {
+      seen_[seen_count_++] = key;
+    } else {
+      seen_more_.push_back(key);
+    }
+  }
+  bool Seen(std::string_view key) const;
+
   MapView view_;
-  std::string path_;
-  std::vector<std::string_view> seen_;  // keys the field list asked for
+  const FieldPath& path_;
+  // Keys the field list asked for.
+  std::array<std::string_view, 24> seen_;
+  size_t seen_count_ = 0;
+  std::vector<std::string_view> seen_more_;
 };
 
 // Reads `message` from `o`, which must be a map; `path` names it in errors.
 template <typename S>
-Status ReadMap(const msgpack::object& o, const std::string& path, S* message) {
+Status ReadMap(const msgpack::object& o, const FieldPath& path, S* message) {
   SY_RETURN_IF_ERROR(RequireMap(&o, path));
-  MapReader reader(o, "");
+  const FieldPath top("");
+  MapReader reader(o, top);
   return Fields(reader, *message);
 }
 

@@ -33,15 +33,31 @@ const char* TypeName(const msgpack::object& o) {
 
 }  // namespace
 
+void FieldPath::AppendTo(std::string* out) const {
+  if (parent_) parent_->AppendTo(out);
+  if (index_ >= 0) {
+    out->append("[").append(std::to_string(index_)).append("]");
+    return;
+  }
+  if (!out->empty() && !text_.empty()) out->push_back('.');
+  out->append(text_);
+}
+
+std::string FieldPath::str() const {
+  std::string out;
+  AppendTo(&out);
+  return out;
+}
+
 std::string_view AsView(const msgpack::object& o) { return {o.via.str.ptr, o.via.str.size}; }
 
 bool IsNil(const msgpack::object* o) { return !o || o->type == msgpack::type::NIL; }
 
-Status WrongType(const std::string& field, const char* expected, const msgpack::object& got) {
+Status WrongType(const FieldPath& field, const char* expected, const msgpack::object& got) {
   return Status::InvalidArgument(field + ": expected " + expected + ", got " + TypeName(got));
 }
 
-Status RequireMap(const msgpack::object* o, const std::string& path) {
+Status RequireMap(const msgpack::object* o, const FieldPath& path) {
   if (!o) return Status::InvalidArgument(path + ": is required");
   if (o->type != msgpack::type::MAP) return WrongType(path, "a map", *o);
   return Status::Ok();
@@ -55,7 +71,7 @@ const msgpack::object* MapView::Find(std::string_view key) const {
   return nullptr;
 }
 
-Status ReadString(const msgpack::object& o, const std::string& path, std::string* out) {
+Status ReadString(const msgpack::object& o, const FieldPath& path, std::string* out) {
   if (o.type == msgpack::type::NIL) return Status::Ok();
   if (o.type != msgpack::type::STR) return WrongType(path, "a string", o);
   if (!IsValidUtf8(AsView(o))) return Status::InvalidArgument(path + ": not valid UTF-8");
@@ -63,7 +79,7 @@ Status ReadString(const msgpack::object& o, const std::string& path, std::string
   return Status::Ok();
 }
 
-Status ReadInt(const msgpack::object& o, const std::string& path, int64_t* out) {
+Status ReadInt(const msgpack::object& o, const FieldPath& path, int64_t* out) {
   if (o.type == msgpack::type::NIL) return Status::Ok();
   if (o.type == msgpack::type::POSITIVE_INTEGER) {
     if (o.via.u64 > static_cast<uint64_t>(INT64_MAX)) {
@@ -78,7 +94,7 @@ Status ReadInt(const msgpack::object& o, const std::string& path, int64_t* out) 
   return Status::Ok();
 }
 
-Status ReadDouble(const msgpack::object& o, const std::string& path, double* out) {
+Status ReadDouble(const msgpack::object& o, const FieldPath& path, double* out) {
   switch (o.type) {
     case msgpack::type::NIL:
       return Status::Ok();
@@ -97,14 +113,14 @@ Status ReadDouble(const msgpack::object& o, const std::string& path, double* out
   }
 }
 
-Status ReadBool(const msgpack::object& o, const std::string& path, bool* out) {
+Status ReadBool(const msgpack::object& o, const FieldPath& path, bool* out) {
   if (o.type == msgpack::type::NIL) return Status::Ok();
   if (o.type != msgpack::type::BOOLEAN) return WrongType(path, "a boolean", o);
   *out = o.via.boolean;
   return Status::Ok();
 }
 
-Status ReadScalarAsString(const msgpack::object& o, const std::string& path, std::string* out) {
+Status ReadScalarAsString(const msgpack::object& o, const FieldPath& path, std::string* out) {
   switch (o.type) {
     case msgpack::type::STR:
       return ReadString(o, path, out);

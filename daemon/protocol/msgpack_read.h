@@ -11,10 +11,34 @@
 
 namespace switchyard {
 
+// Where a value sits in a message ("messages[2].content"). It is spelled out only for an
+// error, so reading a well-formed message builds no path strings. A path refers to its
+// parent and its text: both must outlive it (each lives on the reader's stack).
+class FieldPath {
+ public:
+  FieldPath(std::string_view root) : text_(root) {}    // NOLINT: implicit from a name
+  FieldPath(const char* root) : text_(root) {}         // NOLINT: implicit from a literal
+  FieldPath(const std::string& root) : text_(root) {}  // NOLINT: implicit from a name
+  FieldPath(const FieldPath& parent, std::string_view key) : parent_(&parent), text_(key) {}
+  FieldPath(const FieldPath& parent, uint32_t index)
+      : parent_(&parent), index_(static_cast<int64_t>(index)) {}
+
+  std::string str() const;
+  // `str()` followed by `text`, for the error it goes into.
+  std::string operator+(std::string_view text) const { return str().append(text); }
+
+ private:
+  void AppendTo(std::string* out) const;
+
+  const FieldPath* parent_ = nullptr;
+  std::string_view text_;
+  int64_t index_ = -1;
+};
+
 std::string_view AsView(const msgpack::object& o);
 bool IsNil(const msgpack::object* o);
-Status WrongType(const std::string& field, const char* expected, const msgpack::object& got);
-Status RequireMap(const msgpack::object* o, const std::string& path);
+Status WrongType(const FieldPath& field, const char* expected, const msgpack::object& got);
+Status RequireMap(const msgpack::object* o, const FieldPath& path);
 
 // Read-only lookup of string keys in a msgpack map.
 class MapView {
@@ -28,11 +52,11 @@ class MapView {
 };
 
 // Each reads `o` into `out` (nil leaves `out` as it is); `path` names it in errors.
-Status ReadString(const msgpack::object& o, const std::string& path, std::string* out);
-Status ReadInt(const msgpack::object& o, const std::string& path, int64_t* out);
-Status ReadDouble(const msgpack::object& o, const std::string& path, double* out);
-Status ReadBool(const msgpack::object& o, const std::string& path, bool* out);
+Status ReadString(const msgpack::object& o, const FieldPath& path, std::string* out);
+Status ReadInt(const msgpack::object& o, const FieldPath& path, int64_t* out);
+Status ReadDouble(const msgpack::object& o, const FieldPath& path, double* out);
+Status ReadBool(const msgpack::object& o, const FieldPath& path, bool* out);
 // A string, number or boolean, as text (metadata values).
-Status ReadScalarAsString(const msgpack::object& o, const std::string& path, std::string* out);
+Status ReadScalarAsString(const msgpack::object& o, const FieldPath& path, std::string* out);
 
 }  // namespace switchyard

@@ -47,12 +47,6 @@ Walk::Walk(WalkEnv* env, Params p)
 
 Walk::~Walk() = default;
 
-std::function<void()> Walk::Later(std::function<void(Walk*)> fn) {
-  return [env = env_, id = id_, fn = std::move(fn)] {
-    if (Walk* w = env->Find(id)) fn(w);
-  };
-}
-
 void Walk::Skip(const std::string& model, Outcome why, std::string reason) {
   tried_.Skipped(model, why, std::move(reason), env_->clock().WallMs());
 }

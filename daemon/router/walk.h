@@ -142,7 +142,13 @@ class Walk {
   void FinishFailed();
   void Finish(RouteResponse&& response);
   // A callback that finds this walk again, if it is still in flight, and runs `fn` on it.
-  std::function<void()> Later(std::function<void(Walk*)> fn);
+  // A template, not a std::function inside a std::function: one allocation per timer.
+  template <typename F>
+  auto Later(F fn) {
+    return [env = env_, id = id_, fn = std::move(fn)] {
+      if (Walk* w = env->Find(id)) fn(w);
+    };
+  }
 
   WalkEnv* env_;
   int64_t id_;
