@@ -1,5 +1,7 @@
 // switchyard: the command-line client. `ask` sends one prompt, `status` shows the models.
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -21,6 +23,15 @@ void PrintAttempts(const std::vector<switchyard::AttemptReport>& attempts) {
     if (!a.reason.empty() && a.outcome != "ok") std::cerr << " - " << a.reason;
     std::cerr << "\n";
   }
+}
+
+// " (frozen for 12 s)" for a timeout held at its healthy value since `since_ms` (wall).
+std::string Frozen(int64_t since_ms) {
+  if (since_ms <= 0) return "";
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return " (frozen for " + std::to_string(std::max<int64_t>(0, now_ms - since_ms) / 1000) + " s)";
 }
 
 }  // namespace
@@ -71,10 +82,9 @@ int main(int argc, char** argv) {
     if (!system.empty()) req.messages.push_back({"system", system});
     req.messages.push_back({"user", prompt});
     switchyard::CompleteReply r =
-        stream ? client->CompleteStream(req,
-                                        [](const switchyard::StreamChunk& c) {
-                                          std::cout << c.content << std::flush;
-                                        })
+        stream ? client->CompleteStream(
+                     req,
+                     [](const switchyard::StreamChunk& c) { std::cout << c.content << std::flush; })
                : client->Complete(req);
     if (!r.status.ok()) {
       std::cerr << "switchyard: " << r.status.message() << "\n";
@@ -129,9 +139,17 @@ int main(int argc, char** argv) {
                   m.slow_call_rate * 100, static_cast<long long>(m.window_calls), probe.c_str(),
                   static_cast<long long>(m.timeout_ms), static_cast<long long>(m.in_flight));
       for (const auto& t : m.tasks) {
-        std::printf("  task %-18s %7lld samples  p50 %6.0f ms  p95 %6.0f ms  timeout %6lld ms\n",
-                    t.task.c_str(), static_cast<long long>(t.samples), t.p50_ms, t.p95_ms,
-                    static_cast<long long>(t.timeout_ms));
+        std::printf(
+            "  task %-18s %7lld samples  p50 %6.0f ms  p95 %6.0f ms  censored %4.1f%%  timeout "
+            "%6lld ms%s\n",
+            t.task.c_str(), static_cast<long long>(t.samples), t.p50_ms, t.p95_ms,
+            t.censored_share * 100, static_cast<long long>(t.timeout_ms),
+            Frozen(t.frozen_since_ms).c_str());
+        std::printf(
+            "  %-23s %7lld samples  %14s  p95 %6.0f ms  censored %4.1f%%  timeout %6lld ms%s\n",
+            "  first text", static_cast<long long>(t.first_token_samples), "", t.first_token_p95_ms,
+            t.first_token_censored_share * 100, static_cast<long long>(t.first_token_timeout_ms),
+            Frozen(t.first_token_frozen_since_ms).c_str());
       }
     }
     for (const auto& rt : r.result.routes) {

@@ -231,3 +231,12 @@ CREATE VIEW cost_by_model_route_day AS
     FROM attempts a JOIN requests r ON r.id = a.request_id
    GROUP BY a.model, r.route, a.ts_ms / 86400000
    ORDER BY day, r.route, a.model;
+
+-- migration: 5
+-- A half-open breaker's probe is a copy of a request sent to the probed model while the
+-- request itself goes on to the next tier; nobody waits on its answer. Its row belongs to
+-- the request that carried it, with seq -1, and is written when the probe ends.
+ALTER TABLE attempts ADD COLUMN probe INTEGER NOT NULL DEFAULT 0;      -- 1: a breaker's probe
+-- The last tier that could be called is not cut off at its timeout: it runs on to
+-- timeout.ceiling_ms or the request's deadline. timeout_ms stays the learned timeout.
+ALTER TABLE attempts ADD COLUMN last_tier INTEGER NOT NULL DEFAULT 0;  -- 1: kept past its timeout

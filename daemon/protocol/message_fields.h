@@ -35,7 +35,8 @@ Status Fields(Io& io, M& a) {
   SY_RETURN_IF_ERROR(io.Field("timeout_ms", a.timeout_ms));
   SY_RETURN_IF_ERROR(io.Field("truncated", a.truncated));
   SY_RETURN_IF_ERROR(io.Optional("truncation", a.truncation, a.truncated));
-  return io.Field("ttft_ms", a.ttft_ms);
+  SY_RETURN_IF_ERROR(io.Field("ttft_ms", a.ttft_ms));
+  return io.Optional("last_tier", a.last_tier, a.last_tier);
 }
 
 template <typename Io, Is<Message> M>
@@ -95,7 +96,14 @@ Status Fields(Io& io, M& t) {
   SY_RETURN_IF_ERROR(io.Field("samples", t.samples));
   SY_RETURN_IF_ERROR(io.Field("p50_ms", t.p50_ms));
   SY_RETURN_IF_ERROR(io.Field("p95_ms", t.p95_ms));
-  return io.Field("timeout_ms", t.timeout_ms);
+  SY_RETURN_IF_ERROR(io.Field("timeout_ms", t.timeout_ms));
+  SY_RETURN_IF_ERROR(io.Field("censored_share", t.censored_share));
+  SY_RETURN_IF_ERROR(io.Field("frozen_since_ms", t.frozen_since_ms));
+  SY_RETURN_IF_ERROR(io.Field("first_token_samples", t.first_token_samples));
+  SY_RETURN_IF_ERROR(io.Field("first_token_p95_ms", t.first_token_p95_ms));
+  SY_RETURN_IF_ERROR(io.Field("first_token_timeout_ms", t.first_token_timeout_ms));
+  SY_RETURN_IF_ERROR(io.Field("first_token_censored_share", t.first_token_censored_share));
+  return io.Field("first_token_frozen_since_ms", t.first_token_frozen_since_ms);
 }
 
 template <typename Io, Is<ModelStatus> M>

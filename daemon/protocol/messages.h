@@ -24,10 +24,10 @@ struct CompleteRequest {
   std::vector<Message> messages;
   int64_t max_tokens = 0;
   std::optional<double> temperature;
-  std::string task = "default";  // keys the latency history
-  int64_t deadline_ms = 0;       // 0: the route's deadline
-  bool stream = false;           // chunks come as "chunk" notifications before the result
-  bool json = false;             // the answer must be JSON (JSON mode where the API has one)
+  std::string task = "default";    // keys the latency history
+  int64_t deadline_ms = 0;         // 0: the route's deadline
+  bool stream = false;             // chunks come as "chunk" notifications before the result
+  bool json = false;               // the answer must be JSON (JSON mode where the API has one)
   bool allow_length_stop = false;  // an answer cut off at max_tokens is acceptable
   // Opaque labels from the client, kept with the request; scalar values become strings.
   std::vector<std::pair<std::string, std::string>> metadata;
@@ -60,6 +60,9 @@ struct AttemptReport {
   bool truncated = false;  // the prompt sent was shortened; `truncation` says how
   Truncation truncation;
   int64_t ttft_ms = 0;  // streams: time to the first chunk of text; 0 if none came
+  // The last tier that could be called: kept past `timeout_ms` (to the ceiling or deadline)
+  // instead of being cut off with nothing left to try.
+  bool last_tier = false;
 };
 
 struct CompleteResult {
@@ -69,7 +72,7 @@ struct CompleteResult {
   std::string finish_reason;  // normalised: "stop", "length", "content_filter", ...
   Usage usage;
   int64_t latency_ms = 0;
-  double cost_usd = 0;  // all attempts of the request
+  double cost_usd = 0;     // all attempts of the request
   bool truncated = false;  // the prompt the answering model saw was shortened
   Truncation truncation;
   std::vector<AttemptReport> attempts;
@@ -92,12 +95,21 @@ struct RpcError {
 };
 
 // Latency learned for one (model, task) and the timeout it gives.
+// What was learned of one (model, task): answers' latency and, for streams, the time to the
+// first text, each with the timeout in force.
 struct TaskStatus {
   std::string task;
   int64_t samples = 0;
   double p50_ms = 0;
   double p95_ms = 0;
   int64_t timeout_ms = 0;
+  double censored_share = 0;    // of the samples, those cut off at their timeout
+  int64_t frozen_since_ms = 0;  // wall clock; 0: not frozen (resilience/timeout_policy.h)
+  int64_t first_token_samples = 0;
+  double first_token_p95_ms = 0;
+  int64_t first_token_timeout_ms = 0;
+  double first_token_censored_share = 0;
+  int64_t first_token_frozen_since_ms = 0;
 };
 
 struct ModelStatus {

@@ -114,6 +114,18 @@ bool Breaker::Allow(int64_t now_ms, BreakerTransition* t) {
   return true;
 }
 
+bool Breaker::WouldAllow(int64_t now_ms) const {
+  switch (state_) {
+    case BreakerState::kClosed:
+      return true;
+    case BreakerState::kOpen:
+      return now_ms >= open_until_ms_ && params_.half_open_probes > 0;
+    case BreakerState::kHalfOpen:
+      return probes_in_flight_ < params_.half_open_probes;
+  }
+  return false;
+}
+
 void Breaker::Release() {
   if (state_ == BreakerState::kHalfOpen && probes_in_flight_ > 0) --probes_in_flight_;
 }

@@ -55,6 +55,8 @@ class Breaker {
   // May a call start now? In half-open this takes a probe slot, which Record() or Release()
   // gives back. Moving from open to half-open is reported in `t`.
   bool Allow(int64_t now_ms, BreakerTransition* t);
+  // Whether Allow would say yes now, without taking anything or moving.
+  bool WouldAllow(int64_t now_ms) const;
   // A finished call. `retry_after_ms` >= 0 for a 429 that said how long to wait.
   BreakerTransition Record(int64_t now_ms, CallResult result, int64_t retry_after_ms = -1);
   // A call that started but ended without a verdict (cancelled); frees its probe slot.

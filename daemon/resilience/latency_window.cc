@@ -51,7 +51,8 @@ LatencyWindow::LatencyWindow(int64_t window_ms)
     : window_ms_(std::max<int64_t>(window_ms, kSlices)),
       slice_ms_((window_ms_ + kSlices - 1) / kSlices),
       slices_(kSlices + 1),
-      slice_ids_(kSlices + 1, INT64_MIN) {}
+      slice_ids_(kSlices + 1, INT64_MIN),
+      slice_censored_(kSlices + 1, 0) {}
 
 void LatencyWindow::Advance(int64_t now_ms) {
   int64_t current = FloorDiv(now_ms, slice_ms_);
@@ -62,12 +63,14 @@ void LatencyWindow::Advance(int64_t now_ms) {
       sum_.Subtract(slices_[i]);
       slices_[i].Clear();
       slice_ids_[i] = INT64_MIN;
+      censored_ -= slice_censored_[i];
+      slice_censored_[i] = 0;
     }
   }
   newest_slice_ = current;
 }
 
-void LatencyWindow::Add(int64_t now_ms, double latency_ms) {
+void LatencyWindow::Add(int64_t now_ms, double latency_ms, bool censored) {
   Advance(now_ms);
   int64_t id = FloorDiv(now_ms, slice_ms_);
   if (id < newest_slice_ - kSlices) return;  // older than the window: already expired
@@ -76,10 +79,21 @@ void LatencyWindow::Add(int64_t now_ms, double latency_ms) {
     sum_.Subtract(slices_[idx]);
     slices_[idx].Clear();
     slice_ids_[idx] = id;
+    censored_ -= slice_censored_[idx];
+    slice_censored_[idx] = 0;
   }
   int b = LatencyHistogram::BucketOf(latency_ms);
   slices_[idx].Add(b);
   sum_.Add(b);
+  if (censored) {
+    ++slice_censored_[idx];
+    ++censored_;
+  }
+}
+
+uint64_t LatencyWindow::Censored(int64_t now_ms) {
+  Advance(now_ms);
+  return censored_;
 }
 
 uint64_t LatencyWindow::Count(int64_t now_ms) {

@@ -40,8 +40,11 @@ class LatencyWindow {
   explicit LatencyWindow(int64_t window_ms);
 
   // `now_ms` must not go backwards between calls.
-  void Add(int64_t now_ms, double latency_ms);
+  // `censored`: the call was cut off at `latency_ms`, its true latency unknown but larger.
+  void Add(int64_t now_ms, double latency_ms, bool censored = false);
   uint64_t Count(int64_t now_ms);
+  // How many of Count() were censored.
+  uint64_t Censored(int64_t now_ms);
   double Quantile(int64_t now_ms, double q);
   int64_t window_ms() const { return window_ms_; }
 
@@ -55,7 +58,9 @@ class LatencyWindow {
   // kSlices + 1 so that a sample is kept for a whole window_ms before its slice expires.
   std::vector<LatencyHistogram> slices_;
   std::vector<int64_t> slice_ids_;
+  std::vector<uint64_t> slice_censored_;
   LatencyHistogram sum_;
+  uint64_t censored_ = 0;
 };
 
 }  // namespace switchyard

@@ -1,39 +1,60 @@
 #include "resilience/timeout_policy.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace switchyard {
 
 void TimeoutPolicy::Record(const std::string& model, const std::string& task, int64_t now_ms,
                            int64_t latency_ms, bool censored, int64_t window_ms) {
-  auto it = windows_.find({model, task});
-  if (it == windows_.end())
-    it = windows_.emplace(std::make_pair(model, task), LatencyWindow(window_ms)).first;
-  double sample = static_cast<double>(latency_ms);
-  if (censored) sample *= kCensoredFactor;
-  it->second.Add(now_ms, sample);
+  auto it = keys_.find({model, task});
+  if (it == keys_.end()) it = keys_.emplace(std::make_pair(model, task), Key(window_ms)).first;
+  Key& k = it->second;
+  k.window.Add(now_ms, static_cast<double>(latency_ms), censored);
+  constexpr uint32_t kMask = (1u << kRecent) - 1;
+  k.recent = ((k.recent << 1) | (censored ? 1u : 0u)) & kMask;
+  k.recent_count = std::min(k.recent_count + 1, kRecent);
 }
 
-int64_t TimeoutPolicy::TimeoutFor(const std::string& model, const std::string& task, int64_t now_ms,
-                                  const TimeoutParams& p) {
-  auto it = windows_.find({model, task});
-  if (it == windows_.end() || it->second.Count(now_ms) < static_cast<uint64_t>(p.min_samples)) {
-    return p.default_ms;
+bool TimeoutPolicy::Troubled(const Key& k) {
+  if (k.recent_count == 0) return false;
+  return std::popcount(k.recent) > kTroubleShare * k.recent_count;
+}
+
+TimeoutPolicy::Timeout TimeoutPolicy::TimeoutFor(const std::string& model, const std::string& task,
+                                                 int64_t now_ms, const TimeoutParams& p,
+                                                 bool breaker_closed) {
+  auto it = keys_.find({model, task});
+  if (it == keys_.end()) return {p.default_ms, -1};
+  Key& k = it->second;
+  if ((!breaker_closed || Troubled(k)) && k.healthy_ms >= 0) {
+    if (k.frozen_since_ms < 0) k.frozen_since_ms = now_ms;
+    return {k.healthy_ms, k.frozen_since_ms};
   }
-  double t = std::ceil(it->second.Quantile(now_ms, 0.95) * p.p95_multiplier);
-  return std::clamp(static_cast<int64_t>(t), p.floor_ms, p.ceiling_ms);
+  k.frozen_since_ms = -1;
+  if (k.window.Count(now_ms) < static_cast<uint64_t>(p.min_samples)) return {p.default_ms, -1};
+  double t = std::ceil(k.window.Quantile(now_ms, 0.95) * p.p95_multiplier);
+  k.healthy_ms = std::clamp(static_cast<int64_t>(t), p.floor_ms, p.ceiling_ms);
+  return {k.healthy_ms, -1};
+}
+
+void TimeoutPolicy::Forget(const std::string& model) {
+  for (auto it = keys_.begin(); it != keys_.end();) {
+    it = it->first.first == model ? keys_.erase(it) : std::next(it);
+  }
 }
 
 std::vector<TimeoutPolicy::KeyStats> TimeoutPolicy::Stats(int64_t now_ms) {
   std::vector<KeyStats> out;
-  for (auto& [key, w] : windows_) {
+  for (auto& [key, k] : keys_) {
     KeyStats s;
     s.model = key.first;
     s.task = key.second;
-    s.samples = w.Count(now_ms);
-    s.p50_ms = w.Quantile(now_ms, 0.5);
-    s.p95_ms = w.Quantile(now_ms, 0.95);
+    s.samples = k.window.Count(now_ms);
+    s.censored = k.window.Censored(now_ms);
+    s.p50_ms = k.window.Quantile(now_ms, 0.5);
+    s.p95_ms = k.window.Quantile(now_ms, 0.95);
     out.push_back(std::move(s));
   }
   return out;

@@ -2,11 +2,19 @@
 // clamp(P95 x multiplier, floor, ceiling) once the key has min_samples in its window, else
 // the default; the router then caps it by what is left of the request's deadline.
 //
-// Censoring: an attempt cut off at its timeout never shows its true latency. Recording it as
-// the time it ran would pin P95 at the current timeout (or drag it down), and the daemon would
-// talk itself into falling back on every request. A censored attempt is therefore recorded
-// as kCensoredFactor times the time it ran: when more than 5% of a window times out, P95 and
-// the timeout climb step by step toward the ceiling, and fall back once real answers return.
+// Three rules keep the timeout where it belongs through an incident:
+//  - Censoring at the cutoff. An attempt cut off at its timeout never shows its true latency;
+//    it is recorded as a sample at its timeout, marked censored (as Finagle's backup-request
+//    filter records a timed-out request at its cutoff). P95 is a rank: while at most 5% of
+//    a window is censored, every censored sample sits above the 95th rank and the P95 is
+//    exact whatever the true latencies were. Fast failures are no samples at all.
+//  - Freeze during trouble. When more than 5% of a key's last 20 samples were censored, or
+//    its model's breaker is not closed, the timeout stays at the last value it had while
+//    healthy instead of moving with censored samples (as TCP keeps its timer through
+//    retransmissions, RFC 6298). It learns again, from where the window then is, once the
+//    recent samples are clean and the breaker closed.
+//  - A model that changed for good is forgotten: Forget() drops its samples so that what it
+//    answers now is learned afresh (see the router's probes).
 #pragma once
 
 #include <cstdint>
@@ -30,29 +38,51 @@ struct TimeoutParams {
 
 class TimeoutPolicy {
  public:
-  static constexpr double kCensoredFactor = 2.0;
+  // Recent samples over which trouble is judged, and the censored share that is trouble.
+  static constexpr int kRecent = 20;
+  static constexpr double kTroubleShare = 0.05;
+
+  struct Timeout {
+    int64_t ms = 0;
+    int64_t frozen_since_ms = -1;  // >= 0: frozen at its last healthy value since then
+  };
 
   struct KeyStats {
     std::string model;
     std::string task;
     uint64_t samples = 0;
+    uint64_t censored = 0;
     double p50_ms = 0;
     double p95_ms = 0;
   };
 
-  // Records one finished attempt. `censored`: it was cut off after `latency_ms`. The window
-  // of a key is created with the first Record's `window_ms`.
+  // Records one finished attempt: its latency, or, `censored`, the timeout it was cut off at.
+  // The window of a key is created with the first Record's `window_ms`.
   void Record(const std::string& model, const std::string& task, int64_t now_ms, int64_t latency_ms,
               bool censored, int64_t window_ms);
 
-  // The timeout an attempt on (model, task) gets now.
-  int64_t TimeoutFor(const std::string& model, const std::string& task, int64_t now_ms,
-                     const TimeoutParams& p);
+  // The timeout an attempt on (model, task) gets now. `breaker_closed`: its model's breaker
+  // is closed (otherwise the timeout is frozen, if it was ever learned).
+  Timeout TimeoutFor(const std::string& model, const std::string& task, int64_t now_ms,
+                     const TimeoutParams& p, bool breaker_closed = true);
+
+  // Drops every sample and the healthy value of `model`, all tasks.
+  void Forget(const std::string& model);
 
   std::vector<KeyStats> Stats(int64_t now_ms);
 
  private:
-  std::map<std::pair<std::string, std::string>, LatencyWindow> windows_;
+  struct Key {
+    explicit Key(int64_t window_ms) : window(window_ms) {}
+    LatencyWindow window;
+    uint32_t recent = 0;  // bit i: the i-th newest sample was censored
+    int recent_count = 0;
+    int64_t healthy_ms = -1;
+    int64_t frozen_since_ms = -1;
+  };
+  static bool Troubled(const Key& k);
+
+  std::map<std::pair<std::string, std::string>, Key> keys_;
 };
 
 }  // namespace switchyard

@@ -15,6 +15,7 @@ AttemptReport Attempt::Report() const {
   a.truncated = truncated;
   a.truncation = truncation;
   a.ttft_ms = ttft_ms < 0 ? 0 : ttft_ms;
+  a.last_tier = last_tier;
   return a;
 }
 
@@ -37,6 +38,8 @@ AttemptRecord Attempt::Record() const {
   r.tokens_after = tokens_after;
   r.est_tokens = est_tokens;
   r.called = called;
+  r.last_tier = last_tier;
+  r.probe = probe;
   return r;
 }
 

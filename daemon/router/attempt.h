@@ -22,6 +22,11 @@ struct Attempt {
   Usage usage;
   double cost_usd = 0;
   int64_t timeout_ms = 0;  // the soft timeout it was given
+  // The last tier that could be called, kept past its soft timeout up to the ceiling or the
+  // deadline rather than cut off with nothing left to try.
+  bool last_tier = false;
+  // A half-open breaker's probe: a copy of a request nobody waits on (see router/probe.h).
+  bool probe = false;
   bool stream = false;
   int64_t ttft_ms = -1;    // streams: time to the first text; -1 if none came
   bool truncated = false;  // the prompt sent was shortened to fit the model's window

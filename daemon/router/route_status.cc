@@ -1,16 +1,43 @@
 #include "router/route_status.h"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "router/params.h"
 
 namespace switchyard {
+namespace {
 
-void FillModelsAndRoutes(const Generation& gen, TimeoutPolicy& policy, const DailySpend& spend,
-                         int64_t now_ms, int64_t wall_ms, StatusResult* out) {
-  std::vector<TimeoutPolicy::KeyStats> learned = policy.Stats(now_ms);
+// The first route that uses `model`: its timeout settings are what status shows.
+const RouteConfig* FirstRouteOf(const Config& config, const std::string& model) {
+  for (const auto& [name, r] : config.routes) {
+    if (std::find(r.tiers.begin(), r.tiers.end(), model) != r.tiers.end()) return &r;
+  }
+  return nullptr;
+}
+
+int64_t WallOf(int64_t mono_ms, int64_t now_ms, int64_t wall_ms) {
+  return mono_ms < 0 ? 0 : wall_ms - (now_ms - mono_ms);
+}
+
+}  // namespace
+
+void FillModelsAndRoutes(const Generation& gen, const LearnedTimeouts& learned,
+                         const DailySpend& spend, int64_t now_ms, int64_t wall_ms,
+                         StatusResult* out) {
+  // Every (model, task) either history knows, answers or first text.
+  std::map<std::pair<std::string, std::string>,
+           std::pair<TimeoutPolicy::KeyStats*, TimeoutPolicy::KeyStats*>>
+      keys;
+  std::vector<TimeoutPolicy::KeyStats> answers = learned.answers->Stats(now_ms);
+  std::vector<TimeoutPolicy::KeyStats> first_text = learned.first_token->Stats(now_ms);
+  for (auto& k : answers) keys[{k.model, k.task}].first = &k;
+  for (auto& k : first_text) keys[{k.model, k.task}].second = &k;
+
   for (const auto& [name, rt] : gen.models) {
     Breaker& breaker = rt.health->breaker();
+    bool closed = breaker.state() == BreakerState::kClosed;
     ModelStatus ms;
     ms.name = name;
     ms.provider = rt.config->provider;
@@ -22,24 +49,35 @@ void FillModelsAndRoutes(const Generation& gen, TimeoutPolicy& policy, const Dai
       ms.half_open_in_ms = std::max<int64_t>(0, breaker.open_until_ms() - now_ms);
     }
     ms.in_flight = rt.health->in_flight();
-    // Timeouts as the first route that uses this model would give them.
-    const RouteConfig* route = nullptr;
-    for (const auto& [rname, r] : gen.config->routes) {
-      if (std::find(r.tiers.begin(), r.tiers.end(), name) != r.tiers.end()) {
-        route = &r;
-        break;
-      }
-    }
+    const RouteConfig* route = FirstRouteOf(*gen.config, name);
     TimeoutParams params = route ? TimeoutParamsOf(*route) : TimeoutParams();
-    ms.timeout_ms = policy.TimeoutFor(name, "default", now_ms, params);
-    for (const TimeoutPolicy::KeyStats& k : learned) {
-      if (k.model != name) continue;
+    TimeoutParams first_params = route ? FirstTokenParamsOf(*route) : TimeoutParams();
+    ms.timeout_ms = learned.answers->TimeoutFor(name, "default", now_ms, params, closed).ms;
+    for (const auto& [key, stats] : keys) {
+      if (key.first != name) continue;
+      const std::string& task = key.second;
       TaskStatus ts;
-      ts.task = k.task;
-      ts.samples = static_cast<int64_t>(k.samples);
-      ts.p50_ms = k.p50_ms;
-      ts.p95_ms = k.p95_ms;
-      ts.timeout_ms = policy.TimeoutFor(name, k.task, now_ms, params);
+      ts.task = task;
+      TimeoutPolicy::Timeout t = learned.answers->TimeoutFor(name, task, now_ms, params, closed);
+      ts.timeout_ms = t.ms;
+      ts.frozen_since_ms = WallOf(t.frozen_since_ms, now_ms, wall_ms);
+      if (const TimeoutPolicy::KeyStats* a = stats.first) {
+        ts.samples = static_cast<int64_t>(a->samples);
+        ts.p50_ms = a->p50_ms;
+        ts.p95_ms = a->p95_ms;
+        ts.censored_share =
+            a->samples ? static_cast<double>(a->censored) / static_cast<double>(a->samples) : 0;
+      }
+      TimeoutPolicy::Timeout f =
+          learned.first_token->TimeoutFor(name, task, now_ms, first_params, closed);
+      ts.first_token_timeout_ms = f.ms;
+      ts.first_token_frozen_since_ms = WallOf(f.frozen_since_ms, now_ms, wall_ms);
+      if (const TimeoutPolicy::KeyStats* s = stats.second) {
+        ts.first_token_samples = static_cast<int64_t>(s->samples);
+        ts.first_token_p95_ms = s->p95_ms;
+        ts.first_token_censored_share =
+            s->samples ? static_cast<double>(s->censored) / static_cast<double>(s->samples) : 0;
+      }
       ms.tasks.push_back(std::move(ts));
     }
     out->models.push_back(std::move(ms));

@@ -11,7 +11,14 @@
 
 namespace switchyard {
 
-void FillModelsAndRoutes(const Generation& gen, TimeoutPolicy& policy, const DailySpend& spend,
-                         int64_t now_ms, int64_t wall_ms, StatusResult* out);
+// The two things learned of each (model, task): answers' latency and streams' first text.
+struct LearnedTimeouts {
+  TimeoutPolicy* answers;
+  TimeoutPolicy* first_token;
+};
+
+void FillModelsAndRoutes(const Generation& gen, const LearnedTimeouts& learned,
+                         const DailySpend& spend, int64_t now_ms, int64_t wall_ms,
+                         StatusResult* out);
 
 }  // namespace switchyard

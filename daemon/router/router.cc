@@ -196,7 +196,8 @@ void Router::RestoreBreaker(const std::string& model, int64_t open_until_wall_ms
 }
 
 void Router::FillStatus(StatusResult* out) {
-  FillModelsAndRoutes(*gen_, *policy_, *spend_, clock_->NowMs(), clock_->WallMs(), out);
+  FillModelsAndRoutes(*gen_, {policy_, first_token_policy_}, *spend_, clock_->NowMs(),
+                      clock_->WallMs(), out);
 }
 
 }  // namespace switchyard

@@ -80,6 +80,22 @@ void Walk::Launch() {
   if (live_.empty() && retry_timer_ == 0) FinishFailed();
 }
 
+bool Walk::AnotherTierCallable(int64_t now) {
+  if (now >= deadline_at_ms_ || calls_made_ >= MaxAttempts(*route_)) return false;
+  for (size_t i = next_tier_; i < route_->tiers.size(); ++i) {
+    ModelRuntime& rt = gen_->models.at(route_->tiers[i]);
+    FittedPrompt unused;
+    std::string why;
+    if (rt.health->breaker().WouldAllow(now) &&
+        env_->slots(rt.config->provider).in_flight() <
+            env_->slots(rt.config->provider).capacity() &&
+        Prepare(rt, &unused, &why)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool Walk::TakeSlot(const ModelRuntime& rt) {
   const std::string& provider = rt.config->provider;
   ProviderSlots& slots = env_->slots(provider);
@@ -115,16 +131,18 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   bool stream = req_.stream;
   // A stream's soft timeout is on its first text; once text flows, only a stall or the
   // deadline ends it.
-  c.soft_timeout_ms = std::min(
-      stream
-          ? env_->first_token_policy().TimeoutFor(name, req_.task, now, FirstTokenParamsOf(*route_))
-          : env_->policy().TimeoutFor(name, req_.task, now, TimeoutParamsOf(*route_)),
-      remaining);
-  // A hedged call may outlive its soft timeout, up to the ceiling or the deadline.
+  bool closed = rt.health->breaker().state() == BreakerState::kClosed;
+  int64_t learned =
+      stream ? env_->first_token_policy()
+                   .TimeoutFor(name, req_.task, now, FirstTokenParamsOf(*route_), closed)
+                   .ms
+             : env_->policy().TimeoutFor(name, req_.task, now, TimeoutParamsOf(*route_), closed).ms;
+  c.soft_timeout_ms = std::min(learned, remaining);
+  c.learned_cutoff = c.soft_timeout_ms == learned;
+  // A call may outlive its soft timeout (a hedge, or the last tier that can be called), up to
+  // the ceiling or the deadline.
   c.hard_at_ms =
-      route_->on_soft_timeout == SoftTimeout::kHedge
-          ? std::min(now + std::max(route_->timeout.ceiling_ms, c.soft_timeout_ms), deadline_at_ms_)
-          : now + c.soft_timeout_ms;
+      std::min(now + std::max(route_->timeout.ceiling_ms, c.soft_timeout_ms), deadline_at_ms_);
   HttpRequest hr =
       CallRequest(rt, req_, p, (stream ? deadline_at_ms_ : c.hard_at_ms) - now, c.soft_timeout_ms);
   int64_t seq = c.seq;
@@ -189,12 +207,11 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   // text (taken when it came); one cut off before any came is a censored sample.
   int64_t window_ms = route_->timeout.window_s * 1000;
   if (call.relay) {
-    if (outcome == Outcome::kTimeout && !call.got_text) {
-      env_->first_token_policy().Record(call.model, req_.task, now, a.latency_ms, true, window_ms);
-    }
-  } else if (outcome == Outcome::kOk || outcome == Outcome::kTimeout) {
-    env_->policy().Record(call.model, req_.task, now, a.latency_ms, outcome == Outcome::kTimeout,
-                          window_ms);
+    if (outcome == Outcome::kTimeout && !call.got_text) RecordCensored(call, now);
+  } else if (outcome == Outcome::kOk) {
+    env_->policy().Record(call.model, req_.task, now, a.latency_ms, false, window_ms);
+  } else if (outcome == Outcome::kTimeout) {
+    RecordCensored(call, now);
   }
   if (outcome == Outcome::kOk && answer) {
     env_->calibration().Observe(call.model, a.est_tokens, answer->usage.input_tokens);
@@ -202,7 +219,9 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   if (outcome == Outcome::kContextOverflow) {
     refused_window_ = std::max(refused_window_, rt.config->context_window);
   }
-  env_->BreakerMoved(call.model, rt.health->Ended(now, outcome, call.past_soft, retry_after_ms));
+  // The last hope was kept on purpose: an answer from it is slow, not a failure of the model.
+  bool slow = call.past_soft && !(call.last_hope && outcome == Outcome::kOk);
+  env_->BreakerMoved(call.model, rt.health->Ended(now, outcome, slow, retry_after_ms));
 
   if (outcome == Outcome::kOk) {
     CancelAll("lost the race to " + call.model);
@@ -327,12 +346,18 @@ void Walk::CancelCall(int64_t seq, const std::string& reason) {
   a.cost_usd = CostUsd(*rt.config, a.usage);
   a.reason = reason + " (input tokens and cost estimated)";
   cost_usd_ += a.cost_usd;
-  if (call.past_soft) {
-    // It had already overrun its timeout: a censored latency sample.
-    (call.relay ? env_->first_token_policy() : env_->policy())
-        .Record(call.model, req_.task, now, a.latency_ms, true, route_->timeout.window_s * 1000);
-  }
+  if (call.past_soft && !call.got_text) RecordCensored(call, now);
   env_->BreakerMoved(call.model, rt.health->Abandoned(now, call.past_soft));
+}
+
+void Walk::RecordCensored(const Call& call, int64_t now) {
+  // At its cutoff, not at the time it ran: a hedge or the last hope may have run on far past
+  // it, and only the rank of a censored sample matters (resilience/timeout_policy.h). A call
+  // the deadline cut short says nothing about the model's timeout.
+  if (!call.learned_cutoff) return;
+  (call.relay ? env_->first_token_policy() : env_->policy())
+      .Record(call.model, req_.task, now, call.soft_timeout_ms, true,
+              route_->timeout.window_s * 1000);
 }
 
 void Walk::CancelAll(const std::string& reason) {

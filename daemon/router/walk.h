@@ -134,6 +134,10 @@ class Walk {
   // Abandons a call in flight (lost the race, its client left) and records it as cancelled.
   void CancelCall(int64_t seq, const std::string& reason);
   void CancelAll(const std::string& reason);
+  // A call cut off (or given up) past its soft timeout: a censored latency sample.
+  void RecordCensored(const Call& call, int64_t now);
+  // Whether a tier after the current one could still be called now.
+  bool AnotherTierCallable(int64_t now);
   bool MaybeRetry(const std::string& model, Outcome outcome, int64_t retry_after_ms);
   void Relay(std::string_view text);
   // A stream cut short may lack the provider's usage; fills it from estimates and returns

@@ -19,7 +19,11 @@ struct Walk::Call {
   int64_t hard_at_ms = 0;  // when a hedged call is given up
   HttpClient::Id http_id = 0;
   Timers::Id timer_id = 0;
-  bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge)
+  // The soft timeout came from the learned latency (not cut short by the deadline): a cutoff
+  // there is a censored latency sample.
+  bool learned_cutoff = false;
+  bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge, last hope)
+  bool last_hope = false;  // kept past its soft timeout as the last tier that could be called
   bool retry = false;      // the request's one same-model retry
   // Streams: the provider's events turned into text, when the first came and the last byte.
   std::unique_ptr<StreamRelay> relay;

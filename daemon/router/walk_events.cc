@@ -175,6 +175,21 @@ void Walk::OnSoftTimeout(int64_t seq) {
     Launch();
     return;
   }
+  if (live_.size() == 1 && call->hard_at_ms > now && !AnotherTierCallable(now)) {
+    // Nothing is left to fall back to: cutting this call off could only turn a slow answer
+    // into no answer. It runs on to the ceiling or the deadline.
+    call->past_soft = true;
+    call->last_hope = true;
+    tried_.at(seq).last_tier = true;
+    call->timer_id = env_->timers().Start(call->hard_at_ms - now,
+                                          Later([seq](Walk* w) { w->OnHardTimeout(seq); }));
+    env_->log().Log(now, spdlog::level::info,
+                    "route " + route_->name + ": " + call->model + " last hope",
+                    "route {}: {} slower than {} ms, but no other tier can be called: waiting "
+                    "up to {} ms more",
+                    route_->name, call->model, call->soft_timeout_ms, call->hard_at_ms - now);
+    return;
+  }
   env_->http().Cancel(call->http_id);
   call->http_id = 0;
   EndCall(seq, Outcome::kTimeout,

@@ -1,8 +1,8 @@
 #include "store/history_journal.h"
 
 #include <fcntl.h>
-#include <sys/uio.h>
 #include <spdlog/spdlog.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,8 +58,7 @@ Status ReadAll(int fd, const std::string& path, std::string* out) {
 
 }  // namespace
 
-Status HistoryJournal::Open(const std::string& history_path,
-                            std::unique_ptr<HistoryJournal>* out) {
+Status HistoryJournal::Open(const std::string& history_path, std::unique_ptr<HistoryJournal>* out) {
   std::unique_ptr<HistoryJournal> j(new HistoryJournal());
   for (int i = 0; i < 2; ++i) {
     File& f = j->files_[i];
@@ -162,9 +161,10 @@ void HistoryJournal::Flush() {
     // A full disk: the rows still go to SQLite through the queue; only a crash before they
     // get there would lose them. Said once per run of failures.
     if (write_errors_++ == 0) {
-      spdlog::error("history journal {}: {}: answered requests are not on file until the "
-                    "writer commits them",
-                    cur->path, n < 0 ? std::strerror(errno) : "short write");
+      spdlog::error(
+          "history journal {}: {}: answered requests are not on file until the "
+          "writer commits them",
+          cur->path, n < 0 ? std::strerror(errno) : "short write");
     }
     if (n > 0) Empty(*cur);  // a torn frame would hide the frames after it
   } else {

@@ -56,7 +56,7 @@ Status HistoryTables::Open(const std::string& path, std::unique_ptr<HistoryTable
 HistoryTables::~HistoryTables() {
   // The statements must go before the connection they belong to.
   for (Statement* st : {&insert_request_, &insert_attempt_, &insert_fallback_, &insert_transition_,
-                        &add_spend_, &request_exists_, &transition_exists_}) {
+                        &add_spend_, &request_exists_, &transition_exists_, &probe_exists_}) {
     *st = Statement();
   }
   sqlite3_close(db_);
@@ -73,9 +73,9 @@ Status HistoryTables::Prepare() {
       db_,
       "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
       "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
-      "tokens_before, tokens_after, est_tokens, called) "
+      "tokens_before, tokens_after, est_tokens, called, last_tier, probe) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19, ?20)",
+      "?19, ?20, ?21, ?22)",
       true, &insert_attempt_));
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,
@@ -97,6 +97,10 @@ Status HistoryTables::Prepare() {
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_, "SELECT 1 FROM breaker_transitions WHERE ts_ms = ?1 AND model = ?2 AND to_state = ?3",
       true, &transition_exists_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_,
+      "SELECT 1 FROM attempts WHERE request_id = ?1 AND probe = 1 AND ts_ms = ?2 AND model = ?3",
+      true, &probe_exists_));
   return Status::Ok();
 }
 
@@ -132,33 +136,7 @@ bool HistoryTables::InsertRequest(const RequestView& r) {
                 .Int(14, static_cast<int64_t>(r.attempts.size()) - calls)
                 .Run();
   for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
-    const AttemptView& a = r.attempts[i];
-    Statement& s = insert_attempt_;
-    s.Int(1, r.id)
-        .Int(2, static_cast<int64_t>(i))
-        .Int(3, a.ts_ms)
-        .Text(4, a.model)
-        .Text(5, r.task)
-        .Int(6, a.latency_ms)
-        .Text(7, a.outcome)
-        .TextOrNull(8, a.reason)
-        .Int(9, a.http_status)
-        .Int(10, a.input_tokens)
-        .Int(11, a.output_tokens)
-        .Double(12, a.cost_usd)
-        .Int(13, a.timeout_ms)
-        .Int(14, a.stream ? 1 : 0)
-        .Int(16, a.truncated ? 1 : 0)
-        .Int(17, a.tokens_before)
-        .Int(18, a.tokens_after)
-        .Int(19, a.est_tokens)
-        .Int(20, a.called ? 1 : 0);
-    if (a.ttft_ms >= 0) {
-      s.Int(15, a.ttft_ms);
-    } else {
-      s.Null(15);
-    }
-    ok = s.Run();
+    ok = InsertAttempt(r.id, r.task, static_cast<int64_t>(i), r.attempts[i]);
   }
   for (size_t i = 0; ok && i < r.fallbacks.size(); ++i) {
     const FallbackView& f = r.fallbacks[i];
@@ -173,6 +151,38 @@ bool HistoryTables::InsertRequest(const RequestView& r) {
   return ok;
 }
 
+bool HistoryTables::InsertAttempt(int64_t request_id, std::string_view task, int64_t seq,
+                                  const AttemptView& a) {
+  Statement& s = insert_attempt_;
+  s.Int(1, request_id)
+      .Int(2, seq)
+      .Int(3, a.ts_ms)
+      .Text(4, a.model)
+      .Text(5, task)
+      .Int(6, a.latency_ms)
+      .Text(7, a.outcome)
+      .TextOrNull(8, a.reason)
+      .Int(9, a.http_status)
+      .Int(10, a.input_tokens)
+      .Int(11, a.output_tokens)
+      .Double(12, a.cost_usd)
+      .Int(13, a.timeout_ms)
+      .Int(14, a.stream ? 1 : 0)
+      .Int(16, a.truncated ? 1 : 0)
+      .Int(17, a.tokens_before)
+      .Int(18, a.tokens_after)
+      .Int(19, a.est_tokens)
+      .Int(20, a.called ? 1 : 0)
+      .Int(21, a.last_tier ? 1 : 0)
+      .Int(22, a.probe ? 1 : 0);
+  if (a.ttft_ms >= 0) {
+    s.Int(15, a.ttft_ms);
+  } else {
+    s.Null(15);
+  }
+  return s.Run();
+}
+
 bool HistoryTables::InsertTransition(const TransitionView& t) {
   Statement& s = insert_transition_;
   s.Int(1, t.ts_ms).Text(2, t.model).Text(3, t.from_state).Text(4, t.to_state).Text(5, t.reason);
@@ -185,12 +195,23 @@ bool HistoryTables::InsertTransition(const TransitionView& t) {
 }
 
 bool HistoryTables::OnFile(const RecordView& v) {
-  Statement& q = v.kind == RecordView::Kind::kRequest ? request_exists_ : transition_exists_;
-  if (v.kind == RecordView::Kind::kRequest) {
-    q.Int(1, v.request.id);
-  } else {
-    q.Int(1, v.transition.ts_ms).Text(2, v.transition.model).Text(3, v.transition.to_state);
+  Statement* query = nullptr;
+  switch (v.kind) {
+    case RecordView::Kind::kRequest:
+      query = &request_exists_.Int(1, v.request.id);
+      break;
+    case RecordView::Kind::kProbe:
+      query = &probe_exists_.Int(1, v.request.id)
+                   .Int(2, v.request.attempts.front().ts_ms)
+                   .Text(3, v.request.attempts.front().model);
+      break;
+    case RecordView::Kind::kTransition:
+      query = &transition_exists_.Int(1, v.transition.ts_ms)
+                   .Text(2, v.transition.model)
+                   .Text(3, v.transition.to_state);
+      break;
   }
+  Statement& q = *query;
   bool found = q.Step();
   q.Reset();
   return found;
@@ -210,6 +231,11 @@ HistoryTables::Written HistoryTables::Write(std::string_view bytes, bool skip_ex
       w.rows += 1 + static_cast<int64_t>(v.request.attempts.size() + v.request.fallbacks.size());
       if (v.request.cost_usd > 0)
         spend[{v.request.route, v.request.ts_ms / 86400000}] += v.request.cost_usd;
+    } else if (v.kind == RecordView::Kind::kProbe) {
+      const AttemptView& a = v.request.attempts.front();
+      ok = InsertAttempt(v.request.id, v.request.task, -1, a);
+      ++w.rows;
+      if (a.cost_usd > 0) spend[{v.request.route, a.ts_ms / 86400000}] += a.cost_usd;
     } else {
       ok = InsertTransition(v.transition);
       ++w.rows;

@@ -53,6 +53,7 @@ class HistoryTables {
   explicit HistoryTables(sqlite3* db) : db_(db) {}
   Status Prepare();
   bool InsertRequest(const RequestView& r);
+  bool InsertAttempt(int64_t request_id, std::string_view task, int64_t seq, const AttemptView& a);
   bool InsertTransition(const TransitionView& t);
   bool OnFile(const RecordView& v);
 
@@ -64,6 +65,7 @@ class HistoryTables {
   Statement add_spend_;
   Statement request_exists_;
   Statement transition_exists_;
+  Statement probe_exists_;
 };
 
 }  // namespace switchyard

@@ -8,7 +8,7 @@ namespace {
 
 // Native byte order and width: the bytes are read back on the machine that wrote them (by
 // the process itself, or by its next start from the journal, which checks kRecordFormat).
-enum Tag : uint8_t { kRequestTag = 1, kTransitionTag = 2 };
+enum Tag : uint8_t { kRequestTag = 1, kTransitionTag = 2, kProbeTag = 3 };
 
 // Each record's fields are listed once, below, and walked by both of these, so the writer
 // and the reader cannot disagree on their order. Numbers go as their bytes, bools as one
@@ -85,10 +85,11 @@ struct Source {
 // R is a record (written) or its view (read); Io is a Sink or a Source.
 template <typename Io, typename R>
 bool AttemptFields(Io& io, R& a) {
-  return io(a.ts_ms) && io(a.called) && io(a.model) && io(a.latency_ms) && io(a.outcome) && io(a.reason) &&
-         io(a.http_status) && io(a.input_tokens) && io(a.output_tokens) && io(a.cost_usd) &&
-         io(a.timeout_ms) && io(a.stream) && io(a.ttft_ms) && io(a.truncated) &&
-         io(a.tokens_before) && io(a.tokens_after) && io(a.est_tokens);
+  return io(a.ts_ms) && io(a.called) && io(a.model) && io(a.latency_ms) && io(a.outcome) &&
+         io(a.reason) && io(a.http_status) && io(a.input_tokens) && io(a.output_tokens) &&
+         io(a.cost_usd) && io(a.timeout_ms) && io(a.stream) && io(a.ttft_ms) && io(a.truncated) &&
+         io(a.tokens_before) && io(a.tokens_after) && io(a.est_tokens) && io(a.last_tier) &&
+         io(a.probe);
 }
 
 template <typename Io, typename R>
@@ -125,13 +126,26 @@ void EncodeTransition(const BreakerTransitionRecord& t, std::string* out) {
   TransitionFields(sink, t);
 }
 
+void EncodeProbe(int64_t request_id, const std::string& route, const std::string& task,
+                 const AttemptRecord& a, std::string* out) {
+  RequestRecord r;
+  r.id = request_id;
+  r.ts_ms = a.ts_ms;
+  r.route = route;
+  r.task = task;
+  r.attempts.push_back(a);
+  Sink sink{out};
+  sink.Raw(kProbeTag);
+  RequestFields(sink, r);
+}
+
 bool RecordReader::Next(RecordView* out) {
   if (broken_ || rest_.empty()) return false;
   Source source{&rest_};
   uint8_t tag;
   bool ok = source(tag);
-  if (ok && tag == kRequestTag) {
-    out->kind = RecordView::Kind::kRequest;
+  if (ok && (tag == kRequestTag || tag == kProbeTag)) {
+    out->kind = tag == kRequestTag ? RecordView::Kind::kRequest : RecordView::Kind::kProbe;
     ok = RequestFields(source, out->request);
   } else if (ok && tag == kTransitionTag) {
     out->kind = RecordView::Kind::kTransition;

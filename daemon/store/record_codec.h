@@ -22,11 +22,15 @@ namespace switchyard {
 // its next start from its journal (store/history_journal.h), which may be a newer release:
 // bump this whenever a field list changes, so that a journal of another layout is skipped
 // rather than misread.
-inline constexpr uint32_t kRecordFormat = 2;
+inline constexpr uint32_t kRecordFormat = 3;
 
 // Appends one record to `out`.
 void EncodeRequest(const RequestRecord& r, std::string* out);
 void EncodeTransition(const BreakerTransitionRecord& t, std::string* out);
+// A probe's attempt: a request record of `request_id`, `route` and `task` whose one attempt is it,
+// read back as a kProbe (no requests row, no fallbacks).
+void EncodeProbe(int64_t request_id, const std::string& route, const std::string& task,
+                 const AttemptRecord& a, std::string* out);
 
 // The records again, as views into the buffer they were read from.
 struct AttemptView {
@@ -47,6 +51,8 @@ struct AttemptView {
   int64_t tokens_after;
   int64_t est_tokens;
   bool called;
+  bool last_tier;
+  bool probe;
 };
 
 struct FallbackView {
@@ -84,8 +90,8 @@ struct TransitionView {
 };
 
 struct RecordView {
-  enum class Kind { kRequest, kTransition } kind;
-  RequestView request;        // for kRequest
+  enum class Kind { kRequest, kTransition, kProbe } kind;
+  RequestView request;        // for kRequest and kProbe
   TransitionView transition;  // for kTransition
 };
 

@@ -124,6 +124,13 @@ void SqliteStore::RecordBreakerTransition(BreakerTransitionRecord&& t) {
   Enqueue(1);
 }
 
+void SqliteStore::RecordProbe(int64_t request_id, const std::string& route, const std::string& task,
+                              AttemptRecord&& a) {
+  scratch_.clear();
+  EncodeProbe(request_id, route, task, a, &scratch_);
+  Enqueue(1);
+}
+
 StoreStats SqliteStore::Stats() const { return queue_->Stats(); }
 
 }  // namespace switchyard

@@ -88,6 +88,8 @@ class SqliteStore final : public Store {
 
   void RecordRequest(RequestRecord&& r) override;
   void RecordBreakerTransition(BreakerTransitionRecord&& t) override;
+  void RecordProbe(int64_t request_id, const std::string& route, const std::string& task,
+                   AttemptRecord&& a) override;
   StoreStats Stats() const override;
   // Changes the size cap while running (the writer applies it before its next batch).
   void SetMaxSizeBytes(int64_t bytes);

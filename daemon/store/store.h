@@ -28,6 +28,8 @@ struct AttemptRecord {
   int64_t tokens_after = 0;
   int64_t est_tokens = 0;  // uncalibrated estimate of the prompt sent
   bool called = true;
+  bool last_tier = false;  // kept past its soft timeout: nothing else could be called
+  bool probe = false;      // a half-open breaker's probe, a copy nobody waited on
 };
 
 // A move from one model to another within a request: after a failure, a skip (breaker
@@ -82,6 +84,10 @@ class Store {
   // Never blocks the caller; a full queue drops the rows and counts them.
   virtual void RecordRequest(RequestRecord&& r) = 0;
   virtual void RecordBreakerTransition(BreakerTransitionRecord&& t) = 0;
+  // A probe's attempt, written when it ends (after the request that carried it, usually):
+  // an attempts row of request `request_id` with seq -1; its cost counts to `route`'s spend.
+  virtual void RecordProbe(int64_t request_id, const std::string& route, const std::string& task,
+                           AttemptRecord&& a) = 0;
   virtual StoreStats Stats() const = 0;
 };
 

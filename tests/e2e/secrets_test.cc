@@ -100,13 +100,14 @@ TEST_P(SecretsEchoed, NoFormOfAnEchoedKeyLeavesTheDaemon) {
   opt.anthropic_key = kAnthropicKey;
   opt.log_level = GetParam();
   opt.default_timeout_ms = 300;
-  opt.timeout_toml = "first_token_default_ms = 300\nstall_ms = 300\n";
+  // The last tier runs on past its timeout up to the ceiling: kept short, for the hangs.
+  opt.timeout_toml = "first_token_default_ms = 300\nstall_ms = 300\nceiling_ms = 300\n";
   // Breakers that never open: every request reaches every tier's provider.
   opt.extra_toml =
       "[breaker]\nmin_calls = 1000000\nconsecutive_failures = 1000000\n"
       "[routes.anthropic_first]\ntiers = [\"claude-haiku\", \"gpt-4o\"]\n"
       "[routes.anthropic_first.timeout]\ndefault_ms = 300\nfirst_token_default_ms = 300\n"
-      "stall_ms = 300\n";
+      "stall_ms = 300\nceiling_ms = 300\n";
   std::vector<std::string> faults = {
       "mode=ok",
       "mode=error&status=400",

@@ -1,6 +1,7 @@
 // A Store that keeps what it is given, for tests of the router.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "store/store.h"
@@ -13,9 +14,20 @@ class MemoryStore final : public Store {
   void RecordBreakerTransition(BreakerTransitionRecord&& t) override {
     transitions.push_back(std::move(t));
   }
+  void RecordProbe(int64_t request_id, const std::string& route, const std::string& task,
+                   AttemptRecord&& a) override {
+    probes.push_back({request_id, route, task, std::move(a)});
+  }
   StoreStats Stats() const override { return {}; }
 
+  struct Probe {
+    int64_t request_id;
+    std::string route;
+    std::string task;
+    AttemptRecord attempt;
+  };
   std::vector<RequestRecord> requests;
+  std::vector<Probe> probes;
   std::vector<BreakerTransitionRecord> transitions;
 };
 

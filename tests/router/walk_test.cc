@@ -121,5 +121,97 @@ TEST(Walk, AFailedTierFallsBackAndTheAnswerAndHistoryTellTheSameAttempts) {
   EXPECT_EQ(env.history[0].fallbacks.size(), 1u);
 }
 
+// A request of the chat route, into `answers`.
+void Start(FakeEnv& env, std::shared_ptr<const Config>* cfg, std::vector<RouteResponse>* answers) {
+  Walk::Params p;
+  p.id = 9;
+  p.req.route = "chat";
+  p.req.messages = {{"user", "hello"}};
+  p.req.max_tokens = 50;
+  p.gen = TwoModels(cfg);
+  p.route = &(*cfg)->routes.at("chat");
+  p.done = [answers](RouteResponse&& r) { answers->push_back(std::move(r)); };
+  env.walk = std::make_unique<Walk>(&env, std::move(p));
+  env.walk->Launch();
+}
+
+void Advance(FakeEnv& env, int64_t ms) { env.timers_.Advance(ms); }
+
+HttpResponse Answer200() {
+  HttpResponse r;
+  r.status = 200;
+  r.body = kAnswer;
+  return r;
+}
+
+// With nothing left to fall back to, the last tier is not cut off at its timeout: a slow
+// answer is better than none. The first tier's cut-off is a censored sample at its timeout.
+TEST(Walk, TheLastTierRunsOnPastItsTimeoutAndSaysSo) {
+  FakeEnv env;
+  std::shared_ptr<const Config> cfg;
+  std::vector<RouteResponse> answers;
+  Start(env, &cfg, &answers);
+  Advance(env, 3000);  // big's default timeout: cut off, small starts
+  ASSERT_FALSE(env.http_.OpenFor("big-id"));
+  ASSERT_TRUE(env.http_.OpenFor("small-id"));
+  Advance(env, 3000);  // small's timeout passes: it is the last hope, and is kept
+  ASSERT_TRUE(answers.empty());
+  ASSERT_TRUE(env.http_.OpenFor("small-id"));
+  Advance(env, 1500);
+  env.http_.ReplyFor("small-id", Answer200());
+  ASSERT_EQ(answers.size(), 1u);
+  ASSERT_TRUE(answers[0].ok);
+  const auto& told = answers[0].result.attempts;
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0].outcome, "timeout");
+  EXPECT_FALSE(told[0].last_tier);
+  EXPECT_EQ(told[1].outcome, "ok");
+  EXPECT_EQ(told[1].latency_ms, 4500);
+  EXPECT_EQ(told[1].timeout_ms, 3000);
+  EXPECT_TRUE(told[1].last_tier);
+  EXPECT_TRUE(env.history[0].attempts[1].last_tier);
+  // big: one censored sample at its 3 s cutoff; small: its true 4.5 s.
+  for (const TimeoutPolicy::KeyStats& k : env.policy_.Stats(env.clock_.NowMs())) {
+    EXPECT_EQ(k.samples, 1u) << k.model;
+    EXPECT_EQ(k.censored, k.model == "big" ? 1u : 0u) << k.model;
+    EXPECT_NEAR(k.p50_ms, k.model == "big" ? 3000 : 4500, 70) << k.model;
+  }
+  EXPECT_EQ(env.timers_.pending(), 0u);
+}
+
+// The last hope still ends: at timeout.ceiling_ms (10 s here) or the deadline.
+TEST(Walk, TheLastTierGivesUpAtTheCeiling) {
+  FakeEnv env;
+  std::shared_ptr<const Config> cfg;
+  std::vector<RouteResponse> answers;
+  Start(env, &cfg, &answers);
+  Advance(env, 3000);
+  Advance(env, 9999);
+  ASSERT_TRUE(answers.empty());
+  Advance(env, 1);
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].error.code, "all_models_failed");
+  const auto& told = answers[0].error.attempts;
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[1].outcome, "timeout");
+  EXPECT_EQ(told[1].latency_ms, 10000);
+  EXPECT_TRUE(told[1].last_tier);
+  EXPECT_FALSE(env.http_.OpenFor("small-id"));
+}
+
+// A tier after this one that could still be called means this is no last hope: it is cut
+// off at its timeout as before.
+TEST(Walk, ATierWithAFallbackIsCutOffAtItsTimeout) {
+  FakeEnv env;
+  std::shared_ptr<const Config> cfg;
+  std::vector<RouteResponse> answers;
+  Start(env, &cfg, &answers);
+  Advance(env, 2999);
+  ASSERT_TRUE(env.http_.OpenFor("big-id"));
+  Advance(env, 1);
+  EXPECT_FALSE(env.http_.OpenFor("big-id"));
+  EXPECT_TRUE(env.http_.OpenFor("small-id"));
+}
+
 }  // namespace
 }  // namespace switchyard
