@@ -127,7 +127,8 @@ class TableReader {
 Status ReadRegularFile(const std::string& path, std::string* text) {
   std::error_code ec;
   std::filesystem::file_status st = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(st)) return Status::IoError("cannot read " + path + ": no such file");
+  if (ec || !std::filesystem::exists(st))
+    return Status::IoError("cannot read " + path + ": no such file");
   if (std::filesystem::is_directory(st)) {
     return Status::InvalidArgument(path + " is a directory, not a file");
   }
@@ -163,13 +164,12 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
                    "must be one of trace, debug, info, warn, error");
   }
   SY_RETURN_IF_ERROR(r.Int("max_frame_bytes", &d->max_frame_bytes, 1024, int64_t{1} << 30));
-  SY_RETURN_IF_ERROR(r.Int("max_pending_write_bytes", &d->max_pending_write_bytes, 65536,
-                           int64_t{1} << 32));
+  SY_RETURN_IF_ERROR(
+      r.Int("max_pending_write_bytes", &d->max_pending_write_bytes, 65536, int64_t{1} << 32));
   SY_RETURN_IF_ERROR(r.Int("socket_mode", &d->socket_mode, 0, 0777));
   SY_RETURN_IF_ERROR(r.IntList("allow_uids", &d->allow_uids));
   SY_RETURN_IF_ERROR(r.IntList("allow_gids", &d->allow_gids));
-  SY_RETURN_IF_ERROR(
-      r.Int("max_in_flight_per_client", &d->max_in_flight_per_client, 0, 100000000));
+  SY_RETURN_IF_ERROR(r.Int("max_in_flight_per_client", &d->max_in_flight_per_client, 0, 100000000));
   SY_RETURN_IF_ERROR(r.Int("frame_timeout_ms", &d->frame_timeout_ms, 10, 3600000));
   return r.NoUnknownKeys();
 }
@@ -209,6 +209,7 @@ Status ParseRetry(const std::string& src, const toml::table* t, RetryConfig* rc)
   if (!t) return Status::Ok();
   TableReader r(src, *t, "retry");
   SY_RETURN_IF_ERROR(r.Double("budget_percent", &rc->budget_percent, 0, 100));
+  SY_RETURN_IF_ERROR(r.Double("extra_load_percent", &rc->extra_load_percent, 0, 100));
   SY_RETURN_IF_ERROR(r.Int("min_retries", &rc->min_retries, 0, 1000000));
   SY_RETURN_IF_ERROR(r.Int("window_s", &rc->window_s, 1, 3600));
   SY_RETURN_IF_ERROR(r.Int("max_retry_after_ms", &rc->max_retry_after_ms, 0, 600000));
@@ -238,8 +239,7 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   SY_RETURN_IF_ERROR(r.String("api_key_file", &p->api_key_file));
   SY_RETURN_IF_ERROR(r.Int("connect_timeout_ms", &p->connect_timeout_ms, 1, 600000));
   SY_RETURN_IF_ERROR(r.Int("max_in_flight", &p->max_in_flight, 1, 1000000));
-  SY_RETURN_IF_ERROR(
-      r.Int("max_response_bytes", &p->max_response_bytes, 4096, int64_t{1} << 32));
+  SY_RETURN_IF_ERROR(r.Int("max_response_bytes", &p->max_response_bytes, 4096, int64_t{1} << 32));
   std::string http_client;
   SY_RETURN_IF_ERROR(r.String("http_client", &http_client));
   if (http_client == "curl") {
@@ -398,7 +398,8 @@ Status ForEachTable(const std::string& src, TableReader& root, const std::string
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -415,8 +416,9 @@ std::string KeyAtLine(std::string_view text, int64_t line) {
     start = end + 1;
   }
   auto is_bare = [](std::string_view k) {
-    return !k.empty() && k.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                             "0123456789_-.") == std::string_view::npos;
+    return !k.empty() && k.find_first_not_of(
+                             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                             "0123456789_-.") == std::string_view::npos;
   };
   std::string key;
   int64_t last = std::min<int64_t>(line, static_cast<int64_t>(lines.size())) - 1;

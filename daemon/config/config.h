@@ -66,6 +66,9 @@ struct RetryConfig {
   // A 429 whose Retry-After is at most this may be retried on the same model after waiting;
   // a longer one moves on to the next tier.
   int64_t max_retry_after_ms = 1000;
+  // Hedged calls and probe copies together may be this share of a route's recent requests
+  // (and at least min_retries per window); beyond it a hedging route cuts over instead.
+  double extra_load_percent = 5;
 };
 
 struct ModelConfig {

@@ -2,6 +2,12 @@
 
 namespace switchyard {
 
+double CostUsd(const ModelConfig& m, const Usage& u) {
+  return (static_cast<double>(u.input_tokens) * m.input_usd_per_mtok +
+          static_cast<double>(u.output_tokens) * m.output_usd_per_mtok) /
+         1e6;
+}
+
 AttemptReport Attempt::Report() const {
   AttemptReport a;
   a.model = model;

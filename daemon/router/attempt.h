@@ -6,10 +6,14 @@
 #include <cstdint>
 #include <string>
 
+#include "config/config.h"
 #include "protocol/messages.h"
 #include "store/store.h"
 
 namespace switchyard {
+
+// What `usage` of model `m` costs, in USD.
+double CostUsd(const ModelConfig& m, const Usage& u);
 
 struct Attempt {
   std::string model;

@@ -38,6 +38,10 @@ RetryBudgetParams RetryParamsOf(const RetryConfig& r) {
   return RetryBudgetParams{r.budget_percent, r.min_retries, r.window_s * 1000};
 }
 
+RetryBudgetParams ExtraLoadParamsOf(const RetryConfig& r) {
+  return RetryBudgetParams{r.extra_load_percent, r.min_retries, r.window_s * 1000};
+}
+
 AnswerChecks ChecksOf(const ChecksConfig& c) {
   AnswerChecks a;
   a.empty = c.empty;

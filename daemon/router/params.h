@@ -17,6 +17,8 @@ TimeoutParams TimeoutParamsOf(const RouteConfig& route);
 TimeoutParams FirstTokenParamsOf(const RouteConfig& route);
 BreakerParams BreakerParamsOf(const BreakerConfig& breaker);
 RetryBudgetParams RetryParamsOf(const RetryConfig& retry);
+// The budget of hedges and probes, per route: retry.extra_load_percent.
+RetryBudgetParams ExtraLoadParamsOf(const RetryConfig& retry);
 AnswerChecks ChecksOf(const ChecksConfig& checks);
 // Model calls one request may make, retries included.
 int64_t MaxAttempts(const RouteConfig& route);

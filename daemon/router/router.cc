@@ -24,7 +24,11 @@ Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
       store_(ctx.store),
       redactor_(ctx.redactor ? ctx.redactor : &own_redactor_),
       retry_budget_(RetryParamsOf(config->retry)),
-      next_request_id_(ctx.first_request_id) {
+      next_request_id_(ctx.first_request_id),
+      prober_({clock_, http_, policy_, first_token_policy_, spend_, store_,
+               [this](const std::string& model, const BreakerTransition& t) {
+                 BreakerMoved(model, t);
+               }}) {
   gen_ = Build(std::move(config));
 }
 
@@ -64,6 +68,7 @@ std::shared_ptr<Generation> Router::Build(std::shared_ptr<const Config> config) 
 
 void Router::Reload(std::shared_ptr<const Config> config) {
   retry_budget_.set_params(RetryParamsOf(config->retry));
+  for (auto& [name, budget] : extra_load_) budget.set_params(ExtraLoadParamsOf(config->retry));
   gen_ = Build(std::move(config));
 }
 
@@ -106,6 +111,7 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, Request
   p.done = std::move(done);
   p.on_chunk = std::move(on_chunk);
   retry_budget_.RecordRequest(clock_->NowMs());
+  extra_load(route.name).RecordRequest(clock_->NowMs());
   int64_t id = p.id;
   WalkEnv* env = this;
   auto walk = std::make_unique<Walk>(env, std::move(p));
@@ -113,6 +119,14 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, Request
   walks_.emplace(id, std::move(walk));
   raw->Launch();
   return id;
+}
+
+RetryBudget& Router::extra_load(const std::string& route) {
+  auto it = extra_load_.find(route);
+  if (it == extra_load_.end()) {
+    it = extra_load_.emplace(route, RetryBudget(ExtraLoadParamsOf(gen_->config->retry))).first;
+  }
+  return it->second;
 }
 
 Walk* Router::Find(int64_t id) {
@@ -138,6 +152,7 @@ void Router::AbandonFrom(uint64_t conn, const std::string& reason) {
 
 void Router::AbortAll(const std::string& code, const std::string& message) {
   while (!walks_.empty()) walks_.begin()->second->Abort(code, message);
+  prober_.CancelAll();
 }
 
 void Router::BreakerMoved(const std::string& model, const BreakerTransition& t) {

@@ -87,6 +87,7 @@ class Router final : private WalkEnv {
   void RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms);
 
   size_t in_flight() const { return walks_.size(); }
+  size_t probes_in_flight() const { return prober_.in_flight(); }
   // The models and routes of `status`.
   void FillStatus(StatusResult* out);
 
@@ -102,6 +103,8 @@ class Router final : private WalkEnv {
   TimeoutPolicy& first_token_policy() override { return *first_token_policy_; }
   TokenCalibration& calibration() override { return *calibration_; }
   RetryBudget& retry_budget() override { return retry_budget_; }
+  RetryBudget& extra_load(const std::string& route) override;
+  void StartProbe(Prober::Request r) override { prober_.Start(std::move(r)); }
   ProviderSlots& slots(const std::string& provider) override {
     return provider_slots_.at(provider);
   }
@@ -127,12 +130,15 @@ class Router final : private WalkEnv {
   DailySpend own_spend_;
   Redactor own_redactor_;
   RetryBudget retry_budget_;
+  std::map<std::string, RetryBudget> extra_load_;               // by route name
   std::map<std::string, ProviderSlots> provider_slots_;         // by provider name
   std::map<std::string, std::shared_ptr<ModelHealth>> health_;  // by model name
   std::unordered_map<ClientId, int64_t> client_walks_;          // requests per client
   LogLimiter log_;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;
+  // Last: its probes' callbacks use what is above, so it goes first.
+  Prober prober_;
 };
 
 }  // namespace switchyard

@@ -13,12 +13,6 @@ namespace switchyard {
 
 namespace {
 
-double CostUsd(const ModelConfig& m, const Usage& u) {
-  return (static_cast<double>(u.input_tokens) * m.input_usd_per_mtok +
-          static_cast<double>(u.output_tokens) * m.output_usd_per_mtok) /
-         1e6;
-}
-
 RouteResponse Error(std::string code, std::string message) {
   RouteResponse r;
   r.error.code = std::move(code);
@@ -63,6 +57,7 @@ void Walk::Launch() {
       Skip(name, Outcome::kContextOverflow, std::move(why));
       continue;
     }
+    if (ProbeAside(name, rt, prepared)) continue;
     BreakerTransition t;
     bool allowed = rt.health->Admit(now, &t);
     env_->BreakerMoved(name, t);
@@ -78,6 +73,37 @@ void Walk::Launch() {
     return;
   }
   if (live_.empty() && retry_timer_ == 0) FinishFailed();
+}
+
+bool Walk::ProbeAside(const std::string& name, ModelRuntime& rt, FittedPrompt& prepared) {
+  int64_t now = env_->clock().NowMs();
+  Breaker& breaker = rt.health->breaker();
+  // Nothing after this tier: the request itself is the probe, its last hope.
+  if (breaker.state() == BreakerState::kClosed || !breaker.WouldAllow(now) ||
+      !AnotherTierCallable(now)) {
+    return false;
+  }
+  if (!env_->extra_load(route_->name).TryRetry(now)) {
+    Skip(name, Outcome::kBreakerOpen,
+         "breaker half-open; its probe waits for room in the route's extra-load budget");
+    return true;
+  }
+  BreakerTransition t;
+  rt.health->Admit(now, &t);  // the probe's slot
+  env_->BreakerMoved(name, t);
+  Prober::Request r;
+  r.gen = gen_;
+  r.route = route_;
+  r.model = name;
+  r.req = req_;
+  r.prompt = prepared;
+  r.request_id = id_;
+  r.healthy_timeout_ms =
+      env_->policy().TimeoutFor(name, req_.task, now, TimeoutParamsOf(*route_), false).ms;
+  env_->StartProbe(std::move(r));
+  Skip(name, Outcome::kBreakerOpen,
+       "breaker half-open: a copy of this request probes it, and nobody waits on that");
+  return true;
 }
 
 bool Walk::AnotherTierCallable(int64_t now) {

@@ -28,6 +28,7 @@
 #include "resilience/timeout_policy.h"
 #include "router/attempt_log.h"
 #include "router/generation.h"
+#include "router/prober.h"
 #include "router/prompt_fit.h"
 #include "router/stream_relay.h"
 #include "store/store.h"
@@ -62,6 +63,10 @@ class WalkEnv {
   virtual TimeoutPolicy& first_token_policy() = 0;
   virtual TokenCalibration& calibration() = 0;
   virtual RetryBudget& retry_budget() = 0;
+  // Hedges and probe copies of `route`, within retry.extra_load_percent of its requests.
+  virtual RetryBudget& extra_load(const std::string& route) = 0;
+  // Sends a half-open breaker's probe that nobody waits on (router/prober.h).
+  virtual void StartProbe(Prober::Request r) = 0;
   virtual ProviderSlots& slots(const std::string& provider) = 0;
   virtual const Redactor* redactor() = 0;
   virtual LogLimiter& log() = 0;
@@ -116,6 +121,10 @@ class Walk {
   bool Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why);
   // A slot of `rt`'s provider for this client; false, the tier skipped, if there is none.
   bool TakeSlot(const ModelRuntime& rt);
+  // If `rt`'s breaker would let a probe through and a later tier can serve this request:
+  // sends a copy as the probe (if the route's extra-load budget allows; else none) and
+  // returns true, the tier passed over.
+  bool ProbeAside(const std::string& name, ModelRuntime& rt, FittedPrompt& prepared);
   void StartCall(const std::string& model, bool retry, FittedPrompt&& p);
   void Skip(const std::string& model, Outcome why, std::string reason);
   Call* FindCall(int64_t seq);

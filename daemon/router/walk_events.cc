@@ -157,8 +157,10 @@ void Walk::OnSoftTimeout(int64_t seq) {
   if (!call) return;
   call->timer_id = 0;
   int64_t now = env_->clock().NowMs();
+  // A hedge is extra load on the providers: within the route's budget, else it cuts over.
   bool can_hedge = route_->on_soft_timeout == SoftTimeout::kHedge && live_.size() == 1 &&
-                   call->hard_at_ms > now && next_tier_ < route_->tiers.size();
+                   call->hard_at_ms > now && next_tier_ < route_->tiers.size() &&
+                   AnotherTierCallable(now) && env_->extra_load(route_->name).TryRetry(now);
   if (can_hedge) {
     // Keep the slow call: the next tier races it, and the first good answer wins.
     call->past_soft = true;

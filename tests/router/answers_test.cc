@@ -79,8 +79,10 @@ std::string OpenAIChunk(const std::string& text) {
 std::string OpenAIEnd(int64_t in, int64_t out) {
   return std::string(
              R"(data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})") +
-         "\n\n" + R"(data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":)" +
-         std::to_string(in) + R"(,"completion_tokens":)" + std::to_string(out) + "}}\n\ndata: [DONE]\n\n";
+         "\n\n" +
+         R"(data: {"id":"c","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":)" +
+         std::to_string(in) + R"(,"completion_tokens":)" + std::to_string(out) +
+         "}}\n\ndata: [DONE]\n\n";
 }
 
 // Messages of the OpenAI body the router sent, as the provider would read them.
@@ -89,7 +91,8 @@ std::vector<Message> SentMessages(const std::string& body) {
   simdjson::dom::element doc = parser.parse(body);
   std::vector<Message> out;
   for (simdjson::dom::element m : doc["messages"].get_array()) {
-    out.push_back({std::string(std::string_view(m["role"])), std::string(std::string_view(m["content"]))});
+    out.push_back(
+        {std::string(std::string_view(m["role"])), std::string(std::string_view(m["content"]))});
   }
   return out;
 }
@@ -212,8 +215,9 @@ TEST_F(AnswersTest, ProviderContextErrorMovesToALargerWindow) {
   Send(Ask({{"user", "a prompt the provider counts differently"}}));
   http_.ReplyFor(
       "medium-id",
-      Reply(400,
-            R"({"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}})"));
+      Reply(
+          400,
+          R"({"error":{"message":"This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}})"));
   EXPECT_EQ(http_.StartedFor("small-id"), 0);  // a smaller window cannot take it either
   http_.ReplyFor("large-id", Reply(200, OpenAIAnswer("fits here")));
   ASSERT_EQ(responses_.size(), 1u);
@@ -235,7 +239,8 @@ TEST_F(AnswersTest, CalibrationFromReportedTokensChangesTheFit) {
   Send(Ask(m));
   EXPECT_EQ(SentMessages(http_.BodyFor("small-id"))[0].content.size(), 40000u);
   // ...but the provider counts twice as many.
-  http_.ReplyFor("small-id", Reply(200, OpenAIAnswer("ok", "stop", 2 * EstimatePromptTokens(m), 1)));
+  http_.ReplyFor("small-id",
+                 Reply(200, OpenAIAnswer("ok", "stop", 2 * EstimatePromptTokens(m), 1)));
   Send(Ask(m));
   EXPECT_LT(SentMessages(http_.BodyFor("small-id"))[0].content.size(), 40000u);
   http_.ReplyFor("small-id", Reply(200, OpenAIAnswer("ok")));
@@ -272,7 +277,8 @@ TEST_P(CheckTest, FailedCheckFallsBackWithItsReason) {
   EXPECT_FALSE(r.result.attempts[0].reason.empty());
   // The provider billed the failed answer: its cost is in the request's.
   EXPECT_GT(r.result.attempts[0].cost_usd, 0);
-  EXPECT_DOUBLE_EQ(r.result.cost_usd, r.result.attempts[0].cost_usd + r.result.attempts[1].cost_usd);
+  EXPECT_DOUBLE_EQ(r.result.cost_usd,
+                   r.result.attempts[0].cost_usd + r.result.attempts[1].cost_usd);
   ASSERT_EQ(store_.requests[0].fallbacks.size(), 1u);
   EXPECT_EQ(store_.requests[0].fallbacks[0].reason, c.outcome);
 }
@@ -325,7 +331,10 @@ TEST_F(AnswersTest, OpenAIStreamRelaysChunksInOrder) {
   Send(Ask({{"user", "hi"}}, true));
   EXPECT_NE(http_.BodyFor("large-id").find("\"stream\":true"), std::string::npos);
   EXPECT_NE(http_.BodyFor("large-id").find("\"include_usage\":true"), std::string::npos);
-  http_.StreamFor("large-id", "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n");
+  http_.StreamFor(
+      "large-id",
+      "data: "
+      "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n");
   EXPECT_TRUE(chunks_.empty());  // no text yet
   http_.StreamFor("large-id", OpenAIChunk("Hel"));
   http_.StreamFor("large-id", OpenAIChunk("lo, ") + OpenAIChunk("wor"));
@@ -373,16 +382,30 @@ TEST_F(AnswersTest, AKeySplitOverStreamEventsIsRedactedInChunksAndContent) {
 TEST_F(AnswersTest, AnthropicStreamRelaysChunksInOrder) {
   Start(BaseConfig({"claude", "small"}));
   Send(Ask({{"user", "hi"}}, true));
-  http_.StreamFor("claude-id",
-                  "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n"
-                  "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"
-                  "event: ping\ndata: {\"type\": \"ping\"}\n\n");
+  http_.StreamFor(
+      "claude-id",
+      "event: message_start\ndata: "
+      "{\"type\":\"message_start\",\"message\":{\"id\":\"m\",\"type\":\"message\",\"role\":"
+      "\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}\n\n"
+      "event: content_block_start\ndata: "
+      "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":"
+      "\"\"}}\n\n"
+      "event: ping\ndata: {\"type\": \"ping\"}\n\n");
   clock_.Advance(120);
-  http_.StreamFor("claude-id", "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Bon\"}}\n\n");
-  http_.StreamFor("claude-id", "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"jour\"}}\n\n"
-                  "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
-                  "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":7}}\n\n"
-                  "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
+  http_.StreamFor("claude-id",
+                  "event: content_block_delta\ndata: "
+                  "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_"
+                  "delta\",\"text\":\"Bon\"}}\n\n");
+  http_.StreamFor(
+      "claude-id",
+      "event: content_block_delta\ndata: "
+      "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":"
+      "\"jour\"}}\n\n"
+      "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"
+      "event: message_delta\ndata: "
+      "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},"
+      "\"usage\":{\"output_tokens\":7}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
   http_.ReplyFor("claude-id", Reply(200, ""));
   ASSERT_TRUE(responses_[0].ok) << responses_[0].error.message;
   EXPECT_EQ(chunks_, (std::vector<std::string>{"Bon", "jour"}));
@@ -453,7 +476,8 @@ TEST_F(AnswersTest, StalledStreamEndsWithThePartialError) {
 TEST_F(AnswersTest, StreamWithoutItsFinalEventBeforeAnyTextFallsBack) {
   Start(BaseConfig({"large", "small"}));
   Send(Ask({{"user", "hi"}}, true));
-  http_.StreamFor("large-id", "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n");
+  http_.StreamFor("large-id",
+                  "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\"}}]}\n\n");
   http_.ReplyFor("large-id", Reply(200, ""));
   EXPECT_EQ(http_.StartedFor("small-id"), 1);
   http_.StreamFor("small-id", OpenAIChunk("ok") + OpenAIEnd(1, 1));
@@ -475,7 +499,10 @@ TEST_F(AnswersTest, StreamWithoutItsFinalEventAfterTextIsPartial) {
 TEST_F(AnswersTest, StreamErrorStatusFallsBackWithTheParsedError) {
   Start(BaseConfig({"large", "small"}));
   Send(Ask({{"user", "hi"}}, true));
-  http_.ReplyFor("large-id", Reply(429, R"({"error":{"message":"slow down","type":"tokens","code":"rate_limit_exceeded"}})"));
+  http_.ReplyFor(
+      "large-id",
+      Reply(429,
+            R"({"error":{"message":"slow down","type":"tokens","code":"rate_limit_exceeded"}})"));
   EXPECT_EQ(http_.StartedFor("small-id"), 1);
   http_.StreamFor("small-id", OpenAIChunk("ok") + OpenAIEnd(1, 1));
   http_.ReplyFor("small-id", Reply(200, ""));

@@ -25,6 +25,8 @@ class FakeEnv final : public WalkEnv {
   TimeoutPolicy& first_token_policy() override { return first_token_; }
   TokenCalibration& calibration() override { return calibration_; }
   RetryBudget& retry_budget() override { return budget_; }
+  RetryBudget& extra_load(const std::string&) override { return extra_; }
+  void StartProbe(Prober::Request r) override { probes.push_back(std::move(r)); }
   ProviderSlots& slots(const std::string&) override { return slots_; }
   const Redactor* redactor() override { return &redactor_; }
   LogLimiter& log() override { return log_; }
@@ -44,6 +46,8 @@ class FakeEnv final : public WalkEnv {
   TimeoutPolicy policy_, first_token_;
   TokenCalibration calibration_;
   RetryBudget budget_{RetryBudgetParams{}};
+  RetryBudget extra_{RetryBudgetParams{5, 3, 10000}};
+  std::vector<Prober::Request> probes;
   ProviderSlots slots_{16};
   Redactor redactor_;
   LogLimiter log_;
@@ -121,14 +125,15 @@ TEST(Walk, AFailedTierFallsBackAndTheAnswerAndHistoryTellTheSameAttempts) {
   EXPECT_EQ(env.history[0].fallbacks.size(), 1u);
 }
 
-// A request of the chat route, into `answers`.
-void Start(FakeEnv& env, std::shared_ptr<const Config>* cfg, std::vector<RouteResponse>* answers) {
+// A request of the chat route, into `answers`, under `gen` (or a new generation).
+void Start(FakeEnv& env, std::shared_ptr<const Config>* cfg, std::vector<RouteResponse>* answers,
+           std::shared_ptr<Generation> gen = nullptr) {
   Walk::Params p;
   p.id = 9;
   p.req.route = "chat";
   p.req.messages = {{"user", "hello"}};
   p.req.max_tokens = 50;
-  p.gen = TwoModels(cfg);
+  p.gen = gen ? gen : TwoModels(cfg);
   p.route = &(*cfg)->routes.at("chat");
   p.done = [answers](RouteResponse&& r) { answers->push_back(std::move(r)); };
   env.walk = std::make_unique<Walk>(&env, std::move(p));
@@ -210,6 +215,97 @@ TEST(Walk, ATierWithAFallbackIsCutOffAtItsTimeout) {
   ASSERT_TRUE(env.http_.OpenFor("big-id"));
   Advance(env, 1);
   EXPECT_FALSE(env.http_.OpenFor("big-id"));
+  EXPECT_TRUE(env.http_.OpenFor("small-id"));
+}
+
+// Opens `model`'s breaker (five failures) and, with `cooled`, lets its cool-down pass.
+void Open(FakeEnv& env, Generation& gen, const std::string& model, bool cooled) {
+  ModelHealth& h = *gen.models.at(model).health;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(h.Admit(env.clock_.NowMs(), nullptr));
+    h.Started();
+    h.Ended(env.clock_.NowMs(), Outcome::kServerError, false);
+  }
+  ASSERT_EQ(h.breaker().state(), BreakerState::kOpen);
+  if (cooled) Advance(env, h.breaker().open_until_ms() - env.clock_.NowMs());
+}
+
+// A half-open tier with a tier after it: a copy of the request probes it, and the request
+// goes straight on without waiting for it.
+TEST(Walk, AHalfOpenTierIsProbedAsideAndTheRequestGoesOn) {
+  FakeEnv env;
+  std::shared_ptr<const Config> cfg;
+  std::shared_ptr<Generation> gen = TwoModels(&cfg);
+  Open(env, *gen, "big", true);
+  std::vector<RouteResponse> answers;
+  Start(env, &cfg, &answers, gen);
+  ASSERT_EQ(env.probes.size(), 1u);
+  EXPECT_EQ(env.probes[0].model, "big");
+  EXPECT_EQ(env.probes[0].request_id, 9);
+  EXPECT_EQ(gen->models.at("big").health->breaker().state(), BreakerState::kHalfOpen);
+  EXPECT_FALSE(gen->models.at("big").health->breaker().WouldAllow(env.clock_.NowMs()));
+  EXPECT_FALSE(env.http_.OpenFor("big-id"));  // the prober sends it, not the walk
+  env.http_.ReplyFor("small-id", Answer200());
+  ASSERT_EQ(answers.size(), 1u);
+  ASSERT_TRUE(answers[0].ok);
+  const auto& told = answers[0].result.attempts;
+  ASSERT_EQ(told.size(), 2u);
+  EXPECT_EQ(told[0].outcome, "breaker_open");
+  EXPECT_NE(told[0].reason.find("probes it"), std::string::npos) << told[0].reason;
+}
+
+// With nothing after it, the half-open tier is the request's last hope: the request itself
+// is the probe.
+TEST(Walk, WithNoTierAfterItTheRequestIsTheProbe) {
+  FakeEnv env;
+  std::shared_ptr<const Config> cfg;
+  std::shared_ptr<Generation> gen = TwoModels(&cfg);
+  Open(env, *gen, "big", true);
+  Open(env, *gen, "small", false);
+  std::vector<RouteResponse> answers;
+  Start(env, &cfg, &answers, gen);
+  EXPECT_TRUE(env.probes.empty());
+  EXPECT_TRUE(env.http_.OpenFor("big-id"));
+}
+
+// Probe copies are extra load: past the route's budget none is sent, and the tier is passed
+// over until there is room.
+TEST(Walk, NoProbeBeyondTheExtraLoadBudget) {
+  FakeEnv env;
+  std::shared_ptr<const Config> cfg;
+  std::shared_ptr<Generation> gen = TwoModels(&cfg);
+  Open(env, *gen, "big", true);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(env.extra_.TryRetry(env.clock_.NowMs()));  // the floor
+  std::vector<RouteResponse> answers;
+  Start(env, &cfg, &answers, gen);
+  EXPECT_TRUE(env.probes.empty());
+  EXPECT_FALSE(env.http_.OpenFor("big-id"));
+  EXPECT_TRUE(env.http_.OpenFor("small-id"));
+  EXPECT_TRUE(gen->models.at("big").health->breaker().WouldAllow(env.clock_.NowMs()));
+}
+
+// A hedge is extra load too: past the budget a hedging route cuts over instead.
+TEST(Walk, AHedgingRouteCutsOverBeyondTheExtraLoadBudget) {
+  FakeEnv env;
+  auto cfg = std::make_shared<Config>(*TwoTierConfig(SoftTimeout::kHedge));
+  std::shared_ptr<const Config> keep;
+  std::shared_ptr<Generation> gen = TwoModels(&keep);
+  gen->config = cfg;
+  for (auto& [name, rt] : gen->models) rt.config = &cfg->models.at(name);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(env.extra_.TryRetry(env.clock_.NowMs()));
+  std::vector<RouteResponse> answers;
+  Walk::Params p;
+  p.id = 3;
+  p.req.route = "chat";
+  p.req.messages = {{"user", "hello"}};
+  p.req.max_tokens = 50;
+  p.gen = gen;
+  p.route = &cfg->routes.at("chat");
+  p.done = [&answers](RouteResponse&& r) { answers.push_back(std::move(r)); };
+  env.walk = std::make_unique<Walk>(&env, std::move(p));
+  env.walk->Launch();
+  Advance(env, 3000);
+  EXPECT_FALSE(env.http_.OpenFor("big-id"));  // cut over, not kept as a hedge
   EXPECT_TRUE(env.http_.OpenFor("small-id"));
 }
 
