@@ -83,11 +83,10 @@ bool Walk::ProbeAside(const std::string& name, ModelRuntime& rt, FittedPrompt& p
       !AnotherTierCallable(now)) {
     return false;
   }
-  if (!env_->extra_load(route_->name).TryRetry(now)) {
-    Skip(name, Outcome::kBreakerOpen,
-         "breaker half-open; its probe waits for room in the route's extra-load budget");
-    return true;
-  }
+  // Past the route's extra-load budget the request itself probes, as before probes had
+  // copies: cut off at the healthy timeout (frozen while the breaker is not closed), it costs
+  // its user no more than a timeout and a fallback.
+  if (!env_->extra_load(route_->name).TryRetry(now)) return false;
   BreakerTransition t;
   rt.health->Admit(now, &t);  // the probe's slot
   env_->BreakerMoved(name, t);

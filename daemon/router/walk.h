@@ -121,9 +121,9 @@ class Walk {
   bool Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why);
   // A slot of `rt`'s provider for this client; false, the tier skipped, if there is none.
   bool TakeSlot(const ModelRuntime& rt);
-  // If `rt`'s breaker would let a probe through and a later tier can serve this request:
-  // sends a copy as the probe (if the route's extra-load budget allows; else none) and
-  // returns true, the tier passed over.
+  // If `rt`'s breaker would let a probe through, a later tier can serve this request and the
+  // route's extra-load budget allows: sends a copy as the probe and returns true, the tier
+  // passed over.
   bool ProbeAside(const std::string& name, ModelRuntime& rt, FittedPrompt& prepared);
   void StartCall(const std::string& model, bool retry, FittedPrompt&& p);
   void Skip(const std::string& model, Outcome why, std::string reason);

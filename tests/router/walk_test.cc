@@ -268,9 +268,9 @@ TEST(Walk, WithNoTierAfterItTheRequestIsTheProbe) {
   EXPECT_TRUE(env.http_.OpenFor("big-id"));
 }
 
-// Probe copies are extra load: past the route's budget none is sent, and the tier is passed
-// over until there is room.
-TEST(Walk, NoProbeBeyondTheExtraLoadBudget) {
+// Probe copies are extra load: past the route's budget none is sent, and the request itself
+// is the probe (cut off at the healthy timeout, as any call).
+TEST(Walk, NoProbeCopyBeyondTheExtraLoadBudget) {
   FakeEnv env;
   std::shared_ptr<const Config> cfg;
   std::shared_ptr<Generation> gen = TwoModels(&cfg);
@@ -279,9 +279,8 @@ TEST(Walk, NoProbeBeyondTheExtraLoadBudget) {
   std::vector<RouteResponse> answers;
   Start(env, &cfg, &answers, gen);
   EXPECT_TRUE(env.probes.empty());
-  EXPECT_FALSE(env.http_.OpenFor("big-id"));
-  EXPECT_TRUE(env.http_.OpenFor("small-id"));
-  EXPECT_TRUE(gen->models.at("big").health->breaker().WouldAllow(env.clock_.NowMs()));
+  EXPECT_TRUE(env.http_.OpenFor("big-id"));
+  EXPECT_FALSE(env.http_.OpenFor("small-id"));
 }
 
 // A hedge is extra load too: past the budget a hedging route cuts over instead.
