@@ -8,12 +8,17 @@ Status LoadAttempts(sqlite3* db, int64_t since_wall_ms,
                     const std::function<void(const LoadedAttempt&)>& fn) {
   // Attempts run at most an hour, so starts an hour before `since` cover every end after it.
   // Answers and timeouts are latency samples; for streams the sample is the time to the
-  // first text, censored when none came before the call timed out.
+  // first text, censored when none came before the call timed out. A censored sample is at
+  // its timeout (resilience/timeout_policy.h), however long the call then ran on. A probe
+  // that did not answer is no sample, as when it ended.
   return ForEachRow(
       db,
-      "SELECT ts_ms + latency_ms, model, task, COALESCE(ttft_ms, latency_ms), "
+      "SELECT ts_ms + latency_ms, model, task, "
+      "CASE WHEN outcome = 'timeout' AND ttft_ms IS NULL AND timeout_ms > 0 "
+      "THEN MIN(latency_ms, timeout_ms) ELSE COALESCE(ttft_ms, latency_ms) END, "
       "outcome = 'timeout' AND ttft_ms IS NULL, stream FROM attempts "
       "WHERE ts_ms >= ?1 - 3600000 AND (outcome IN ('ok', 'timeout') OR ttft_ms IS NOT NULL) "
+      "AND NOT (probe = 1 AND outcome <> 'ok') "
       "ORDER BY ts_ms",
       {since_wall_ms},
       [&](const Row& r) {

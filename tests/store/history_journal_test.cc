@@ -141,6 +141,17 @@ TEST_F(HistoryJournalTest, TheStoreRecoversWhatTheFileLacksOnce) {
     std::unique_ptr<HistoryJournal> j;
     ASSERT_TRUE(HistoryJournal::Open(path_, &j).ok());
     for (int64_t id = 1; id <= 3; ++id) j->Append(Request(id), id);  // 1 is on file already
+    // A probe of request 2's, twice: a record of its own, recovered once.
+    AttemptRecord probe;
+    probe.ts_ms = 1'700'000'000'100;
+    probe.model = "big";
+    probe.outcome = "ok";
+    probe.cost_usd = 0.25;
+    probe.probe = true;
+    std::string bytes;
+    EncodeProbe(2, "chat", "default", probe, &bytes);
+    j->Append(bytes, 4);
+    j->Append(bytes, 5);
     j->Flush();
   }
   std::unique_ptr<SqliteStore> store;
@@ -157,8 +168,8 @@ TEST_F(HistoryJournalTest, TheStoreRecoversWhatTheFileLacksOnce) {
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int64(st, 0), 3);
-  EXPECT_EQ(sqlite3_column_int64(st, 1), 2);              // the two recovered requests'
-  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 2), 1.0);  // and their spend, once
+  EXPECT_EQ(sqlite3_column_int64(st, 1), 3);  // the two recovered requests' and the probe's
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(st, 2), 1.25);  // and their spend, once
   sqlite3_finalize(st);
   sqlite3_close(db);
   EXPECT_EQ(Size(0) + Size(1), 0);  // recovered: the journal is empty again

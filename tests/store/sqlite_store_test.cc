@@ -167,6 +167,48 @@ TEST_F(SqliteStoreTest, LoadsLatencySamplesSinceATime) {
   EXPECT_FALSE(got[1].censored);
 }
 
+// A probe's row comes after its request's, under the same request with seq -1; its cost is
+// the route's spend. At start a cut-off is a sample at its timeout (even for a last tier
+// that ran on past it), an answered probe a sample, an unanswered probe none.
+TEST_F(SqliteStoreTest, ProbesAndLastTiersAreKeptAndLoadedAsTheirSamples) {
+  const int64_t ts = 1'700'000'000'000;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  store->Start();
+  RequestRecord r = Request(1, ts);
+  r.attempts[1].outcome = "timeout";
+  r.attempts[1].latency_ms = 4000;  // the last tier, kept to the ceiling past its 600 ms
+  r.attempts[1].last_tier = true;
+  store->RecordRequest(std::move(r));
+  AttemptRecord answered{ts, "big", 1500, "ok", "", 200, 100, 50, 0.25, 10000};
+  answered.probe = true;
+  store->RecordProbe(1, "chat", "default", AttemptRecord(answered));
+  AttemptRecord hung{ts + 5000, "big", 10000, "timeout", "timed out", 0, 100, 0, 0.5, 10000};
+  hung.probe = true;
+  store->RecordProbe(1, "chat", "default", std::move(hung));
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE request_id = 1 AND seq = -1 AND probe = 1"),
+            2);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE probe = 0"), 2);
+  EXPECT_EQ(Query("SELECT last_tier FROM attempts WHERE seq = 1"), 1);
+  EXPECT_EQ(Query("SELECT CAST(ROUND(cost_usd * 100) AS INTEGER) FROM spend_by_route_day"), 75);
+  store.reset();
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  std::vector<LoadedAttempt> got;
+  ASSERT_TRUE(store->LoadAttempts(ts - 1, [&](const LoadedAttempt& a) { got.push_back(a); }).ok());
+  ASSERT_EQ(got.size(), 3u);
+  for (const LoadedAttempt& a : got) {
+    if (a.model == "small") {
+      EXPECT_TRUE(a.censored);
+      EXPECT_EQ(a.latency_ms, 600);
+    } else if (a.censored) {
+      EXPECT_EQ(a.latency_ms, 600);  // big's own cut-off in the request
+    } else {
+      EXPECT_EQ(a.latency_ms, 1500);  // the answered probe
+    }
+  }
+}
+
 TEST_F(SqliteStoreTest, KeepsStreamsTruncationAndWhatRestartsNeed) {
   const int64_t day = 1'700'006'400'000;  // 00:00 UTC
   std::unique_ptr<SqliteStore> store;
