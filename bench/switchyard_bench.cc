@@ -13,6 +13,7 @@
 //   kill9       ten rounds of kill -9 under eight saturating clients: answered requests
 //               missing after the restart (the journal's recovery), ids handed out twice
 //   incident    the incident replay at full scale (about 90 s)
+//   adaptive    the learned-timeout rules in five scenarios (bench/adaptive.h, about 4 min)
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -27,6 +28,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adaptive.h"
 #include "hammer.h"
 #include "incident.h"
 #include "load.h"
@@ -555,7 +557,7 @@ int main(int argc, char** argv) {
   app.add_option(
          "--only", only,
          "sections: overhead, throughput, failover, memory, startup, store, history, kill9, "
-         "incident")
+         "incident, adaptive")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   app.add_option("--store-requests", store_requests, "requests written by the store section");
@@ -580,5 +582,6 @@ int main(int argc, char** argv) {
   if (want("history")) b::BenchHistory(requests);
   if (want("kill9")) b::BenchKill9();
   if (want("incident")) b::BenchIncident();
+  if (want("adaptive")) b::BenchAdaptive();
   return 0;
 }

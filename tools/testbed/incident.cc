@@ -28,7 +28,17 @@ std::string Fault(int64_t latency, int64_t jitter) {
   return "latency_ms=" + std::to_string(latency) + "&jitter_ms=" + std::to_string(jitter);
 }
 
-// `concurrency` clients send requests until `more()` says stop; each result is tagged.
+int64_t Percentile(std::vector<int64_t> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
+}
+
+}  // namespace
+
+int64_t SteadyNowMs() { return SteadyMs(); }
+
 void Drive(Cluster& cluster, const std::string& phase, int concurrency, int64_t t0,
            const std::function<bool()>& more, std::mutex& mu, std::vector<IncidentRequest>& out) {
   std::vector<std::thread> threads;
@@ -52,15 +62,6 @@ void Drive(Cluster& cluster, const std::string& phase, int concurrency, int64_t 
   }
   for (auto& t : threads) t.join();
 }
-
-int64_t Percentile(std::vector<int64_t> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
-  return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
-}
-
-}  // namespace
 
 ClusterOptions IncidentCluster(double scale) {
   auto s = [scale](int64_t ms) {
@@ -119,7 +120,8 @@ IncidentReport RunIncident(Cluster& cluster, const IncidentOptions& o) {
       SQLITE_OK) {
     sqlite3_stmt* st = nullptr;
     std::string sql =
-        "SELECT ts_ms, model, from_state, to_state, reason FROM breaker_transitions "
+        "SELECT ts_ms, model, from_state, to_state, reason, COALESCE(open_until_ms, 0) "
+        "FROM breaker_transitions "
         "WHERE ts_ms >= " +
         std::to_string(wall0) + " ORDER BY ts_ms";
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK) {
@@ -130,6 +132,8 @@ IncidentReport RunIncident(Cluster& cluster, const IncidentOptions& o) {
         b.from = reinterpret_cast<const char*>(sqlite3_column_text(st, 2));
         b.to = reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
         b.reason = reinterpret_cast<const char*>(sqlite3_column_text(st, 4));
+        int64_t until = sqlite3_column_int64(st, 5);
+        b.open_until_ms = until > 0 ? until - wall0 : 0;
         report.transitions.push_back(std::move(b));
       }
     }

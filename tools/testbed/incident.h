@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,7 @@ struct IncidentRequest {
 struct BreakerChange {
   int64_t at_ms;  // since the replay began
   std::string model, from, to, reason;
+  int64_t open_until_ms = 0;  // since the replay began; 0 unless to == "open"
 };
 
 struct IncidentReport {
@@ -51,6 +54,12 @@ struct IncidentReport {
 };
 
 IncidentReport RunIncident(Cluster& cluster, const IncidentOptions& options);
+
+// `concurrency` clients send requests until `more()` says stop; each result, tagged with
+// `phase` and timed from `t0` (SteadyNowMs()), goes into `out` under `mu`.
+void Drive(Cluster& cluster, const std::string& phase, int concurrency, int64_t t0,
+           const std::function<bool()>& more, std::mutex& mu, std::vector<IncidentRequest>& out);
+int64_t SteadyNowMs();
 
 // A human summary: latency per phase, requests per model, breaker transitions.
 std::string Describe(const IncidentReport& report);
