@@ -92,7 +92,8 @@ class Watch {
 
 void Warm(Cluster& cluster, int64_t t0, std::mutex& mu, std::vector<IncidentRequest>& out) {
   std::atomic<int> n{0};
-  testbed::Drive(cluster, "before", kClients, t0, [&] { return n.fetch_add(1) < 150; }, mu, out);
+  testbed::Drive(
+      cluster, "before", kClients, t0, [&] { return n.fetch_add(1) < 150; }, mu, out);
 }
 
 // The primary's timeout over `seen`: lowest and highest, and the largest distance from
@@ -109,10 +110,11 @@ void PrintTimeouts(const char* what, const std::vector<Learned>& seen, int64_t h
   double off = healthy > 0 ? 100.0 * static_cast<double>(std::max(hi - healthy, healthy - lo)) /
                                  static_cast<double>(healthy)
                            : 0;
-  std::printf("  %s: timeout in force %lld-%lld ms against %lld healthy (at most %.1f%% off); "
-              "frozen in %d of %zu samples\n",
-              what, static_cast<long long>(lo), static_cast<long long>(hi),
-              static_cast<long long>(healthy), off, frozen, seen.size());
+  std::printf(
+      "  %s: timeout in force %lld-%lld ms against %lld healthy (at most %.1f%% off); "
+      "frozen in %d of %zu samples\n",
+      what, static_cast<long long>(lo), static_cast<long long>(hi), static_cast<long long>(healthy),
+      off, frozen, seen.size());
 }
 
 void S1Incident() {
@@ -131,15 +133,17 @@ void S1Incident() {
     if (q.phase != "during") continue;
     max_during = std::max(max_during, q.latency_ms);
     for (const AttemptReport& a : q.attempts) {
-      if (a.model != kPrimary && a.outcome == "ok") fallback_max = std::max(fallback_max, a.latency_ms);
+      if (a.model != kPrimary && a.outcome == "ok")
+        fallback_max = std::max(fallback_max, a.latency_ms);
     }
   }
   int64_t bound = r.healthy_timeout_ms + fallback_max + 50;
-  std::printf("  max user latency during the incident %lld ms; healthy timeout %lld + slowest "
-              "fallback answer %lld + 50 = %lld ms: %s\n",
-              static_cast<long long>(max_during), static_cast<long long>(r.healthy_timeout_ms),
-              static_cast<long long>(fallback_max), static_cast<long long>(bound),
-              max_during <= bound ? "within" : "OVER");
+  std::printf(
+      "  max user latency during the incident %lld ms; healthy timeout %lld + slowest "
+      "fallback answer %lld + 50 = %lld ms: %s\n",
+      static_cast<long long>(max_during), static_cast<long long>(r.healthy_timeout_ms),
+      static_cast<long long>(fallback_max), static_cast<long long>(bound),
+      max_during <= bound ? "within" : "OVER");
   PrintTimeouts("during", watch.Between(r.incident_start_ms, r.incident_end_ms),
                 r.healthy_timeout_ms);
   int64_t cooldown = 0;
@@ -150,8 +154,7 @@ void S1Incident() {
   }
   int64_t back = -1;
   for (const IncidentRequest& q : r.requests) {
-    if (q.phase == "after" && q.ok && q.model == kPrimary &&
-        (back < 0 || q.start_ms < back)) {
+    if (q.phase == "after" && q.ok && q.model == kPrimary && (back < 0 || q.start_ms < back)) {
       back = q.start_ms;
     }
   }
@@ -191,10 +194,10 @@ void S2SlowerForGood() {
       },
       mu, out);
   Learned l = Status(cluster, kPrimary, t0);
-  std::printf("  >= 90%% served by gpt-4o again %lld ms after it slowed (window_s: 900 s); its "
-              "timeout now %lld ms, P95 %.0f ms\n",
-              static_cast<long long>(reached.load()), static_cast<long long>(l.timeout_ms),
-              l.p95_ms);
+  std::printf(
+      "  >= 90%% served by gpt-4o again %lld ms after it slowed (window_s: 900 s); its "
+      "timeout now %lld ms, P95 %.0f ms\n",
+      static_cast<long long>(reached.load()), static_cast<long long>(l.timeout_ms), l.p95_ms);
 }
 
 void S3SomeHang() {
@@ -211,7 +214,8 @@ void S3SomeHang() {
   int64_t start = SteadyNowMs() - t0;
   Watch watch(cluster, t0);
   int64_t end = SteadyNowMs() + 30000;
-  testbed::Drive(cluster, "during", kClients, t0, [&] { return SteadyNowMs() < end; }, mu, out);
+  testbed::Drive(
+      cluster, "during", kClients, t0, [&] { return SteadyNowMs() < end; }, mu, out);
   watch.Stop();
   int64_t n = 0, primary = 0;
   for (const IncidentRequest& q : out) {
@@ -222,15 +226,17 @@ void S3SomeHang() {
   std::printf("  healthy: P95 %.0f ms x 1.5 = timeout %lld ms\n", healthy.p95_ms,
               static_cast<long long>(healthy.timeout_ms));
   PrintTimeouts("30 s of hangs", watch.Between(start, SteadyNowMs() - t0), healthy.timeout_ms);
-  std::printf("  served by gpt-4o: %lld of %lld requests (%.0f%%)\n", static_cast<long long>(primary),
-              static_cast<long long>(n), n ? 100.0 * static_cast<double>(primary) / n : 0.0);
+  std::printf("  served by gpt-4o: %lld of %lld requests (%.0f%%)\n",
+              static_cast<long long>(primary), static_cast<long long>(n),
+              n ? 100.0 * static_cast<double>(primary) / n : 0.0);
 }
 
 // Simulated: ten minutes of a heavy-tailed healthy model in the timeout policy itself, each
 // call cut off at the timeout in force.
 void S4HeavyTail() {
-  std::printf("\nS4, a heavy-tailed healthy model (lognormal, median 400 ms, P95 1 s), 10 "
-              "simulated minutes at 10 requests a second, after 5 to learn\n");
+  std::printf(
+      "\nS4, a heavy-tailed healthy model (lognormal, median 400 ms, P95 1 s), 10 "
+      "simulated minutes at 10 requests a second, after 5 to learn\n");
   for (double multiplier : {1.0, 1.5}) {
     TimeoutPolicy policy;
     TimeoutParams p;
@@ -255,13 +261,13 @@ void S4HeavyTail() {
       hi = std::max(hi, t);
       cut += c ? 1 : 0;
     }
-    std::printf("  multiplier %.1f: timeout %lld ms at the start, %lld-%lld over the ten minutes "
-                "(drift at most %.1f%%); %.1f%% of calls cut off\n",
-                multiplier, static_cast<long long>(start), static_cast<long long>(lo),
-                static_cast<long long>(hi),
-                100.0 * static_cast<double>(std::max(hi - start, start - lo)) /
-                    static_cast<double>(start),
-                100.0 * static_cast<double>(cut) / 6000);
+    std::printf(
+        "  multiplier %.1f: timeout %lld ms at the start, %lld-%lld over the ten minutes "
+        "(drift at most %.1f%%); %.1f%% of calls cut off\n",
+        multiplier, static_cast<long long>(start), static_cast<long long>(lo),
+        static_cast<long long>(hi),
+        100.0 * static_cast<double>(std::max(hi - start, start - lo)) / static_cast<double>(start),
+        100.0 * static_cast<double>(cut) / 6000);
   }
 }
 
@@ -285,7 +291,8 @@ void S5EveryTierSlow() {
                 l.p95_ms, static_cast<long long>(l.timeout_ms), 2 * p95);
   }
   int64_t end = SteadyNowMs() + 20000;
-  testbed::Drive(cluster, "during", kClients, t0, [&] { return SteadyNowMs() < end; }, mu, out);
+  testbed::Drive(
+      cluster, "during", kClients, t0, [&] { return SteadyNowMs() < end; }, mu, out);
   std::map<std::string, int64_t> by;
   std::vector<int64_t> lat;
   int64_t n = 0, ok = 0;
@@ -308,8 +315,9 @@ void S5EveryTierSlow() {
 }  // namespace
 
 void BenchAdaptive() {
-  std::printf("\n## adaptive timeouts: five scenarios against the learned-timeout rules (8 "
-              "clients; the incident cluster: P95 x 1.5, cool-downs 5-20 s)\n");
+  std::printf(
+      "\n## adaptive timeouts: five scenarios against the learned-timeout rules (8 "
+      "clients; the incident cluster: P95 x 1.5, cool-downs 5-20 s)\n");
   S1Incident();
   S2SlowerForGood();
   S3SomeHang();

@@ -83,6 +83,12 @@ BreakerTransition Breaker::Open(int64_t now_ms, int64_t duration_ms, std::string
   return t;
 }
 
+BreakerTransition Breaker::Reset(std::string reason) {
+  if (state_ == BreakerState::kClosed) return {};
+  probes_in_flight_ = 0;
+  return Close(std::move(reason));
+}
+
 BreakerTransition Breaker::Close(std::string reason) {
   BreakerTransition t;
   t.happened = true;

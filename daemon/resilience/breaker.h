@@ -61,6 +61,8 @@ class Breaker {
   BreakerTransition Record(int64_t now_ms, CallResult result, int64_t retry_after_ms = -1);
   // A call that started but ended without a verdict (cancelled); frees its probe slot.
   void Release();
+  // Closes it whatever its state (a model found slower, not dead: router/prober.h).
+  BreakerTransition Reset(std::string reason);
   // Restores an open state saved before a restart.
   void RestoreOpen(int64_t open_until_ms, int64_t cooldown_ms);
 

@@ -8,8 +8,9 @@
 //    filter records a timed-out request at its cutoff). P95 is a rank: while at most 5% of
 //    a window is censored, every censored sample sits above the 95th rank and the P95 is
 //    exact whatever the true latencies were. Fast failures are no samples at all.
-//  - Freeze during trouble. When more than 5% of a key's last 20 samples were censored, or
-//    its model's breaker is not closed, the timeout stays at the last value it had while
+//  - Freeze during trouble. When more than 5% of a key's last 20 samples were censored (or of
+//    its window: then its P95 lies among them, unknown), or its model's breaker is not
+//    closed, the timeout stays at the last value it had while
 //    healthy instead of moving with censored samples (as TCP keeps its timer through
 //    retransmissions, RFC 6298). It learns again, from where the window then is, once the
 //    recent samples are clean and the breaker closed.

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "router/attempt.h"
 #include "router/call_outcome.h"
 #include "router/call_request.h"
@@ -12,6 +14,8 @@ struct Prober::Probe {
   Request r;
   int64_t start_ms = 0;
   HttpClient::Id http_id = 0;
+  Timers::Id timer_id = 0;
+  bool judged = false;  // the breaker has had its verdict (at the healthy timeout)
   Attempt attempt;
 };
 
@@ -45,7 +49,10 @@ void Prober::Start(Request r) {
   rt.health->Started();
   raw->http_id = deps_.http->Start(
       std::move(hr), [this, id](HttpResponse&& resp) { OnDone(id, std::move(resp)); });
-  if (raw->http_id == 0) {
+  if (raw->http_id != 0) {
+    raw->timer_id = deps_.timers->Start(std::max<int64_t>(1, raw->r.healthy_timeout_ms),
+                                        [this, id] { OnHealthyTimeout(id); });
+  } else {
     HttpResponse failed;
     failed.error = TransportError::kConnect;
     failed.error_message = "could not start the HTTP request";
@@ -53,11 +60,22 @@ void Prober::Start(Request r) {
   }
 }
 
+void Prober::OnHealthyTimeout(int64_t id) {
+  auto it = live_.find(id);
+  if (it == live_.end()) return;
+  Probe& p = *it->second;
+  p.timer_id = 0;
+  p.judged = true;
+  const ModelRuntime& rt = p.r.gen->models.at(p.r.model);
+  deps_.breaker_moved(p.r.model, rt.health->Ended(deps_.clock->NowMs(), Outcome::kTimeout, false));
+}
+
 void Prober::OnDone(int64_t id, HttpResponse&& resp) {
   auto it = live_.find(id);
   if (it == live_.end()) return;
   std::unique_ptr<Probe> probe = std::move(it->second);
   live_.erase(it);
+  if (probe->timer_id) deps_.timers->Stop(probe->timer_id);
   const Request& r = probe->r;
   const ModelRuntime& rt = r.gen->models.at(r.model);
   int64_t now = deps_.clock->NowMs();
@@ -131,13 +149,21 @@ void Prober::OnDone(int64_t id, HttpResponse&& resp) {
   } else {
     streak.clear();
   }
-  deps_.breaker_moved(r.model, rt.health->Ended(now, outcome, slow, retry_after_ms));
+  if (!probe->judged) {
+    deps_.breaker_moved(r.model, rt.health->Ended(now, outcome, slow, retry_after_ms));
+  } else if (outcome == Outcome::kOk && !slow) {
+    // Re-learned after its verdict: slower, not dead.
+    deps_.breaker_moved(r.model,
+                        rt.health->breaker().Reset("slower, not dead: latency re-learned"));
+  }
   if (deps_.store) deps_.store->RecordProbe(r.request_id, r.route->name, r.req.task, a.Record());
 }
 
 void Prober::CancelAll() {
   for (auto& [id, probe] : live_) {
     if (probe->http_id) deps_.http->Cancel(probe->http_id);
+    if (probe->timer_id) deps_.timers->Stop(probe->timer_id);
+    if (probe->judged) continue;
     const ModelRuntime& rt = probe->r.gen->models.at(probe->r.model);
     deps_.breaker_moved(probe->r.model, rt.health->Abandoned(deps_.clock->NowMs(), false));
   }

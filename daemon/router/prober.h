@@ -6,14 +6,15 @@
 // under the request that carried it), and its latency, when it answered, recorded as it is:
 // nothing cut it off.
 //
-// What a probe's end does to the breaker:
-//  - an answer within the model's healthy timeout closes it;
-//  - a failure (error, garbage, no answer by the ceiling) re-opens it, with the longer
-//    cool-down;
-//  - a correct answer slower than the healthy timeout re-opens it too, unless it is the
-//    kSlowProbesToRelearn-th such answer in a row. Then the model is not dead but slower for
-//    good: its learned latency is forgotten and re-learned from those probes' answers (until
-//    min_samples, the route's default timeout applies), and its breaker closes.
+// The breaker's verdict comes at the probe's answer or at the model's healthy timeout,
+// whichever is first (as a health check fails at its timeout): an answer within it closes
+// the breaker; a failure, or no answer by then, re-opens it with the longer cool-down, so a
+// probe that hangs does not hold the breaker half-open until the ceiling. The probe may run
+// on to the ceiling all the same, to learn how slow the model is: a correct answer slower than
+// the healthy timeout, for the kSlowProbesToRelearn-th time in a row, means the model is not
+// dead but slower for good. Its learned latency is forgotten and re-learned from those
+// probes' answers (until min_samples, the route's default timeout applies), and its breaker
+// closes.
 // Loop thread only.
 #pragma once
 
@@ -25,6 +26,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/timers.h"
 #include "http/http_client.h"
 #include "protocol/messages.h"
 #include "resilience/breaker.h"
@@ -42,6 +44,7 @@ class Prober {
 
   struct Deps {
     const Clock* clock = nullptr;
+    Timers* timers = nullptr;
     HttpClient* http = nullptr;
     TimeoutPolicy* policy = nullptr;
     TimeoutPolicy* first_token_policy = nullptr;
@@ -74,6 +77,8 @@ class Prober {
  private:
   struct Probe;
   void OnDone(int64_t id, HttpResponse&& resp);
+  // The healthy timeout passed with no answer: the breaker re-opens; the probe runs on.
+  void OnHealthyTimeout(int64_t id);
 
   Deps deps_;
   int64_t next_id_ = 1;

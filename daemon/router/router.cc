@@ -25,7 +25,7 @@ Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
       redactor_(ctx.redactor ? ctx.redactor : &own_redactor_),
       retry_budget_(RetryParamsOf(config->retry)),
       next_request_id_(ctx.first_request_id),
-      prober_({clock_, http_, policy_, first_token_policy_, spend_, store_,
+      prober_({clock_, timers_, http_, policy_, first_token_policy_, spend_, store_,
                [this](const std::string& model, const BreakerTransition& t) {
                  BreakerMoved(model, t);
                }}) {

@@ -6,6 +6,7 @@
 
 #include "fakes/fake_clock.h"
 #include "fakes/fake_http_client.h"
+#include "fakes/fake_timers.h"
 #include "fakes/memory_store.h"
 #include "router/two_tier_config.h"
 
@@ -38,7 +39,7 @@ class ProberTest : public ::testing::Test {
       policy_.Record("big", "default", clock_.NowMs(), 600, false, kWindow);
     EXPECT_NEAR(policy_.TimeoutFor("big", "default", clock_.NowMs(), Params()).ms, 600, 10);
     prober_ = std::make_unique<Prober>(
-        Prober::Deps{&clock_, &http_, &policy_, &first_token_, &spend_, &store_,
+        Prober::Deps{&clock_, &timers_, &http_, &policy_, &first_token_, &spend_, &store_,
                      [this](const std::string& model, const BreakerTransition& t) {
                        if (t.happened) moves_.push_back(model + ": " + BreakerStateName(t.to));
                      }});
@@ -56,7 +57,7 @@ class ProberTest : public ::testing::Test {
       }
     }
     ASSERT_EQ(big().breaker().state(), BreakerState::kOpen);
-    clock_.Advance(big().breaker().open_until_ms() - clock_.NowMs());
+    timers_.Advance(big().breaker().open_until_ms() - clock_.NowMs());
     BreakerTransition t;
     ASSERT_TRUE(big().Admit(clock_.NowMs(), &t));
     Prober::Request r;
@@ -71,11 +72,12 @@ class ProberTest : public ::testing::Test {
     r.request_id = 42;
     // As the walk asks: with the breaker not closed, the timeout it had while healthy.
     r.healthy_timeout_ms = policy_.TimeoutFor("big", "default", clock_.NowMs(), Params(), false).ms;
+    healthy_ = r.healthy_timeout_ms;
     prober_->Start(std::move(r));
   }
 
   void Answer(int64_t after_ms) {
-    clock_.Advance(after_ms);
+    timers_.Advance(after_ms);
     HttpResponse resp;
     resp.status = 200;
     resp.body = kAnswer;
@@ -90,6 +92,7 @@ class ProberTest : public ::testing::Test {
 
   static constexpr int64_t kWindow = 900000;
   FakeClock clock_;
+  FakeTimers timers_{&clock_};
   FakeHttpClient http_;
   TimeoutPolicy policy_, first_token_;
   DailySpend spend_;
@@ -97,6 +100,7 @@ class ProberTest : public ::testing::Test {
   std::shared_ptr<const Config> cfg_;
   std::shared_ptr<Generation> gen_;
   std::vector<std::string> moves_;
+  int64_t healthy_ = 0;
   std::unique_ptr<Prober> prober_;
 };
 
@@ -125,9 +129,18 @@ TEST_F(ProberTest, AnAnswerWithinTheHealthyTimeoutClosesTheBreakerAndIsKept) {
   EXPECT_EQ(stats[0].censored, 0u);
 }
 
-TEST_F(ProberTest, AFailureOrNoAnswerByTheCeilingReopensWithTheLongerCoolDown) {
+// No answer within the healthy timeout is the verdict: the breaker re-opens then, not at the
+// ceiling, and the probe runs on to learn how slow the model is.
+TEST_F(ProberTest, NoAnswerWithinTheHealthyTimeoutReopensThenAndTheProbeRunsOn) {
   HalfOpenAndProbe();
-  clock_.Advance(10000);
+  timers_.Advance(healthy_ - 1);
+  EXPECT_EQ(big().breaker().state(), BreakerState::kHalfOpen);
+  timers_.Advance(1);
+  EXPECT_EQ(big().breaker().state(), BreakerState::kOpen);
+  EXPECT_EQ(big().breaker().open_until_ms(), clock_.NowMs() + 10000);  // the longer cool-down
+  EXPECT_EQ(prober_->in_flight(), 1u);
+  EXPECT_EQ(big().in_flight(), 0);
+  timers_.Advance(10000 - healthy_);
   HttpResponse timeout;
   timeout.error = TransportError::kTimeout;
   timeout.error_message = "timed out";
