@@ -2,8 +2,12 @@
 // router/prober.h) against five scenarios replayed with the fake provider, S4 simulated.
 #pragma once
 
+#include <string>
+#include <vector>
+
 namespace switchyard::bench {
 
-void BenchAdaptive();
+// `scenarios`: "S1".."S5" to run; empty: all.
+void BenchAdaptive(const std::vector<std::string>& scenarios);
 
 }  // namespace switchyard::bench

@@ -560,6 +560,9 @@ int main(int argc, char** argv) {
          "incident, adaptive")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
+  std::vector<std::string> scenarios;
+  app.add_option("--scenarios", scenarios, "adaptive: which of S1..S5 (all by default)")
+      ->delimiter(',');
   app.add_option("--store-requests", store_requests, "requests written by the store section");
   app.add_option("--requests", requests,
                  "requests per history setting at 1 in flight (4x at 4, 6x at 16)");
@@ -582,6 +585,6 @@ int main(int argc, char** argv) {
   if (want("history")) b::BenchHistory(requests);
   if (want("kill9")) b::BenchKill9();
   if (want("incident")) b::BenchIncident();
-  if (want("adaptive")) b::BenchAdaptive();
+  if (want("adaptive")) b::BenchAdaptive(scenarios);
   return 0;
 }

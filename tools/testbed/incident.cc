@@ -38,6 +38,29 @@ int64_t Percentile(std::vector<int64_t> v, double p) {
 }  // namespace
 
 int64_t SteadyNowMs() { return SteadyMs(); }
+int64_t WallNowMs() { return WallMs(); }
+
+std::vector<std::string> BreakerLines(const std::string& path, const std::string& model,
+                                      int64_t since_wall_ms) {
+  std::vector<std::string> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT from_state || ' -> ' || to_state || ' (' || reason || ')' FROM "
+                           "breaker_transitions WHERE model = ?1 AND ts_ms >= ?2 ORDER BY ts_ms",
+                           -1, &st, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, model.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64(st, 2, since_wall_ms);
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+      }
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
+}
 
 void Drive(Cluster& cluster, const std::string& phase, int concurrency, int64_t t0,
            const std::function<bool()>& more, std::mutex& mu, std::vector<IncidentRequest>& out) {

@@ -60,6 +60,11 @@ IncidentReport RunIncident(Cluster& cluster, const IncidentOptions& options);
 void Drive(Cluster& cluster, const std::string& phase, int concurrency, int64_t t0,
            const std::function<bool()>& more, std::mutex& mu, std::vector<IncidentRequest>& out);
 int64_t SteadyNowMs();
+int64_t WallNowMs();
+// `model`'s breaker transitions in the history file at `path` since `since_wall_ms`, as
+// "from -> to (reason)".
+std::vector<std::string> BreakerLines(const std::string& path, const std::string& model,
+                                      int64_t since_wall_ms);
 
 // A human summary: latency per phase, requests per model, breaker transitions.
 std::string Describe(const IncidentReport& report);
