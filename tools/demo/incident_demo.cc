@@ -130,10 +130,13 @@ int main(int argc, char** argv) {
   Say("2. Incident: gpt-4o's latency jumps to 12 s.");
   std::printf(
       "Requests wait only gpt-4o's learned timeout, then gpt-4o-mini answers; after a few\n"
-      "such failures the breaker opens and requests go straight to gpt-4o-mini.\n");
+      "such failures the breaker opens and requests go straight to gpt-4o-mini. The timeout\n"
+      "stays at its healthy value (cut-off calls are not taken as gpt-4o's latency), and\n"
+      "after each cool-down a copy of one request probes gpt-4o while the request itself\n"
+      "goes on: nobody waits on a probe.\n");
   fake.SetFault("gpt-4o", "latency_ms=12000");
   run_for(incident_s);
-  Say("3. gpt-4o recovers: after its cool-down a probe finds it healthy and traffic returns.");
+  Say("3. gpt-4o recovers: the next probe finds it healthy and traffic returns.");
   fake.SetFault("gpt-4o", "latency_ms=600&jitter_ms=60");
   run_for(recovery_s);
   stop = true;
@@ -156,8 +159,8 @@ int main(int argc, char** argv) {
       "SELECT from_model, to_model, reason, COUNT(*) AS fallbacks FROM fallbacks GROUP BY 1, 2, 3 "
       "ORDER BY 4 DESC");
   query(
-      "SELECT model, outcome, SUM(called) AS calls, SUM(1 - called) AS skipped, "
-      "MAX(latency_ms) AS max_ms FROM attempts GROUP BY 1, 2 ORDER BY 1, 3 DESC, 4 DESC");
+      "SELECT model, outcome, probe, SUM(called) AS calls, SUM(1 - called) AS skipped, "
+      "MAX(latency_ms) AS max_ms FROM attempts GROUP BY 1, 2, 3 ORDER BY 1, 3, 4 DESC, 5 DESC");
   query(
       "SELECT served_by, COUNT(*) AS requests, MAX(latency_ms) AS slowest_ms, ROUND(SUM(cost_usd), "
       "4) AS cost_usd "
