@@ -108,6 +108,13 @@ void Warm(Cluster& cluster, int64_t t0, std::mutex& mu, std::vector<IncidentRequ
       cluster, "before", kClients, t0, [&] { return n.fetch_add(1) < 150; }, mu, out);
 }
 
+// gpt-4o at ~600 ms and gpt-4o-mini at ~300 ms, 150 requests to learn them.
+void HealthyStart(Cluster& cluster, int64_t t0, std::mutex& mu, std::vector<IncidentRequest>& out) {
+  cluster.fake().SetFault(kPrimary, Latency(600, 60));
+  cluster.fake().SetFault("gpt-4o-mini", Latency(300, 30));
+  Warm(cluster, t0, mu, out);
+}
+
 // The primary's timeout over `seen`: lowest and highest, and the largest distance from
 // `healthy` as a share of it.
 void PrintTimeouts(const char* what, const std::vector<Learned>& seen, int64_t healthy) {
@@ -180,12 +187,10 @@ void S1Incident() {
 void S2SlowerForGood() {
   std::printf("\nS2, slower for good: gpt-4o ~600 ms, then ~1.5 s from then on\n");
   Cluster cluster(testbed::IncidentCluster(1.0));
-  cluster.fake().SetFault(kPrimary, Latency(600, 60));
-  cluster.fake().SetFault("gpt-4o-mini", Latency(300, 30));
   std::mutex mu;
   std::vector<IncidentRequest> out;
   int64_t t0 = SteadyNowMs();
-  Warm(cluster, t0, mu, out);
+  HealthyStart(cluster, t0, mu, out);
   cluster.fake().SetFault(kPrimary, Latency(1500, 50));
   int64_t change = SteadyNowMs() - t0;
   // Done once 18 of the last 20 answers came from gpt-4o, or after 180 s.
@@ -215,12 +220,10 @@ void S2SlowerForGood() {
 void S3SomeHang() {
   std::printf("\nS3, 20%% of gpt-4o's calls hang, the rest ~600 ms\n");
   Cluster cluster(testbed::IncidentCluster(1.0));
-  cluster.fake().SetFault(kPrimary, Latency(600, 60));
-  cluster.fake().SetFault("gpt-4o-mini", Latency(300, 30));
   std::mutex mu;
   std::vector<IncidentRequest> out;
   int64_t t0 = SteadyNowMs();
-  Warm(cluster, t0, mu, out);
+  HealthyStart(cluster, t0, mu, out);
   Learned healthy = Status(cluster, kPrimary, t0);
   cluster.fake().SetFault(kPrimary, "mode=hang&rate=0.2&" + Latency(600, 60));
   int64_t start = SteadyNowMs() - t0;

@@ -26,6 +26,17 @@ Outcome OutcomeOf(AnswerProblem p) {
 
 }  // namespace
 
+HttpReply ReplyOf(const HttpResponse& resp, int64_t wall_now_ms) {
+  HttpReply reply;
+  reply.status = resp.status;
+  reply.body = resp.body;
+  reply.body_capacity = resp.body.capacity();
+  reply.retry_after = resp.retry_after;
+  reply.retry_after_ms = resp.retry_after_ms;
+  reply.wall_now_ms = wall_now_ms;
+  return reply;
+}
+
 Outcome FromTransport(TransportError e) {
   switch (e) {
     case TransportError::kConnect:

@@ -8,10 +8,14 @@
 #include "http/http_client.h"
 #include "protocol/messages.h"
 #include "providers/outcome.h"
+#include "providers/provider.h"
 
 namespace switchyard {
 
 Outcome FromTransport(TransportError e);
+
+// What a provider's parser reads of a completed HTTP answer (a view of `resp`'s body).
+HttpReply ReplyOf(const HttpResponse& resp, int64_t wall_now_ms);
 
 // kOk, or the check `answer` fails, with `*reason` saying why.
 Outcome CheckAnswer(const Answer& answer, const CompleteRequest& req, const RouteConfig& route,

@@ -90,14 +90,7 @@ void Prober::OnDone(int64_t id, HttpResponse&& resp) {
     outcome = FromTransport(resp.error);
     a.reason = resp.error_message;
   } else {
-    HttpReply reply;
-    reply.status = resp.status;
-    reply.body = resp.body;
-    reply.body_capacity = resp.body.capacity();
-    reply.retry_after = resp.retry_after;
-    reply.retry_after_ms = resp.retry_after_ms;
-    reply.wall_now_ms = deps_.clock->WallMs();
-    ParsedResponse parsed = rt.provider->Parse(reply);
+    ParsedResponse parsed = rt.provider->Parse(ReplyOf(resp, deps_.clock->WallMs()));
     if (parsed.outcome == Outcome::kOk) {
       parsed.outcome = CheckAnswer(parsed.answer, r.req, *r.route, &parsed.reason);
     }

@@ -41,14 +41,7 @@ void Walk::OnHttpDone(int64_t seq, HttpResponse&& resp) {
     return;
   }
   const ModelRuntime& rt = gen_->models.at(call->model);
-  HttpReply reply;
-  reply.status = resp.status;
-  reply.body = resp.body;
-  reply.body_capacity = resp.body.capacity();
-  reply.retry_after = resp.retry_after;
-  reply.retry_after_ms = resp.retry_after_ms;
-  reply.wall_now_ms = env_->clock().WallMs();
-  ParsedResponse parsed = rt.provider->Parse(reply);
+  ParsedResponse parsed = rt.provider->Parse(ReplyOf(resp, env_->clock().WallMs()));
   if (parsed.outcome == Outcome::kOk) {
     parsed.outcome = CheckAnswer(parsed.answer, req_, *route_, &parsed.reason);
   }
