@@ -26,7 +26,9 @@ Outcome OutcomeOf(AnswerProblem p) {
 
 }  // namespace
 
-HttpReply ReplyOf(const HttpResponse& resp, int64_t wall_now_ms) {
+ParsedResponse ParseAndCheck(const Provider& provider, const HttpResponse& resp,
+                             const CompleteRequest& req, const RouteConfig& route,
+                             int64_t wall_now_ms) {
   HttpReply reply;
   reply.status = resp.status;
   reply.body = resp.body;
@@ -34,7 +36,11 @@ HttpReply ReplyOf(const HttpResponse& resp, int64_t wall_now_ms) {
   reply.retry_after = resp.retry_after;
   reply.retry_after_ms = resp.retry_after_ms;
   reply.wall_now_ms = wall_now_ms;
-  return reply;
+  ParsedResponse parsed = provider.Parse(reply);
+  if (parsed.outcome == Outcome::kOk) {
+    parsed.outcome = CheckAnswer(parsed.answer, req, route, &parsed.reason);
+  }
+  return parsed;
 }
 
 Outcome FromTransport(TransportError e) {

@@ -14,8 +14,11 @@ namespace switchyard {
 
 Outcome FromTransport(TransportError e);
 
-// What a provider's parser reads of a completed HTTP answer (a view of `resp`'s body).
-HttpReply ReplyOf(const HttpResponse& resp, int64_t wall_now_ms);
+// A completed HTTP answer (no transport error) as `provider` parses it, then through the
+// route's partial-failure checks when it parsed as an answer.
+ParsedResponse ParseAndCheck(const Provider& provider, const HttpResponse& resp,
+                             const CompleteRequest& req, const RouteConfig& route,
+                             int64_t wall_now_ms);
 
 // kOk, or the check `answer` fails, with `*reason` saying why.
 Outcome CheckAnswer(const Answer& answer, const CompleteRequest& req, const RouteConfig& route,

@@ -84,21 +84,17 @@ void Prober::OnDone(int64_t id, HttpResponse&& resp) {
   a.http_status = resp.status;
 
   Outcome outcome;
-  Answer answer;
   int64_t retry_after_ms = -1;
   if (resp.error != TransportError::kNone) {
     outcome = FromTransport(resp.error);
     a.reason = resp.error_message;
   } else {
-    ParsedResponse parsed = rt.provider->Parse(ReplyOf(resp, deps_.clock->WallMs()));
-    if (parsed.outcome == Outcome::kOk) {
-      parsed.outcome = CheckAnswer(parsed.answer, r.req, *r.route, &parsed.reason);
-    }
+    ParsedResponse parsed =
+        ParseAndCheck(*rt.provider, resp, r.req, *r.route, deps_.clock->WallMs());
     outcome = parsed.outcome;
     retry_after_ms = parsed.retry_after_ms;
     a.reason = std::move(parsed.reason);
-    answer = std::move(parsed.answer);
-    a.usage = answer.usage;
+    a.usage = parsed.answer.usage;
   }
   if (outcome == Outcome::kTimeout) {
     // The provider has the prompt and bills it; no usage will ever come back for it.

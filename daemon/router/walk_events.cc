@@ -41,10 +41,7 @@ void Walk::OnHttpDone(int64_t seq, HttpResponse&& resp) {
     return;
   }
   const ModelRuntime& rt = gen_->models.at(call->model);
-  ParsedResponse parsed = rt.provider->Parse(ReplyOf(resp, env_->clock().WallMs()));
-  if (parsed.outcome == Outcome::kOk) {
-    parsed.outcome = CheckAnswer(parsed.answer, req_, *route_, &parsed.reason);
-  }
+  ParsedResponse parsed = ParseAndCheck(*rt.provider, resp, req_, *route_, env_->clock().WallMs());
   EndCall(seq, parsed.outcome, std::move(parsed.reason), resp.status, &parsed.answer,
           parsed.retry_after_ms);
 }
