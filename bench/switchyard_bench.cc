@@ -207,7 +207,9 @@ void BenchFailover() {
       "latency\n");
   testbed::ClusterOptions o = Quiet();
   o.timeout_toml = "floor_ms = 20\nmin_samples = 20\n";
-  o.extra_toml = "[breaker]\nconsecutive_failures = 1000000\nfailure_rate = 1.0\nslow_rate = 1.0\n";
+  o.extra_toml =
+      "[breaker]\nconsecutive_failures = 1000000\nconsecutive_timeouts = 1000000\nfailure_rate = "
+      "1.0\nslow_rate = 1.0\n";
   testbed::Cluster cluster(o);
   auto c = cluster.Connect();
   cluster.fake().SetFault("gpt-4o", "latency_ms=100");

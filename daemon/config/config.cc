@@ -194,6 +194,7 @@ Status ParseBreaker(const std::string& src, const std::string& prefix, const tom
   SY_RETURN_IF_ERROR(r.Double("failure_rate", &b->failure_rate, 0.01, 1));
   SY_RETURN_IF_ERROR(r.Double("slow_rate", &b->slow_rate, 0.01, 1));
   SY_RETURN_IF_ERROR(r.Int("consecutive_failures", &b->consecutive_failures, 1, 1000000));
+  SY_RETURN_IF_ERROR(r.Int("consecutive_timeouts", &b->consecutive_timeouts, 1, 1000000));
   SY_RETURN_IF_ERROR(r.Int("cooldown_ms", &b->cooldown_ms, 1, 3600000));
   SY_RETURN_IF_ERROR(r.Double("cooldown_multiplier", &b->cooldown_multiplier, 1, 100));
   SY_RETURN_IF_ERROR(r.Int("max_cooldown_ms", &b->max_cooldown_ms, 1, 86400000));

@@ -50,7 +50,11 @@ struct BreakerConfig {
   int64_t min_calls = 10;            // calls the window needs before a rate can open it
   double failure_rate = 0.5;         // share of failed calls that opens it
   double slow_rate = 0.8;            // share of slow calls (timeouts, late answers) that opens it
-  int64_t consecutive_failures = 5;  // a run this long opens it whatever the rates
+  int64_t consecutive_failures = 5;  // a run of errors this long opens it whatever the rates
+  // A run of calls that failed or were cut off at their timeout this long opens it. Longer
+  // than the error run: concurrent calls that hang are cut off together, so a short run of
+  // cut-offs is what a model that hangs now and then also gives.
+  int64_t consecutive_timeouts = 10;
   int64_t cooldown_ms = 5000;        // open this long before the first probe
   double cooldown_multiplier = 2.0;  // each failed probe multiplies the cool-down...
   int64_t max_cooldown_ms = 60000;   // ...up to this

@@ -38,7 +38,7 @@ int64_t Breaker::Jittered(int64_t ms) {
 void Breaker::ResetWindow() {
   for (Slice& s : slices_) s = Slice();
   calls_ = failures_ = slow_ = 0;
-  run_ = 0;
+  run_errors_ = run_cutoffs_ = 0;
 }
 
 void Breaker::Advance(int64_t now_ms) {
@@ -136,6 +136,19 @@ void Breaker::Release() {
   if (state_ == BreakerState::kHalfOpen && probes_in_flight_ > 0) --probes_in_flight_;
 }
 
+bool Breaker::RunIsLongEnough() const {
+  // errors / consecutive_failures + cut-offs / consecutive_timeouts >= 1, in integers.
+  return run_errors_ * params_.consecutive_timeouts + run_cutoffs_ * params_.consecutive_failures >=
+         params_.consecutive_failures * params_.consecutive_timeouts;
+}
+
+std::string Breaker::RunReason() const {
+  if (run_cutoffs_ == 0) return std::to_string(run_errors_) + " consecutive failures";
+  if (run_errors_ == 0) return std::to_string(run_cutoffs_) + " calls in a row timed out";
+  return std::to_string(run_errors_ + run_cutoffs_) + " calls in a row failed (" +
+         std::to_string(run_errors_) + ") or timed out (" + std::to_string(run_cutoffs_) + ")";
+}
+
 BreakerTransition Breaker::Record(int64_t now_ms, CallResult result, int64_t retry_after_ms) {
   bool rate_limited = retry_after_ms >= 0 && result == CallResult::kFailure;
   if (state_ == BreakerState::kOpen) {
@@ -180,16 +193,20 @@ BreakerTransition Breaker::Record(int64_t now_ms, CallResult result, int64_t ret
     ++s.slow;
     ++slow_;
   }
-  run_ = (failed || result == CallResult::kSlow) ? run_ + 1 : 0;
+  if (failed) {
+    ++run_errors_;
+  } else if (result == CallResult::kSlow) {
+    ++run_cutoffs_;
+  } else {
+    run_errors_ = run_cutoffs_ = 0;
+  }
 
   if (rate_limited) {
     // "At least that long": Retry-After is honoured as given, not shortened by jitter.
     return Open(now_ms, std::max<int64_t>(retry_after_ms, 1),
                 "rate limited: Retry-After " + std::to_string(retry_after_ms) + " ms");
   }
-  if (run_ >= params_.consecutive_failures) {
-    return Open(now_ms, Jittered(cooldown_ms_), std::to_string(run_) + " consecutive failures");
-  }
+  if (RunIsLongEnough()) return Open(now_ms, Jittered(cooldown_ms_), RunReason());
   if (calls_ >= params_.min_calls) {
     double fr = static_cast<double>(failures_) / static_cast<double>(calls_);
     double sr = static_cast<double>(slow_) / static_cast<double>(calls_);

@@ -2,6 +2,12 @@
 // caller passes the time, so tests move it by hand.
 //
 //   closed ──(failure rate, slow-call rate or a run of failures; or a 429 with Retry-After)──▶ open
+//
+// A run of calls without an answer opens it: consecutive_failures errors, or
+// consecutive_timeouts cut-offs (longer), or a mix weighed by those (an error counts
+// 1/consecutive_failures of the way, a cut-off 1/consecutive_timeouts). An error comes fast
+// and says the model is down; cut-offs of calls that ran together land together, so a model
+// that hangs one call in five gives short runs of them while it answers the rest.
 //   open ──(cool-down passed)──▶ half_open ──(probe succeeds)──▶ closed
 //                                  └──────(probe fails)──▶ open, with a longer cool-down
 //
@@ -22,7 +28,8 @@ struct BreakerParams {
   int64_t min_calls = 10;
   double failure_rate = 0.5;
   double slow_rate = 0.8;
-  int64_t consecutive_failures = 5;
+  int64_t consecutive_failures = 5;   // errors in a row
+  int64_t consecutive_timeouts = 10;  // errors or cut-offs in a row
   int64_t cooldown_ms = 5000;
   double cooldown_multiplier = 2.0;
   int64_t max_cooldown_ms = 60000;
@@ -87,6 +94,8 @@ class Breaker {
   BreakerTransition Open(int64_t now_ms, int64_t duration_ms, std::string reason);
   BreakerTransition Close(std::string reason);
   int64_t Jittered(int64_t ms);
+  bool RunIsLongEnough() const;
+  std::string RunReason() const;
   void ResetWindow();
 
   BreakerParams params_;
@@ -94,7 +103,9 @@ class Breaker {
   BreakerState state_ = BreakerState::kClosed;
   int64_t open_until_ms_ = 0;
   int64_t cooldown_ms_;
-  int64_t run_ = 0;  // consecutive failures (slow calls count)
+  // Errors and cut-offs since the last answer.
+  int64_t run_errors_ = 0;
+  int64_t run_cutoffs_ = 0;
   int64_t probes_in_flight_ = 0;
   Slice slices_[kSlices];
   int64_t calls_ = 0, failures_ = 0, slow_ = 0;  // sums over live slices

@@ -52,7 +52,7 @@ LatencyWindow::LatencyWindow(int64_t window_ms)
       slice_ms_((window_ms_ + kSlices - 1) / kSlices),
       slices_(kSlices + 1),
       slice_ids_(kSlices + 1, INT64_MIN),
-      slice_censored_(kSlices + 1, 0) {}
+      slice_censored_(kSlices + 1) {}
 
 void LatencyWindow::Advance(int64_t now_ms) {
   int64_t current = FloorDiv(now_ms, slice_ms_);
@@ -63,8 +63,8 @@ void LatencyWindow::Advance(int64_t now_ms) {
       sum_.Subtract(slices_[i]);
       slices_[i].Clear();
       slice_ids_[i] = INT64_MIN;
-      censored_ -= slice_censored_[i];
-      slice_censored_[i] = 0;
+      censored_.Subtract(slice_censored_[i]);
+      slice_censored_[i].Clear();
     }
   }
   newest_slice_ = current;
@@ -79,21 +79,21 @@ void LatencyWindow::Add(int64_t now_ms, double latency_ms, bool censored) {
     sum_.Subtract(slices_[idx]);
     slices_[idx].Clear();
     slice_ids_[idx] = id;
-    censored_ -= slice_censored_[idx];
-    slice_censored_[idx] = 0;
+    censored_.Subtract(slice_censored_[idx]);
+    slice_censored_[idx].Clear();
   }
   int b = LatencyHistogram::BucketOf(latency_ms);
   slices_[idx].Add(b);
   sum_.Add(b);
   if (censored) {
-    ++slice_censored_[idx];
-    ++censored_;
+    slice_censored_[idx].Add(b);
+    censored_.Add(b);
   }
 }
 
 uint64_t LatencyWindow::Censored(int64_t now_ms) {
   Advance(now_ms);
-  return censored_;
+  return censored_.count();
 }
 
 uint64_t LatencyWindow::Count(int64_t now_ms) {
@@ -101,9 +101,29 @@ uint64_t LatencyWindow::Count(int64_t now_ms) {
   return sum_.count();
 }
 
-double LatencyWindow::Quantile(int64_t now_ms, double q) {
+double LatencyWindow::KnownQuantile(int64_t now_ms, double q) {
   Advance(now_ms);
-  return sum_.Quantile(q);
+  if (censored_.count() == 0) return sum_.count() ? sum_.Quantile(q) : -1;
+  // Kaplan-Meier over the buckets: in each, the answers end first, then the cut-offs leave
+  // the samples still running.
+  constexpr double kSlack = 1e-9;
+  double survival = 1;
+  uint64_t running = sum_.count();
+  for (int b = 0; b < LatencyHistogram::kBuckets && running > 0; ++b) {
+    uint32_t all = sum_.at(b);
+    uint32_t answered = all - censored_.at(b);
+    if (answered > 0) {
+      survival *= 1 - static_cast<double>(answered) / static_cast<double>(running);
+      if (survival <= 1 - q + kSlack) return LatencyHistogram::ValueOf(b);
+    }
+    running -= all;
+  }
+  return -1;
+}
+
+double LatencyWindow::Quantile(int64_t now_ms, double q) {
+  double known = KnownQuantile(now_ms, q);
+  return known >= 0 ? known : sum_.Quantile(q);
 }
 
 }  // namespace switchyard

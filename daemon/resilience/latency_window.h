@@ -4,6 +4,12 @@
 // least `window_ms` and leaves within one slice (window_ms / 16) after that.
 //
 // Buckets grow by 3%, so a quantile is reported within 1.5% of the exact sample value.
+//
+// Censored samples (calls cut off: their latency is only known to be larger) are kept in
+// their own histograms too, and quantiles are read from the Kaplan-Meier estimate: a censored
+// sample's weight goes to the samples above it. With no censored sample, or none below the
+// quantile, that is the plain nearest rank. Where the censored samples leave the quantile
+// unknown (too many of them, nothing answered above them), KnownQuantile says so.
 #pragma once
 
 #include <array>
@@ -27,6 +33,7 @@ class LatencyHistogram {
   void Subtract(const LatencyHistogram& other);
   void Clear();
   uint64_t count() const { return total_; }
+  uint32_t at(int bucket) const { return counts_[bucket]; }
   // The q-quantile (0 < q <= 1) by nearest rank; 0 when empty.
   double Quantile(double q) const;
 
@@ -45,7 +52,11 @@ class LatencyWindow {
   uint64_t Count(int64_t now_ms);
   // How many of Count() were censored.
   uint64_t Censored(int64_t now_ms);
+  // The q-quantile; where censoring leaves it unknown, the nearest rank among all samples,
+  // censored ones at their cutoffs (a lower bound).
   double Quantile(int64_t now_ms, double q);
+  // The q-quantile, or -1 when the censored samples leave it unknown.
+  double KnownQuantile(int64_t now_ms, double q);
   int64_t window_ms() const { return window_ms_; }
 
  private:
@@ -58,9 +69,9 @@ class LatencyWindow {
   // kSlices + 1 so that a sample is kept for a whole window_ms before its slice expires.
   std::vector<LatencyHistogram> slices_;
   std::vector<int64_t> slice_ids_;
-  std::vector<uint64_t> slice_censored_;
-  LatencyHistogram sum_;
-  uint64_t censored_ = 0;
+  std::vector<LatencyHistogram> slice_censored_;
+  LatencyHistogram sum_;  // every sample, censored ones at their cutoffs
+  LatencyHistogram censored_;
 };
 
 }  // namespace switchyard

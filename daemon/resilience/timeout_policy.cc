@@ -28,17 +28,19 @@ TimeoutPolicy::Timeout TimeoutPolicy::TimeoutFor(const std::string& model, const
   auto it = keys_.find({model, task});
   if (it == keys_.end()) return {p.default_ms, -1};
   Key& k = it->second;
-  // More than 5% of the window censored: its P95 lies among the cut-off samples, whose true
-  // latencies are unknown, so the window cannot say where the timeout belongs either.
+  // Where the P95 lies among cut-off samples whose true latencies are unknown (more than 5%
+  // of the window cut off, and no answer above them), the window cannot say where the
+  // timeout belongs either.
   uint64_t count = k.window.Count(now_ms);
-  bool window_censored = k.window.Censored(now_ms) > kTroubleShare * static_cast<double>(count);
-  if ((!breaker_closed || Troubled(k) || window_censored) && k.healthy_ms >= 0) {
+  double p95 = k.window.KnownQuantile(now_ms, 0.95);
+  if ((!breaker_closed || Troubled(k) || p95 < 0) && k.healthy_ms >= 0) {
     if (k.frozen_since_ms < 0) k.frozen_since_ms = now_ms;
     return {k.healthy_ms, k.frozen_since_ms};
   }
   k.frozen_since_ms = -1;
   if (count < static_cast<uint64_t>(p.min_samples)) return {p.default_ms, -1};
-  double t = std::ceil(k.window.Quantile(now_ms, 0.95) * p.p95_multiplier);
+  if (p95 < 0) p95 = k.window.Quantile(now_ms, 0.95);  // never learned: a lower bound
+  double t = std::ceil(p95 * p.p95_multiplier);
   k.healthy_ms = std::clamp(static_cast<int64_t>(t), p.floor_ms, p.ceiling_ms);
   return {k.healthy_ms, -1};
 }

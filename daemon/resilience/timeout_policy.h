@@ -5,12 +5,14 @@
 // Three rules keep the timeout where it belongs through an incident:
 //  - Censoring at the cutoff. An attempt cut off at its timeout never shows its true latency;
 //    it is recorded as a sample at its timeout, marked censored (as Finagle's backup-request
-//    filter records a timed-out request at its cutoff). P95 is a rank: while at most 5% of
-//    a window is censored, every censored sample sits above the 95th rank and the P95 is
-//    exact whatever the true latencies were. Fast failures are no samples at all.
-//  - Freeze during trouble. When more than 5% of a key's last 20 samples were censored (or of
-//    its window: then its P95 lies among them, unknown), or its model's breaker is not
-//    closed, the timeout stays at the last value it had while
+//    filter records a timed-out request at its cutoff). The P95 is read from the Kaplan-Meier
+//    estimate (latency_window.h): while at most 5% of a window is censored above its 95th
+//    rank, that is the exact rank whatever the true latencies were; and cut-off calls kept
+//    running to learn their latency (router/tail_watch.h) say where it lies when more were
+//    cut off. Fast failures are no samples at all.
+//  - Freeze during trouble. When more than 5% of a key's last 20 samples were censored (or
+//    the window leaves its P95 unknown among them), or its model's breaker is not closed,
+//    the timeout stays at the last value it had while
 //    healthy instead of moving with censored samples (as TCP keeps its timer through
 //    retransmissions, RFC 6298). It learns again, from where the window then is, once the
 //    recent samples are clean and the breaker closed.

@@ -26,6 +26,7 @@ BreakerParams BreakerParamsOf(const BreakerConfig& b) {
   p.failure_rate = b.failure_rate;
   p.slow_rate = b.slow_rate;
   p.consecutive_failures = b.consecutive_failures;
+  p.consecutive_timeouts = b.consecutive_timeouts;
   p.cooldown_ms = b.cooldown_ms;
   p.cooldown_multiplier = b.cooldown_multiplier;
   p.max_cooldown_ms = b.max_cooldown_ms;

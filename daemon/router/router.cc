@@ -28,7 +28,8 @@ Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
       prober_({clock_, timers_, http_, policy_, first_token_policy_, spend_, store_,
                [this](const std::string& model, const BreakerTransition& t) {
                  BreakerMoved(model, t);
-               }}) {
+               }}),
+      tails_({clock_, timers_, http_, policy_, spend_, store_}) {
   gen_ = Build(std::move(config));
 }
 
@@ -68,7 +69,10 @@ std::shared_ptr<Generation> Router::Build(std::shared_ptr<const Config> config) 
 
 void Router::Reload(std::shared_ptr<const Config> config) {
   retry_budget_.set_params(RetryParamsOf(config->retry));
-  for (auto& [name, budget] : extra_load_) budget.set_params(ExtraLoadParamsOf(config->retry));
+  for (auto& [name, l] : load_) {
+    l.extra.set_params(ExtraLoadParamsOf(config->retry));
+    l.tails.set_params(ExtraLoadParamsOf(config->retry));
+  }
   gen_ = Build(std::move(config));
 }
 
@@ -111,7 +115,9 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, Request
   p.done = std::move(done);
   p.on_chunk = std::move(on_chunk);
   retry_budget_.RecordRequest(clock_->NowMs());
-  extra_load(route.name).RecordRequest(clock_->NowMs());
+  RouteLoad& l = load(route.name);
+  l.extra.RecordRequest(clock_->NowMs());
+  l.tails.RecordRequest(clock_->NowMs());
   int64_t id = p.id;
   WalkEnv* env = this;
   auto walk = std::make_unique<Walk>(env, std::move(p));
@@ -121,13 +127,18 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, Request
   return id;
 }
 
-RetryBudget& Router::extra_load(const std::string& route) {
-  auto it = extra_load_.find(route);
-  if (it == extra_load_.end()) {
-    it = extra_load_.emplace(route, RetryBudget(ExtraLoadParamsOf(gen_->config->retry))).first;
+Router::RouteLoad& Router::load(const std::string& route) {
+  auto it = load_.find(route);
+  if (it == load_.end()) {
+    RetryBudgetParams p = ExtraLoadParamsOf(gen_->config->retry);
+    it = load_.emplace(route, RouteLoad{RetryBudget(p), RetryBudget(p)}).first;
   }
   return it->second;
 }
+
+RetryBudget& Router::extra_load(const std::string& route) { return load(route).extra; }
+
+RetryBudget& Router::tail_budget(const std::string& route) { return load(route).tails; }
 
 Walk* Router::Find(int64_t id) {
   auto it = walks_.find(id);
@@ -153,6 +164,7 @@ void Router::AbandonFrom(uint64_t conn, const std::string& reason) {
 void Router::AbortAll(const std::string& code, const std::string& message) {
   while (!walks_.empty()) walks_.begin()->second->Abort(code, message);
   prober_.CancelAll();
+  tails_.CancelAll();
 }
 
 void Router::BreakerMoved(const std::string& model, const BreakerTransition& t) {

@@ -88,6 +88,7 @@ class Router final : private WalkEnv {
 
   size_t in_flight() const { return walks_.size(); }
   size_t probes_in_flight() const { return prober_.in_flight(); }
+  size_t tails_in_flight() const { return tails_.in_flight(); }
   // The models and routes of `status`.
   void FillStatus(StatusResult* out);
 
@@ -105,6 +106,8 @@ class Router final : private WalkEnv {
   RetryBudget& retry_budget() override { return retry_budget_; }
   RetryBudget& extra_load(const std::string& route) override;
   void StartProbe(Prober::Request r) override { prober_.Start(std::move(r)); }
+  TailWatch& tails() override { return tails_; }
+  RetryBudget& tail_budget(const std::string& route) override;
   ProviderSlots& slots(const std::string& provider) override {
     return provider_slots_.at(provider);
   }
@@ -130,15 +133,22 @@ class Router final : private WalkEnv {
   DailySpend own_spend_;
   Redactor own_redactor_;
   RetryBudget retry_budget_;
-  std::map<std::string, RetryBudget> extra_load_;               // by route name
+  // By route name: hedges and probe copies, and cut-off calls kept running.
+  struct RouteLoad {
+    RetryBudget extra;
+    RetryBudget tails;
+  };
+  RouteLoad& load(const std::string& route);
+  std::map<std::string, RouteLoad> load_;
   std::map<std::string, ProviderSlots> provider_slots_;         // by provider name
   std::map<std::string, std::shared_ptr<ModelHealth>> health_;  // by model name
   std::unordered_map<ClientId, int64_t> client_walks_;          // requests per client
   LogLimiter log_;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;
-  // Last: its probes' callbacks use what is above, so it goes first.
+  // Last: their callbacks use what is above, so they go first.
   Prober prober_;
+  TailWatch tails_;
 };
 
 }  // namespace switchyard

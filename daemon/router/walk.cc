@@ -193,6 +193,7 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   ++calls_made_;
 
   c.http_id = env_->http().Start(std::move(hr), [env = env_, id = id_, seq](HttpResponse&& resp) {
+    if (env->tails().Claim(id, seq, resp)) return;
     if (Walk* w = env->Find(id)) w->OnHttpDone(seq, std::move(resp));
   });
   rt.health->Started();
@@ -235,8 +236,8 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
     if (outcome == Outcome::kTimeout && !call.got_text) RecordCensored(call, now);
   } else if (outcome == Outcome::kOk) {
     env_->policy().Record(call.model, req_.task, now, a.latency_ms, false, window_ms);
-  } else if (outcome == Outcome::kTimeout) {
-    RecordCensored(call, now);
+  } else if (outcome == Outcome::kTimeout && !call.kept_running) {
+    RecordCensored(call, now);  // a call kept running gives its sample when it ends
   }
   if (outcome == Outcome::kOk && answer) {
     env_->calibration().Observe(call.model, a.est_tokens, answer->usage.input_tokens);

@@ -31,6 +31,7 @@
 #include "router/prober.h"
 #include "router/prompt_fit.h"
 #include "router/stream_relay.h"
+#include "router/tail_watch.h"
 #include "store/store.h"
 
 namespace switchyard {
@@ -67,6 +68,10 @@ class WalkEnv {
   virtual RetryBudget& extra_load(const std::string& route) = 0;
   // Sends a half-open breaker's probe that nobody waits on (router/prober.h).
   virtual void StartProbe(Prober::Request r) = 0;
+  // Cut-off calls kept running to learn their latency (router/tail_watch.h), and their
+  // budget: retry.extra_load_percent of `route`'s requests, apart from extra_load's.
+  virtual TailWatch& tails() = 0;
+  virtual RetryBudget& tail_budget(const std::string& route) = 0;
   virtual ProviderSlots& slots(const std::string& provider) = 0;
   virtual const Redactor* redactor() = 0;
   virtual LogLimiter& log() = 0;
@@ -145,6 +150,9 @@ class Walk {
   void CancelAll(const std::string& reason);
   // A call cut off (or given up) past its soft timeout: a censored latency sample.
   void RecordCensored(const Call& call, int64_t now);
+  // Hands a call cut off at its learned timeout to the tail watch, if the route's budget
+  // allows; false: it is to be cancelled.
+  bool KeepRunning(const Call& call, int64_t now);
   // Whether a tier after the current one could still be called now.
   bool AnotherTierCallable(int64_t now);
   bool MaybeRetry(const std::string& model, Outcome outcome, int64_t retry_after_ms);

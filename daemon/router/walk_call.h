@@ -22,9 +22,10 @@ struct Walk::Call {
   // The soft timeout came from the learned latency (not cut short by the deadline): a cutoff
   // there is a censored latency sample.
   bool learned_cutoff = false;
-  bool past_soft = false;  // its soft timeout fired and it was kept alive (hedge, last hope)
-  bool last_hope = false;  // kept past its soft timeout as the last tier that could be called
-  bool retry = false;      // the request's one same-model retry
+  bool past_soft = false;     // its soft timeout fired and it was kept alive (hedge, last hope)
+  bool last_hope = false;     // kept past its soft timeout as the last tier that could be called
+  bool retry = false;         // the request's one same-model retry
+  bool kept_running = false;  // cut off, and handed to the tail watch
   // Streams: the provider's events turned into text, when the first came and the last byte.
   std::unique_ptr<StreamRelay> relay;
   bool got_text = false;

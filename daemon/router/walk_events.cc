@@ -182,10 +182,35 @@ void Walk::OnSoftTimeout(int64_t seq) {
                     route_->name, call->model, call->soft_timeout_ms, call->hard_at_ms - now);
     return;
   }
-  env_->http().Cancel(call->http_id);
+  call->kept_running = KeepRunning(*call, now);
+  if (!call->kept_running) env_->http().Cancel(call->http_id);
   call->http_id = 0;
   EndCall(seq, Outcome::kTimeout,
-          "no answer within " + std::to_string(now - call->start_ms) + " ms", 0, nullptr, -1);
+          "no answer within " + std::to_string(now - call->start_ms) + " ms" +
+              (call->kept_running ? "; kept running to learn its latency" : ""),
+          0, nullptr, -1);
+}
+
+bool Walk::KeepRunning(const Call& call, int64_t now) {
+  // A stream's cutoff is on its first text and its bytes come to the walk: not kept.
+  if (call.relay || !call.learned_cutoff || call.hard_at_ms <= now) return false;
+  ModelRuntime& rt = gen_->models.at(call.model);
+  if (rt.health->breaker().state() != BreakerState::kClosed) return false;
+  if (!env_->tail_budget(route_->name).TryRetry(now)) return false;
+  TailWatch::Tail t;
+  t.gen = gen_;
+  t.route = route_;
+  t.model = call.model;
+  t.req = req_;
+  t.request_id = id_;
+  t.http_id = call.http_id;
+  t.start_ms = call.start_ms;
+  t.cutoff_ms = call.soft_timeout_ms;
+  t.until_ms = call.hard_at_ms;
+  t.attempt = tried_.at(call.seq);
+  t.attempt.timeout_ms = call.hard_at_ms - call.start_ms;
+  env_->tails().Watch(call.seq, std::move(t));
+  return true;
 }
 
 void Walk::OnHardTimeout(int64_t seq) {

@@ -78,6 +78,23 @@ TEST_F(ConfigTest, DefaultsAndTrailingSlashOfBaseUrl) {
   EXPECT_EQ(cfg.daemon.socket, "/run/switchyard/switchyard.sock");
 }
 
+TEST_F(ConfigTest, BreakerRunsDefaultAndOverridePerModel) {
+  std::string text = "[breaker]\nconsecutive_timeouts = 12\n" + std::string(kMinimal) +
+                     "[models.b.breaker]\nconsecutive_timeouts = 3\n";
+  Config cfg;
+  Status s = ParseConfig(text, "t.toml", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cfg.models["a"].breaker.consecutive_timeouts, 12);
+  EXPECT_EQ(cfg.models["a"].breaker.consecutive_failures, 5);
+  EXPECT_EQ(cfg.models["b"].breaker.consecutive_timeouts, 3);
+  Config defaults;
+  ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &defaults).ok());
+  EXPECT_EQ(defaults.models["a"].breaker.consecutive_timeouts, 10);
+  EXPECT_NE(ErrorFor("[routes.chat]", "[breaker]\nconsecutive_timeouts = 0\n[routes.chat]")
+                .find("consecutive_timeouts"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, ContextChecksStreamsAndBudgetKeys) {
   std::string text = std::string(kMinimal) +
                      "on_context_overflow = \"skip\"\nbudget_usd_per_day = 12.5\n"
@@ -106,13 +123,15 @@ TEST_F(ConfigTest, ContextChecksStreamsAndBudgetKeys) {
 }
 
 TEST_F(ConfigTest, BadContextChecksAndBudgetKeysNameTheKey) {
-  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\non_context_overflow = \"drop\"")
-                .find("routes.chat.on_context_overflow: must be \"truncate\" or \"skip\""),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\non_context_overflow = \"drop\"")
+          .find("routes.chat.on_context_overflow: must be \"truncate\" or \"skip\""),
+      std::string::npos);
   EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\nover_budget_tier = \"z\"")
                 .find("routes.chat.over_budget_tier: 'z' is not one of the route's tiers"),
             std::string::npos);
-  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\n[routes.chat.checks]\nemptyy = true")
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]",
+                     "tiers = [\"a\", \"b\"]\n[routes.chat.checks]\nemptyy = true")
                 .find("routes.chat.checks.emptyy: unknown key"),
             std::string::npos);
   EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\nbudget_usd_per_day = -1")
@@ -221,8 +240,9 @@ TEST_F(ConfigTest, SyntaxErrorsAndOverflowsNameTheKey) {
     std::string msg = ErrorFor(tiers, c.replace);
     EXPECT_EQ(msg.rfind(c.starts, 0), 0u) << msg;
   }
-  EXPECT_NE(ErrorFor(tiers, tiers + "over_budget_tier = \"a\n").find("routes.chat.over_budget_tier: "),
-            std::string::npos);
+  EXPECT_NE(
+      ErrorFor(tiers, tiers + "over_budget_tier = \"a\n").find("routes.chat.over_budget_tier: "),
+      std::string::npos);
   EXPECT_NE(ErrorFor(tiers, "tiers = [\"a\",\n  \"b\"\n").find("routes.chat.tiers: "),
             std::string::npos);
   EXPECT_NE(ErrorFor("[models.b]", "[models.a]").find("t.toml:11:1: models.a: "),

@@ -37,10 +37,12 @@ std::string AskFromAnotherProcess(const Cluster& cluster, int64_t* took_ms) {
 TEST(Breaker, OpenedByOneProcessIsSeenByAnother) {
   ClusterOptions opt;
   opt.default_timeout_ms = 500;
+  opt.extra_toml = "[breaker]\nconsecutive_timeouts = 5\n";
   Cluster cluster(opt);
   cluster.fake().SetFault("gpt-4o", "mode=hang");
   int64_t took = 0;
-  // Process A: five requests, each paying the 500 ms timeout, open the primary's breaker.
+  // Process A: five requests, each paying the 500 ms timeout, open the primary's breaker
+  // (five cut-offs in a row, as configured here).
   for (int i = 0; i < 5; ++i) {
     std::string out = AskFromAnotherProcess(cluster, &took);
     EXPECT_NE(out.find("gpt-4o: timeout"), std::string::npos) << out;
@@ -164,8 +166,9 @@ TEST(Incident, ReplayScaledTenfold) {
   ASSERT_GT(closed_at, r.incident_end_ms) << "the breaker never closed after recovery";
   // Its longest cool-down (2 s at this scale, +10% jitter) bounds how long recovery takes.
   EXPECT_LT(closed_at - r.incident_end_ms, 2200 + 500);
-  // After the first wave (at most one call per client) the primary saw only probes.
-  EXPECT_LE(r.primary_calls_during, 8 + half_opens);
+  // Ten cut-offs in a row open it: after two waves (at most two calls per client) the
+  // primary saw only probes.
+  EXPECT_LE(r.primary_calls_during, 2 * 8 + half_opens);
 
   int64_t before = 0, before_primary = 0, during = 0, after_close = 0, after_close_primary = 0;
   for (const testbed::IncidentRequest& q : r.requests) {

@@ -80,8 +80,8 @@ TEST_P(Fairness, AFlooderCannotStarveAnotherProcess) {
 
   int status = 0;
   ASSERT_TRUE(flooder->Wait(30000, &status));
-  EXPECT_NE(ReadFile(flood_log).find("sent=1100 ok=" + std::to_string(held) + " overloaded=" +
-                                     std::to_string(kFlood - held) + " other=0"),
+  EXPECT_NE(ReadFile(flood_log).find("sent=1100 ok=" + std::to_string(held) +
+                                     " overloaded=" + std::to_string(kFlood - held) + " other=0"),
             std::string::npos)
       << ReadFile(flood_log);
   EXPECT_EQ(cluster.fake().Requests("gpt-4o"), held + 20);
@@ -118,7 +118,9 @@ TEST(Fairness, FiftyThousandFailingRequestsWriteUnderAMegabyteOfLog) {
   // Breakers that never open: every request makes its call and fails, each a line to log.
   ClusterOptions opt;
   opt.tiers = "\"gpt-4o\"";
-  opt.extra_toml = "[breaker]\nmin_calls = 1000000\nconsecutive_failures = 1000000\n";
+  opt.extra_toml =
+      "[breaker]\nmin_calls = 1000000\nconsecutive_failures = 1000000\nconsecutive_timeouts = "
+      "1000000\n";
   Cluster cluster(opt);
   cluster.fake().SetFault("*", "mode=error&status=500");
   auto client = cluster.Connect();

@@ -104,7 +104,8 @@ TEST_P(SecretsEchoed, NoFormOfAnEchoedKeyLeavesTheDaemon) {
   opt.timeout_toml = "first_token_default_ms = 300\nstall_ms = 300\nceiling_ms = 300\n";
   // Breakers that never open: every request reaches every tier's provider.
   opt.extra_toml =
-      "[breaker]\nmin_calls = 1000000\nconsecutive_failures = 1000000\n"
+      "[breaker]\nmin_calls = 1000000\nconsecutive_failures = 1000000\nconsecutive_timeouts = "
+      "1000000\n"
       "[routes.anthropic_first]\ntiers = [\"claude-haiku\", \"gpt-4o\"]\n"
       "[routes.anthropic_first.timeout]\ndefault_ms = 300\nfirst_token_default_ms = 300\n"
       "stall_ms = 300\nceiling_ms = 300\n";

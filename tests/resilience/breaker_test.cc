@@ -12,6 +12,7 @@ BreakerParams Params() {
   p.failure_rate = 0.5;
   p.slow_rate = 0.8;
   p.consecutive_failures = 5;
+  p.consecutive_timeouts = 10;
   p.cooldown_ms = 1000;
   p.cooldown_multiplier = 2.0;
   p.max_cooldown_ms = 8000;
@@ -80,12 +81,50 @@ TEST(Breaker, SlowCallRateOpens) {
   EXPECT_EQ(t.reason, "slow-call rate 80% over 10 calls");
 }
 
-TEST(Breaker, TimeoutsCountAsSlowAndInTheRun) {
-  Breaker b(Params(), 1);
-  for (int i = 0; i < 4; ++i) b.Record(i, CallResult::kSlow);
-  BreakerTransition t = b.Record(4, CallResult::kSlow);
+// Runs alone: no rate may open it.
+BreakerParams RunsOnly() {
+  BreakerParams p = Params();
+  p.min_calls = 1000000;
+  return p;
+}
+
+TEST(Breaker, CutOffsNeedTheLongerRun) {
+  Breaker b(RunsOnly(), 1);
+  for (int i = 0; i < 9; ++i) EXPECT_FALSE(b.Record(i, CallResult::kSlow).happened) << i;
+  BreakerTransition t = b.Record(9, CallResult::kSlow);
   ASSERT_TRUE(t.happened);
-  EXPECT_EQ(t.reason, "5 consecutive failures");
+  EXPECT_EQ(t.reason, "10 calls in a row timed out");
+}
+
+TEST(Breaker, ErrorsAndCutOffsMakeOneRunWeighedByTheirLengths) {
+  Breaker b(RunsOnly(), 1);
+  // A cut-off is 1/10 of the way, an error 1/5: S F S F S F is 9/10, the next cut-off 10/10.
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_FALSE(b.Record(i, i % 2 ? CallResult::kFailure : CallResult::kSlow).happened) << i;
+  }
+  BreakerTransition t = b.Record(6, CallResult::kSlow);
+  ASSERT_TRUE(t.happened);
+  EXPECT_EQ(t.reason, "7 calls in a row failed (3) or timed out (4)");
+}
+
+TEST(Breaker, ARunOfErrorsSetOutOfReachLeavesTheCutOffRun) {
+  BreakerParams p = RunsOnly();
+  p.consecutive_failures = 1000000;
+  Breaker b(p, 1);
+  for (int i = 0; i < 50; ++i) EXPECT_FALSE(b.Record(i, CallResult::kFailure).happened) << i;
+  for (int i = 0; i < 9; ++i) EXPECT_FALSE(b.Record(100 + i, CallResult::kSlow).happened) << i;
+  EXPECT_TRUE(b.Record(200, CallResult::kSlow).happened);
+}
+
+TEST(Breaker, AnAnswerEndsTheRun) {
+  Breaker b(RunsOnly(), 1);
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 2; ++i) b.Record(round * 100 + i, CallResult::kFailure);
+    for (int i = 0; i < 5; ++i) b.Record(round * 100 + 10 + i, CallResult::kSlow);  // 9/10
+    // A late answer (after the soft timeout) is still an answer.
+    b.Record(round * 100 + 20, round ? CallResult::kSlowSuccess : CallResult::kSuccess);
+  }
+  EXPECT_EQ(b.state(), BreakerState::kClosed);
 }
 
 TEST(Breaker, RetryAfterKeepsItOpenAtLeastThatLong) {

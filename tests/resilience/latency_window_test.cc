@@ -57,6 +57,51 @@ TEST(LatencyWindow, OldSamplesDoNotMaskNewOnes) {
   EXPECT_NEAR(w.Quantile(40010, 0.5), 5000, 100);
 }
 
+// Kaplan-Meier: a cut-off says "longer than this", so its weight goes to the samples above
+// it. Censored samples above the 95th rank leave the plain rank.
+TEST(LatencyWindow, CensoredAboveTheRankLeaveIt) {
+  LatencyWindow plain(60000), cut(60000);
+  for (int i = 0; i < 96; ++i) {
+    plain.Add(i, 100 + i);
+    cut.Add(i, 100 + i);
+  }
+  for (int i = 0; i < 4; ++i) {
+    plain.Add(100, 5000);
+    cut.Add(100, 300, true);
+  }
+  EXPECT_DOUBLE_EQ(cut.KnownQuantile(200, 0.95), plain.Quantile(200, 0.95));
+  EXPECT_NEAR(cut.KnownQuantile(200, 0.95), 195, 195 * 0.015);
+  EXPECT_NEAR(cut.KnownQuantile(200, 0.5), 149, 149 * 0.015);
+}
+
+// Cut off at 200 ms, but answers at 1 s were seen beyond them: the P95 is among those.
+TEST(LatencyWindow, CensoredBelowAnswersPassTheirWeightUp) {
+  LatencyWindow w(60000);
+  for (int i = 0; i < 90; ++i) w.Add(i, 100);
+  for (int i = 0; i < 6; ++i) w.Add(100, 200, true);
+  for (int i = 0; i < 4; ++i) w.Add(100, 1000);
+  EXPECT_NEAR(w.KnownQuantile(200, 0.95), 1000, 1000 * 0.015);  // the rank would say 200
+  EXPECT_NEAR(w.KnownQuantile(200, 0.5), 100, 100 * 0.015);
+  EXPECT_EQ(w.Censored(200), 6u);
+}
+
+// Nothing answered above 10% cut off: the P95 is unknown, and Quantile gives the rank among
+// them, a lower bound.
+TEST(LatencyWindow, TooManyCensoredLeaveTheQuantileUnknown) {
+  LatencyWindow w(60000);
+  for (int i = 0; i < 90; ++i) w.Add(i, 100);
+  for (int i = 0; i < 10; ++i) w.Add(100, 200, true);
+  EXPECT_LT(w.KnownQuantile(200, 0.95), 0);
+  EXPECT_NEAR(w.Quantile(200, 0.95), 200, 200 * 0.015);
+  EXPECT_NEAR(w.KnownQuantile(200, 0.5), 100, 100 * 0.015);  // the median still is known
+  LatencyWindow empty(60000);
+  EXPECT_LT(empty.KnownQuantile(0, 0.95), 0);
+  // They leave with their slice.
+  for (int i = 0; i < 20; ++i) w.Add(200000, 100);
+  EXPECT_EQ(w.Censored(200000), 0u);
+  EXPECT_NEAR(w.KnownQuantile(200000, 0.95), 100, 100 * 0.015);
+}
+
 TEST(LatencyHistogram, BucketsAreMonotoneAndBounded) {
   EXPECT_EQ(LatencyHistogram::BucketOf(0), 0);
   EXPECT_EQ(LatencyHistogram::BucketOf(-3), 0);

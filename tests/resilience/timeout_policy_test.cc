@@ -45,6 +45,20 @@ TEST(TimeoutPolicy, DefaultUntilMinSamplesThenClampedP95) {
   EXPECT_EQ(fast.TimeoutFor("m", "t", 100, p).ms, 300);  // the floor
 }
 
+// 7% of the window cut off, but answers above the cutoff were seen (calls kept running after
+// it): the P95 is known among them, and the timeout moves up to it instead of freezing.
+TEST(TimeoutPolicy, CutOffsWithAnswersAboveThemStillLearn) {
+  TimeoutParams p = Params();
+  p.floor_ms = 1;
+  TimeoutPolicy policy;
+  for (int i = 0; i < 7; ++i) policy.Record("m", "t", i, 150, true, p.window_ms);
+  for (int i = 0; i < 2; ++i) policy.Record("m", "t", 10 + i, 400, false, p.window_ms);
+  for (int i = 0; i < 91; ++i) policy.Record("m", "t", 20 + i, 100, false, p.window_ms);
+  TimeoutPolicy::Timeout t = policy.TimeoutFor("m", "t", 200, p);
+  EXPECT_LT(t.frozen_since_ms, 0);
+  EXPECT_NEAR(t.ms, 400, 400 * 0.015);
+}
+
 // While at most 5% of the window is censored, where the censored samples sit does not move
 // P95: recorded at their cutoff or at their true (unknown) latency, the rank is the same.
 TEST(TimeoutPolicy, CensoredAtTheCutoffLeavesP95Exact) {

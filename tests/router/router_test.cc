@@ -96,19 +96,67 @@ TEST_F(RouterTest, MaxTokensClampedToModelLimit) {
             std::string::npos);
 }
 
-TEST_F(RouterTest, TimeoutCancelsAttemptAtRouteTimeoutAndFallsBack) {
+TEST_F(RouterTest, TimeoutCutsTheAttemptOffAtRouteTimeoutAndFallsBack) {
   Send(Hello());
   timers_.Advance(2999);
   EXPECT_EQ(http_.started(), 1u);
   timers_.Advance(1);
-  EXPECT_EQ(http_.cancelled(), 1);
-  ASSERT_EQ(http_.open(), 1u);
-  http_.Reply(200, kOpenAIOk);
+  // The request moved on; the cut-off call runs on, nobody waiting, to learn its latency.
+  EXPECT_EQ(http_.started(), 2u);
+  EXPECT_EQ(router_.tails_in_flight(), 1u);
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
   ASSERT_EQ(responses_.size(), 1u);
   ASSERT_TRUE(responses_[0].ok);
   EXPECT_EQ(responses_[0].result.attempts[0].outcome, "timeout");
   EXPECT_EQ(responses_[0].result.attempts[0].latency_ms, 3000);
+  EXPECT_EQ(responses_[0].result.attempts[0].reason,
+            "no answer within 3000 ms; kept running to learn its latency");
   EXPECT_EQ(responses_[0].result.latency_ms, 3000);
+  // It answers late: a true sample, and a row nobody waited on, its cost counted.
+  timers_.Advance(500);
+  http_.ReplyFor("big-id", Status(200, kOpenAIOk));
+  EXPECT_EQ(router_.tails_in_flight(), 0u);
+  EXPECT_EQ(http_.open(), 0u);
+  EXPECT_EQ(timers_.pending(), 0u);
+  std::vector<TimeoutPolicy::KeyStats> stats = policy_.Stats(clock_.NowMs());
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].model, "big");
+  EXPECT_EQ(stats[0].samples, 1u);
+  EXPECT_EQ(stats[0].censored, 0u);
+  EXPECT_NEAR(stats[0].p95_ms, 3500, 3500 * 0.015);
+  ASSERT_EQ(store_.probes.size(), 1u);
+  EXPECT_EQ(store_.probes[0].request_id, 41);
+  EXPECT_TRUE(store_.probes[0].attempt.probe);
+  EXPECT_EQ(store_.probes[0].attempt.outcome, "ok");
+  EXPECT_EQ(store_.probes[0].attempt.latency_ms, 3500);
+  EXPECT_DOUBLE_EQ(store_.probes[0].attempt.cost_usd, 3.0);
+}
+
+TEST_F(RouterTest, ACutOffCallKeptRunningThatNeverAnswersIsCensoredAtTheTimeItRan) {
+  Send(Hello());
+  timers_.Advance(3000);
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  ASSERT_EQ(router_.tails_in_flight(), 1u);
+  timers_.Advance(7000);  // the ceiling (10 s from its start)
+  EXPECT_EQ(router_.tails_in_flight(), 0u);
+  EXPECT_EQ(http_.cancelled(), 1);
+  EXPECT_EQ(http_.open(), 0u);
+  std::vector<TimeoutPolicy::KeyStats> stats = policy_.Stats(clock_.NowMs());
+  ASSERT_EQ(stats[0].model, "big");
+  EXPECT_EQ(stats[0].censored, 1u);
+  EXPECT_NEAR(stats[0].p95_ms, 10000, 10000 * 0.015);
+  ASSERT_EQ(store_.probes.size(), 1u);
+  EXPECT_EQ(store_.probes[0].attempt.outcome, "timeout");
+}
+
+TEST_F(RouterTest, CutOffCallsAreKeptRunningOnlyWithinTheirBudget) {
+  // 3 per 10 s at least (min_retries), and 5% of the route's requests: of 4 cut off at
+  // once, the 4th is cancelled.
+  for (int i = 0; i < 4; ++i) Send(Hello());
+  timers_.Advance(3000);
+  EXPECT_EQ(router_.tails_in_flight(), 3u);
+  EXPECT_EQ(http_.cancelled(), 1);
+  EXPECT_EQ(http_.started(), 8u);
 }
 
 TEST_F(RouterTest, ClientErrorIsReturnedWithoutTryingOtherTiers) {
@@ -161,7 +209,8 @@ TEST_F(RouterTest, UnknownRouteIsRefusedAtOnceAndQuotedPrintably) {
 TEST_F(RouterTest, HistoryGetsEveryAttemptOfEveryRequest) {
   Send(Hello());
   timers_.Advance(3000);  // big times out
-  http_.Reply(200, kOpenAIOk);
+  http_.ReplyFor("small-id", Status(200, kOpenAIOk));
+  http_.ReplyFor("big-id", Status(500, "{}"));  // the cut-off call, kept running, fails
   Send(Hello());
   http_.Reply(401, R"({"error":{"message":"no"}})");
   ASSERT_EQ(store_.requests.size(), 2u);
@@ -193,9 +242,9 @@ TEST_F(RouterTest, LearnedTimeoutReplacesTheDefault) {
   }
   Send(Hello());
   timers_.Advance(390);
-  EXPECT_EQ(http_.cancelled(), 0);
+  EXPECT_EQ(http_.started(), 21u);
   timers_.Advance(30);
-  EXPECT_EQ(http_.cancelled(), 1);
+  EXPECT_EQ(http_.started(), 22u);  // cut off: the next tier
 }
 
 TEST_F(RouterTest, AbortAllAnswersEveryRequestOnce) {

@@ -27,6 +27,8 @@ class FakeEnv final : public WalkEnv {
   RetryBudget& retry_budget() override { return budget_; }
   RetryBudget& extra_load(const std::string&) override { return extra_; }
   void StartProbe(Prober::Request r) override { probes.push_back(std::move(r)); }
+  TailWatch& tails() override { return tails_; }
+  RetryBudget& tail_budget(const std::string&) override { return tail_budget_; }
   ProviderSlots& slots(const std::string&) override { return slots_; }
   const Redactor* redactor() override { return &redactor_; }
   LogLimiter& log() override { return log_; }
@@ -48,6 +50,10 @@ class FakeEnv final : public WalkEnv {
   RetryBudget budget_{RetryBudgetParams{}};
   RetryBudget extra_{RetryBudgetParams{5, 3, 10000}};
   std::vector<Prober::Request> probes;
+  DailySpend spend_;
+  // None is kept running after its cutoff unless a test allows it.
+  RetryBudget tail_budget_{RetryBudgetParams{0, 0, 10000}};
+  TailWatch tails_{{&clock_, &timers_, &http_, &policy_, &spend_, nullptr}};
   ProviderSlots slots_{16};
   Redactor redactor_;
   LogLimiter log_;
@@ -216,6 +222,55 @@ TEST(Walk, ATierWithAFallbackIsCutOffAtItsTimeout) {
   Advance(env, 1);
   EXPECT_FALSE(env.http_.OpenFor("big-id"));
   EXPECT_TRUE(env.http_.OpenFor("small-id"));
+}
+
+// Kept running after its cutoff, within the budget: the request moves on all the same, and
+// the late answer is a true sample instead of a censored one.
+TEST(Walk, ACutOffCallKeptRunningLeavesItsSampleToTheTailWatch) {
+  FakeEnv env;
+  env.tail_budget_ = RetryBudget(RetryBudgetParams{5, 1, 10000});
+  std::shared_ptr<const Config> cfg;
+  std::vector<RouteResponse> answers;
+  Start(env, &cfg, &answers);
+  Advance(env, 3000);
+  EXPECT_TRUE(env.http_.OpenFor("big-id"));
+  EXPECT_EQ(env.tails_.in_flight(), 1u);
+  EXPECT_TRUE(env.policy_.Stats(env.clock_.NowMs()).empty());  // no censored sample yet
+  env.http_.ReplyFor("small-id", Answer200());
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].result.model, "small");
+  Advance(env, 200);
+  env.http_.ReplyFor("big-id", Answer200());
+  EXPECT_EQ(env.tails_.in_flight(), 0u);
+  std::vector<TimeoutPolicy::KeyStats> stats = env.policy_.Stats(env.clock_.NowMs());
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].model, "big");
+  EXPECT_EQ(stats[0].censored, 0u);
+  EXPECT_NEAR(stats[0].p50_ms, 3200, 50);
+  EXPECT_EQ(env.timers_.pending(), 0u);
+}
+
+// A stream's bytes come to the walk, and its cutoff is on its first text: never kept.
+TEST(Walk, AStreamCutOffIsNotKeptRunning) {
+  FakeEnv env;
+  env.tail_budget_ = RetryBudget(RetryBudgetParams{5, 1, 10000});
+  std::shared_ptr<const Config> cfg;
+  Walk::Params p;
+  p.id = 9;
+  p.req.route = "chat";
+  p.req.messages = {{"user", "hello"}};
+  p.req.max_tokens = 50;
+  p.req.stream = true;
+  p.gen = TwoModels(&cfg);
+  p.route = &cfg->routes.at("chat");
+  p.done = [](RouteResponse&&) {};
+  p.on_chunk = [](std::string_view) {};
+  env.walk = std::make_unique<Walk>(&env, std::move(p));
+  env.walk->Launch();
+  ASSERT_TRUE(env.http_.OpenFor("big-id"));
+  Advance(env, 5000);  // the first-token default
+  EXPECT_FALSE(env.http_.OpenFor("big-id"));
+  EXPECT_EQ(env.tails_.in_flight(), 0u);
 }
 
 // Opens `model`'s breaker (five failures) and, with `cooled`, lets its cool-down pass.
