@@ -236,7 +236,13 @@ CREATE VIEW cost_by_model_route_day AS
 -- A half-open breaker's probe is a copy of a request sent to the probed model while the
 -- request itself goes on to the next tier; nobody waits on its answer. Its row belongs to
 -- the request that carried it, with seq -1, and is written when the probe ends.
-ALTER TABLE attempts ADD COLUMN probe INTEGER NOT NULL DEFAULT 0;      -- 1: a breaker's probe
+ALTER TABLE attempts ADD COLUMN probe INTEGER NOT NULL DEFAULT 0;      -- 1: nobody waited on it
 -- The last tier that could be called is not cut off at its timeout: it runs on to
 -- timeout.ceiling_ms or the request's deadline. timeout_ms stays the learned timeout.
 ALTER TABLE attempts ADD COLUMN last_tier INTEGER NOT NULL DEFAULT 0;  -- 1: kept past its timeout
+
+-- migration: 6
+-- A call cut off at its learned timeout may be kept running, nobody waiting, to learn its
+-- true latency: its row has probe = 1 and the request, model and ts_ms of the cut-off's
+-- row. Probe rows are few; this finds them when the daemon starts.
+CREATE INDEX attempts_probe ON attempts (request_id) WHERE probe = 1;

@@ -10,15 +10,23 @@ Status LoadAttempts(sqlite3* db, int64_t since_wall_ms,
   // Answers and timeouts are latency samples; for streams the sample is the time to the
   // first text, censored when none came before the call timed out. A censored sample is at
   // its timeout (resilience/timeout_policy.h), however long the call then ran on. A probe
-  // that did not answer is no sample, as when it ended.
+  // that did not answer is no sample, as when it ended. A cut-off call kept running to learn
+  // its latency (router/tail_watch.h) is a row with probe = 1 beside its cut-off's, same
+  // request, model and start: when it answered or ran out, its row is the sample and the
+  // cut-off's is none; when it failed, the cut-off's is.
   return ForEachRow(
       db,
       "SELECT ts_ms + latency_ms, model, task, "
       "CASE WHEN outcome = 'timeout' AND ttft_ms IS NULL AND timeout_ms > 0 "
       "THEN MIN(latency_ms, timeout_ms) ELSE COALESCE(ttft_ms, latency_ms) END, "
-      "outcome = 'timeout' AND ttft_ms IS NULL, stream FROM attempts "
+      "outcome = 'timeout' AND ttft_ms IS NULL, stream FROM attempts a "
       "WHERE ts_ms >= ?1 - 3600000 AND (outcome IN ('ok', 'timeout') OR ttft_ms IS NOT NULL) "
-      "AND NOT (probe = 1 AND outcome <> 'ok') "
+      "AND CASE WHEN outcome = 'ok' OR ttft_ms IS NOT NULL THEN 1 "
+      "WHEN probe = 1 THEN EXISTS (SELECT 1 FROM attempts c WHERE c.request_id = a.request_id "
+      "AND c.model = a.model AND c.ts_ms = a.ts_ms AND c.probe = 0 AND c.outcome = 'timeout') "
+      "ELSE NOT EXISTS (SELECT 1 FROM attempts t WHERE t.probe = 1 "
+      "AND t.request_id = a.request_id AND t.model = a.model AND t.ts_ms = a.ts_ms "
+      "AND t.outcome IN ('ok', 'timeout')) END "
       "ORDER BY ts_ms",
       {since_wall_ms},
       [&](const Row& r) {

@@ -180,7 +180,7 @@ TEST_F(SqliteStoreTest, ProbesAndLastTiersAreKeptAndLoadedAsTheirSamples) {
   r.attempts[1].latency_ms = 4000;  // the last tier, kept to the ceiling past its 600 ms
   r.attempts[1].last_tier = true;
   store->RecordRequest(std::move(r));
-  AttemptRecord answered{ts, "big", 1500, "ok", "", 200, 100, 50, 0.25, 10000};
+  AttemptRecord answered{ts + 1, "big", 1500, "ok", "", 200, 100, 50, 0.25, 10000};
   answered.probe = true;
   store->RecordProbe(1, "chat", "default", AttemptRecord(answered));
   AttemptRecord hung{ts + 5000, "big", 10000, "timeout", "timed out", 0, 100, 0, 0.5, 10000};
@@ -207,6 +207,40 @@ TEST_F(SqliteStoreTest, ProbesAndLastTiersAreKeptAndLoadedAsTheirSamples) {
       EXPECT_EQ(a.latency_ms, 1500);  // the answered probe
     }
   }
+}
+
+// A cut-off call kept running: its row (probe = 1, the same start as its cut-off's) is the
+// sample when it answered or ran out; when it failed, the cut-off is, at its timeout.
+TEST_F(SqliteStoreTest, CutOffCallsKeptRunningAreLoadedAsTheSampleTheyGave) {
+  const int64_t ts = 1'700'000'000'000;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  store->Start();
+  const char* tails[] = {"ok", "timeout", "server_error"};
+  for (int i = 0; i < 3; ++i) {
+    int64_t start = ts + 100000 * i;
+    store->RecordRequest(Request(1 + i, start));  // big cut off at 600 ms, small answers
+    AttemptRecord tail{start, "big", 1500 + 8500 * (i == 1), tails[i], "", 0, 100, 0, 0.1, 10000};
+    tail.probe = true;
+    store->RecordProbe(1 + i, "chat", "default", std::move(tail));
+  }
+  store->Close();
+  store.reset();
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  std::vector<LoadedAttempt> big;
+  ASSERT_TRUE(store
+                  ->LoadAttempts(ts - 1,
+                                 [&](const LoadedAttempt& a) {
+                                   if (a.model == "big") big.push_back(a);
+                                 })
+                  .ok());
+  ASSERT_EQ(big.size(), 3u);
+  EXPECT_FALSE(big[0].censored);  // answered after its cutoff
+  EXPECT_EQ(big[0].latency_ms, 1500);
+  EXPECT_TRUE(big[1].censored);  // ran out at the ceiling
+  EXPECT_EQ(big[1].latency_ms, 10000);
+  EXPECT_TRUE(big[2].censored);  // failed: the cut-off stands
+  EXPECT_EQ(big[2].latency_ms, 600);
 }
 
 TEST_F(SqliteStoreTest, KeepsStreamsTruncationAndWhatRestartsNeed) {
