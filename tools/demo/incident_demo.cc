@@ -161,6 +161,9 @@ int main(int argc, char** argv) {
   query(
       "SELECT model, outcome, probe, SUM(called) AS calls, SUM(1 - called) AS skipped, "
       "MAX(latency_ms) AS max_ms FROM attempts GROUP BY 1, 2, 3 ORDER BY 1, 3, 4 DESC, 5 DESC");
+  std::printf(
+      "(probe = 1: calls nobody waited on: the breaker's probes, and a few cut-off calls kept\n"
+      "running to learn gpt-4o's true latency.)\n");
   query(
       "SELECT served_by, COUNT(*) AS requests, MAX(latency_ms) AS slowest_ms, ROUND(SUM(cost_usd), "
       "4) AS cost_usd "
