@@ -8,7 +8,7 @@ packages=(
   libuv1-dev libmsgpack-cxx-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
   libspdlog-dev libgtest-dev googletest
   libtomlplusplus-dev libsimdjson-dev libcli11-dev libsystemd-dev
-  python3 python3-msgpack
+  python3 python3-msgpack python3-venv
   clang libclang-rt-14-dev
   openssl socat
 )

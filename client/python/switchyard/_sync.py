@@ -1,0 +1,169 @@
+"""The blocking client: one connection, many requests in flight, safe to share by threads."""
+
+import queue
+import socket as pysocket
+import threading
+
+from . import _wire
+from ._errors import ConnectionLost
+
+_CHUNK, _END = 0, 1
+
+
+class _Call:
+    __slots__ = ("done", "result", "error", "pieces")
+
+    def __init__(self, stream):
+        self.done = threading.Event()
+        self.result = None
+        self.error = None
+        self.pieces = queue.SimpleQueue() if stream else None
+
+
+class Client:
+    """A connection to switchyardd. Requests from many threads may be in flight at once; each
+    waits for its own answer (answers come back in completion order, matched by msgid).
+
+    ``socket``: the daemon's socket; default $SWITCHYARD_SOCKET, else
+    /run/switchyard/switchyard.sock.
+    """
+
+    def __init__(self, socket=None):
+        self.socket = _wire.socket_path(socket)
+        self._sock = pysocket.socket(pysocket.AF_UNIX, pysocket.SOCK_STREAM)
+        try:
+            self._sock.connect(self.socket)
+        except OSError as e:
+            self._sock.close()
+            raise ConnectionLost("connection_lost",
+                                 f"cannot connect to {self.socket}: {e.strerror}") from None
+        self._lock = threading.Lock()  # _pending, _next_id, _broken
+        self._send_lock = threading.Lock()  # one frame at a time on the socket
+        self._pending = {}
+        self._next_id = 0
+        self._broken = None  # the error every call gets once the connection is gone
+        self._reader = threading.Thread(target=self._read, name="switchyard-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    def complete(self, route, messages, max_tokens=1024, *, task=None, deadline_ms=None,
+                 json=None, metadata=None, temperature=None, allow_length_stop=None):
+        """Sends a chat down ``route``'s tiers and returns the answer as a ``Result``, or
+        raises a ``switchyard.Error`` subclass carrying ``code``, ``message`` and
+        ``attempts``."""
+        arg = _wire.complete_arg(route, messages, max_tokens, False, task, deadline_ms, json,
+                                 metadata, temperature, allow_length_stop)
+        return _wire.result_of(self._wait(self._start("complete", arg, False)))
+
+    def stream(self, route, messages, max_tokens=1024, *, task=None, deadline_ms=None,
+               json=None, metadata=None, temperature=None, allow_length_stop=None):
+        """Like ``complete``, streamed: yields the answer's text pieces as they arrive, then
+        the ``Result`` (whose ``content`` is the pieces joined)."""
+        arg = _wire.complete_arg(route, messages, max_tokens, True, task, deadline_ms, json,
+                                 metadata, temperature, allow_length_stop)
+        call = self._start("complete", arg, True)
+        while True:
+            kind, text = call.pieces.get()
+            if kind == _END:
+                break
+            yield text
+        yield _wire.result_of(self._wait(call))
+
+    def status(self):
+        """The daemon's ``status`` map (schema/protocol.md)."""
+        return self._wait(self._start("status", None, False))
+
+    def ping(self):
+        return self._wait(self._start("ping", None, False))
+
+    def close(self):
+        try:
+            self._sock.shutdown(pysocket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._reader.join()
+        self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _start(self, method, arg, stream):
+        call = _Call(stream)
+        with self._lock:
+            if self._broken:
+                raise self._broken
+            while True:
+                self._next_id = (self._next_id + 1) % _wire.MAX_MSGID
+                if self._next_id not in self._pending:
+                    break
+            msgid = self._next_id
+            self._pending[msgid] = call
+        frame = _wire.pack_request(msgid, method, arg)
+        try:
+            with self._send_lock:
+                self._sock.sendall(frame)
+        except OSError as e:
+            with self._lock:
+                self._pending.pop(msgid, None)
+            raise _wire.lost(f"sending to {self.socket}: {e.strerror}") from None
+        return call
+
+    def _wait(self, call):
+        call.done.wait()
+        if call.error is not None:
+            raise call.error
+        return call.result
+
+    def _read(self):
+        unpacker = _wire.new_unpacker()
+        why = "the daemon closed the connection"
+        try:
+            while True:
+                data = self._sock.recv(1 << 16)
+                if not data:
+                    break
+                unpacker.feed(data)
+                for msg in unpacker:
+                    self._dispatch(msg)
+        except OSError as e:
+            why = f"reading from {self.socket}: {e.strerror}"
+        except Exception as e:  # not MessagePack, or past the limits
+            why = f"unreadable answer from {self.socket}: {e}"
+        self._fail_all(_wire.lost(why))
+
+    def _dispatch(self, msg):
+        if msg[0] == _wire.RESPONSE:
+            with self._lock:
+                call = self._pending.pop(msg[1], None)
+            if call is None:
+                return
+            if msg[2] is not None:
+                call.error = _wire.error_of(msg[2])
+            else:
+                call.result = msg[3]
+            if call.pieces is not None:
+                call.pieces.put((_END, None))
+            call.done.set()
+        elif msg[0] == _wire.NOTIFICATION and msg[1] == "chunk":
+            piece = msg[2][0]
+            with self._lock:
+                call = self._pending.get(piece.get("msgid"))
+            if call is not None and call.pieces is not None:
+                call.pieces.put((_CHUNK, piece.get("content", "")))
+        elif msg[0] == _wire.NOTIFICATION and msg[1] == "protocol_error":
+            self._fail_all(_wire.error_of(msg[2][0] if msg[2] else {}))
+
+    def _fail_all(self, error):
+        with self._lock:
+            if self._broken is None:
+                self._broken = error
+            calls = list(self._pending.values())
+            self._pending.clear()
+        for call in calls:
+            call.error = self._broken
+            if call.pieces is not None:
+                call.pieces.put((_END, None))
+            call.done.set()
