@@ -11,6 +11,7 @@ packages=(
   python3 python3-msgpack python3-venv
   clang libclang-rt-14-dev
   openssl socat
+  libhttp-parser-dev prometheus
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "base/utf8.h"
+#include "ipc/unix_socket.h"
 
 namespace switchyard {
 
@@ -21,11 +22,11 @@ struct Server::Conn {
   uint64_t client = 0;  // see Server::ClientOf
   FrameReader reader;
   uint64_t mid_frame_since_ms = 0;  // uv_now when an incomplete frame began; 0: none
-  size_t pending_bytes = 0;   // handed to libuv, not yet written
+  size_t pending_bytes = 0;         // handed to libuv, not yet written
   size_t pending_writes = 0;
-  std::string outbox;         // queued by Send() this turn of the loop
-  bool unflushed = false;     // listed in Server::unflushed_
-  bool closing = false;  // no more reads or frames; close once writes drain
+  std::string outbox;      // queued by Send() this turn of the loop
+  bool unflushed = false;  // listed in Server::unflushed_
+  bool closing = false;    // no more reads or frames; close once writes drain
 
   Conn(Server* s, uint64_t i, const FrameLimits& limits) : server(s), id(i), reader(limits) {}
 };
@@ -37,41 +38,14 @@ struct Server::WriteReq {
   size_t counted = 0;  // bytes of `data` in Conn::pending_bytes: those not written at once
 };
 
-namespace {
-
-// True if something answers on `path`: a live daemon we must not replace.
-bool SomeoneListens(const std::string& path) {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-  bool live = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return live;
-}
-
-void MakeParentDir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos || slash == 0) return;
-  std::string dir = path.substr(0, slash);
-  for (size_t p = 1; (p = dir.find('/', p)) != std::string::npos; ++p) {
-    mkdir(dir.substr(0, p).c_str(), 0755);
-  }
-  mkdir(dir.c_str(), 0755);
-}
-
-}  // namespace
-
 Server::Server(uv_loop_t* loop, Handler* handler, Options options)
     : loop_(loop), handler_(handler), options_(std::move(options)) {
   uv_pipe_init(loop_, &listener_, 0);
   listener_.data = this;
   uv_prepare_init(loop_, &flush_prepare_);
   flush_prepare_.data = this;
-  uv_prepare_start(&flush_prepare_, [](uv_prepare_t* h) {
-    OnFlush(reinterpret_cast<uv_handle_t*>(h));
-  });
+  uv_prepare_start(&flush_prepare_,
+                   [](uv_prepare_t* h) { OnFlush(reinterpret_cast<uv_handle_t*>(h)); });
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, [](uv_check_t* h) { OnFlush(reinterpret_cast<uv_handle_t*>(h)); });
@@ -82,8 +56,7 @@ Server::Server(uv_loop_t* loop, Handler* handler, Options options)
   // given up between frame_timeout_ms and a quarter more.
   uv_timer_init(loop_, &sweep_);
   sweep_.data = this;
-  auto every = static_cast<uint64_t>(
-      std::clamp<int64_t>(options_.frame_timeout_ms / 4, 5, 1000));
+  auto every = static_cast<uint64_t>(std::clamp<int64_t>(options_.frame_timeout_ms / 4, 5, 1000));
   uv_timer_start(&sweep_, &Server::OnSweep, every, every);
   uv_unref(reinterpret_cast<uv_handle_t*>(&sweep_));
 }
@@ -120,7 +93,8 @@ void Server::Sweep() {
   for (Conn* c : stalled) {
     FailConnection(c, "bad_frame",
                    "a request frame has been incomplete for " +
-                       std::to_string(now - c->mid_frame_since_ms) + " ms (daemon.frame_timeout_ms)");
+                       std::to_string(now - c->mid_frame_since_ms) +
+                       " ms (daemon.frame_timeout_ms)");
   }
   log_.FlushHeldBack(static_cast<int64_t>(now));
 }
@@ -148,27 +122,9 @@ Server::~Server() {
 }
 
 Status Server::Listen(const std::string& path) {
-  if (path.size() >= sizeof(sockaddr_un{}.sun_path)) {
-    return Status::InvalidArgument("socket path too long (max 107 bytes): " + path);
-  }
-  struct stat st {};
-  if (lstat(path.c_str(), &st) == 0) {
-    if (!S_ISSOCK(st.st_mode)) return Status::InvalidArgument(path + " exists and is not a socket");
-    if (SomeoneListens(path)) {
-      return Status::Unavailable(path + " is in use by a running daemon");
-    }
-    unlink(path.c_str());
-  }
-  MakeParentDir(path);
-  // The socket is created with the mode we want rather than chmod-ed after bind, so there is
-  // no moment when a stranger could connect.
-  mode_t old = umask(static_cast<mode_t>(~options_.socket_mode & 0777));
-  int rc = uv_pipe_bind(&listener_, path.c_str());
-  umask(old);
-  if (rc != 0) return Status::IoError("bind " + path + ": " + uv_strerror(rc));
+  SY_RETURN_IF_ERROR(BindUnixSocket(&listener_, path, options_.socket_mode));
   path_ = path;
-  chmod(path.c_str(), static_cast<mode_t>(options_.socket_mode));
-  rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, &Server::OnConnection);
+  int rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), 511, &Server::OnConnection);
   if (rc != 0) return Status::IoError("listen " + path + ": " + uv_strerror(rc));
   listening_ = true;
   return Status::Ok();
@@ -206,7 +162,7 @@ void Server::OnConnection(uv_stream_t* listener, int status) {
   c->client = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0
                   ? static_cast<uint64_t>(cred.pid)
                   : (uint64_t{1} << 63) | c->id;
-  std::string refused = self->CheckPeer(fd);
+  std::string refused = CheckPeer(fd, self->options_.allow_uids, self->options_.allow_gids);
   if (!refused.empty()) {
     self->FailConnection(c, "forbidden", refused);
     return;
@@ -243,29 +199,6 @@ void Server::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/)
   } else if (c->mid_frame_since_ms == 0) {
     c->mid_frame_since_ms = std::max<uint64_t>(1, uv_now(self->loop_));
   }
-}
-
-std::string Server::CheckPeer(int fd) const {
-  if (options_.allow_uids.empty() && options_.allow_gids.empty()) return "";
-  ucred cred{};
-  socklen_t len = sizeof cred;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-    return std::string("cannot read the peer's credentials: ") + std::strerror(errno);
-  }
-  auto has = [](const std::vector<int64_t>& v, int64_t x) {
-    return std::find(v.begin(), v.end(), x) != v.end();
-  };
-  if (has(options_.allow_uids, cred.uid) || has(options_.allow_gids, cred.gid)) return "";
-  // Supplementary groups: a member of an allowed group is allowed.
-  gid_t groups[256];
-  socklen_t glen = sizeof groups;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == 0) {
-    for (size_t i = 0; i < glen / sizeof(gid_t); ++i) {
-      if (has(options_.allow_gids, groups[i])) return "";
-    }
-  }
-  return "uid " + std::to_string(cred.uid) + " (gid " + std::to_string(cred.gid) + ", pid " +
-         std::to_string(cred.pid) + ") is not allowed to use this socket";
 }
 
 void Server::HandleFrame(Conn* c, msgpack::object_handle&& oh) {

@@ -100,7 +100,6 @@ class Server {
   void Flush(Conn* c);
   void HandleFrame(Conn* c, msgpack::object_handle&& oh);
   // Empty when the peer may use the socket; else why not.
-  std::string CheckPeer(int fd) const;
   void FailConnection(Conn* c, const std::string& code, const std::string& message);
   void CloseWhenFlushed(Conn* c);
   void CloseNow(Conn* c);

@@ -1,0 +1,544 @@
+#include "front/http_server.h"
+
+#include <http_parser.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+
+#include "ipc/unix_socket.h"
+
+namespace switchyard {
+
+const std::string* HttpRequestIn::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+std::string_view HttpRequestIn::Path() const {
+  std::string_view t = target;
+  return t.substr(0, t.find('?'));
+}
+
+struct HttpServer::Listener {
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } h;
+  bool is_tcp = true;
+  HttpServer* server = nullptr;
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&h); }
+};
+
+struct HttpServer::Conn {
+  union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } h;
+  uv_timer_t timer;
+  HttpServer* server = nullptr;
+  uint64_t id = 0;
+  http_parser parser;
+  HttpRequestIn req;
+  std::string in;       // bytes read, not yet parsed
+  size_t alloc_at = 0;  // in's size before OnAlloc grew it for a read
+  std::string field, value;
+  bool in_value = false;
+  size_t header_bytes = 0;
+  int refused = 0;           // the status a callback refused the request with (413, 431)
+  bool mid_request = false;  // between a request's first byte and its end
+  bool handling = false;     // a whole request is with the handler
+  bool parsing = false;
+  bool keep_alive = true;
+  bool closing = false;  // no more requests; close once writes drain
+  bool closed = false;   // uv_close called
+  int open_handles = 2;
+  size_t pending_writes = 0;
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&h); }
+};
+
+struct HttpServer::WriteReq {
+  uv_write_t req;
+  Conn* conn;
+  std::string data;
+};
+
+namespace {
+
+void AppendJsonEscaped(std::string* out, std::string_view s) {
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      *out += '\\';
+      *out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      *out += ' ';
+    } else {
+      *out += ch;
+    }
+  }
+}
+
+}  // namespace
+
+// The parser's callbacks; a non-zero return stops it with an error.
+struct HttpParserCallbacks {
+  static HttpServer::Conn* ConnOf(http_parser* p) {
+    return static_cast<HttpServer::Conn*>(p->data);
+  }
+  // Adds `n` bytes of request head; false (the request refused with 431) past the limit.
+  static bool CountHead(HttpServer::Conn* c, size_t n, size_t limit) {
+    c->header_bytes += n;
+    if (c->header_bytes <= limit) return true;
+    c->refused = 431;
+    return false;
+  }
+  static size_t max_header_bytes(HttpServer::Conn* c);
+  static size_t max_body_bytes(HttpServer::Conn* c);
+  static int OnMessageBegin(http_parser* p) {
+    HttpServer::Conn* c = ConnOf(p);
+    c->req = HttpRequestIn();
+    c->field.clear();
+    c->value.clear();
+    c->in_value = false;
+    c->header_bytes = 0;
+    c->mid_request = true;
+    return 0;
+  }
+  static int OnUrl(http_parser* p, const char* at, size_t n) {
+    HttpServer::Conn* c = ConnOf(p);
+    c->req.target.append(at, n);
+    return CountHead(c, n, max_header_bytes(c)) ? 0 : 1;
+  }
+  static void EndHeader(HttpServer::Conn* c) {
+    if (!c->in_value) return;
+    for (char& ch : c->field) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    c->req.headers.emplace_back(std::move(c->field), std::move(c->value));
+    c->field.clear();
+    c->value.clear();
+    c->in_value = false;
+  }
+  static int OnHeaderField(http_parser* p, const char* at, size_t n) {
+    HttpServer::Conn* c = ConnOf(p);
+    EndHeader(c);
+    c->field.append(at, n);
+    return CountHead(c, n, max_header_bytes(c)) ? 0 : 1;
+  }
+  static int OnHeaderValue(http_parser* p, const char* at, size_t n) {
+    HttpServer::Conn* c = ConnOf(p);
+    c->in_value = true;
+    c->value.append(at, n);
+    return CountHead(c, n, max_header_bytes(c)) ? 0 : 1;
+  }
+  static int OnHeadersComplete(http_parser* p) {
+    HttpServer::Conn* c = ConnOf(p);
+    EndHeader(c);
+    c->req.method = http_method_str(static_cast<http_method>(p->method));
+    if (p->content_length != ULLONG_MAX && p->content_length > max_body_bytes(c)) {
+      c->refused = 413;
+      return -1;
+    }
+    return 0;
+  }
+  static int OnBody(http_parser* p, const char* at, size_t n) {
+    HttpServer::Conn* c = ConnOf(p);
+    if (c->req.body.size() + n > max_body_bytes(c)) {
+      c->refused = 413;  // a chunked body that grew past the limit
+      return 1;
+    }
+    c->req.body.append(at, n);
+    return 0;
+  }
+  static int OnMessageComplete(http_parser* p) {
+    HttpServer::Conn* c = ConnOf(p);
+    c->keep_alive = http_should_keep_alive(p) != 0;
+    c->mid_request = false;
+    http_parser_pause(p, 1);  // one request at a time: the next waits for this one's answer
+    return 0;
+  }
+  static const http_parser_settings& Settings() {
+    static const http_parser_settings s = [] {
+      http_parser_settings t;
+      http_parser_settings_init(&t);
+      t.on_message_begin = OnMessageBegin;
+      t.on_url = OnUrl;
+      t.on_header_field = OnHeaderField;
+      t.on_header_value = OnHeaderValue;
+      t.on_headers_complete = OnHeadersComplete;
+      t.on_body = OnBody;
+      t.on_message_complete = OnMessageComplete;
+      return t;
+    }();
+    return s;
+  }
+};
+
+size_t HttpParserCallbacks::max_header_bytes(HttpServer::Conn* c) {
+  return c->server->options_.max_header_bytes;
+}
+size_t HttpParserCallbacks::max_body_bytes(HttpServer::Conn* c) {
+  return c->server->options_.max_body_bytes;
+}
+
+const char* HttpServer::Reason(int status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Unknown";
+  }
+}
+
+HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
+    : loop_(loop), handler_(handler), options_(std::move(options)) {}
+
+HttpServer::~HttpServer() = default;
+
+Status HttpServer::ListenTcp(const std::string& host_port) {
+  size_t colon = host_port.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("expected HOST:PORT");
+  std::string host = host_port.substr(0, colon);
+  int port = std::atoi(host_port.c_str() + colon + 1);
+  sockaddr_storage addr{};
+  int rc;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    rc = uv_ip6_addr(host.substr(1, host.size() - 2).c_str(), port,
+                     reinterpret_cast<sockaddr_in6*>(&addr));
+  } else {
+    rc = uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
+  }
+  if (rc != 0) return Status::InvalidArgument("not an IP address: " + host);
+  auto l = std::make_unique<Listener>();
+  l->server = this;
+  l->is_tcp = true;
+  uv_tcp_init(loop_, &l->h.tcp);
+  l->h.tcp.data = l.get();
+  Listener* raw = l.get();
+  listeners_.push_back(std::move(l));
+  rc = uv_tcp_bind(&raw->h.tcp, reinterpret_cast<sockaddr*>(&addr), 0);
+  if (rc == 0) rc = uv_listen(raw->stream(), 511, &HttpServer::OnConnection);
+  if (rc != 0) return Status::IoError("listen on " + host_port + ": " + uv_strerror(rc));
+  sockaddr_storage bound{};
+  int len = sizeof bound;
+  uv_tcp_getsockname(&raw->h.tcp, reinterpret_cast<sockaddr*>(&bound), &len);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  return Status::Ok();
+}
+
+Status HttpServer::ListenUnix(const std::string& path) {
+  auto l = std::make_unique<Listener>();
+  l->server = this;
+  l->is_tcp = false;
+  uv_pipe_init(loop_, &l->h.pipe, 0);
+  l->h.pipe.data = l.get();
+  Listener* raw = l.get();
+  listeners_.push_back(std::move(l));
+  SY_RETURN_IF_ERROR(BindUnixSocket(&raw->h.pipe, path, options_.socket_mode));
+  unix_path_ = path;
+  int rc = uv_listen(raw->stream(), 511, &HttpServer::OnConnection);
+  if (rc != 0) return Status::IoError("listen " + path + ": " + uv_strerror(rc));
+  return Status::Ok();
+}
+
+void HttpServer::OnConnection(uv_stream_t* listener, int status) {
+  auto* l = static_cast<Listener*>(listener->data);
+  if (status < 0) {
+    l->server->log_.Log(static_cast<int64_t>(uv_now(l->server->loop_)), spdlog::level::warn,
+                        "http accept", "http: accept: {}", uv_strerror(status));
+    return;
+  }
+  l->server->Accept(l);
+}
+
+void HttpServer::Accept(Listener* l) {
+  auto* c = new Conn();
+  c->server = this;
+  c->id = next_conn_id_++;
+  if (l->is_tcp) {
+    uv_tcp_init(loop_, &c->h.tcp);
+  } else {
+    uv_pipe_init(loop_, &c->h.pipe, 0);
+  }
+  c->h.tcp.data = c;
+  uv_timer_init(loop_, &c->timer);
+  c->timer.data = c;
+  http_parser_init(&c->parser, HTTP_REQUEST);
+  c->parser.data = c;
+  conns_.emplace(c->id, c);
+  if (uv_accept(l->stream(), c->stream()) != 0) {
+    CloseNow(c);
+    return;
+  }
+  if (!l->is_tcp) {
+    uv_os_fd_t fd = -1;
+    uv_fileno(reinterpret_cast<uv_handle_t*>(c->stream()), &fd);
+    std::string refused = CheckPeer(fd, options_.allow_uids, options_.allow_gids);
+    if (!refused.empty()) {
+      Fail(c, 403, refused);
+      return;
+    }
+  }
+  uv_read_start(c->stream(), &HttpServer::OnAlloc, &HttpServer::OnRead);
+  uv_timer_start(&c->timer, &HttpServer::OnTimer, static_cast<uint64_t>(options_.read_timeout_ms),
+                 0);
+}
+
+void HttpServer::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
+  auto* c = static_cast<Conn*>(handle->data);
+  c->alloc_at = c->in.size();
+  c->in.resize(c->alloc_at + (64 << 10));
+  *buf = uv_buf_init(c->in.data() + c->alloc_at, 64 << 10);
+}
+
+void HttpServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/) {
+  auto* c = static_cast<Conn*>(stream->data);
+  HttpServer* self = c->server;
+  // What OnAlloc added beyond the bytes read goes again.
+  c->in.resize(c->alloc_at + static_cast<size_t>(std::max<ssize_t>(nread, 0)));
+  c->alloc_at = c->in.size();
+  if (nread == 0 || c->closing) return;
+  if (nread < 0) {
+    self->CloseNow(c);  // the client hung up (a request it left unfinished dies with it)
+    return;
+  }
+  if (c->handling) {
+    // A pipelined request: kept until this one is answered, within the limits.
+    if (c->in.size() > self->options_.max_header_bytes + self->options_.max_body_bytes) {
+      uv_read_stop(c->stream());
+    }
+    return;
+  }
+  uv_timer_start(&c->timer, &HttpServer::OnTimer,
+                 static_cast<uint64_t>(self->options_.read_timeout_ms), 0);
+  self->Parse(c);
+}
+
+void HttpServer::Parse(Conn* c) {
+  if (c->parsing) return;
+  c->parsing = true;
+  while (!c->handling && !c->closing && !c->in.empty()) {
+    size_t n = http_parser_execute(&c->parser, &HttpParserCallbacks::Settings(), c->in.data(),
+                                   c->in.size());
+    http_errno err = HTTP_PARSER_ERRNO(&c->parser);
+    c->in.erase(0, n);
+    if (err == HPE_PAUSED) {
+      c->handling = true;
+      uv_timer_stop(&c->timer);  // the answer may take a model's time; that is not idling
+      handler_->OnRequest(c->id, std::move(c->req));
+      continue;
+    }
+    if (err != HPE_OK) {
+      if (c->refused != 0) {
+        Fail(c, c->refused,
+             c->refused == 413
+                 ? "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"
+                 : "the request's head is larger than " +
+                       std::to_string(options_.max_header_bytes) + " bytes");
+      } else {
+        Fail(c, 400, std::string("malformed HTTP request: ") + http_errno_description(err));
+      }
+      break;
+    }
+    break;  // all parsed: more bytes are needed
+  }
+  c->parsing = false;
+}
+
+void HttpServer::OnTimer(uv_timer_t* timer) {
+  auto* c = static_cast<Conn*>(timer->data);
+  if (c->handling || c->closing) return;
+  if (c->mid_request || !c->in.empty()) {
+    c->server->Fail(c, 408,
+                    "the request was not complete within " +
+                        std::to_string(c->server->options_.read_timeout_ms) + " ms");
+  } else {
+    c->server->CloseNow(c);  // an idle keep-alive connection
+  }
+}
+
+std::string HttpServer::Head(Conn* c, int status, const HttpHeaders& headers, bool chunked,
+                             size_t length) {
+  std::string h = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\n";
+  for (const auto& [k, v] : headers) {
+    h += k;
+    h += ": ";
+    h += v;
+    h += "\r\n";
+  }
+  if (chunked) {
+    h += "Transfer-Encoding: chunked\r\n";
+  } else {
+    h += "Content-Length: " + std::to_string(length) + "\r\n";
+  }
+  if (!c->keep_alive) h += "Connection: close\r\n";
+  h += "\r\n";
+  return h;
+}
+
+HttpServer::Conn* HttpServer::Find(uint64_t conn) {
+  auto it = conns_.find(conn);
+  return it == conns_.end() || it->second->closing ? nullptr : it->second;
+}
+
+void HttpServer::Respond(uint64_t conn, int status, const HttpHeaders& headers,
+                         std::string_view body) {
+  Conn* c = Find(conn);
+  if (!c || !c->handling) return;
+  std::string out = Head(c, status, headers, false, body.size());
+  out += body;
+  Write(c, std::move(out));
+  Done(c);
+}
+
+void HttpServer::StartStream(uint64_t conn, int status, const HttpHeaders& headers) {
+  Conn* c = Find(conn);
+  if (!c || !c->handling) return;
+  Write(c, Head(c, status, headers, true, 0));
+}
+
+void HttpServer::StreamWrite(uint64_t conn, std::string_view data) {
+  Conn* c = Find(conn);
+  if (!c || !c->handling || data.empty()) return;
+  char size[24];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  std::string out = size;
+  out += data;
+  out += "\r\n";
+  Write(c, std::move(out));
+}
+
+void HttpServer::EndStream(uint64_t conn) {
+  Conn* c = Find(conn);
+  if (!c || !c->handling) return;
+  Write(c, "0\r\n\r\n");
+  Done(c);
+}
+
+void HttpServer::Done(Conn* c) {
+  c->handling = false;
+  if (!c->keep_alive) {
+    CloseWhenWritten(c);
+    return;
+  }
+  http_parser_pause(&c->parser, 0);
+  uv_read_start(c->stream(), &HttpServer::OnAlloc, &HttpServer::OnRead);
+  uv_timer_start(&c->timer, &HttpServer::OnTimer, static_cast<uint64_t>(options_.read_timeout_ms),
+                 0);
+  Parse(c);
+}
+
+void HttpServer::Fail(Conn* c, int status, const std::string& why) {
+  log_.Log(static_cast<int64_t>(uv_now(loop_)), spdlog::level::info,
+           "http " + std::to_string(status), "http connection {}: {} {}: {}", c->id, status,
+           Reason(status), why);
+  c->keep_alive = false;
+  std::string body = "{\"error\":{\"message\":\"";
+  AppendJsonEscaped(&body, why);
+  body += "\",\"type\":\"invalid_request_error\",\"code\":\"" + std::to_string(status) + "\"}}";
+  std::string out =
+      Head(c, status, {{"Content-Type", "application/json"}}, false, body.size()) + body;
+  Write(c, std::move(out));
+  CloseWhenWritten(c);
+}
+
+void HttpServer::Write(Conn* c, std::string data) {
+  auto* w = new WriteReq{{}, c, std::move(data)};
+  w->req.data = w;
+  uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+  ++c->pending_writes;
+  int rc = uv_write(&w->req, c->stream(), &buf, 1, &HttpServer::OnWritten);
+  if (rc != 0) {
+    --c->pending_writes;
+    delete w;
+    CloseNow(c);
+  }
+}
+
+void HttpServer::OnWritten(uv_write_t* req, int status) {
+  auto* w = static_cast<WriteReq*>(req->data);
+  Conn* c = w->conn;
+  delete w;
+  --c->pending_writes;
+  if (c->closed) return;
+  if (status < 0) {
+    c->server->CloseNow(c);
+  } else if (c->closing && c->pending_writes == 0) {
+    c->server->CloseNow(c);
+  }
+}
+
+void HttpServer::CloseWhenWritten(Conn* c) {
+  c->closing = true;
+  uv_read_stop(c->stream());
+  if (c->pending_writes == 0) CloseNow(c);
+}
+
+void HttpServer::CloseNow(Conn* c) {
+  if (c->closed) return;
+  c->closed = true;
+  c->closing = true;
+  conns_.erase(c->id);
+  handler_->OnClosed(c->id);
+  uv_close(reinterpret_cast<uv_handle_t*>(c->stream()), &HttpServer::OnConnClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&c->timer), &HttpServer::OnConnClosed);
+}
+
+void HttpServer::OnConnClosed(uv_handle_t* handle) {
+  auto* c = static_cast<Conn*>(handle->data);
+  if (--c->open_handles == 0) delete c;
+}
+
+void HttpServer::StopAccepting() {
+  for (auto& l : listeners_) {
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(l->stream()))) {
+      uv_close(reinterpret_cast<uv_handle_t*>(l->stream()), nullptr);
+    }
+  }
+  if (!unix_path_.empty()) {
+    unlink(unix_path_.c_str());
+    unix_path_.clear();
+  }
+}
+
+void HttpServer::CloseAll() {
+  StopAccepting();
+  std::vector<Conn*> all;
+  for (auto& [id, c] : conns_) all.push_back(c);
+  for (Conn* c : all) CloseWhenWritten(c);
+}
+
+}  // namespace switchyard

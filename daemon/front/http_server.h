@@ -1,0 +1,115 @@
+// The daemon's HTTP/1.1 listener (the OpenAI-compatible front door and /metrics): loopback
+// TCP or a Unix socket, on the daemon's loop. Requests are parsed by Debian's http-parser
+// (nodejs' strict C parser), one at a time per connection (a pipelined request waits until
+// the one before it is answered), with keep-alive. Bad input gets a clear answer and a
+// closed connection: 400 for what does not parse, 413 for a body over max_body_bytes, 431
+// for headers over max_header_bytes, 408 for a request still incomplete after
+// read_timeout_ms (an idle keep-alive connection is just closed then). Loop thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/log_limiter.h"
+#include "base/status.h"
+
+namespace switchyard {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequestIn {
+  std::string method;
+  std::string target;   // the request target as sent: path and query
+  HttpHeaders headers;  // names lower-cased
+  std::string body;
+  // The first header of that (lower-case) name, or null.
+  const std::string* Header(std::string_view name) const;
+  std::string_view Path() const;  // the target without its query
+};
+
+class HttpServer {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    // A whole request. Answer with Respond, or StartStream ... EndStream, now or later.
+    virtual void OnRequest(uint64_t conn, HttpRequestIn&& req) = 0;
+    // The connection is gone: whatever is sent to it now is dropped.
+    virtual void OnClosed(uint64_t conn) = 0;
+  };
+
+  struct Options {
+    size_t max_header_bytes = 32 << 10;
+    size_t max_body_bytes = 8 << 20;
+    int64_t read_timeout_ms = 30000;
+    int socket_mode = 0660;           // a Unix socket's
+    std::vector<int64_t> allow_uids;  // a Unix socket's peers, as ipc/unix_socket.h
+    std::vector<int64_t> allow_gids;
+  };
+
+  // `loop` and `handler` must outlive the server; run the loop after CloseAll.
+  HttpServer(uv_loop_t* loop, Handler* handler, Options options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // "HOST:PORT", HOST an IPv4 or IPv6 ([::1]) address; port 0 picks a free one (port()).
+  Status ListenTcp(const std::string& host_port);
+  Status ListenUnix(const std::string& path);
+  int port() const { return port_; }
+
+  void Respond(uint64_t conn, int status, const HttpHeaders& headers, std::string_view body);
+  // A chunked response, written as it comes (server-sent events).
+  void StartStream(uint64_t conn, int status, const HttpHeaders& headers);
+  void StreamWrite(uint64_t conn, std::string_view data);
+  void EndStream(uint64_t conn);
+
+  void StopAccepting();
+  // Closes every connection once what was queued to it is written, and the listeners.
+  void CloseAll();
+  size_t connections() const { return conns_.size(); }
+
+  static const char* Reason(int status);
+
+ private:
+  friend struct HttpParserCallbacks;
+  struct Conn;
+  struct Listener;
+  struct WriteReq;
+  static void OnConnection(uv_stream_t* listener, int status);
+  static void OnAlloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWritten(uv_write_t* req, int status);
+  static void OnConnClosed(uv_handle_t* handle);
+  static void OnTimer(uv_timer_t* timer);
+  void Accept(Listener* l);
+  void Parse(Conn* c);
+  // Answers `status` with a short text body and closes the connection once it is written.
+  void Fail(Conn* c, int status, const std::string& why);
+  void Write(Conn* c, std::string data);
+  // The response to the current request is written: go on with the next, or close.
+  void Done(Conn* c);
+  void CloseWhenWritten(Conn* c);
+  void CloseNow(Conn* c);
+  Conn* Find(uint64_t conn);
+  std::string Head(Conn* c, int status, const HttpHeaders& headers, bool chunked, size_t length);
+
+  uv_loop_t* loop_;
+  Handler* handler_;
+  Options options_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unordered_map<uint64_t, Conn*> conns_;
+  uint64_t next_conn_id_ = 1;
+  int port_ = 0;
+  std::string unix_path_;
+  LogLimiter log_;
+};
+
+}  // namespace switchyard
