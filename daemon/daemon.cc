@@ -8,16 +8,21 @@
 #include <map>
 
 #include "base/clock.h"
+#include "front/front_door.h"
+#include "front/http_server.h"
 #include "http/curl_http_client.h"
 #include "http/http1_client.h"
 #include "http/http_dispatch.h"
 #include "http/redacting_http_client.h"
 #include "ipc/server.h"
 #include "loop/uv_timers.h"
+#include "metrics/metered_store.h"
+#include "metrics/metrics.h"
 #include "resilience/timeout_policy.h"
 #include "router/router.h"
 #include "rpc_service.h"
 #include "service_manager.h"
+#include "status_snapshot.h"
 #include "store/sqlite_store.h"
 #include "version.h"
 #include "warm_start.h"
@@ -38,6 +43,8 @@ class Daemon::Impl final {
   void CheckDrained();
   void Teardown();
   Status OpenHistory();
+  // The HTTP front door, when configured: /metrics and the OpenAI-compatible API.
+  Status OpenFrontDoor();
   void Reload();
   void LogHttpClients();
   void AddSecrets(const Config& config);
@@ -62,10 +69,14 @@ class Daemon::Impl final {
   TokenCalibration calibration_;
   DailySpend spend_;
   std::unique_ptr<SqliteStore> store_;
+  Metrics metrics_;
+  std::unique_ptr<MeteredStore> metered_store_;  // what the router writes to: store_ + metrics_
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
   std::unique_ptr<RpcService> rpc_;
   std::unique_ptr<Server> server_;
+  std::unique_ptr<FrontDoor> front_;
+  std::unique_ptr<HttpServer> http_server_;
   std::unique_ptr<ServiceManager> service_;
   uv_signal_t sigterm_{}, sigint_{}, sighup_{};
   bool stopping_ = false;
@@ -126,7 +137,8 @@ int Daemon::Impl::Run() {
   ctx.first_token_policy = &first_token_policy_;
   ctx.calibration = &calibration_;
   ctx.spend = &spend_;
-  ctx.store = store_.get();
+  metered_store_ = std::make_unique<MeteredStore>(store_.get(), &metrics_);
+  ctx.store = metered_store_.get();
   ctx.redactor = &redactor_;
   ctx.first_request_id = store_ ? store_->first_request_id() : 1;
   router_ = std::make_unique<Router>(config_, ctx);
@@ -160,6 +172,7 @@ int Daemon::Impl::Run() {
   if (s.ok()) {
     s = passed_fd >= 0 ? server_->ListenOnFd(passed_fd) : server_->Listen(config_->daemon.socket);
   }
+  if (s.ok()) s = OpenFrontDoor();
   if (!s.ok()) {
     spdlog::error("cannot listen: {}", s.ToString());
     Teardown();
@@ -190,6 +203,42 @@ int Daemon::Impl::Run() {
   }
   spdlog::info("stopped");
   return 0;
+}
+
+Status Daemon::Impl::OpenFrontDoor() {
+  const HttpConfig& h = config_->http;
+  if (!h.enabled()) return Status::Ok();
+  FrontDoor::Context fc;
+  fc.router = router_.get();
+  fc.metrics = &metrics_;
+  fc.status = [this] {
+    return StatusSnapshot(*router_, store_.get(), clock_, started_ms_,
+                          static_cast<int64_t>(server_->connections() +
+                                               (http_server_ ? http_server_->connections() : 0)));
+  };
+  fc.api_key = h.api_key;
+  front_ = std::make_unique<FrontDoor>(std::move(fc));
+  HttpServer::Options ho;
+  ho.max_body_bytes = static_cast<size_t>(h.max_body_bytes);
+  ho.max_header_bytes = static_cast<size_t>(h.max_header_bytes);
+  ho.read_timeout_ms = h.read_timeout_ms;
+  ho.socket_mode = static_cast<int>(config_->daemon.socket_mode);
+  ho.allow_uids = config_->daemon.allow_uids;
+  ho.allow_gids = config_->daemon.allow_gids;
+  http_server_ = std::make_unique<HttpServer>(&loop_, front_.get(), ho);
+  front_->set_server(http_server_.get());
+  if (!h.listen.empty()) {
+    Status s = http_server_->ListenTcp(h.listen);
+    if (!s.ok()) return Status::IoError("http.listen " + h.listen + ": " + s.message());
+    spdlog::info("http: listening on {} (/metrics, /v1/models){}", h.listen,
+                 h.api_key.empty() ? "" : "; a key is needed");
+  }
+  if (!h.socket.empty()) {
+    Status s = http_server_->ListenUnix(h.socket);
+    if (!s.ok()) return Status::IoError("http.socket " + h.socket + ": " + s.message());
+    spdlog::info("http: listening on {}", h.socket);
+  }
+  return Status::Ok();
 }
 
 Status Daemon::Impl::OpenHistory() {
@@ -236,13 +285,16 @@ void Daemon::Impl::Reload() {
     return;
   }
   if (fresh.daemon.socket != config_->daemon.socket ||
-      fresh.daemon.history != config_->daemon.history) {
-    spdlog::warn("SIGHUP: a new socket or history path takes effect at the next start");
+      fresh.daemon.history != config_->daemon.history ||
+      fresh.http.listen != config_->http.listen || fresh.http.socket != config_->http.socket) {
+    spdlog::warn(
+        "SIGHUP: a new socket, http listener or history path takes effect at the next start");
   }
   auto cfg = std::make_shared<const Config>(std::move(fresh));
   AddSecrets(*cfg);
   router_->Reload(cfg);
   server_->SetAllowed(cfg->daemon.allow_uids, cfg->daemon.allow_gids);
+  if (front_) front_->set_api_key(cfg->http.api_key);
   config_ = cfg;
   LogHttpClients();
   spdlog::info(
@@ -254,6 +306,7 @@ void Daemon::Impl::Reload() {
 
 void Daemon::Impl::AddSecrets(const Config& config) {
   for (const auto& [name, p] : config.providers) redactor_.Add(p.api_key);
+  redactor_.Add(config.http.api_key);
 }
 
 void Daemon::Impl::LogHttpClients() {
@@ -292,6 +345,7 @@ void Daemon::Impl::BeginShutdown(const char* why) {
                router_->in_flight());
   service_->Stopping();
   server_->StopAccepting();
+  if (http_server_) http_server_->StopAccepting();
   drain_until_ms_ = clock_.NowMs() + options_.drain_ms;
   CheckDrained();
 }
@@ -313,6 +367,7 @@ void Daemon::Impl::Teardown() {
   if (router_) router_->AbortAll("shutting_down", "the daemon is stopping");
   if (router_) router_->FlushHeldBackLogs(true);
   if (server_) server_->CloseAll();
+  if (http_server_) http_server_->CloseAll();
   if (timers_) timers_->StopAll();
   if (http_) http_->Close();
   if (http1_) http1_->Close();

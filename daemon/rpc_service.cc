@@ -2,7 +2,7 @@
 
 #include "base/utf8.h"
 #include "protocol/codec.h"
-#include "version.h"
+#include "status_snapshot.h"
 
 namespace switchyard {
 
@@ -62,20 +62,8 @@ void RpcService::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call)
 }
 
 void RpcService::OnStatus(uint64_t conn, uint32_t msgid) {
-  StatusResult st;
-  st.version = kSwitchyardVersion;
-  st.uptime_ms = ctx_.clock->NowMs() - ctx_.started_ms;
-  st.requests_in_flight = static_cast<int64_t>(ctx_.router->in_flight());
-  st.connections = static_cast<int64_t>(server_->connections());
-  ctx_.router->FillStatus(&st);
-  if (ctx_.store) {
-    StoreStats ss = ctx_.store->Stats();
-    st.history.enabled = true;
-    st.history.queued_rows = ss.queued_rows;
-    st.history.written_rows = ss.written_rows;
-    st.history.dropped_rows = ss.dropped_rows;
-    st.history.write_errors = ss.write_errors;
-  }
+  StatusResult st = StatusSnapshot(*ctx_.router, ctx_.store, *ctx_.clock, ctx_.started_ms,
+                                   static_cast<int64_t>(server_->connections()));
   server_->Send(conn, EncodeStatusResponse(msgid, st));
 }
 

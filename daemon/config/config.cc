@@ -1,8 +1,10 @@
 #include "config/config.h"
 
+#include <arpa/inet.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -171,6 +173,41 @@ Status ParseDaemon(const std::string& src, const toml::table* t, DaemonConfig* d
   SY_RETURN_IF_ERROR(r.IntList("allow_gids", &d->allow_gids));
   SY_RETURN_IF_ERROR(r.Int("max_in_flight_per_client", &d->max_in_flight_per_client, 0, 100000000));
   SY_RETURN_IF_ERROR(r.Int("frame_timeout_ms", &d->frame_timeout_ms, 10, 3600000));
+  return r.NoUnknownKeys();
+}
+
+// Loopback only: the front door has no TLS, and by default no key.
+bool IsLoopbackListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) return false;
+  for (size_t i = colon + 1; i < listen.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(listen[i]))) return false;
+  }
+  if (listen.size() - colon - 1 > 5 || std::stol(listen.substr(colon + 1)) > 65535) return false;
+  std::string host = listen.substr(0, colon);
+  if (host == "[::1]") return true;
+  in_addr a{};
+  return inet_pton(AF_INET, host.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+Status ParseHttp(const std::string& src, const toml::table* t, HttpConfig* h) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, "http");
+  SY_RETURN_IF_ERROR(r.String("listen", &h->listen));
+  if (!h->listen.empty() && !IsLoopbackListen(h->listen)) {
+    return r.Error(r.Get("listen"), "listen",
+                   "expected a loopback address and port (\"127.0.0.1:8080\" or \"[::1]:8080\"); "
+                   "put a proxy in front to serve other hosts");
+  }
+  SY_RETURN_IF_ERROR(r.String("socket", &h->socket));
+  SY_RETURN_IF_ERROR(r.String("api_key_file", &h->api_key_file));
+  if (!h->api_key_file.empty()) {
+    Status s = ReadKeyFile(h->api_key_file, &h->api_key);
+    if (!s.ok()) return r.Error(r.Get("api_key_file"), "api_key_file", s.message());
+  }
+  SY_RETURN_IF_ERROR(r.Int("max_body_bytes", &h->max_body_bytes, 1024, int64_t{1} << 30));
+  SY_RETURN_IF_ERROR(r.Int("max_header_bytes", &h->max_header_bytes, 1024, int64_t{1} << 24));
+  SY_RETURN_IF_ERROR(r.Int("read_timeout_ms", &h->read_timeout_ms, 10, 3600000));
   return r.NoUnknownKeys();
 }
 
@@ -464,6 +501,9 @@ Status ParseConfig(std::string_view text, const std::string& source, Config* out
   const toml::table* history = nullptr;
   SY_RETURN_IF_ERROR(r.Table("history", &history));
   SY_RETURN_IF_ERROR(ParseHistory(source, history, &cfg.history));
+  const toml::table* http = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("http", &http));
+  SY_RETURN_IF_ERROR(ParseHttp(source, http, &cfg.http));
   const toml::table* breaker = nullptr;
   SY_RETURN_IF_ERROR(r.Table("breaker", &breaker));
   SY_RETURN_IF_ERROR(ParseBreaker(source, "breaker", breaker, &cfg.breaker));

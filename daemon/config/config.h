@@ -167,6 +167,21 @@ struct DaemonConfig {
   int64_t frame_timeout_ms = 10000;
 };
 
+// The HTTP front door: the OpenAI-compatible API and Prometheus' /metrics. Off unless
+// `listen` or `socket` is set.
+struct HttpConfig {
+  std::string listen;  // "127.0.0.1:8080" or "[::1]:8080": loopback TCP only
+  std::string socket;  // a Unix socket, with daemon.socket_mode and the daemon's allow-lists
+  // When set, every request needs "Authorization: Bearer <the key in this file>".
+  std::string api_key_file;
+  std::string api_key;  // read from api_key_file
+  int64_t max_body_bytes = 8 << 20;
+  int64_t max_header_bytes = 32 << 10;
+  // A request still incomplete this long gets 408; an idle keep-alive connection is closed.
+  int64_t read_timeout_ms = 30000;
+  bool enabled() const { return !listen.empty() || !socket.empty(); }
+};
+
 struct HistoryConfig {
   // Off: nothing is written and timeouts are learned from this run only.
   bool enabled = true;
@@ -184,6 +199,7 @@ struct HistoryConfig {
 struct Config {
   DaemonConfig daemon;
   HistoryConfig history;
+  HttpConfig http;
   BreakerConfig breaker;  // defaults for every model
   RetryConfig retry;
   std::map<std::string, ProviderConfig> providers;

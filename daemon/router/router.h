@@ -91,6 +91,8 @@ class Router final : private WalkEnv {
   size_t tails_in_flight() const { return tails_.in_flight(); }
   // The models and routes of `status`.
   void FillStatus(StatusResult* out);
+  // The configuration in force now (a reload replaces it).
+  const Config& config() const { return *gen_->config; }
 
  private:
   std::shared_ptr<Generation> Build(std::shared_ptr<const Config> config);

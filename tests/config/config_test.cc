@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace switchyard {
@@ -92,6 +93,43 @@ TEST_F(ConfigTest, BreakerRunsDefaultAndOverridePerModel) {
   EXPECT_EQ(defaults.models["a"].breaker.consecutive_timeouts, 10);
   EXPECT_NE(ErrorFor("[routes.chat]", "[breaker]\nconsecutive_timeouts = 0\n[routes.chat]")
                 .find("consecutive_timeouts"),
+            std::string::npos);
+}
+
+TEST_F(ConfigTest, HttpFrontDoorIsOffUnlessSetAndLoopbackOnly) {
+  Config off;
+  ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &off).ok());
+  EXPECT_FALSE(off.http.enabled());
+  for (const char* listen : {"127.0.0.1:8080", "127.8.9.1:0", "[::1]:65535"}) {
+    Config cfg;
+    Status s = ParseConfig("[http]\nlisten = \"" + std::string(listen) + "\"\n" + kMinimal,
+                           "t.toml", &cfg);
+    ASSERT_TRUE(s.ok()) << listen << ": " << s.ToString();
+    EXPECT_TRUE(cfg.http.enabled());
+    EXPECT_EQ(cfg.http.listen, listen);
+  }
+  for (const char* listen : {"0.0.0.0:8080", "10.0.0.1:80", "localhost:80", "127.0.0.1",
+                             "127.0.0.1:99999", "[::]:80", "127.0.0.1:8o"}) {
+    Config cfg;
+    Status s = ParseConfig("[http]\nlisten = \"" + std::string(listen) + "\"\n" + kMinimal,
+                           "t.toml", &cfg);
+    EXPECT_FALSE(s.ok()) << listen;
+    EXPECT_NE(s.message().find("http.listen: expected a loopback address"), std::string::npos)
+        << s.message();
+  }
+  std::string key = std::filesystem::temp_directory_path() / "sy-http-key";
+  {
+    std::ofstream(key) << "sk-front-door\n";
+  }
+  Config cfg;
+  Status s = ParseConfig("[http]\nsocket = \"/tmp/h.sock\"\napi_key_file = \"" + key +
+                             "\"\nread_timeout_ms = 500\n" + kMinimal,
+                         "t.toml", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cfg.http.api_key, "sk-front-door");
+  EXPECT_EQ(cfg.http.read_timeout_ms, 500);
+  std::filesystem::remove(key);
+  EXPECT_NE(ErrorFor("[routes.chat]", "[http]\nport = 8080\n[routes.chat]").find("http.port"),
             std::string::npos);
 }
 
