@@ -217,6 +217,7 @@ Status Daemon::Impl::OpenFrontDoor() {
                                                (http_server_ ? http_server_->connections() : 0)));
   };
   fc.api_key = h.api_key;
+  fc.clock = &clock_;
   front_ = std::make_unique<FrontDoor>(std::move(fc));
   HttpServer::Options ho;
   ho.max_body_bytes = static_cast<size_t>(h.max_body_bytes);
@@ -230,7 +231,7 @@ Status Daemon::Impl::OpenFrontDoor() {
   if (!h.listen.empty()) {
     Status s = http_server_->ListenTcp(h.listen);
     if (!s.ok()) return Status::IoError("http.listen " + h.listen + ": " + s.message());
-    spdlog::info("http: listening on {} (/metrics, /v1/models){}", h.listen,
+    spdlog::info("http: listening on {} (/v1/chat/completions, /v1/models, /metrics){}", h.listen,
                  h.api_key.empty() ? "" : "; a key is needed");
   }
   if (!h.socket.empty()) {
@@ -341,6 +342,7 @@ void Daemon::Impl::BeginShutdown(const char* why) {
   if (stopping_) return;
   stopping_ = true;
   rpc_->StopTakingRequests();
+  if (front_) front_->StopTakingRequests();
   spdlog::info("{}: no longer accepting; draining {} request(s) in flight", why,
                router_->in_flight());
   service_->Stopping();

@@ -41,7 +41,8 @@ void RpcService::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call)
   }
   Router::Chunk on_chunk;
   if (req.stream) {
-    on_chunk = [this, conn, msgid, index = int64_t{0}](std::string_view text) mutable {
+    on_chunk = [this, conn, msgid, index = int64_t{0}](std::string_view /*model*/,
+                                                       std::string_view text) mutable {
       StreamChunk c;
       c.msgid = msgid;
       c.index = index++;

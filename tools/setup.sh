@@ -13,6 +13,9 @@ packages=(
   openssl socat
   libhttp-parser-dev prometheus
 )
+# Node.js and npm, for the OpenAI SDK the front door is tested with: Debian's, unless the
+# machine already has them.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,10 @@ bash tools/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== build (ASan + UBSan)"
 bash tools/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DSWITCHYARD_SANITIZE=address,undefined
 
+echo "== the official OpenAI SDK for Node, from npm, for the front door's tests"
+npm install --silent --no-audit --no-fund --prefix build/npm openai@4.104.0
+export SWITCHYARD_NODE_MODULES="$PWD/build/npm/node_modules"
+
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 status=0

@@ -1,5 +1,10 @@
 #include "front/front_door.h"
 
+#include <cstdlib>
+#include <memory>
+
+#include "protocol/codec.h"
+#include "protocol/openai_chat.h"
 #include "providers/json_writer.h"
 
 namespace switchyard {
@@ -47,6 +52,13 @@ void FrontDoor::OnRequest(uint64_t conn, HttpRequestIn&& req) {
                      ctx_.metrics->Render(ctx_.status()));
     return;
   }
+  if (path == "/v1/chat/completions") {
+    if (req.method != "POST") {
+      return Error(conn, 405, "invalid_request_error", "method_not_allowed", "use POST");
+    }
+    OnChat(conn, std::move(req));
+    return;
+  }
   if (path == "/v1/models") {
     if (!get) return Error(conn, 405, "invalid_request_error", "method_not_allowed", "use GET");
     JsonWriter w;
@@ -63,7 +75,129 @@ void FrontDoor::OnRequest(uint64_t conn, HttpRequestIn&& req) {
         "no such endpoint: " + req.method + " " + std::string(path));
 }
 
-void FrontDoor::OnClosed(uint64_t /*conn*/) {}
+void FrontDoor::OnClosed(uint64_t conn) {
+  // Nobody is left to read the answer: its calls are cancelled, as for a closed socket.
+  ctx_.router->AbandonFrom(OriginOf(conn), "client went away");
+}
+
+namespace {
+
+// What a stream has sent so far.
+struct ChatStream {
+  bool started = false;  // the headers and the first chunk are out
+  std::string id;
+  std::string model;
+  int64_t created = 0;
+};
+
+}  // namespace
+
+void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
+  if (stopping_) {
+    return Error(conn, 503, "server_error", "shutting_down", "the daemon is stopping");
+  }
+  ChatCompletionRequest chat;
+  Status s = ParseChatCompletion(http.body, &chat);
+  CompleteRequest& req = chat.req;
+  if (s.ok()) {
+    if (const std::string* task = http.Header("x-switchyard-task")) req.task = *task;
+    if (const std::string* d = http.Header("x-switchyard-deadline-ms")) {
+      char* end = nullptr;
+      long long ms = std::strtoll(d->c_str(), &end, 10);
+      if (d->empty() || *end != '\0') {
+        s = Status::InvalidArgument("x-switchyard-deadline-ms: expected an integer, got '" + *d +
+                                    "'");
+      }
+      req.deadline_ms = ms;
+    }
+  }
+  if (s.ok()) s = CheckCompleteRequest(req);
+  if (!s.ok()) return Error(conn, 400, "invalid_request_error", "bad_request", s.message());
+
+  HttpHeaders headers = {{"Content-Type", "application/json"}};
+  if (!chat.ignored.empty()) {
+    std::string list;
+    for (const std::string& k : chat.ignored) list += (list.empty() ? "" : ", ") + k;
+    headers.emplace_back("x-switchyard-ignored", list);
+  }
+  auto state = std::make_shared<ChatStream>();
+  state->created = ctx_.clock->WallMs() / 1000;
+  auto fail = [this, conn, headers](const RpcError& e) {
+    HttpError he = HttpErrorOf(e.code);
+    HttpHeaders h = headers;
+    if (e.request_id) h.emplace_back("x-switchyard-request-id", std::to_string(e.request_id));
+    server_->Respond(conn, he.status, h, OpenAIErrorJson(e.message, he.type, e.code));
+  };
+  auto served = [](HttpHeaders h, const CompleteResult& r) {
+    h.emplace_back("x-switchyard-model", r.model);
+    h.emplace_back("x-switchyard-fallbacks", std::to_string(r.attempts.empty() ? 0 : r.attempts.size() - 1));
+    h.emplace_back("x-switchyard-request-id", std::to_string(r.request_id));
+    return h;
+  };
+  RequestOrigin origin{OriginOf(conn), OriginOf(conn)};
+  if (!req.stream) {
+    ctx_.router->Complete(
+        std::move(req),
+        [this, conn, headers, fail, served, state](RouteResponse&& r) {
+          if (!r.ok) return fail(r.error);
+          server_->Respond(conn, 200, served(headers, r.result),
+                           ChatCompletionJson(r.result, state->created));
+        },
+        nullptr, origin);
+    return;
+  }
+  // Server-sent events. The headers go with the first text, when the model that serves is
+  // known (until then the request may still fall back, or fail as a plain JSON error).
+  HttpHeaders sse = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}};
+  for (size_t i = 1; i < headers.size(); ++i) sse.push_back(headers[i]);
+  bool include_usage = chat.include_usage;
+  auto send = [this, conn](const std::string& json) {
+    server_->StreamWrite(conn, "data: " + json + "\n\n");
+  };
+  auto start = [this, conn, state, sse](std::string_view model) {
+    state->started = true;
+    state->model.assign(model);
+    HttpHeaders h = sse;
+    h.emplace_back("x-switchyard-model", state->model);
+    h.emplace_back("x-switchyard-request-id", state->id.substr(state->id.rfind('-') + 1));
+    server_->StartStream(conn, 200, h);
+  };
+  int64_t id = ctx_.router->Complete(
+      std::move(req),
+      [this, conn, state, fail, send, start, include_usage](RouteResponse&& r) {
+        if (!state->started) {
+          if (!r.ok) return fail(r.error);
+          start(r.result.model);  // an answer that came whole (a fallback's, say)
+          if (!r.result.content.empty()) {
+            send(ChatChunkJson(
+                {state->id, state->model, state->created, true, r.result.content, "", nullptr}));
+          }
+        }
+        if (!r.ok) {
+          // Part of the answer is with the client: an error event, and no [DONE].
+          HttpError he = HttpErrorOf(r.error.code);
+          send(OpenAIErrorJson(r.error.message, he.type, r.error.code));
+          server_->EndStream(conn);
+          return;
+        }
+        send(ChatChunkJson({state->id, state->model, state->created, false, "",
+                            r.result.finish_reason.empty() ? "stop" : r.result.finish_reason,
+                            nullptr}));
+        if (include_usage) {
+          send(ChatChunkJson(
+              {state->id, state->model, state->created, false, "", "", &r.result.usage}));
+        }
+        server_->StreamWrite(conn, "data: [DONE]\n\n");
+        server_->EndStream(conn);
+      },
+      [state, send, start](std::string_view model, std::string_view text) {
+        bool first = !state->started;
+        if (first) start(model);
+        send(ChatChunkJson({state->id, state->model, state->created, first, text, "", nullptr}));
+      },
+      origin);
+  state->id = "chatcmpl-sy-" + std::to_string(id);
+}
 
 void FrontDoor::Error(uint64_t conn, int status, const std::string& type, const std::string& code,
                       const std::string& message) {

@@ -1,7 +1,9 @@
-// What the HTTP listener serves: Prometheus' GET /metrics and the OpenAI-compatible API's
-// GET /v1/models (each route is a "model"). With http.api_key_file set, every request needs
-// "Authorization: Bearer <key>". Errors come in OpenAI's shape:
-// {"error": {"message", "type", "code"}}. Loop thread only.
+// What the HTTP listener serves: Prometheus' GET /metrics and the OpenAI-compatible API:
+// POST /v1/chat/completions (its `model` names a route; the answer's `model` is the model
+// that served) and GET /v1/models (the routes). With http.api_key_file set, every request
+// needs "Authorization: Bearer <key>". Errors come in OpenAI's shape:
+// {"error": {"message", "type", "code"}}; a stream that fails after its first chunk ends with
+// such an error event, never with "data: [DONE]". Loop thread only.
 #pragma once
 
 #include <cstdint>
@@ -21,10 +23,15 @@ class FrontDoor final : public HttpServer::Handler {
     const Metrics* metrics = nullptr;
     std::function<StatusResult()> status;  // the daemon's status now
     std::string api_key;                   // empty: no key needed
+    const Clock* clock = nullptr;          // for `created`
   };
   explicit FrontDoor(Context ctx) : ctx_(std::move(ctx)) {}
   void set_server(HttpServer* server) { server_ = server; }
   void set_api_key(std::string key) { ctx_.api_key = std::move(key); }
+  // From now on chat completions are answered 503 (the daemon is draining).
+  void StopTakingRequests() { stopping_ = true; }
+  // The router's connection id of HTTP connection `conn` (apart from the socket server's).
+  static uint64_t OriginOf(uint64_t conn) { return (uint64_t{1} << 63) | conn; }
 
   void OnRequest(uint64_t conn, HttpRequestIn&& req) override;
   void OnClosed(uint64_t conn) override;
@@ -33,9 +40,11 @@ class FrontDoor final : public HttpServer::Handler {
   void Error(uint64_t conn, int status, const std::string& type, const std::string& code,
              const std::string& message);
   bool Authorized(const HttpRequestIn& req) const;
+  void OnChat(uint64_t conn, HttpRequestIn&& req);
 
   Context ctx_;
   HttpServer* server_ = nullptr;
+  bool stopping_ = false;
 };
 
 }  // namespace switchyard

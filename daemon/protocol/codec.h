@@ -44,6 +44,9 @@ std::string EncodeErrorResponse(uint32_t msgid, const RpcError& error);
 std::string EncodeProtocolError(const RpcError& error);
 
 Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out);
+// What every `complete` must satisfy, however it came (MessagePack or the HTTP front door):
+// messages, roles, max_tokens, temperature, task and deadline in range.
+Status CheckCompleteRequest(const CompleteRequest& req);
 Status DecodeCompleteResult(const msgpack::object& obj, CompleteResult* out);
 Status DecodeStatusResult(const msgpack::object& obj, StatusResult* out);
 Status DecodeError(const msgpack::object& obj, RpcError* out);

@@ -28,6 +28,12 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
   SY_RETURN_IF_ERROR(Fields(reader, req));
   // A misspelt key is an error, not a setting silently ignored.
   SY_RETURN_IF_ERROR(reader.NoUnknownKeys("params[0] key"));
+  SY_RETURN_IF_ERROR(CheckCompleteRequest(req));
+  *out = std::move(req);
+  return Status::Ok();
+}
+
+Status CheckCompleteRequest(const CompleteRequest& req) {
   if (req.messages.empty()) return Status::InvalidArgument("messages: must not be empty");
   for (size_t i = 0; i < req.messages.size(); ++i) {
     const std::string& role = req.messages[i].role;
@@ -49,7 +55,6 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
     return Status::InvalidArgument("deadline_ms: at most " + std::to_string(kMaxDeadlineMs) +
                                    " (one hour), got " + std::to_string(req.deadline_ms));
   }
-  *out = std::move(req);
   return Status::Ok();
 }
 

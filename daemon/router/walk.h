@@ -88,7 +88,8 @@ class WalkEnv {
 class Walk {
  public:
   using Done = std::function<void(RouteResponse&&)>;
-  using Chunk = std::function<void(std::string_view text)>;
+  // A streamed piece of text, and the model it came from.
+  using Chunk = std::function<void(std::string_view model, std::string_view text)>;
 
   struct Params {
     int64_t id = 0;  // the request id in the history
@@ -156,7 +157,7 @@ class Walk {
   // Whether a tier after the current one could still be called now.
   bool AnotherTierCallable(int64_t now);
   bool MaybeRetry(const std::string& model, Outcome outcome, int64_t retry_after_ms);
-  void Relay(std::string_view text);
+  void Relay(const std::string& model, std::string_view text);
   // A stream cut short may lack the provider's usage; fills it from estimates and returns
   // the note that says so, for the attempt's reason.
   std::string EstimateStreamUsage(const Call& c, Answer* a) const;

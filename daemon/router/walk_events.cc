@@ -67,7 +67,7 @@ void Walk::EndStream(int64_t seq, HttpResponse&& resp) {
   }
   // The tail kept back goes out unless it would turn a failure that may still fall back
   // into a partial answer.
-  if (!rest.empty() && (outcome == Outcome::kOk || chunks_sent_ > 0)) Relay(rest);
+  if (!rest.empty() && (outcome == Outcome::kOk || chunks_sent_ > 0)) Relay(call->model, rest);
   if (outcome != Outcome::kOk) reason += EstimateStreamUsage(*call, &answer);
   EndCall(seq, outcome, std::move(reason), resp.status, &answer, -1);
 }
@@ -111,12 +111,12 @@ void Walk::OnStreamData(int64_t seq, std::string_view bytes) {
     int64_t stall = std::min(route_->timeout.stall_ms, std::max<int64_t>(1, deadline_at_ms_ - now));
     call->timer_id = env_->timers().Start(stall, Later([seq](Walk* w) { w->OnStall(seq); }));
   }
-  if (!clean.empty()) Relay(clean);
+  if (!clean.empty()) Relay(call->model, clean);
 }
 
-void Walk::Relay(std::string_view text) {
+void Walk::Relay(const std::string& model, std::string_view text) {
   chunks_sent_ += 1;
-  if (on_chunk_) on_chunk_(text);
+  if (on_chunk_) on_chunk_(model, text);
 }
 
 void Walk::OnStall(int64_t seq) {
