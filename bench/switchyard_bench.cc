@@ -14,6 +14,8 @@
 //               missing after the restart (the journal's recovery), ids handed out twice
 //   incident    the incident replay at full scale (about 90 s)
 //   adaptive    the learned-timeout rules in five scenarios (bench/adaptive.h, about 4 min)
+//   front       the OpenAI-compatible HTTP front door against the MessagePack socket: p50 at
+//               1 in flight, alternated, and throughput at 64 in flight
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -30,6 +32,7 @@
 
 #include "adaptive.h"
 #include "hammer.h"
+#include "http_load.h"
 #include "incident.h"
 #include "load.h"
 #include "providers/provider.h"
@@ -198,6 +201,60 @@ void BenchThroughput() {
                 static_cast<long long>(st.result.history.written_rows),
                 static_cast<long long>(st.result.history.dropped_rows),
                 static_cast<long long>(st.result.history.queued_rows));
+  }
+}
+
+void BenchFront() {
+  std::printf(
+      "\n## the HTTP front door: POST /v1/chat/completions against the MessagePack socket, "
+      "1 KB prompt, the provider answering at once\n");
+  int port = testbed::FreeLoopbackPort();
+  testbed::ClusterOptions o = Quiet();
+  o.extra_toml = "[http]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n";
+  testbed::Cluster cluster(o);
+  CompleteRequest req = Prompt(1000);
+  std::string body =
+      "{\"model\":\"chat\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+      "\"content\":\"" +
+      req.messages[0].content + "\"}]}";
+  const std::string path = "/v1/chat/completions";
+  RunClientLoad(cluster.socket(), req, 1, 1000);
+  RunHttpLoad(port, path, body, 1, 1000);
+  Alternated one = Alternate(
+      kRounds, [&] { return RunClientLoad(cluster.socket(), req, 1, 10000 / kRounds); },
+      [&] { return RunHttpLoad(port, path, body, 1, 10000 / kRounds); });
+  std::printf(
+      "1 in flight, p50: MessagePack %.0f us, HTTP %.0f us: %+.0f us (the run's noise: %.0f "
+      "us); p99 %.0f / %.0f us\n",
+      one.a.Percentile(50), one.b.Percentile(50), one.b.Percentile(50) - one.a.Percentile(50),
+      HalvesApart(one, 50), one.a.Percentile(99), one.b.Percentile(99));
+  const int64_t n = 60000;
+  auto per = [](double cpu, const LoadResult& r) {
+    return 1e6 * cpu / static_cast<double>(std::max<int64_t>(r.requests, 1));
+  };
+  // Alternated, as the two share a machine whose speed wanders.
+  LoadResult msgpack[2], http[2];
+  double daemon_cpu[2][2] = {}, self_cpu[2][2] = {};
+  for (int round = 0; round < 2; ++round) {
+    for (int which : {round, 1 - round}) {
+      double d0 = testbed::CpuSeconds(cluster.daemon().pid()), s0 = SelfCpuSeconds();
+      LoadResult r = which == 0 ? RunClientLoad(cluster.socket(), req, 64, n / 2)
+                                : RunHttpLoad(port, path, body, 64, n / 2);
+      daemon_cpu[which][round] = testbed::CpuSeconds(cluster.daemon().pid()) - d0;
+      self_cpu[which][round] = SelfCpuSeconds() - s0;
+      (which == 0 ? msgpack : http)[round] = std::move(r);
+    }
+  }
+  for (int round = 0; round < 2; ++round) {
+    const LoadResult& m = msgpack[round];
+    const LoadResult& h = http[round];
+    std::printf(
+        "64 in flight, round %d: MessagePack %.0f req/s (CPU a request: daemon %.1f us, load "
+        "generator %.1f us); HTTP, 64 keep-alive connections, %.0f req/s (daemon %.1f us, load "
+        "generator %.1f us): %.0f%%%s\n",
+        round + 1, m.Rps(), per(daemon_cpu[0][round], m), per(self_cpu[0][round], m), h.Rps(),
+        per(daemon_cpu[1][round], h), per(self_cpu[1][round], h),
+        m.Rps() > 0 ? 100 * h.Rps() / m.Rps() : 0, m.errors || h.errors ? " errors!" : "");
   }
 }
 
@@ -588,5 +645,6 @@ int main(int argc, char** argv) {
   if (want("kill9")) b::BenchKill9();
   if (want("incident")) b::BenchIncident();
   if (want("adaptive")) b::BenchAdaptive(scenarios);
+  if (want("front")) b::BenchFront();
   return 0;
 }

@@ -46,8 +46,10 @@ struct HttpServer::Conn {
   uint64_t id = 0;
   http_parser parser;
   HttpRequestIn req;
-  std::string in;       // bytes read, not yet parsed
-  size_t alloc_at = 0;  // in's size before OnAlloc grew it for a read
+  std::string in;  // bytes read, not yet parsed
+  // What libuv reads into; its bytes are then appended to `in`. Kept apart so that `in`
+  // is never grown (and zero-filled) by a whole read's room.
+  std::unique_ptr<char[]> read_buf;
   std::string field, value;
   bool in_value = false;
   size_t header_bytes = 0;
@@ -70,6 +72,8 @@ struct HttpServer::WriteReq {
 };
 
 namespace {
+
+constexpr unsigned kReadBytes = 64 << 10;
 
 void AppendJsonEscaped(std::string* out, std::string_view s) {
   for (char ch : s) {
@@ -319,17 +323,14 @@ void HttpServer::Accept(Listener* l) {
 
 void HttpServer::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
   auto* c = static_cast<Conn*>(handle->data);
-  c->alloc_at = c->in.size();
-  c->in.resize(c->alloc_at + (64 << 10));
-  *buf = uv_buf_init(c->in.data() + c->alloc_at, 64 << 10);
+  if (!c->read_buf) c->read_buf = std::make_unique<char[]>(kReadBytes);
+  *buf = uv_buf_init(c->read_buf.get(), kReadBytes);
 }
 
-void HttpServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* /*buf*/) {
+void HttpServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
   auto* c = static_cast<Conn*>(stream->data);
   HttpServer* self = c->server;
-  // What OnAlloc added beyond the bytes read goes again.
-  c->in.resize(c->alloc_at + static_cast<size_t>(std::max<ssize_t>(nread, 0)));
-  c->alloc_at = c->in.size();
+  if (nread > 0) c->in.append(buf->base, static_cast<size_t>(nread));
   if (nread == 0 || c->closing) return;
   if (nread < 0) {
     self->CloseNow(c);  // the client hung up (a request it left unfinished dies with it)

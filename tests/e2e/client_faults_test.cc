@@ -72,11 +72,13 @@ std::string WithField(const std::string& key, const std::string& packed_value) {
 TEST(ClientFaults, WrongTypeInEveryFieldOfCompleteNamesTheField) {
   Cluster cluster;
   RawClient raw(cluster.socket());
-  const std::string kInt = "\x2a";         // 42
-  const std::string kStr = "\xa3" "abc";   // "abc"
-  const std::string kArr = "\x91\x01";     // [1]
+  const std::string kInt = "\x2a";  // 42
+  const std::string kStr =
+      "\xa3"
+      "abc";                                 // "abc"
+  const std::string kArr = "\x91\x01";       // [1]
   const std::string kMap = "\x81\xa1k\x01";  // {"k": 1}
-  const std::string kNeg = "\xff";         // -1
+  const std::string kNeg = "\xff";           // -1
   struct Case {
     std::string key, value, expect;
   };
@@ -84,9 +86,18 @@ TEST(ClientFaults, WrongTypeInEveryFieldOfCompleteNamesTheField) {
       {"route", kInt, "route: expected a string"},
       {"messages", kStr, "messages: expected an array"},
       {"messages", "\x91\x2a", "messages[0]: expected a map"},
-      {"messages", "\x91\x82\xa4role\x2a\xa7" "content\xa1x", "messages[0].role: expected a string"},
-      {"messages", "\x91\x82\xa4role\xa4user\xa7" "content\x91\x01", "messages[0].content: expected a string"},
-      {"messages", "\x91\x82\xa4role\xa5robot\xa7" "content\xa1x", "messages[0].role: must be"},
+      {"messages",
+       "\x91\x82\xa4role\x2a\xa7"
+       "content\xa1x",
+       "messages[0].role: expected a string"},
+      {"messages",
+       "\x91\x82\xa4role\xa4user\xa7"
+       "content\x91\x01",
+       "messages[0].content: expected a string"},
+      {"messages",
+       "\x91\x82\xa4role\xa5robot\xa7"
+       "content\xa1x",
+       "messages[0].role: must be"},
       {"messages", "\x90", "messages: must not be empty"},
       {"max_tokens", kStr, "max_tokens: expected an integer"},
       {"max_tokens", kNeg, "max_tokens: must be positive"},

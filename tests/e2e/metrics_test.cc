@@ -1,9 +1,6 @@
 // The HTTP front door's /metrics and /v1/models, with real clients: curl, promtool, and a
 // real Prometheus server that scrapes the daemon.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,19 +14,6 @@ namespace {
 
 using testbed::PollUntil;
 using testbed::WriteFile;
-
-// A loopback port nobody listens on now.
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
 
 // Runs `argv` to its end; its exit code, and what it printed in `out`.
 int RunTool(const Cluster& cluster, const std::vector<std::string>& argv, std::string* out) {
@@ -48,7 +32,7 @@ bool Installed(const char* tool) {
 
 struct FrontDoorCluster {
   explicit FrontDoorCluster(const std::string& more = "") {
-    port = FreePort();
+    port = testbed::FreeLoopbackPort();
     ClusterOptions o;
     o.extra_toml = "[http]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n" + more;
     cluster = std::make_unique<Cluster>(o);
@@ -162,7 +146,7 @@ TEST(Metrics, ARealPrometheusScrapesTheDaemon) {
   Cluster& cluster = *f.cluster;
   auto c = cluster.Connect();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(c->Complete(Cluster::Ask("scraped")).ok);
-  int prom_port = FreePort();
+  int prom_port = testbed::FreeLoopbackPort();
   std::string config = cluster.dir().File("prometheus.yml");
   WriteFile(config,
             "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: switchyard\n"

@@ -1,9 +1,6 @@
 // POST /v1/chat/completions against the real daemon and fake provider: with curl for the
 // raw HTTP, and with the official OpenAI SDK for Node (tests/node/openai_sdk_test.cjs).
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,22 +15,10 @@ namespace {
 
 using testbed::WriteFile;
 
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 class OpenAIFront : public ::testing::Test {
  protected:
   void Start(const std::string& more = "") {
-    port_ = FreePort();
+    port_ = testbed::FreeLoopbackPort();
     ClusterOptions o;
     o.extra_toml = "[http]\nlisten = \"127.0.0.1:" + std::to_string(port_) + "\"\n" + more;
     cluster_ = std::make_unique<Cluster>(o);

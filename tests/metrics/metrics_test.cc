@@ -117,12 +117,11 @@ TEST(Metrics, TheMeteredStoreCountsWhatGoesToTheHistoryAndWorksWithout) {
   Metrics m;
   MeteredStore store(nullptr, &m);
   store.RecordRequest(FellBack());
-  AttemptRecord probe;
-  probe.model = "gpt-4o";
+  AttemptRecord probe = FellBack().attempts[0];
   probe.outcome = "ok";
   probe.latency_ms = 600;
   probe.probe = true;
-  store.RecordProbe(1, "chat", "default", std::move(probe));
+  store.RecordProbe(1, "chat", "default", AttemptRecord(probe));
   store.RecordBreakerTransition({0, "gpt-4o", "closed", "open", "10 calls in a row timed out", 5});
   std::string t = m.Render(StatusResult{});
   EXPECT_TRUE(Has(t, R"(switchyard_model_calls_total{model="gpt-4o",outcome="ok"} 1)")) << t;

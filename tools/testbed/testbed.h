@@ -52,6 +52,8 @@ std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& text);
 // An HTTP GET on loopback; returns the body ("" on failure).
 std::string HttpGet(const std::string& url);
+// A loopback TCP port nobody listens on now (for a listener configured before it starts).
+int FreeLoopbackPort();
 
 class FakeProvider {
  public:

@@ -1,0 +1,116 @@
+#include "http_load.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace switchyard::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Conn {
+  int fd = -1;
+  std::string in;
+  Clock::time_point sent;
+};
+
+// The length of the whole answer at the start of `in`, once it is all there; 0 before.
+size_t Complete(const std::string& in, int* status) {
+  size_t head = in.find("\r\n\r\n");
+  if (head == std::string::npos) return 0;
+  *status = std::atoi(in.c_str() + 9);  // "HTTP/1.1 200"
+  size_t cl = in.find("Content-Length: ");
+  if (cl == std::string::npos || cl > head) return 0;
+  size_t length = std::strtoul(in.c_str() + cl + 16, nullptr, 10);
+  return in.size() >= head + 4 + length ? head + 4 + length : 0;
+}
+
+}  // namespace
+
+LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
+                       int64_t total) {
+  std::string request =
+      "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+      "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body;
+  LoadResult out;
+  out.latency_us.reserve(static_cast<size_t>(total));
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  std::vector<Conn> conns(static_cast<size_t>(concurrency));
+  int64_t sent = 0;
+  auto send_one = [&](Conn& c) {
+    c.sent = Clock::now();
+    ++sent;
+    return send(c.fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(request.size());
+  };
+  Clock::time_point start = Clock::now();
+  for (size_t i = 0; i < conns.size(); ++i) {
+    Conn& c = conns[i];
+    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (connect(c.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      ++out.errors;
+      continue;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = i;
+    epoll_ctl(ep, EPOLL_CTL_ADD, c.fd, &ev);
+    if (sent < total && !send_one(c)) ++out.errors;
+  }
+  int64_t answered = 0;
+  char buf[65536];
+  epoll_event events[64];
+  while (answered + out.errors < sent && answered < total) {
+    int n = epoll_wait(ep, events, 64, 10000);
+    if (n <= 0) break;  // nothing for 10 s: the rest count as lost
+    for (int k = 0; k < n; ++k) {
+      Conn& c = conns[events[k].data.u64];
+      ssize_t got = recv(c.fd, buf, sizeof buf, 0);
+      if (got <= 0) {
+        ++out.errors;
+        epoll_ctl(ep, EPOLL_CTL_DEL, c.fd, nullptr);
+        continue;
+      }
+      c.in.append(buf, static_cast<size_t>(got));
+      int status = 0;
+      for (size_t len; (len = Complete(c.in, &status)) > 0;) {
+        c.in.erase(0, len);
+        if (status == 200) {
+          out.latency_us.push_back(
+              std::chrono::duration<double, std::micro>(Clock::now() - c.sent).count());
+          ++answered;
+        } else {
+          ++out.errors;
+        }
+        if (sent < total && !send_one(c)) ++out.errors;
+      }
+    }
+  }
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (Conn& c : conns) {
+    if (c.fd >= 0) close(c.fd);
+  }
+  close(ep);
+  std::sort(out.latency_us.begin(), out.latency_us.end());
+  out.requests = static_cast<int64_t>(out.latency_us.size());
+  return out;
+}
+
+}  // namespace switchyard::bench
