@@ -57,6 +57,7 @@ struct HttpServer::Conn {
   bool mid_request = false;  // between a request's first byte and its end
   bool handling = false;     // a whole request is with the handler
   bool parsing = false;
+  bool paused = false;  // reading stopped: pipelined requests over the limits wait
   bool keep_alive = true;
   bool closing = false;  // no more requests; close once writes drain
   bool closed = false;   // uv_close called
@@ -340,6 +341,7 @@ void HttpServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     // A pipelined request: kept until this one is answered, within the limits.
     if (c->in.size() > self->options_.max_header_bytes + self->options_.max_body_bytes) {
       uv_read_stop(c->stream());
+      c->paused = true;
     }
     return;
   }
@@ -456,7 +458,10 @@ void HttpServer::Done(Conn* c) {
     return;
   }
   http_parser_pause(&c->parser, 0);
-  uv_read_start(c->stream(), &HttpServer::OnAlloc, &HttpServer::OnRead);
+  if (c->paused) {
+    c->paused = false;
+    uv_read_start(c->stream(), &HttpServer::OnAlloc, &HttpServer::OnRead);
+  }
   uv_timer_start(&c->timer, &HttpServer::OnTimer, static_cast<uint64_t>(options_.read_timeout_ms),
                  0);
   Parse(c);
