@@ -7,11 +7,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <vector>
+
+#include "fakes/run_loop.h"
 
 namespace switchyard {
 namespace {
@@ -109,18 +110,7 @@ class HttpServerTest : public ::testing::Test {
     ASSERT_GT(server_->port(), 0);
   }
   bool RunUntil(const std::function<bool()>& ready, int seconds = 2) {
-    uv_timer_t tick;
-    uv_timer_init(&loop_, &tick);
-    uv_timer_start(
-        &tick, [](uv_timer_t*) {}, 1, 1);
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    bool ok = false;
-    while (!(ok = ready()) && std::chrono::steady_clock::now() < until) {
-      uv_run(&loop_, UV_RUN_ONCE);
-    }
-    uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
-    uv_run(&loop_, UV_RUN_NOWAIT);
-    return ok;
+    return RunLoopUntil(&loop_, ready, seconds);
   }
 
   uv_loop_t loop_;

@@ -5,12 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <vector>
 
+#include "fakes/run_loop.h"
 #include "protocol/codec.h"
 
 namespace switchyard {
@@ -105,21 +105,7 @@ class ServerTest : public ::testing::Test {
     handler_.server = server_.get();
     ASSERT_TRUE(server_->Listen(path_).ok());
   }
-  // Turns the loop until `ready` holds; false after two seconds.
-  bool RunUntil(const std::function<bool()>& ready) {
-    uv_timer_t tick;
-    uv_timer_init(&loop_, &tick);
-    uv_timer_start(
-        &tick, [](uv_timer_t*) {}, 1, 1);  // a wake-up now and then
-    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    bool ok = false;
-    while (!(ok = ready()) && std::chrono::steady_clock::now() < until) {
-      uv_run(&loop_, UV_RUN_ONCE);
-    }
-    uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
-    uv_run(&loop_, UV_RUN_NOWAIT);
-    return ok;
-  }
+  bool RunUntil(const std::function<bool()>& ready) { return RunLoopUntil(&loop_, ready); }
 
   uv_loop_t loop_;
   std::filesystem::path dir_;

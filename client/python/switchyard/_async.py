@@ -121,26 +121,29 @@ class AsyncClient:
         self._fail_all(_wire.lost(why))
 
     def _dispatch(self, msg):
-        if msg[0] == _wire.RESPONSE:
-            entry = self._pending.pop(msg[1], None)
-            if entry is None:
-                return
-            future, pieces = entry
-            if pieces is not None:
-                pieces.put_nowait(None)
-            if future.done():
-                return
-            if msg[2] is not None:
-                future.set_exception(_wire.error_of(msg[2]))
-            else:
-                future.set_result(msg[3])
-        elif msg[0] == _wire.NOTIFICATION and msg[1] == "chunk":
-            piece = msg[2][0]
-            entry = self._pending.get(piece.get("msgid"))
+        what = _wire.classify(msg)
+        if what is None:
+            return
+        if what[0] == _wire.BROKEN:
+            self._fail_all(what[1])
+            return
+        if what[0] == _wire.PIECE:
+            entry = self._pending.get(what[1])
             if entry is not None and entry[1] is not None:
-                entry[1].put_nowait(piece.get("content", ""))
-        elif msg[0] == _wire.NOTIFICATION and msg[1] == "protocol_error":
-            self._fail_all(_wire.error_of(msg[2][0] if msg[2] else {}))
+                entry[1].put_nowait(what[2])
+            return
+        entry = self._pending.pop(what[1], None)
+        if entry is None:
+            return
+        future, pieces = entry
+        if pieces is not None:
+            pieces.put_nowait(None)
+        if future.done():
+            return
+        if what[2] is not None:
+            future.set_exception(what[2])
+        else:
+            future.set_result(what[3])
 
     def _fail_all(self, error):
         if self._broken is None:

@@ -135,26 +135,25 @@ class Client:
         self._fail_all(_wire.lost(why))
 
     def _dispatch(self, msg):
-        if msg[0] == _wire.RESPONSE:
-            with self._lock:
-                call = self._pending.pop(msg[1], None)
-            if call is None:
-                return
-            if msg[2] is not None:
-                call.error = _wire.error_of(msg[2])
-            else:
-                call.result = msg[3]
+        what = _wire.classify(msg)
+        if what is None:
+            return
+        if what[0] == _wire.BROKEN:
+            self._fail_all(what[1])
+            return
+        with self._lock:
+            call = (self._pending.pop if what[0] == _wire.ANSWER else self._pending.get)(
+                what[1], None)
+        if call is None:
+            return
+        if what[0] == _wire.PIECE:
             if call.pieces is not None:
-                call.pieces.put((_END, None))
-            call.done.set()
-        elif msg[0] == _wire.NOTIFICATION and msg[1] == "chunk":
-            piece = msg[2][0]
-            with self._lock:
-                call = self._pending.get(piece.get("msgid"))
-            if call is not None and call.pieces is not None:
-                call.pieces.put((_CHUNK, piece.get("content", "")))
-        elif msg[0] == _wire.NOTIFICATION and msg[1] == "protocol_error":
-            self._fail_all(_wire.error_of(msg[2][0] if msg[2] else {}))
+                call.pieces.put((_CHUNK, what[2]))
+            return
+        call.error, call.result = what[2], what[3]
+        if call.pieces is not None:
+            call.pieces.put((_END, None))
+        call.done.set()
 
     def _fail_all(self, error):
         with self._lock:

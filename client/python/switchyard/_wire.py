@@ -106,6 +106,22 @@ def lost(why):
     return ConnectionLost("connection_lost", why)
 
 
+# What a message from the daemon is, for a client's reader: (ANSWER, msgid, error, result),
+# (PIECE, msgid, text), (BROKEN, error) or None (ignored).
+ANSWER, PIECE, BROKEN = 0, 1, 2
+
+
+def classify(msg):
+    if msg[0] == RESPONSE:
+        return (ANSWER, msg[1], error_of(msg[2]) if msg[2] is not None else None, msg[3])
+    if msg[0] == NOTIFICATION and msg[1] == "chunk":
+        piece = msg[2][0]
+        return (PIECE, piece.get("msgid"), piece.get("content", ""))
+    if msg[0] == NOTIFICATION and msg[1] == "protocol_error":
+        return (BROKEN, error_of(msg[2][0] if msg[2] else {}))
+    return None
+
+
 def complete_arg(route, messages, max_tokens, stream=False, task=None, deadline_ms=None,
                  json=None, metadata=None, temperature=None, allow_length_stop=None):
     """The argument map of ``complete``. ``messages`` may be a string (one user turn), or a
