@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,7 +39,7 @@ size_t Complete(const std::string& in, int* status) {
 }  // namespace
 
 LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
-                       int64_t total) {
+                       int64_t total, const std::string& unix_path) {
   std::string request =
       "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
       "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
@@ -57,14 +58,24 @@ LoadResult RunHttpLoad(int port, const std::string& path, const std::string& bod
   Clock::time_point start = Clock::now();
   for (size_t i = 0; i < conns.size(); ++i) {
     Conn& c = conns[i];
-    c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(c.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    int rc;
+    if (unix_path.empty()) {
+      c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(static_cast<uint16_t>(port));
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      int one = 1;
+      setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      rc = connect(c.fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    } else {
+      c.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::strncpy(a.sun_path, unix_path.c_str(), sizeof(a.sun_path) - 1);
+      rc = connect(c.fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    }
+    if (rc != 0) {
       ++out.errors;
       continue;
     }

@@ -12,9 +12,9 @@
 
 namespace switchyard::bench {
 
-// POSTs `body` (JSON) to http://127.0.0.1:`port``path`. An answer other than 200 counts as
-// an error.
+// POSTs `body` (JSON) to `path` on 127.0.0.1:`port`, or on the Unix socket `unix_path` when
+// it is not empty. An answer other than 200 counts as an error.
 LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
-                       int64_t total);
+                       int64_t total, const std::string& unix_path = "");
 
 }  // namespace switchyard::bench

@@ -50,9 +50,8 @@ double LoadResult::Percentile(double p) const {
 }
 
 LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
-                         int64_t total, std::chrono::microseconds stagger) {
-  // One connection per 16 requests in flight, as an application's worker pool would have.
-  int connections = std::max(1, (concurrency + 15) / 16);
+                         int64_t total, std::chrono::microseconds stagger, int per_connection) {
+  int connections = std::max(1, (concurrency + per_connection - 1) / per_connection);
   std::vector<std::unique_ptr<Client>> clients = Connect(socket, static_cast<size_t>(connections));
   if (clients.empty()) return {};
   std::mutex mu;

@@ -28,9 +28,12 @@ struct LoadResult {
 // `stagger`, the first requests start spread evenly over it instead of all at once; since
 // each answer starts the next request in the same slot, they stay spread (16 users rather
 // than one burst of 16, when the provider takes about `stagger` to answer).
+// `per_connection`: requests in flight on each connection (16, as an application's worker
+// pool would have; 1 opens a connection per request in flight, as HTTP/1.1 clients do).
 LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
                          int64_t total,
-                         std::chrono::microseconds stagger = std::chrono::microseconds{0});
+                         std::chrono::microseconds stagger = std::chrono::microseconds{0},
+                         int per_connection = 16);
 
 // Requests through switchyardd at `per_second` on average, whatever the answers do, until
 // `total` are answered. In a closed loop a slower setup is also sent less, so two setups are
