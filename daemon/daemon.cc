@@ -70,7 +70,8 @@ class Daemon::Impl final {
   DailySpend spend_;
   std::unique_ptr<SqliteStore> store_;
   Metrics metrics_;
-  std::unique_ptr<MeteredStore> metered_store_;  // what the router writes to: store_ + metrics_
+  // What the router writes to when the front door serves /metrics: store_ + metrics_.
+  std::unique_ptr<MeteredStore> metered_store_;
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
   std::unique_ptr<RpcService> rpc_;
@@ -137,8 +138,13 @@ int Daemon::Impl::Run() {
   ctx.first_token_policy = &first_token_policy_;
   ctx.calibration = &calibration_;
   ctx.spend = &spend_;
-  metered_store_ = std::make_unique<MeteredStore>(store_.get(), &metrics_);
-  ctx.store = metered_store_.get();
+  // Metrics are read only through the HTTP front door: without one, nothing counts them.
+  if (config_->http.enabled()) {
+    metered_store_ = std::make_unique<MeteredStore>(store_.get(), &metrics_);
+    ctx.store = metered_store_.get();
+  } else {
+    ctx.store = store_.get();
+  }
   ctx.redactor = &redactor_;
   ctx.first_request_id = store_ ? store_->first_request_id() : 1;
   router_ = std::make_unique<Router>(config_, ctx);

@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <memory>
 
-#include "protocol/codec.h"
 #include "protocol/openai_chat.h"
 #include "providers/json_writer.h"
 
@@ -96,23 +95,21 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
   if (stopping_) {
     return Error(conn, 503, "server_error", "shutting_down", "the daemon is stopping");
   }
-  ChatCompletionRequest chat;
-  Status s = ParseChatCompletion(http.body, &chat);
-  CompleteRequest& req = chat.req;
-  if (s.ok()) {
-    if (const std::string* task = http.Header("x-switchyard-task")) req.task = *task;
-    if (const std::string* d = http.Header("x-switchyard-deadline-ms")) {
-      char* end = nullptr;
-      long long ms = std::strtoll(d->c_str(), &end, 10);
-      if (d->empty() || *end != '\0') {
-        s = Status::InvalidArgument("x-switchyard-deadline-ms: expected an integer, got '" + *d +
-                                    "'");
-      }
-      req.deadline_ms = ms;
+  ChatHeaders from;
+  Status s;
+  if (const std::string* task = http.Header("x-switchyard-task")) from.task = *task;
+  if (const std::string* d = http.Header("x-switchyard-deadline-ms")) {
+    char* end = nullptr;
+    from.deadline_ms = std::strtoll(d->c_str(), &end, 10);
+    if (d->empty() || *end != '\0') {
+      s = Status::InvalidArgument("x-switchyard-deadline-ms: expected an integer, got '" + *d +
+                                  "'");
     }
   }
-  if (s.ok()) s = CheckCompleteRequest(req);
+  ChatCompletionRequest chat;
+  if (s.ok()) s = ParseChatCompletion(http.body, &chat, from);
   if (!s.ok()) return Error(conn, 400, "invalid_request_error", "bad_request", s.message());
+  CompleteRequest& req = chat.req;
 
   HttpHeaders headers = {{"Content-Type", "application/json"}};
   if (!chat.ignored.empty()) {
@@ -130,7 +127,8 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
   };
   auto served = [](HttpHeaders h, const CompleteResult& r) {
     h.emplace_back("x-switchyard-model", r.model);
-    h.emplace_back("x-switchyard-fallbacks", std::to_string(r.attempts.empty() ? 0 : r.attempts.size() - 1));
+    h.emplace_back("x-switchyard-fallbacks",
+                   std::to_string(r.attempts.empty() ? 0 : r.attempts.size() - 1));
     h.emplace_back("x-switchyard-request-id", std::to_string(r.request_id));
     return h;
   };
@@ -201,11 +199,7 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
 
 void FrontDoor::Error(uint64_t conn, int status, const std::string& type, const std::string& code,
                       const std::string& message) {
-  JsonWriter w;
-  w.BeginObject().Key("error").BeginObject();
-  w.Key("message").String(message).Key("type").String(type).Key("code").String(code);
-  w.EndObject().EndObject();
-  server_->Respond(conn, status, JsonHeaders(), w.Take());
+  server_->Respond(conn, status, JsonHeaders(), OpenAIErrorJson(message, type, code));
 }
 
 }  // namespace switchyard

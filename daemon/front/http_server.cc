@@ -10,7 +10,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "http/http_reason.h"
 #include "ipc/unix_socket.h"
+#include "protocol/openai_chat.h"
 
 namespace switchyard {
 
@@ -75,19 +77,6 @@ struct HttpServer::WriteReq {
 namespace {
 
 constexpr unsigned kReadBytes = 64 << 10;
-
-void AppendJsonEscaped(std::string* out, std::string_view s) {
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      *out += '\\';
-      *out += ch;
-    } else if (static_cast<unsigned char>(ch) < 0x20) {
-      *out += ' ';
-    } else {
-      *out += ch;
-    }
-  }
-}
 
 }  // namespace
 
@@ -188,43 +177,6 @@ size_t HttpParserCallbacks::max_header_bytes(HttpServer::Conn* c) {
 }
 size_t HttpParserCallbacks::max_body_bytes(HttpServer::Conn* c) {
   return c->server->options_.max_body_bytes;
-}
-
-const char* HttpServer::Reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Content Too Large";
-    case 414:
-      return "URI Too Long";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "Unknown";
-  }
 }
 
 HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
@@ -395,7 +347,7 @@ void HttpServer::OnTimer(uv_timer_t* timer) {
 
 std::string HttpServer::Head(Conn* c, int status, const HttpHeaders& headers, bool chunked,
                              size_t length) {
-  std::string h = "HTTP/1.1 " + std::to_string(status) + " " + Reason(status) + "\r\n";
+  std::string h = "HTTP/1.1 " + std::to_string(status) + " " + HttpReason(status) + "\r\n";
   for (const auto& [k, v] : headers) {
     h += k;
     h += ": ";
@@ -470,11 +422,9 @@ void HttpServer::Done(Conn* c) {
 void HttpServer::Fail(Conn* c, int status, const std::string& why) {
   log_.Log(static_cast<int64_t>(uv_now(loop_)), spdlog::level::info,
            "http " + std::to_string(status), "http connection {}: {} {}: {}", c->id, status,
-           Reason(status), why);
+           HttpReason(status), why);
   c->keep_alive = false;
-  std::string body = "{\"error\":{\"message\":\"";
-  AppendJsonEscaped(&body, why);
-  body += "\",\"type\":\"invalid_request_error\",\"code\":\"" + std::to_string(status) + "\"}}";
+  std::string body = OpenAIErrorJson(why, "invalid_request_error", std::to_string(status));
   std::string out =
       Head(c, status, {{"Content-Type", "application/json"}}, false, body.size()) + body;
   Write(c, std::move(out));

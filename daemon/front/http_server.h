@@ -76,8 +76,6 @@ class HttpServer {
   void CloseAll();
   size_t connections() const { return conns_.size(); }
 
-  static const char* Reason(int status);
-
  private:
   friend struct HttpParserCallbacks;
   struct Conn;

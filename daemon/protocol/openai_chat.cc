@@ -127,7 +127,8 @@ constexpr std::string_view kTools[] = {"tools", "tool_choice", "functions", "fun
 
 }  // namespace
 
-Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out) {
+Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out,
+                           const ChatHeaders& headers) {
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (simdjson::error_code ec = parser.parse(body.data(), body.size(), true).get(doc);
@@ -139,6 +140,8 @@ Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out) {
   ChatCompletionRequest r;
   CompleteRequest& req = r.req;
   req.max_tokens = kDefaultMaxTokens;
+  req.task = headers.task;
+  req.deadline_ms = headers.deadline_ms;
   bool have_model = false, have_messages = false;
   for (auto field : top) {
     std::string key(field.key);

@@ -24,9 +24,18 @@ struct ChatCompletionRequest {
 // Used when a request gives neither max_tokens nor max_completion_tokens.
 inline constexpr int64_t kDefaultMaxTokens = 4096;
 
-// Parses and checks a request body (the same rules as the MessagePack `complete`); errors
-// name the field: "messages[1].content: expected a string or an array of text parts".
-Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out);
+// Where a request's `task` and `deadline_ms` come from: not the body but the request's
+// x-switchyard-task and x-switchyard-deadline-ms headers.
+struct ChatHeaders {
+  std::string task = "default";
+  int64_t deadline_ms = 0;
+};
+
+// Parses a request body and checks it with `headers` (the same rules as the MessagePack
+// `complete`); errors name the field: "messages[1].content: expected a string or an array
+// of text parts".
+Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out,
+                           const ChatHeaders& headers = {});
 
 // The chat.completion object for result `r`; `created` in Unix seconds.
 std::string ChatCompletionJson(const CompleteResult& r, int64_t created);

@@ -31,9 +31,12 @@ TimeoutPolicy::Timeout TimeoutPolicy::TimeoutFor(const std::string& model, const
   // Where the P95 lies among cut-off samples whose true latencies are unknown (more than 5%
   // of the window cut off, and no answer above them), the window cannot say where the
   // timeout belongs either.
+  // The breaker and the recent samples are looked at first: when they freeze the timeout,
+  // the window is not scanned.
+  bool frozen = k.healthy_ms >= 0 && (!breaker_closed || Troubled(k));
   uint64_t count = k.window.Count(now_ms);
-  double p95 = k.window.KnownQuantile(now_ms, 0.95);
-  if ((!breaker_closed || Troubled(k) || p95 < 0) && k.healthy_ms >= 0) {
+  double p95 = frozen ? -1 : k.window.KnownQuantile(now_ms, 0.95);
+  if ((frozen || p95 < 0) && k.healthy_ms >= 0) {
     if (k.frozen_since_ms < 0) k.frozen_since_ms = now_ms;
     return {k.healthy_ms, k.frozen_since_ms};
   }

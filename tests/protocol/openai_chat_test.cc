@@ -53,6 +53,18 @@ TEST(OpenAIChat, ARequestBecomesACompleteRequest) {
             kDefaultMaxTokens);
 }
 
+TEST(OpenAIChat, TaskAndDeadlineComeFromTheHeadersAndAreChecked) {
+  const std::string body = R"({"model":"m","messages":[{"role":"user","content":"x"}]})";
+  ChatCompletionRequest r;
+  ASSERT_TRUE(ParseChatCompletion(body, &r, {"greet", 1500}).ok());
+  EXPECT_EQ(r.req.task, "greet");
+  EXPECT_EQ(r.req.deadline_ms, 1500);
+  Status s = ParseChatCompletion(body, &r, {"", 0});
+  EXPECT_EQ(s.message(), "task: must be 1 to 128 characters");
+  s = ParseChatCompletion(body, &r, {"t", 4000000});
+  EXPECT_NE(s.message().find("deadline_ms: at most"), std::string::npos) << s.message();
+}
+
 TEST(OpenAIChat, BadRequestsSayWhatIsWrong) {
   const std::string ok = R"("model":"m","messages":[{"role":"user","content":"x"}])";
   EXPECT_NE(ErrorOf("not json").find("the body is not valid JSON"), std::string::npos);

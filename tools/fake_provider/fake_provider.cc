@@ -26,6 +26,7 @@
 
 #include "answers.h"
 #include "fault.h"
+#include "http/http_reason.h"
 
 namespace fake {
 namespace {
@@ -170,35 +171,6 @@ std::string Head(int status, const char* reason, size_t length, const std::strin
   h += extra;
   h += "\r\n";
   return h;
-}
-
-const char* Reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 408:
-      return "Request Timeout";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 529:
-      return "Overloaded";
-    default:
-      return "Status";
-  }
 }
 
 void ProcessInput(Conn* c);
@@ -389,7 +361,7 @@ void HandleControl(Conn* c, std::string_view path, std::string_view query) {
     status = 404;
     body = "{\"error\":\"unknown control path\"}";
   }
-  Write(c, Head(status, Reason(status), body.size()) + body);
+  Write(c, Head(status, switchyard::HttpReason(status), body.size()) + body);
   FinishResponse(c);
 }
 
@@ -478,7 +450,7 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
     std::string b = ErrorBody(api, status, f.error_kind, echo);
     std::string extra;
     if (f.retry_after_s >= 0) extra = "retry-after: " + std::to_string(f.retry_after_s) + "\r\n";
-    std::string head = Head(status, Reason(status), b.size(), extra);
+    std::string head = Head(status, switchyard::HttpReason(status), b.size(), extra);
     Schedule(c, std::move(head), std::move(b), f, Mode::kError);
     return;
   }
@@ -512,9 +484,9 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
   if (stream && mode != Mode::kHang && mode != Mode::kReset && mode != Mode::kTruncate) {
     StreamEvents events = AnswerStream(api, a);
     if (mode == Mode::kStreamError) {
-      size_t keep = events.preamble +
-                    std::min(events.text_events, static_cast<size_t>(std::max<int64_t>(
-                                                     f.error_after, 0)));
+      size_t keep =
+          events.preamble +
+          std::min(events.text_events, static_cast<size_t>(std::max<int64_t>(f.error_after, 0)));
       events.events.resize(keep);
       events.events.push_back(StreamErrorEvent(api, echo));
       mode = Mode::kOk;
