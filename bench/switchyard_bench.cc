@@ -16,6 +16,9 @@
 //   adaptive    the learned-timeout rules in five scenarios (bench/adaptive.h, about 4 min)
 //   front       the OpenAI-compatible HTTP front door against the MessagePack socket: p50 at
 //               1 in flight, alternated, and throughput at 64 in flight
+//   fleet       breakers shared through Redis: time from one host's breaker opening to
+//               another's, and calls to a failing model before every host's is open
+//               (bench/fleet.h, about 1 min)
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -31,6 +34,7 @@
 #include <thread>
 
 #include "adaptive.h"
+#include "fleet.h"
 #include "hammer.h"
 #include "http_load.h"
 #include "incident.h"
@@ -639,7 +643,7 @@ int main(int argc, char** argv) {
   app.add_option(
          "--only", only,
          "sections: overhead, throughput, failover, memory, startup, store, history, kill9, "
-         "incident, adaptive")
+         "incident, adaptive, front, fleet")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   std::vector<std::string> scenarios;
@@ -669,5 +673,6 @@ int main(int argc, char** argv) {
   if (want("incident")) b::BenchIncident();
   if (want("adaptive")) b::BenchAdaptive(scenarios);
   if (want("front")) b::BenchFront();
+  if (want("fleet")) b::BenchFleet();
   return 0;
 }

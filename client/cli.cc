@@ -25,13 +25,22 @@ void PrintAttempts(const std::vector<switchyard::AttemptReport>& attempts) {
   }
 }
 
+int64_t WallNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "12 s ago" for a wall-clock time.
+std::string Ago(int64_t since_ms) {
+  return std::to_string(std::max<int64_t>(0, WallNowMs() - since_ms) / 1000) + " s ago";
+}
+
 // " (frozen for 12 s)" for a timeout held at its healthy value since `since_ms` (wall).
 std::string Frozen(int64_t since_ms) {
   if (since_ms <= 0) return "";
-  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  return " (frozen for " + std::to_string(std::max<int64_t>(0, now_ms - since_ms) / 1000) + " s)";
+  return " (frozen for " + std::to_string(std::max<int64_t>(0, WallNowMs() - since_ms) / 1000) +
+         " s)";
 }
 
 }  // namespace
@@ -130,6 +139,16 @@ int main(int argc, char** argv) {
     } else {
       std::printf("history: off\n");
     }
+    const auto& f = r.result.fleet;
+    if (f.state != "off") {
+      std::printf(
+          "fleet %s: %s (since %s) as host %s via %s, %lld host(s) sharing, %lld verdict(s) "
+          "sent, %lld applied%s%s\n",
+          f.name.c_str(), f.state.c_str(), Ago(f.since_ms).c_str(), f.host.c_str(), f.redis.c_str(),
+          static_cast<long long>(f.hosts), static_cast<long long>(f.events_sent),
+          static_cast<long long>(f.events_applied),
+          f.last_error.empty() ? "" : "; last error: ", f.last_error.c_str());
+    }
     std::printf("%-22s %-11s %-10s %6s %6s %6s %10s %10s %9s\n", "MODEL", "PROVIDER", "BREAKER",
                 "FAIL%", "SLOW%", "CALLS", "PROBE_IN", "TIMEOUT_MS", "IN_FLIGHT");
     for (const auto& m : r.result.models) {
@@ -141,10 +160,13 @@ int main(int argc, char** argv) {
       for (const auto& t : m.tasks) {
         std::printf(
             "  task %-18s %7lld samples  p50 %6.0f ms  p95 %6.0f ms  censored %4.1f%%  timeout "
-            "%6lld ms%s\n",
+            "%6lld ms%s%s\n",
             t.task.c_str(), static_cast<long long>(t.samples), t.p50_ms, t.p95_ms,
             t.censored_share * 100, static_cast<long long>(t.timeout_ms),
-            Frozen(t.frozen_since_ms).c_str());
+            Frozen(t.frozen_since_ms).c_str(),
+            t.timeout_source == "fleet"
+                ? (" (from the fleet: " + std::to_string(t.fleet_samples) + " samples)").c_str()
+                : "");
         std::printf(
             "  %-23s %7lld samples  %14s  p95 %6.0f ms  censored %4.1f%%  timeout %6lld ms%s\n",
             "  first text", static_cast<long long>(t.first_token_samples), "", t.first_token_p95_ms,

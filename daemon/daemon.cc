@@ -8,6 +8,7 @@
 #include <map>
 
 #include "base/clock.h"
+#include "fleet/fleet.h"
 #include "front/front_door.h"
 #include "front/http_server.h"
 #include "http/curl_http_client.h"
@@ -74,6 +75,7 @@ class Daemon::Impl final {
   std::unique_ptr<MeteredStore> metered_store_;
   std::map<std::string, BreakerTransitionRecord> last_transition_;  // from the history, at start
   std::unique_ptr<Router> router_;
+  std::unique_ptr<Fleet> fleet_;
   std::unique_ptr<RpcService> rpc_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<FrontDoor> front_;
@@ -153,6 +155,19 @@ int Daemon::Impl::Run() {
     if (t.to_state == "open")
       router_->RestoreBreaker(model, t.open_until_ms, t.open_until_ms - t.ts_ms);
   }
+  if (config_->fleet.enabled()) {
+    Fleet::Deps fd;
+    fd.loop = &loop_;
+    fd.router = router_.get();
+    fd.answers = &policy_;
+    fd.first_token = &first_token_policy_;
+    fd.clock = &clock_;
+    fd.timers = timers_.get();
+    fd.redactor = &redactor_;
+    fleet_ = std::make_unique<Fleet>(config_->fleet, fd);
+    router_->set_breaker_listener(fleet_.get());
+    fleet_->Start();
+  }
   Server::Options so;
   so.limits.max_frame_bytes = static_cast<size_t>(config_->daemon.max_frame_bytes);
   so.max_pending_write_bytes = static_cast<size_t>(config_->daemon.max_pending_write_bytes);
@@ -166,6 +181,7 @@ int Daemon::Impl::Run() {
   RpcService::Context rpc;
   rpc.router = router_.get();
   rpc.store = store_.get();
+  rpc.fleet = fleet_.get();
   rpc.clock = &clock_;
   rpc.started_ms = started_ms_;
   rpc_ = std::make_unique<RpcService>(rpc);
@@ -218,7 +234,7 @@ Status Daemon::Impl::OpenFrontDoor() {
   fc.router = router_.get();
   fc.metrics = &metrics_;
   fc.status = [this] {
-    return StatusSnapshot(*router_, store_.get(), clock_, started_ms_,
+    return StatusSnapshot(*router_, store_.get(), fleet_.get(), clock_, started_ms_,
                           static_cast<int64_t>(server_->connections() +
                                                (http_server_ ? http_server_->connections() : 0)));
   };
@@ -293,9 +309,12 @@ void Daemon::Impl::Reload() {
   }
   if (fresh.daemon.socket != config_->daemon.socket ||
       fresh.daemon.history != config_->daemon.history ||
-      fresh.http.listen != config_->http.listen || fresh.http.socket != config_->http.socket) {
+      fresh.http.listen != config_->http.listen || fresh.http.socket != config_->http.socket ||
+      fresh.fleet.redis != config_->fleet.redis || fresh.fleet.name != config_->fleet.name ||
+      fresh.fleet.password != config_->fleet.password) {
     spdlog::warn(
-        "SIGHUP: a new socket, http listener or history path takes effect at the next start");
+        "SIGHUP: a new socket, http listener, history path or [fleet] takes effect at the next "
+        "start");
   }
   auto cfg = std::make_shared<const Config>(std::move(fresh));
   AddSecrets(*cfg);
@@ -314,6 +333,7 @@ void Daemon::Impl::Reload() {
 void Daemon::Impl::AddSecrets(const Config& config) {
   for (const auto& [name, p] : config.providers) redactor_.Add(p.api_key);
   redactor_.Add(config.http.api_key);
+  redactor_.Add(config.fleet.password);
 }
 
 void Daemon::Impl::LogHttpClients() {
@@ -376,6 +396,8 @@ void Daemon::Impl::Teardown() {
   if (router_) router_->FlushHeldBackLogs(true);
   if (server_) server_->CloseAll();
   if (http_server_) http_server_->CloseAll();
+  if (router_) router_->set_breaker_listener(nullptr);
+  if (fleet_) fleet_->Stop();
   if (timers_) timers_->StopAll();
   if (http_) http_->Close();
   if (http1_) http1_->Close();

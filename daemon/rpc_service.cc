@@ -63,8 +63,8 @@ void RpcService::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call)
 }
 
 void RpcService::OnStatus(uint64_t conn, uint32_t msgid) {
-  StatusResult st = StatusSnapshot(*ctx_.router, ctx_.store, *ctx_.clock, ctx_.started_ms,
-                                   static_cast<int64_t>(server_->connections()));
+  StatusResult st = StatusSnapshot(*ctx_.router, ctx_.store, ctx_.fleet, *ctx_.clock,
+                                   ctx_.started_ms, static_cast<int64_t>(server_->connections()));
   server_->Send(conn, EncodeStatusResponse(msgid, st));
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "base/clock.h"
+#include "fleet/fleet.h"
 #include "ipc/server.h"
 #include "router/router.h"
 #include "store/store.h"
@@ -18,6 +19,7 @@ class RpcService final : public Server::Handler {
   struct Context {
     Router* router = nullptr;
     const Store* store = nullptr;
+    const Fleet* fleet = nullptr;  // null: no fleet
     const Clock* clock = nullptr;
     int64_t started_ms = 0;  // clock's NowMs() at start, for the uptime
   };

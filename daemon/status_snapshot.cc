@@ -4,8 +4,8 @@
 
 namespace switchyard {
 
-StatusResult StatusSnapshot(Router& router, const Store* store, const Clock& clock,
-                            int64_t started_ms, int64_t connections) {
+StatusResult StatusSnapshot(Router& router, const Store* store, const Fleet* fleet,
+                            const Clock& clock, int64_t started_ms, int64_t connections) {
   StatusResult st;
   st.version = kSwitchyardVersion;
   st.uptime_ms = clock.NowMs() - started_ms;
@@ -20,6 +20,7 @@ StatusResult StatusSnapshot(Router& router, const Store* store, const Clock& clo
     st.history.dropped_rows = ss.dropped_rows;
     st.history.write_errors = ss.write_errors;
   }
+  if (fleet) st.fleet = fleet->Describe();
   return st;
 }
 

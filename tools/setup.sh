@@ -12,6 +12,7 @@ packages=(
   clang libclang-rt-14-dev
   openssl socat
   libhttp-parser-dev prometheus
+  libhiredis-dev redis-server redis-tools
 )
 # Node.js and npm, for the OpenAI SDK the front door is tested with: Debian's, unless the
 # machine already has them.

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <toml++/toml.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -10,6 +11,8 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "fleet/redis_address.h"
 
 namespace switchyard {
 namespace {
@@ -208,6 +211,33 @@ Status ParseHttp(const std::string& src, const toml::table* t, HttpConfig* h) {
   SY_RETURN_IF_ERROR(r.Int("max_body_bytes", &h->max_body_bytes, 1024, int64_t{1} << 30));
   SY_RETURN_IF_ERROR(r.Int("max_header_bytes", &h->max_header_bytes, 1024, int64_t{1} << 24));
   SY_RETURN_IF_ERROR(r.Int("read_timeout_ms", &h->read_timeout_ms, 10, 3600000));
+  return r.NoUnknownKeys();
+}
+
+Status ParseFleet(const std::string& src, const toml::table* t, FleetConfig* f) {
+  if (!t) return Status::Ok();
+  TableReader r(src, *t, "fleet");
+  SY_RETURN_IF_ERROR(r.String("redis", &f->redis));
+  if (!f->redis.empty()) {
+    RedisAddress unused;
+    Status s = ParseRedisAddress(f->redis, &unused);
+    if (!s.ok()) return r.Error(r.Get("redis"), "redis", s.message());
+  }
+  SY_RETURN_IF_ERROR(r.String("name", &f->name));
+  if (f->name.empty()) return r.Error(r.Get("name"), "name", "is empty");
+  SY_RETURN_IF_ERROR(r.String("password_file", &f->password_file));
+  if (!f->password_file.empty()) {
+    Status s = ReadKeyFile(f->password_file, &f->password);
+    if (!s.ok()) return r.Error(r.Get("password_file"), "password_file", s.message());
+  }
+  SY_RETURN_IF_ERROR(r.String("host", &f->host));
+  SY_RETURN_IF_ERROR(r.Int("publish_interval_ms", &f->publish_interval_ms, 100, 3600000));
+  SY_RETURN_IF_ERROR(r.Int("timeout_ms", &f->timeout_ms, 10, 60000));
+  SY_RETURN_IF_ERROR(r.Int("probe_lease_ms", &f->probe_lease_ms, 100, 3600000));
+  if (f->host.empty()) {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) == 0) f->host = name;
+  }
   return r.NoUnknownKeys();
 }
 
@@ -504,6 +534,9 @@ Status ParseConfig(std::string_view text, const std::string& source, Config* out
   const toml::table* http = nullptr;
   SY_RETURN_IF_ERROR(r.Table("http", &http));
   SY_RETURN_IF_ERROR(ParseHttp(source, http, &cfg.http));
+  const toml::table* fleet = nullptr;
+  SY_RETURN_IF_ERROR(r.Table("fleet", &fleet));
+  SY_RETURN_IF_ERROR(ParseFleet(source, fleet, &cfg.fleet));
   const toml::table* breaker = nullptr;
   SY_RETURN_IF_ERROR(r.Table("breaker", &breaker));
   SY_RETURN_IF_ERROR(ParseBreaker(source, "breaker", breaker, &cfg.breaker));

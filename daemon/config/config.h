@@ -182,6 +182,23 @@ struct HttpConfig {
   bool enabled() const { return !listen.empty() || !socket.empty(); }
 };
 
+// Hosts sharing breakers and learned latency through Redis (fleet/fleet.h). Off unless
+// `redis` is set.
+struct FleetConfig {
+  std::string redis;                // "redis://HOST:PORT" or "unix:/path"
+  std::string name = "switchyard";  // the fleet's key prefix: fleets may share one Redis
+  std::string password_file;        // optional: AUTH with the password in this file
+  std::string password;             // read from password_file
+  std::string host;                 // this host's name in the fleet; default: the hostname
+  // How often this host publishes its latency summaries and reads the others'.
+  int64_t publish_interval_ms = 5000;
+  // A Redis reply slower than this drops the link: the host carries on alone and reconnects.
+  int64_t timeout_ms = 1000;
+  // How long one host's turn to probe an open breaker lasts, unless its verdict ends it first.
+  int64_t probe_lease_ms = 15000;
+  bool enabled() const { return !redis.empty(); }
+};
+
 struct HistoryConfig {
   // Off: nothing is written and timeouts are learned from this run only.
   bool enabled = true;
@@ -200,6 +217,7 @@ struct Config {
   DaemonConfig daemon;
   HistoryConfig history;
   HttpConfig http;
+  FleetConfig fleet;
   BreakerConfig breaker;  // defaults for every model
   RetryConfig retry;
   std::map<std::string, ProviderConfig> providers;

@@ -103,7 +103,9 @@ Status Fields(Io& io, M& t) {
   SY_RETURN_IF_ERROR(io.Field("first_token_p95_ms", t.first_token_p95_ms));
   SY_RETURN_IF_ERROR(io.Field("first_token_timeout_ms", t.first_token_timeout_ms));
   SY_RETURN_IF_ERROR(io.Field("first_token_censored_share", t.first_token_censored_share));
-  return io.Field("first_token_frozen_since_ms", t.first_token_frozen_since_ms);
+  SY_RETURN_IF_ERROR(io.Field("first_token_frozen_since_ms", t.first_token_frozen_since_ms));
+  SY_RETURN_IF_ERROR(io.Field("timeout_source", t.timeout_source));
+  return io.Field("fleet_samples", t.fleet_samples);
 }
 
 template <typename Io, Is<ModelStatus> M>
@@ -136,6 +138,20 @@ Status Fields(Io& io, M& h) {
   return io.Field("write_errors", h.write_errors);
 }
 
+template <typename Io, Is<FleetStatus> M>
+Status Fields(Io& io, M& f) {
+  SY_RETURN_IF_ERROR(io.Field("state", f.state));
+  SY_RETURN_IF_ERROR(io.Field("redis", f.redis));
+  SY_RETURN_IF_ERROR(io.Field("name", f.name));
+  SY_RETURN_IF_ERROR(io.Field("host", f.host));
+  SY_RETURN_IF_ERROR(io.Field("since_ms", f.since_ms));
+  SY_RETURN_IF_ERROR(io.Field("last_error", f.last_error));
+  SY_RETURN_IF_ERROR(io.Field("hosts", f.hosts));
+  SY_RETURN_IF_ERROR(io.Field("events_sent", f.events_sent));
+  SY_RETURN_IF_ERROR(io.Field("events_applied", f.events_applied));
+  return io.Field("reconnects", f.reconnects);
+}
+
 template <typename Io, Is<StatusResult> M>
 Status Fields(Io& io, M& s) {
   SY_RETURN_IF_ERROR(io.Field("version", s.version));
@@ -144,7 +160,8 @@ Status Fields(Io& io, M& s) {
   SY_RETURN_IF_ERROR(io.Field("connections", s.connections));
   SY_RETURN_IF_ERROR(io.Keyed("models", s.models, &ModelStatus::name));
   SY_RETURN_IF_ERROR(io.Keyed("routes", s.routes, &RouteStatus::name));
-  return io.Field("history", s.history);
+  SY_RETURN_IF_ERROR(io.Field("history", s.history));
+  return io.Field("fleet", s.fleet);
 }
 
 }  // namespace switchyard

@@ -110,6 +110,10 @@ struct TaskStatus {
   int64_t first_token_timeout_ms = 0;
   double first_token_censored_share = 0;
   int64_t first_token_frozen_since_ms = 0;
+  // Where timeout_ms comes from: "default" (too few samples), "learned" (this host's own),
+  // or "fleet" (its own plus the other hosts', its own being too few).
+  std::string timeout_source = "default";
+  int64_t fleet_samples = 0;  // the other hosts' samples, when a fleet shares them
 };
 
 struct ModelStatus {
@@ -142,6 +146,20 @@ struct RouteStatus {
   std::string start_tier;         // the model requests start at now
 };
 
+// The link to the fleet's Redis (fleet/fleet.h).
+struct FleetStatus {
+  std::string state = "off";   // off, connecting, up, down
+  std::string redis;           // the address, as configured (it never holds a password)
+  std::string name;            // the key prefix
+  std::string host;            // this host's name in the fleet
+  int64_t since_ms = 0;        // wall clock: when the link entered its state
+  std::string last_error;      // why it last went down
+  int64_t hosts = 0;           // hosts whose latency summaries are fresh, this one included
+  int64_t events_sent = 0;     // breaker verdicts published
+  int64_t events_applied = 0;  // other hosts' verdicts applied here
+  int64_t reconnects = 0;
+};
+
 struct StatusResult {
   std::string version;
   int64_t uptime_ms = 0;
@@ -150,6 +168,7 @@ struct StatusResult {
   std::vector<ModelStatus> models;
   std::vector<RouteStatus> routes;
   HistoryStatus history;
+  FleetStatus fleet;
 };
 
 }  // namespace switchyard

@@ -83,6 +83,22 @@ BreakerTransition Breaker::Open(int64_t now_ms, int64_t duration_ms, std::string
   return t;
 }
 
+BreakerTransition Breaker::OpenUntil(int64_t now_ms, int64_t open_until_ms, int64_t cooldown_ms,
+                                     std::string reason) {
+  cooldown_ms_ = std::max(cooldown_ms_, std::min(cooldown_ms, params_.max_cooldown_ms));
+  if (state_ != BreakerState::kOpen) return Open(now_ms, open_until_ms - now_ms, std::move(reason));
+  if (open_until_ms <= open_until_ms_) return {};
+  // Open already, and now for longer (another host's probe failed): the same state, but a
+  // verdict the history keeps.
+  open_until_ms_ = open_until_ms;
+  BreakerTransition t;
+  t.happened = true;
+  t.from = t.to = BreakerState::kOpen;
+  t.reason = std::move(reason);
+  t.open_until_ms = open_until_ms_;
+  return t;
+}
+
 BreakerTransition Breaker::Reset(std::string reason) {
   if (state_ == BreakerState::kClosed) return {};
   probes_in_flight_ = 0;
@@ -105,7 +121,7 @@ BreakerTransition Breaker::Close(std::string reason) {
 bool Breaker::Allow(int64_t now_ms, BreakerTransition* t) {
   if (state_ == BreakerState::kClosed) return true;
   if (state_ == BreakerState::kOpen) {
-    if (now_ms < open_until_ms_) return false;
+    if (now_ms < open_until_ms_ || held_) return false;
     if (t) {
       t->happened = true;
       t->from = BreakerState::kOpen;
@@ -125,7 +141,7 @@ bool Breaker::WouldAllow(int64_t now_ms) const {
     case BreakerState::kClosed:
       return true;
     case BreakerState::kOpen:
-      return now_ms >= open_until_ms_ && params_.half_open_probes > 0;
+      return now_ms >= open_until_ms_ && !held_ && params_.half_open_probes > 0;
     case BreakerState::kHalfOpen:
       return probes_in_flight_ < params_.half_open_probes;
   }

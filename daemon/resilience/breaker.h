@@ -73,6 +73,20 @@ class Breaker {
   // Restores an open state saved before a restart.
   void RestoreOpen(int64_t open_until_ms, int64_t cooldown_ms);
 
+  // Opened by another host of the fleet, until `open_until_ms` (this clock), with its
+  // cool-down (before jitter). Already open: it stays so until the later of the two, with the
+  // longer cool-down; a later time is reported as a move from open to open.
+  BreakerTransition OpenUntil(int64_t now_ms, int64_t open_until_ms, int64_t cooldown_ms,
+                              std::string reason);
+  // Held, an open breaker whose cool-down is over stays open: one host of a fleet probes at a
+  // time, and this one has not been given the turn (fleet/fleet.h).
+  void Hold(bool held) { held_ = held; }
+  bool held() const { return held_; }
+  // Open, its cool-down over, held: what a probe lease would let through.
+  bool AwaitsTurn(int64_t now_ms) const {
+    return held_ && state_ == BreakerState::kOpen && now_ms >= open_until_ms_;
+  }
+
   BreakerState state() const { return state_; }
   int64_t open_until_ms() const { return open_until_ms_; }
   int64_t cooldown_ms() const { return cooldown_ms_; }
@@ -107,6 +121,7 @@ class Breaker {
   int64_t run_errors_ = 0;
   int64_t run_cutoffs_ = 0;
   int64_t probes_in_flight_ = 0;
+  bool held_ = false;
   Slice slices_[kSlices];
   int64_t calls_ = 0, failures_ = 0, slow_ = 0;  // sums over live slices
 };

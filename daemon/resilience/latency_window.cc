@@ -30,6 +30,11 @@ void LatencyHistogram::Subtract(const LatencyHistogram& other) {
   total_ -= other.total_;
 }
 
+void LatencyHistogram::Merge(const LatencyHistogram& other) {
+  for (int i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
+  total_ += other.total_;
+}
+
 void LatencyHistogram::Clear() {
   counts_.fill(0);
   total_ = 0;
@@ -101,24 +106,35 @@ uint64_t LatencyWindow::Count(int64_t now_ms) {
   return sum_.count();
 }
 
-double LatencyWindow::KnownQuantile(int64_t now_ms, double q) {
-  Advance(now_ms);
-  if (censored_.count() == 0) return sum_.count() ? sum_.Quantile(q) : -1;
+double KaplanMeierQuantile(const LatencyHistogram& all, const LatencyHistogram& censored,
+                           double q) {
+  if (censored.count() == 0) return all.count() ? all.Quantile(q) : -1;
   // Kaplan-Meier over the buckets: in each, the answers end first, then the cut-offs leave
   // the samples still running.
   constexpr double kSlack = 1e-9;
   double survival = 1;
-  uint64_t running = sum_.count();
+  uint64_t running = all.count();
   for (int b = 0; b < LatencyHistogram::kBuckets && running > 0; ++b) {
-    uint32_t all = sum_.at(b);
-    uint32_t answered = all - censored_.at(b);
+    uint32_t n = all.at(b);
+    uint32_t answered = n - censored.at(b);
     if (answered > 0) {
       survival *= 1 - static_cast<double>(answered) / static_cast<double>(running);
       if (survival <= 1 - q + kSlack) return LatencyHistogram::ValueOf(b);
     }
-    running -= all;
+    running -= n;
   }
   return -1;
+}
+
+double LatencyWindow::KnownQuantile(int64_t now_ms, double q) {
+  Advance(now_ms);
+  return KaplanMeierQuantile(sum_, censored_, q);
+}
+
+void LatencyWindow::Export(int64_t now_ms, LatencyHistogram* all, LatencyHistogram* censored) {
+  Advance(now_ms);
+  *all = sum_;
+  *censored = censored_;
 }
 
 double LatencyWindow::Quantile(int64_t now_ms, double q) {

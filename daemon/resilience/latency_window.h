@@ -31,6 +31,7 @@ class LatencyHistogram {
     total_ += n;
   }
   void Subtract(const LatencyHistogram& other);
+  void Merge(const LatencyHistogram& other);
   void Clear();
   uint64_t count() const { return total_; }
   uint32_t at(int bucket) const { return counts_[bucket]; }
@@ -41,6 +42,10 @@ class LatencyHistogram {
   std::array<uint32_t, kBuckets> counts_{};
   uint64_t total_ = 0;
 };
+
+// The q-quantile of samples `all`, of which `censored` were cut off, by Kaplan-Meier; -1
+// when the censored samples leave it unknown.
+double KaplanMeierQuantile(const LatencyHistogram& all, const LatencyHistogram& censored, double q);
 
 class LatencyWindow {
  public:
@@ -57,6 +62,8 @@ class LatencyWindow {
   double Quantile(int64_t now_ms, double q);
   // The q-quantile, or -1 when the censored samples leave it unknown.
   double KnownQuantile(int64_t now_ms, double q);
+  // The window's samples as two histograms: all of them, and the censored ones.
+  void Export(int64_t now_ms, LatencyHistogram* all, LatencyHistogram* censored);
   int64_t window_ms() const { return window_ms_; }
 
  private:

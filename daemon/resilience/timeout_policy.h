@@ -16,6 +16,10 @@
 //    healthy instead of moving with censored samples (as TCP keeps its timer through
 //    retransmissions, RFC 6298). It learns again, from where the window then is, once the
 //    recent samples are clean and the breaker closed.
+//  - A host new to a key borrows the fleet's. While a key's own window holds fewer than
+//    min_samples, and the other hosts of a fleet (fleet/fleet.h) have published theirs, the
+//    P95 is read from the sum of its own window and theirs, bucket for bucket: the estimate
+//    one host would have made had it seen every sample itself.
 //  - A model that changed for good is forgotten: Forget() drops its samples so that what it
 //    answers now is learned afresh (see the router's probes).
 #pragma once
@@ -48,6 +52,22 @@ class TimeoutPolicy {
   struct Timeout {
     int64_t ms = 0;
     int64_t frozen_since_ms = -1;  // >= 0: frozen at its last healthy value since then
+    bool from_fleet = false;       // learned from the fleet's samples, its own too few
+  };
+
+  // The other hosts' samples of one key, summed.
+  struct FleetSamples {
+    LatencyHistogram all;
+    LatencyHistogram censored;
+  };
+  using Key2 = std::pair<std::string, std::string>;  // (model, task)
+
+  // One key's window, to publish to the fleet.
+  struct Window {
+    std::string model;
+    std::string task;
+    LatencyHistogram all;
+    LatencyHistogram censored;
   };
 
   struct KeyStats {
@@ -57,6 +77,7 @@ class TimeoutPolicy {
     uint64_t censored = 0;
     double p50_ms = 0;
     double p95_ms = 0;
+    uint64_t fleet_samples = 0;  // the other hosts' samples it may borrow
   };
 
   // Records one finished attempt: its latency, or, `censored`, the timeout it was cut off at.
@@ -74,6 +95,11 @@ class TimeoutPolicy {
 
   std::vector<KeyStats> Stats(int64_t now_ms);
 
+  // The fleet's view, replacing the last one; an empty map forgets it.
+  void SetFleetView(std::map<Key2, FleetSamples> view) { fleet_ = std::move(view); }
+  // Every key's window that holds samples now.
+  std::vector<Window> Windows(int64_t now_ms);
+
  private:
   struct Key {
     explicit Key(int64_t window_ms) : window(window_ms) {}
@@ -84,8 +110,11 @@ class TimeoutPolicy {
     int64_t frozen_since_ms = -1;
   };
   static bool Troubled(const Key& k);
+  // The timeout from the fleet's samples plus `own` (null: none), or the default.
+  Timeout Borrowed(const Key2& key, LatencyWindow* own, int64_t now_ms, const TimeoutParams& p);
 
-  std::map<std::pair<std::string, std::string>, Key> keys_;
+  std::map<Key2, Key> keys_;
+  std::map<Key2, FleetSamples> fleet_;
 };
 
 }  // namespace switchyard

@@ -30,6 +30,9 @@ Verdict VerdictOf(Outcome o, bool past_soft) {
 }  // namespace
 
 std::string ModelHealth::Refusal(int64_t now_ms) const {
+  if (breaker_.AwaitsTurn(now_ms)) {
+    return "breaker open; its cool-down is over, and one host of the fleet probes it at a time";
+  }
   if (breaker_.state() == BreakerState::kOpen) {
     return "breaker open; half-opens in " + std::to_string(breaker_.open_until_ms() - now_ms) +
            " ms";

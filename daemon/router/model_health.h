@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "providers/outcome.h"
@@ -19,7 +20,13 @@ class ModelHealth {
 
   // Whether a call may go at `now_ms`. A move the asking caused (open to half-open) comes
   // back in *moved. An admitted call must be Started(), or handed back with Unadmit().
-  bool Admit(int64_t now_ms, BreakerTransition* moved) { return breaker_.Allow(now_ms, moved); }
+  // A breaker held for the fleet (resilience/breaker.h) whose cool-down is over asks for its
+  // turn to probe through `on_turn_wanted`, and says no meanwhile: the request moves on.
+  bool Admit(int64_t now_ms, BreakerTransition* moved) {
+    if (breaker_.AwaitsTurn(now_ms) && on_turn_wanted_) on_turn_wanted_();
+    return breaker_.Allow(now_ms, moved);
+  }
+  void set_on_turn_wanted(std::function<void()> fn) { on_turn_wanted_ = std::move(fn); }
   void Unadmit() { breaker_.Release(); }
   // Why Admit said no, for the skipped attempt's reason.
   std::string Refusal(int64_t now_ms) const;
@@ -45,6 +52,7 @@ class ModelHealth {
  private:
   Breaker breaker_;
   int64_t in_flight_ = 0;
+  std::function<void()> on_turn_wanted_;
 };
 
 }  // namespace switchyard

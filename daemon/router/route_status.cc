@@ -61,12 +61,16 @@ void FillModelsAndRoutes(const Generation& gen, const LearnedTimeouts& learned,
       TimeoutPolicy::Timeout t = learned.answers->TimeoutFor(name, task, now_ms, params, closed);
       ts.timeout_ms = t.ms;
       ts.frozen_since_ms = WallOf(t.frozen_since_ms, now_ms, wall_ms);
+      bool own = t.frozen_since_ms >= 0 ||
+                 (stats.first && stats.first->samples >= static_cast<uint64_t>(params.min_samples));
+      ts.timeout_source = t.from_fleet ? "fleet" : own ? "learned" : "default";
       if (const TimeoutPolicy::KeyStats* a = stats.first) {
         ts.samples = static_cast<int64_t>(a->samples);
         ts.p50_ms = a->p50_ms;
         ts.p95_ms = a->p95_ms;
         ts.censored_share =
             a->samples ? static_cast<double>(a->censored) / static_cast<double>(a->samples) : 0;
+        ts.fleet_samples = static_cast<int64_t>(a->fleet_samples);
       }
       TimeoutPolicy::Timeout f =
           learned.first_token->TimeoutFor(name, task, now_ms, first_params, closed);

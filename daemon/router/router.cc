@@ -59,6 +59,10 @@ std::shared_ptr<Generation> Router::Build(std::shared_ptr<const Config> config) 
     if (!health) {
       uint64_t seed = std::hash<std::string>{}(name) ^ static_cast<uint64_t>(clock_->WallMs());
       health = std::make_shared<ModelHealth>(BreakerParamsOf(m.breaker), seed);
+      health->breaker().Hold(hold_all_);
+      health->set_on_turn_wanted([this, model = name] {
+        if (listener_) listener_->TurnWanted(model);
+      });
     } else {
       health->set_params(BreakerParamsOf(m.breaker));
     }
@@ -169,6 +173,17 @@ void Router::AbortAll(const std::string& code, const std::string& message) {
 
 void Router::BreakerMoved(const std::string& model, const BreakerTransition& t) {
   if (!t.happened) return;
+  RecordTransition(model, t);
+  if (!listener_) return;
+  int64_t open_until_wall = 0, cooldown = 0;
+  if (t.to == BreakerState::kOpen) {
+    open_until_wall = clock_->WallMs() + (t.open_until_ms - clock_->NowMs());
+    cooldown = health_.at(model)->breaker().cooldown_ms();
+  }
+  listener_->BreakerMoved(model, t, open_until_wall, cooldown);
+}
+
+void Router::RecordTransition(const std::string& model, const BreakerTransition& t) {
   int64_t now = clock_->NowMs();
   int64_t wall = clock_->WallMs();
   if (t.to == BreakerState::kOpen) {
@@ -187,6 +202,48 @@ void Router::BreakerMoved(const std::string& model, const BreakerTransition& t) 
   r.reason = t.reason;
   if (t.to == BreakerState::kOpen) r.open_until_ms = wall + (t.open_until_ms - now);
   store_->RecordBreakerTransition(std::move(r));
+}
+
+void Router::ApplyFleetOpen(const std::string& model, int64_t open_until_wall_ms,
+                            int64_t cooldown_ms, const std::string& reason) {
+  auto it = health_.find(model);
+  if (it == health_.end()) return;
+  int64_t now = clock_->NowMs();
+  int64_t until = now + (open_until_wall_ms - clock_->WallMs());
+  BreakerTransition t = it->second->breaker().OpenUntil(now, until, cooldown_ms, reason);
+  if (t.happened) RecordTransition(model, t);
+}
+
+void Router::ApplyFleetClose(const std::string& model, const std::string& reason) {
+  auto it = health_.find(model);
+  if (it == health_.end()) return;
+  BreakerTransition t = it->second->breaker().Reset(reason);
+  if (t.happened) RecordTransition(model, t);
+}
+
+void Router::HoldBreakers(bool held) {
+  hold_all_ = held;
+  for (auto& [name, h] : health_) h->breaker().Hold(held);
+}
+
+void Router::HoldBreaker(const std::string& model, bool held) {
+  auto it = health_.find(model);
+  if (it != health_.end()) it->second->breaker().Hold(held);
+}
+
+std::vector<Router::BreakerView> Router::Breakers() const {
+  std::vector<BreakerView> out;
+  int64_t now = clock_->NowMs();
+  int64_t wall = clock_->WallMs();
+  for (const auto& [name, h] : health_) {
+    BreakerView v;
+    v.model = name;
+    v.state = h->breaker().state();
+    v.open_until_wall_ms = wall + (h->breaker().open_until_ms() - now);
+    v.cooldown_ms = h->breaker().cooldown_ms();
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 void Router::Finished(Walk* walk, const RouteResponse& response) {

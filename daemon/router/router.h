@@ -22,6 +22,7 @@
 #include "resilience/provider_slots.h"
 #include "resilience/retry_budget.h"
 #include "resilience/timeout_policy.h"
+#include "router/breaker_listener.h"
 #include "router/daily_spend.h"
 #include "router/generation.h"
 #include "router/walk.h"
@@ -86,6 +87,23 @@ class Router final : private WalkEnv {
   // Re-opens a model's breaker saved before a restart, until `open_until_wall_ms`.
   void RestoreBreaker(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms);
 
+  // The fleet (fleet/fleet.h): told of every breaker move made here. Null: none.
+  void set_breaker_listener(BreakerListener* listener) { listener_ = listener; }
+  // Another host's verdicts: recorded in the history with `reason`, not told back.
+  void ApplyFleetOpen(const std::string& model, int64_t open_until_wall_ms, int64_t cooldown_ms,
+                      const std::string& reason);
+  void ApplyFleetClose(const std::string& model, const std::string& reason);
+  // Holds every breaker (or lets go of them) at the end of its cool-down, or one model's.
+  void HoldBreakers(bool held);
+  void HoldBreaker(const std::string& model, bool held);
+  struct BreakerView {
+    std::string model;
+    BreakerState state = BreakerState::kClosed;
+    int64_t open_until_wall_ms = 0;
+    int64_t cooldown_ms = 0;
+  };
+  std::vector<BreakerView> Breakers() const;
+
   size_t in_flight() const { return walks_.size(); }
   size_t probes_in_flight() const { return prober_.in_flight(); }
   size_t tails_in_flight() const { return tails_.in_flight(); }
@@ -97,6 +115,8 @@ class Router final : private WalkEnv {
  private:
   std::shared_ptr<Generation> Build(std::shared_ptr<const Config> config);
   void AddSpend(const Walk& w);
+  // Logs a breaker's move and keeps it in the history.
+  void RecordTransition(const std::string& model, const BreakerTransition& t);
 
   // WalkEnv.
   const Clock& clock() const override { return *clock_; }
@@ -146,6 +166,8 @@ class Router final : private WalkEnv {
   std::map<std::string, std::shared_ptr<ModelHealth>> health_;  // by model name
   std::unordered_map<ClientId, int64_t> client_walks_;          // requests per client
   LogLimiter log_;
+  BreakerListener* listener_ = nullptr;
+  bool hold_all_ = false;
   int64_t next_request_id_;
   std::unordered_map<int64_t, std::unique_ptr<Walk>> walks_;
   // Last: their callbacks use what is above, so they go first.

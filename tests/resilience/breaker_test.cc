@@ -226,5 +226,49 @@ TEST(Breaker, RestoreOpenKeepsTheRemainingTime) {
   EXPECT_EQ(b.cooldown_ms(), 4000);
 }
 
+TEST(Breaker, HeldItStaysOpenPastItsCoolDownUntilLetGo) {
+  Breaker b(Params(), 1);
+  int64_t now = 0;
+  for (int i = 0; i < 5; ++i) b.Record(now += 10, CallResult::kFailure);
+  ASSERT_EQ(b.state(), BreakerState::kOpen);
+  b.Hold(true);
+  now += 2000;  // cool-down (1 s) over
+  EXPECT_TRUE(b.AwaitsTurn(now));
+  EXPECT_FALSE(b.WouldAllow(now));
+  BreakerTransition t;
+  EXPECT_FALSE(b.Allow(now, &t));
+  EXPECT_FALSE(t.happened);
+  EXPECT_EQ(b.state(), BreakerState::kOpen);
+  b.Hold(false);  // this host's turn
+  EXPECT_FALSE(b.AwaitsTurn(now));
+  EXPECT_TRUE(b.Allow(now, &t));
+  EXPECT_EQ(t.to, BreakerState::kHalfOpen);
+}
+
+TEST(Breaker, OpenedByAnotherHostKeepsTheLaterTimeAndTheLongerCoolDown) {
+  Breaker b(Params(), 1);
+  BreakerTransition t = b.OpenUntil(100, 3100, 4000, "host a (fleet): 5 consecutive failures");
+  ASSERT_TRUE(t.happened);
+  EXPECT_EQ(t.from, BreakerState::kClosed);
+  EXPECT_EQ(t.to, BreakerState::kOpen);
+  EXPECT_EQ(t.open_until_ms, 3100);
+  EXPECT_EQ(t.reason, "host a (fleet): 5 consecutive failures");
+  EXPECT_EQ(b.cooldown_ms(), 4000);
+  // Already open: an earlier time changes nothing; a later one extends it, open to open.
+  EXPECT_FALSE(b.OpenUntil(200, 2000, 1000, "x").happened);
+  EXPECT_EQ(b.open_until_ms(), 3100);
+  t = b.OpenUntil(200, 5000, 1000, "host b (fleet): probe failed");
+  ASSERT_TRUE(t.happened);
+  EXPECT_EQ(t.from, BreakerState::kOpen);
+  EXPECT_EQ(t.to, BreakerState::kOpen);
+  EXPECT_EQ(t.open_until_ms, 5000);
+  EXPECT_EQ(b.open_until_ms(), 5000);
+  EXPECT_EQ(b.cooldown_ms(), 4000);
+  // Its own failed probe then doubles the cool-down it was given.
+  ASSERT_TRUE(b.Allow(5000, nullptr));
+  t = b.Record(5010, CallResult::kFailure);
+  EXPECT_EQ(t.open_until_ms, 5010 + 8000);
+}
+
 }  // namespace
 }  // namespace switchyard

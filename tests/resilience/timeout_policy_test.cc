@@ -211,5 +211,47 @@ TEST(TimeoutPolicy, StatsPerKey) {
   EXPECT_NEAR(stats[0].p95_ms, 950, 15);
 }
 
+TEST(TimeoutPolicy, TooFewSamplesOfItsOwnBorrowTheFleets) {
+  TimeoutPolicy policy;
+  TimeoutParams p = Params();
+  p.floor_ms = 10;
+  TimeoutPolicy::FleetSamples other;
+  for (int i = 0; i < 15; ++i) other.all.Add(LatencyHistogram::BucketOf(400));
+  policy.SetFleetView({{{"gpt", "chat"}, other}});
+  // 15 of the fleet's: still too few.
+  EXPECT_EQ(policy.TimeoutFor("gpt", "chat", 0, p).ms, 5000);
+  EXPECT_FALSE(policy.TimeoutFor("gpt", "chat", 0, p).from_fleet);
+  // With 5 of its own, 20 together: their P95, from the fleet.
+  for (int i = 0; i < 5; ++i) policy.Record("gpt", "chat", i, 800, false, p.window_ms);
+  TimeoutPolicy::Timeout t = policy.TimeoutFor("gpt", "chat", 10, p);
+  EXPECT_TRUE(t.from_fleet);
+  EXPECT_NEAR(t.ms, 800, 800 * 0.02);  // the 95th of 20: one of its own
+  // Enough of its own: the fleet's are no longer used.
+  for (int i = 0; i < 20; ++i) policy.Record("gpt", "chat", 20 + i, 200, false, p.window_ms);
+  t = policy.TimeoutFor("gpt", "chat", 50, p);
+  EXPECT_FALSE(t.from_fleet);
+  EXPECT_NEAR(t.ms, 800, 800 * 0.02);
+  std::vector<TimeoutPolicy::KeyStats> stats = policy.Stats(50);
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0].fleet_samples, 15u);
+}
+
+TEST(TimeoutPolicy, AKeyOnlyTheFleetHasSeenIsListedAndForgottenWithTheView) {
+  TimeoutPolicy policy;
+  TimeoutParams p = Params();
+  TimeoutPolicy::FleetSamples other;
+  for (int i = 0; i < 40; ++i) other.all.Add(LatencyHistogram::BucketOf(1200));
+  policy.SetFleetView({{{"claude", "chat"}, other}});
+  EXPECT_NEAR(policy.TimeoutFor("claude", "chat", 0, p).ms, 1200, 1200 * 0.02);
+  std::vector<TimeoutPolicy::KeyStats> stats = policy.Stats(0);
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0].model, "claude");
+  EXPECT_EQ(stats[0].samples, 0u);
+  EXPECT_EQ(stats[0].fleet_samples, 40u);
+  policy.SetFleetView({});
+  EXPECT_EQ(policy.TimeoutFor("claude", "chat", 0, p).ms, 5000);
+  EXPECT_TRUE(policy.Stats(0).empty());
+}
+
 }  // namespace
 }  // namespace switchyard
