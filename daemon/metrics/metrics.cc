@@ -152,6 +152,20 @@ std::string Metrics::Render(const StatusResult& status) const {
            "History rows lost (queue full, or a failed write) since the daemon started.");
   t.Sample("switchyard_history_dropped_rows_total", {},
            static_cast<double>(status.history.dropped_rows));
+  if (status.fleet.state != "off") {
+    t.Family("switchyard_fleet_link_up", "gauge",
+             "1 while the link to the fleet's Redis is up; 0 while this host is alone.");
+    t.Sample("switchyard_fleet_link_up", {}, status.fleet.state == "up" ? 1 : 0);
+    t.Family("switchyard_fleet_hosts", "gauge",
+             "Hosts sharing latency summaries now, this one included.");
+    t.Sample("switchyard_fleet_hosts", {}, static_cast<double>(status.fleet.hosts));
+    t.Family("switchyard_fleet_verdicts_total", "counter",
+             "Breaker verdicts this host published (sent) and applied from other hosts.");
+    t.Sample("switchyard_fleet_verdicts_total", {{"direction", "sent"}},
+             static_cast<double>(status.fleet.events_sent));
+    t.Sample("switchyard_fleet_verdicts_total", {{"direction", "applied"}},
+             static_cast<double>(status.fleet.events_applied));
+  }
   t.Family("switchyard_uptime_seconds", "gauge", "Time since the daemon started.");
   t.Sample("switchyard_uptime_seconds", {}, static_cast<double>(status.uptime_ms) / 1000);
   return t.text();

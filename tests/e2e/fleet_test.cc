@@ -43,6 +43,26 @@ bool LinkUp(Client& c) { return c.GetStatus().result.fleet.state == "up"; }
 
 CompleteRequest Ask() { return Cluster::Ask(kPrompt); }
 
+// A real Redis and two hosts linked through it.
+struct TwoHosts {
+  explicit TwoHosts(int64_t cooldown_ms = 1000)
+      : redis(dir),
+        a(HostOptions(redis, "host-a", "", cooldown_ms)),
+        b(HostOptions(redis, "host-b", "", cooldown_ms)),
+        ca(a.Connect()),
+        cb(b.Connect()) {}
+  bool Linked() {
+    return PollUntil(5000, [&] { return LinkUp(*ca) && LinkUp(*cb); });
+  }
+
+  TempDir dir;
+  RedisServer redis;
+  Cluster a;
+  Cluster b;
+  std::unique_ptr<Client> ca;
+  std::unique_ptr<Client> cb;
+};
+
 // The newest transition of `model` to `state` in a host's history, once it is written.
 int64_t OpenUntilInHistory(Cluster& host, const std::string& model) {
   Db db(host.history_path());
@@ -54,13 +74,13 @@ int64_t OpenUntilInHistory(Cluster& host, const std::string& model) {
 }
 
 TEST(Fleet, ABreakerOpenOnOneHostIsOpenOnTheOtherBeforeItCallsTheModel) {
-  TempDir dir;
-  RedisServer redis(dir);
-  Cluster a(HostOptions(redis, "host-a"));
-  Cluster b(HostOptions(redis, "host-b"));
-  auto ca = a.Connect();
-  auto cb = b.Connect();
-  ASSERT_TRUE(PollUntil(5000, [&] { return LinkUp(*ca) && LinkUp(*cb); }));
+  TwoHosts hosts;
+  ASSERT_TRUE(hosts.Linked());
+  Cluster& a = hosts.a;
+  Cluster& b = hosts.b;
+  Client* ca = hosts.ca.get();
+  Client* cb = hosts.cb.get();
+  RedisServer& redis = hosts.redis;
 
   a.fake().SetFault("gpt-4o", "mode=error&status=503");  // on host A only
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(ca->Complete(Ask()).ok);
@@ -113,13 +133,12 @@ TEST(Fleet, ABreakerOpenOnOneHostIsOpenOnTheOtherBeforeItCallsTheModel) {
 }
 
 TEST(Fleet, OneHostAtATimeProbesAndItsVerdictReachesEveryHost) {
-  TempDir dir;
-  RedisServer redis(dir);
-  Cluster a(HostOptions(redis, "host-a"));
-  Cluster b(HostOptions(redis, "host-b"));
-  auto ca = a.Connect();
-  auto cb = b.Connect();
-  ASSERT_TRUE(PollUntil(5000, [&] { return LinkUp(*ca) && LinkUp(*cb); }));
+  TwoHosts hosts;
+  ASSERT_TRUE(hosts.Linked());
+  Cluster& a = hosts.a;
+  Cluster& b = hosts.b;
+  Client* ca = hosts.ca.get();
+  Client* cb = hosts.cb.get();
   a.fake().SetFault("gpt-4o", "mode=error&status=503");
   b.fake().SetFault("gpt-4o", "mode=error&status=503");
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(ca->Complete(Ask()).ok);
@@ -185,14 +204,14 @@ TEST(Fleet, OneHostAtATimeProbesAndItsVerdictReachesEveryHost) {
 }
 
 TEST(Fleet, WithRedisGoneHostsCarryOnAloneAndRejoinWhenItReturns) {
-  TempDir dir;
-  RedisServer redis(dir);
   // A cool-down that outlasts the outage: what A learns alone is still news when it rejoins.
-  Cluster a(HostOptions(redis, "host-a", "", 30000));
-  Cluster b(HostOptions(redis, "host-b", "", 30000));
-  auto ca = a.Connect();
-  auto cb = b.Connect();
-  ASSERT_TRUE(PollUntil(5000, [&] { return LinkUp(*ca) && LinkUp(*cb); }));
+  TwoHosts hosts(30000);
+  ASSERT_TRUE(hosts.Linked());
+  Cluster& a = hosts.a;
+  Cluster& b = hosts.b;
+  Client* ca = hosts.ca.get();
+  Client* cb = hosts.cb.get();
+  RedisServer& redis = hosts.redis;
 
   redis.Kill();
   for (int i = 0; i < 10; ++i) {
@@ -234,15 +253,15 @@ TEST(Fleet, WithRedisGoneHostsCarryOnAloneAndRejoinWhenItReturns) {
 }
 
 TEST(Fleet, ANewHostStartsWithTheTimeoutsTheOthersLearned) {
-  TempDir dir;
-  RedisServer redis(dir);
-  Cluster a(HostOptions(redis, "host-a"));
-  Cluster b(HostOptions(redis, "host-b"));
+  TwoHosts hosts;
+  ASSERT_TRUE(hosts.Linked());
+  Cluster& a = hosts.a;
+  Cluster& b = hosts.b;
+  Client* ca = hosts.ca.get();
+  Client* cb = hosts.cb.get();
+  RedisServer& redis = hosts.redis;
   a.fake().SetFault("gpt-4o", "latency_ms=100");
   b.fake().SetFault("gpt-4o", "latency_ms=100");
-  auto ca = a.Connect();
-  auto cb = b.Connect();
-  ASSERT_TRUE(PollUntil(5000, [&] { return LinkUp(*ca) && LinkUp(*cb); }));
   // 15 samples each: too few alone (min_samples 20), enough together.
   for (int i = 0; i < 15; ++i) {
     ASSERT_TRUE(ca->Complete(Ask()).ok);

@@ -99,6 +99,16 @@ TEST(Metrics, GaugesComeFromTheStatus) {
   EXPECT_TRUE(Has(t, "switchyard_requests_in_flight 4"));
   EXPECT_TRUE(Has(t, "switchyard_history_queued_rows 7"));
   EXPECT_TRUE(Has(t, "switchyard_history_dropped_rows_total 1"));
+  EXPECT_EQ(t.find("switchyard_fleet"), std::string::npos);  // no fleet configured
+  s.fleet.state = "down";
+  s.fleet.hosts = 3;
+  s.fleet.events_sent = 2;
+  s.fleet.events_applied = 5;
+  t = Metrics().Render(s);
+  EXPECT_TRUE(Has(t, "switchyard_fleet_link_up 0"));
+  EXPECT_TRUE(Has(t, "switchyard_fleet_hosts 3"));
+  EXPECT_TRUE(Has(t, R"(switchyard_fleet_verdicts_total{direction="sent"} 2)"));
+  EXPECT_TRUE(Has(t, R"(switchyard_fleet_verdicts_total{direction="applied"} 5)"));
 }
 
 TEST(Metrics, LabelValuesAreEscaped) {
