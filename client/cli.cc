@@ -7,6 +7,7 @@
 #include <iostream>
 #include <string>
 
+#include "history_command.h"
 #include "switchyard/client.h"
 
 namespace {
@@ -71,7 +72,54 @@ int main(int argc, char** argv) {
 
   CLI::App* status = app.add_subcommand("status", "show each model's breaker and timeout");
   CLI::App* ping = app.add_subcommand("ping", "check that the daemon answers");
+
+  CLI::App* history = app.add_subcommand(
+      "history", "answer an operator's first questions from the history file (read-only)");
+  switchyard::HistoryCommand hc;
+  const char* env_history = std::getenv("SWITCHYARD_HISTORY");
+  hc.path = env_history && *env_history ? env_history : "/var/lib/switchyard/history.db";
+  history->add_option("--history", hc.path, "the history file ($SWITCHYARD_HISTORY)")
+      ->capture_default_str();
+  history->add_flag("--json", hc.json, "JSON for scripts instead of a table");
+  history->require_subcommand(1);
+  std::string since;
+  auto with_since = [&](CLI::App* sub, const char* fallback) {
+    sub->add_option("--since", since,
+                    std::string("how far back (90s, 30m, 1h, 7d); default ") + fallback);
+  };
+  CLI::App* h_fallbacks =
+      history->add_subcommand("fallbacks", "fallbacks counted by route, from, to and reason");
+  with_since(h_fallbacks, "1h");
+  CLI::App* h_breakers = history->add_subcommand("breakers", "breaker transitions");
+  with_since(h_breakers, "24h");
+  CLI::App* h_latency =
+      history->add_subcommand("latency", "calls, P50, P95 and timeouts per model and hour");
+  with_since(h_latency, "24h");
+  h_latency->add_option("--model", hc.model, "one model");
+  CLI::App* h_cost = history->add_subcommand("cost", "cost per day, route and model");
+  h_cost->add_option("--days", hc.days, "today and the days before it")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 36500));
+  CLI::App* h_answers = history->add_subcommand(
+      "answers", "the answers fallbacks served, newest first (keep_fallback_answers routes)");
+  h_answers->add_option("--route", hc.route, "one route");
+  h_answers->add_option("--limit", hc.limit, "how many")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000));
   CLI11_PARSE(app, argc, argv);
+
+  if (*history) {
+    for (CLI::App* sub : {h_fallbacks, h_breakers, h_latency, h_cost, h_answers}) {
+      if (*sub) hc.what = sub->get_name();
+    }
+    if (since.empty()) since = hc.what == "fallbacks" ? "1h" : "24h";
+    switchyard::Status ds = switchyard::ParseDuration(since, &hc.since_ms);
+    if (!ds.ok()) {
+      std::cerr << "switchyard history: --since " << since << ": " << ds.message() << "\n";
+      return 2;
+    }
+    return switchyard::RunHistoryCommand(hc, stdout, stderr);
+  }
 
   std::unique_ptr<switchyard::Client> client;
   switchyard::Status s = switchyard::Client::Connect(socket, &client);

@@ -272,6 +272,7 @@ Status Daemon::Impl::OpenHistory() {
   StoreOptions so;
   so.path = config_->daemon.history;
   so.retention_days = config_->history.retention_days;
+  so.fallback_answers_retention_days = config_->history.fallback_answers_retention_days;
   so.max_size_bytes = config_->history.max_size_mb << 20;
   so.queue_rows = config_->history.queue_rows;
   so.flush_ms = config_->history.flush_ms;

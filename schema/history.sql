@@ -6,7 +6,8 @@
 -- refused. Sections are only ever appended; a released one is never edited.
 --
 -- Times are integer milliseconds since the Unix epoch (UTC); the *_view views add ISO-8601
--- text. API keys and prompt texts are never stored.
+-- text. API keys are never stored; prompt and answer texts only in fallback_answers, for
+-- routes that opt in (routes.NAME.keep_fallback_answers), pruned on their own schedule.
 
 -- migration: 1
 CREATE TABLE requests (
@@ -246,3 +247,26 @@ ALTER TABLE attempts ADD COLUMN last_tier INTEGER NOT NULL DEFAULT 0;  -- 1: kep
 -- true latency: its row has probe = 1 and the request, model and ts_ms of the cut-off's
 -- row. Probe rows are few; this finds them when the daemon starts.
 CREATE INDEX attempts_probe ON attempts (request_id) WHERE probe = 1;
+
+-- migration: 7
+-- What a fallback served, kept for review on routes with keep_fallback_answers = true (off by
+-- default): a request answered by a model other than its route's first tier (after a
+-- failure or a skip, an over-budget start, or a hedge the lower tier won), the prompt as sent
+-- to the model that answered (after any truncation for it) and that answer. It holds user
+-- text, so it is pruned on its own, after history.fallback_answers_retention_days (7).
+CREATE TABLE fallback_answers (
+  request_id    INTEGER NOT NULL,     -- requests.id
+  ts_ms         INTEGER NOT NULL,     -- when the request started
+  route         TEXT    NOT NULL,
+  task          TEXT    NOT NULL,
+  served_by     TEXT    NOT NULL,     -- the model that answered
+  first_tier    TEXT    NOT NULL,     -- the route's first tier, which did not
+  reason        TEXT    NOT NULL,     -- why not: its attempt's outcome and reason, or over_budget
+  messages_json TEXT    NOT NULL,     -- [{"role": ..., "content": ...}] as sent to served_by
+  truncated     INTEGER NOT NULL DEFAULT 0,  -- 1: shortened to fit served_by's window
+  content       TEXT    NOT NULL,     -- the answer
+  finish_reason TEXT    NOT NULL
+);
+CREATE INDEX fallback_answers_ts ON fallback_answers (ts_ms);
+CREATE VIEW fallback_answers_view AS
+  SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts_ms / 1000.0, 'unixepoch') AS ts, * FROM fallback_answers;

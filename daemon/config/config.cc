@@ -246,6 +246,8 @@ Status ParseHistory(const std::string& src, const toml::table* t, HistoryConfig*
   TableReader r(src, *t, "history");
   SY_RETURN_IF_ERROR(r.Bool("enabled", &h->enabled));
   SY_RETURN_IF_ERROR(r.Int("retention_days", &h->retention_days, 1, 36500));
+  SY_RETURN_IF_ERROR(
+      r.Int("fallback_answers_retention_days", &h->fallback_answers_retention_days, 1, 36500));
   SY_RETURN_IF_ERROR(r.Int("max_size_mb", &h->max_size_mb, 0, int64_t{1} << 30));
   SY_RETURN_IF_ERROR(r.Int("queue_rows", &h->queue_rows, 100, 100000000));
   SY_RETURN_IF_ERROR(r.Int("flush_ms", &h->flush_ms, 1, 60000));
@@ -437,6 +439,7 @@ Status ParseRoute(const std::string& src, const std::string& name, const toml::t
   SY_RETURN_IF_ERROR(r.Table("checks", &checks));
   SY_RETURN_IF_ERROR(ParseChecks(src, r.Path("checks"), checks, &route->checks));
   SY_RETURN_IF_ERROR(r.Double("budget_usd_per_day", &route->budget_usd_per_day, 0, 1e9));
+  SY_RETURN_IF_ERROR(r.Bool("keep_fallback_answers", &route->keep_fallback_answers));
   SY_RETURN_IF_ERROR(r.String("over_budget_tier", &route->over_budget_tier));
   if (route->over_budget_tier.empty()) {
     route->over_budget_tier = route->tiers.size() > 1 ? route->tiers[1] : route->tiers[0];

@@ -141,6 +141,9 @@ struct RouteConfig {
   // is spent, requests start at `over_budget_tier` instead of the first tier.
   double budget_usd_per_day = 0;
   std::string over_budget_tier;  // a model of `tiers`; default: the second tier
+  // Keep the prompt and answer of each request a model other than the first tier served, in
+  // the history's fallback_answers table, for review. It holds user text: off by default.
+  bool keep_fallback_answers = false;
 };
 
 struct DaemonConfig {
@@ -204,6 +207,8 @@ struct HistoryConfig {
   bool enabled = true;
   // Rows older than this are pruned, a few thousand at a time, once a minute.
   int64_t retention_days = 30;
+  // fallback_answers rows (user text) are pruned after this, on their own.
+  int64_t fallback_answers_retention_days = 7;
   // Rows that may wait for the writer thread; past it rows are dropped and counted.
   int64_t queue_rows = 100000;
   // Longest a row waits before it is committed: what a crash can lose.

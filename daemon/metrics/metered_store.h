@@ -17,6 +17,9 @@ class MeteredStore final : public Store {
   void RecordBreakerTransition(BreakerTransitionRecord&& t) override;
   void RecordProbe(int64_t request_id, const std::string& route, const std::string& task,
                    AttemptRecord&& a) override;
+  void RecordFallbackAnswer(FallbackAnswerRecord&& a) override {
+    if (inner_) inner_->RecordFallbackAnswer(std::move(a));
+  }
   StoreStats Stats() const override { return inner_ ? inner_->Stats() : StoreStats{}; }
 
  private:

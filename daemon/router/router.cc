@@ -251,7 +251,11 @@ void Router::Finished(Walk* walk, const RouteResponse& response) {
   auto held = client_walks_.find(walk->origin().client);
   if (held != client_walks_.end() && --held->second == 0) client_walks_.erase(held);
   AddSpend(*walk);
-  if (store_) store_->RecordRequest(walk->HistoryRecord(response));
+  if (store_) {
+    store_->RecordRequest(walk->HistoryRecord(response));
+    FallbackAnswerRecord kept;
+    if (walk->KeptAnswer(response, &kept)) store_->RecordFallbackAnswer(std::move(kept));
+  }
   // `node` owns the walk: it goes here, once its caller has only locals left.
 }
 

@@ -6,6 +6,7 @@
 
 #include "prompt/token_estimate.h"
 #include "router/call_request.h"
+#include "router/fallback_answer.h"
 #include "router/params.h"
 #include "router/walk_call.h"
 
@@ -191,6 +192,7 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   if (retry) a.reason = "retry";
   tried_.Began(std::move(a));
   ++calls_made_;
+  if (route_->keep_fallback_answers && p.truncated) c.sent_messages = std::move(p.messages);
 
   c.http_id = env_->http().Start(std::move(hr), [env = env_, id = id_, seq](HttpResponse&& resp) {
     if (env->tails().Claim(id, seq, resp)) return;
@@ -250,6 +252,7 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   env_->BreakerMoved(call.model, rt.health->Ended(now, outcome, slow, retry_after_ms));
 
   if (outcome == Outcome::kOk) {
+    served_messages_ = std::move(call.sent_messages);
     CancelAll("lost the race to " + call.model);
     RouteResponse r;
     r.ok = true;
@@ -442,6 +445,12 @@ void Walk::Finish(RouteResponse&& response) {
   // The walk is gone after this: only locals from here on.
   env_->Finished(this, response);
   done(std::move(response));
+}
+
+bool Walk::KeptAnswer(const RouteResponse& response, FallbackAnswerRecord* out) const {
+  if (!route_->keep_fallback_answers || !response.ok) return false;
+  const std::vector<Message>& sent = response.result.truncated ? served_messages_ : req_.messages;
+  return KeepFallbackAnswer(*route_, req_.task, sent, response.result, wall_start_ms_, out);
 }
 
 RequestRecord Walk::HistoryRecord(const RouteResponse& response) const {

@@ -119,6 +119,9 @@ class Walk {
   double cost_usd() const { return cost_usd_; }
   // What the history keeps of the walk that ended with `response`.
   RequestRecord HistoryRecord(const RouteResponse& response) const;
+  // On routes that keep fallback answers, the answer a model other than the first tier gave
+  // and the prompt it was sent; false when there is none to keep.
+  bool KeptAnswer(const RouteResponse& response, FallbackAnswerRecord* out) const;
 
  private:
   struct Call;
@@ -196,6 +199,8 @@ class Walk {
   // Why the last tier refused for lack of slots was refused, when one was: a request that
   // made no call for that reason is answered `overloaded`.
   std::string refused_for_capacity_;
+  // Routes that keep fallback answers: the shortened prompt the answering model was sent.
+  std::vector<Message> served_messages_;
 };
 
 }  // namespace switchyard

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "router/walk.h"
 
@@ -26,6 +27,9 @@ struct Walk::Call {
   bool last_hope = false;     // kept past its soft timeout as the last tier that could be called
   bool retry = false;         // the request's one same-model retry
   bool kept_running = false;  // cut off, and handed to the tail watch
+  // Routes that keep fallback answers: the prompt as sent, when it was shortened for this
+  // model (else the request's own messages were sent).
+  std::vector<Message> sent_messages;
   // Streams: the provider's events turned into text, when the first came and the last byte.
   std::unique_ptr<StreamRelay> relay;
   bool got_text = false;

@@ -1,6 +1,8 @@
 #include "store/history_tables.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -21,6 +23,10 @@ Status HistoryTables::Open(const std::string& path, std::unique_ptr<HistoryTable
   // nothing here reads. Only before the library initialises: later it refuses, harmlessly.
   static std::once_flag no_memstatus;
   std::call_once(no_memstatus, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  // A new file is created 0600: it may hold user text (fallback_answers), and SQLite gives
+  // its -wal and -shm files the same mode. An existing file keeps the mode it was given.
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) close(fd);
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -55,8 +61,9 @@ Status HistoryTables::Open(const std::string& path, std::unique_ptr<HistoryTable
 
 HistoryTables::~HistoryTables() {
   // The statements must go before the connection they belong to.
-  for (Statement* st : {&insert_request_, &insert_attempt_, &insert_fallback_, &insert_transition_,
-                        &add_spend_, &request_exists_, &transition_exists_, &probe_exists_}) {
+  for (Statement* st :
+       {&insert_request_, &insert_attempt_, &insert_fallback_, &insert_transition_, &insert_answer_,
+        &add_spend_, &request_exists_, &transition_exists_, &probe_exists_, &answer_exists_}) {
     *st = Statement();
   }
   sqlite3_close(db_);
@@ -87,6 +94,14 @@ Status HistoryTables::Prepare() {
       "INSERT INTO breaker_transitions (ts_ms, model, from_state, to_state, reason, open_until_ms) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
       true, &insert_transition_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(
+      db_,
+      "INSERT INTO fallback_answers (request_id, ts_ms, route, task, served_by, first_tier, "
+      "reason, messages_json, truncated, content, finish_reason) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      true, &insert_answer_));
+  SY_RETURN_IF_ERROR(Statement::Prepare(db_, "SELECT 1 FROM fallback_answers WHERE request_id = ?1",
+                                        true, &answer_exists_));
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,
       "INSERT INTO spend_by_route_day (route, day, cost_usd) VALUES (?1, ?2, ?3) "
@@ -194,6 +209,21 @@ bool HistoryTables::InsertTransition(const TransitionView& t) {
   return s.Run();
 }
 
+bool HistoryTables::InsertAnswer(const AnswerView& a) {
+  return insert_answer_.Int(1, a.request_id)
+      .Int(2, a.ts_ms)
+      .Text(3, a.route)
+      .Text(4, a.task)
+      .Text(5, a.served_by)
+      .Text(6, a.first_tier)
+      .Text(7, a.reason)
+      .Text(8, a.messages_json)
+      .Int(9, a.truncated ? 1 : 0)
+      .Text(10, a.content)
+      .Text(11, a.finish_reason)
+      .Run();
+}
+
 bool HistoryTables::OnFile(const RecordView& v) {
   Statement* query = nullptr;
   switch (v.kind) {
@@ -204,6 +234,9 @@ bool HistoryTables::OnFile(const RecordView& v) {
       query = &probe_exists_.Int(1, v.request.id)
                    .Int(2, v.request.attempts.front().ts_ms)
                    .Text(3, v.request.attempts.front().model);
+      break;
+    case RecordView::Kind::kAnswer:
+      query = &answer_exists_.Int(1, v.answer.request_id);
       break;
     case RecordView::Kind::kTransition:
       query = &transition_exists_.Int(1, v.transition.ts_ms)
@@ -236,6 +269,9 @@ HistoryTables::Written HistoryTables::Write(std::string_view bytes, bool skip_ex
       ok = InsertAttempt(v.request.id, v.request.task, -1, a);
       ++w.rows;
       if (a.cost_usd > 0) spend[{v.request.route, a.ts_ms / 86400000}] += a.cost_usd;
+    } else if (v.kind == RecordView::Kind::kAnswer) {
+      ok = InsertAnswer(v.answer);
+      ++w.rows;
     } else {
       ok = InsertTransition(v.transition);
       ++w.rows;
@@ -260,15 +296,20 @@ HistoryTables::Written HistoryTables::Write(std::string_view bytes, bool skip_ex
   return w;
 }
 
-int64_t HistoryTables::Prune(int64_t cutoff_wall_ms) {
+int64_t HistoryTables::Prune(int64_t cutoff_wall_ms, int64_t answers_cutoff_wall_ms) {
   int64_t deleted = 0;
-  for (const char* table : {"attempts", "fallbacks", "requests", "breaker_transitions"}) {
+  for (const char* table :
+       {"attempts", "fallbacks", "requests", "breaker_transitions", "fallback_answers"}) {
     std::string sql = std::string("DELETE FROM ") + table + " WHERE rowid IN (SELECT rowid FROM " +
                       table + " WHERE ts_ms < ?1 LIMIT " + std::to_string(kPruneChunk) + ")";
     Statement st;
     if (!Statement::Prepare(db_, sql, false, &st).ok()) continue;
+    // The kept answers hold user text: their own, usually shorter, retention.
+    int64_t cutoff = std::string_view(table) == "fallback_answers"
+                         ? std::max(cutoff_wall_ms, answers_cutoff_wall_ms)
+                         : cutoff_wall_ms;
     for (;;) {
-      bool done = st.Int(1, cutoff_wall_ms).Run();
+      bool done = st.Int(1, cutoff).Run();
       int n = sqlite3_changes(db_);
       if (!done || n == 0) break;
       deleted += n;

@@ -37,9 +37,10 @@ class HistoryTables {
   // breaker transitions already on file are left out, and their spend is not added again.
   Written Write(std::string_view bytes, bool skip_existing = false);
 
-  // Deletes rows that started before `cutoff_wall_ms`, a few thousand per statement so the
-  // write lock is never held long; then a passive checkpoint. Returns the rows deleted.
-  int64_t Prune(int64_t cutoff_wall_ms);
+  // Deletes rows that started before `cutoff_wall_ms` (fallback_answers before
+  // `answers_cutoff_wall_ms`), a few thousand per statement so the write lock is never held
+  // long; then a passive checkpoint. Returns the rows deleted.
+  int64_t Prune(int64_t cutoff_wall_ms, int64_t answers_cutoff_wall_ms);
   // Caps the file at `bytes` (0: no cap); it never shrinks below what it holds.
   void SetMaxSize(int64_t bytes);
   // One more than the largest request id on file.
@@ -55,6 +56,7 @@ class HistoryTables {
   bool InsertRequest(const RequestView& r);
   bool InsertAttempt(int64_t request_id, std::string_view task, int64_t seq, const AttemptView& a);
   bool InsertTransition(const TransitionView& t);
+  bool InsertAnswer(const AnswerView& a);
   bool OnFile(const RecordView& v);
 
   sqlite3* db_;
@@ -62,10 +64,12 @@ class HistoryTables {
   Statement insert_attempt_;
   Statement insert_fallback_;
   Statement insert_transition_;
+  Statement insert_answer_;
   Statement add_spend_;
   Statement request_exists_;
   Statement transition_exists_;
   Statement probe_exists_;
+  Statement answer_exists_;
 };
 
 }  // namespace switchyard

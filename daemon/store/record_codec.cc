@@ -8,7 +8,7 @@ namespace {
 
 // Native byte order and width: the bytes are read back on the machine that wrote them (by
 // the process itself, or by its next start from the journal, which checks kRecordFormat).
-enum Tag : uint8_t { kRequestTag = 1, kTransitionTag = 2, kProbeTag = 3 };
+enum Tag : uint8_t { kRequestTag = 1, kTransitionTag = 2, kProbeTag = 3, kAnswerTag = 4 };
 
 // Each record's fields are listed once, below, and walked by both of these, so the writer
 // and the reader cannot disagree on their order. Numbers go as their bytes, bools as one
@@ -112,7 +112,20 @@ bool TransitionFields(Io& io, R& t) {
          io(t.open_until_ms);
 }
 
+template <typename Io, typename R>
+bool AnswerFields(Io& io, R& a) {
+  return io(a.request_id) && io(a.ts_ms) && io(a.route) && io(a.task) && io(a.served_by) &&
+         io(a.first_tier) && io(a.reason) && io(a.messages_json) && io(a.truncated) &&
+         io(a.content) && io(a.finish_reason);
+}
+
 }  // namespace
+
+void EncodeAnswer(const FallbackAnswerRecord& a, std::string* out) {
+  Sink sink{out};
+  sink.Raw(kAnswerTag);
+  AnswerFields(sink, a);
+}
 
 void EncodeRequest(const RequestRecord& r, std::string* out) {
   Sink sink{out};
@@ -147,6 +160,9 @@ bool RecordReader::Next(RecordView* out) {
   if (ok && (tag == kRequestTag || tag == kProbeTag)) {
     out->kind = tag == kRequestTag ? RecordView::Kind::kRequest : RecordView::Kind::kProbe;
     ok = RequestFields(source, out->request);
+  } else if (ok && tag == kAnswerTag) {
+    out->kind = RecordView::Kind::kAnswer;
+    ok = AnswerFields(source, out->answer);
   } else if (ok && tag == kTransitionTag) {
     out->kind = RecordView::Kind::kTransition;
     ok = TransitionFields(source, out->transition);

@@ -22,11 +22,12 @@ namespace switchyard {
 // its next start from its journal (store/history_journal.h), which may be a newer release:
 // bump this whenever a field list changes, so that a journal of another layout is skipped
 // rather than misread.
-inline constexpr uint32_t kRecordFormat = 3;
+inline constexpr uint32_t kRecordFormat = 4;
 
 // Appends one record to `out`.
 void EncodeRequest(const RequestRecord& r, std::string* out);
 void EncodeTransition(const BreakerTransitionRecord& t, std::string* out);
+void EncodeAnswer(const FallbackAnswerRecord& a, std::string* out);
 // A probe's attempt: a request record of `request_id`, `route` and `task` whose one attempt is it,
 // read back as a kProbe (no requests row, no fallbacks).
 void EncodeProbe(int64_t request_id, const std::string& route, const std::string& task,
@@ -89,10 +90,25 @@ struct TransitionView {
   int64_t open_until_ms;
 };
 
+struct AnswerView {
+  int64_t request_id;
+  int64_t ts_ms;
+  std::string_view route;
+  std::string_view task;
+  std::string_view served_by;
+  std::string_view first_tier;
+  std::string_view reason;
+  std::string_view messages_json;
+  bool truncated;
+  std::string_view content;
+  std::string_view finish_reason;
+};
+
 struct RecordView {
-  enum class Kind { kRequest, kTransition, kProbe } kind;
+  enum class Kind { kRequest, kTransition, kProbe, kAnswer } kind;
   RequestView request;        // for kRequest and kProbe
   TransitionView transition;  // for kTransition
+  AnswerView answer;          // for kAnswer
 };
 
 // Reads back what Encode* appended, in order. The views stay valid while the buffer does;

@@ -23,6 +23,7 @@ Status SqliteStore::Open(const StoreOptions& options, std::unique_ptr<SqliteStor
   q.queue_rows = options.queue_rows;
   q.flush_ms = options.flush_ms;
   q.retention_days = options.retention_days;
+  q.fallback_answers_retention_days = options.fallback_answers_retention_days;
   q.max_size_bytes = options.max_size_bytes;
   q.clock = s->options_.clock;
   s->queue_ = std::make_unique<WriteQueue>(q, s->tables_.get(), s->journal_.get());
@@ -128,6 +129,12 @@ void SqliteStore::RecordProbe(int64_t request_id, const std::string& route, cons
                               AttemptRecord&& a) {
   scratch_.clear();
   EncodeProbe(request_id, route, task, a, &scratch_);
+  Enqueue(1);
+}
+
+void SqliteStore::RecordFallbackAnswer(FallbackAnswerRecord&& a) {
+  scratch_.clear();
+  EncodeAnswer(a, &scratch_);
   Enqueue(1);
 }
 

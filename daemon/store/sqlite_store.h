@@ -29,6 +29,7 @@ class WriteQueue;
 struct StoreOptions {
   std::string path;
   int64_t retention_days = 30;
+  int64_t fallback_answers_retention_days = 7;
   // Rows (requests + attempts + fallbacks) that may wait for the writer; more are dropped.
   int64_t queue_rows = 100000;
   // How often the writer commits what is queued; on a saturated machine a row can wait
@@ -88,6 +89,7 @@ class SqliteStore final : public Store {
 
   void RecordRequest(RequestRecord&& r) override;
   void RecordBreakerTransition(BreakerTransitionRecord&& t) override;
+  void RecordFallbackAnswer(FallbackAnswerRecord&& a) override;
   void RecordProbe(int64_t request_id, const std::string& route, const std::string& task,
                    AttemptRecord&& a) override;
   StoreStats Stats() const override;

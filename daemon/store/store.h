@@ -69,6 +69,22 @@ struct BreakerTransitionRecord {
   int64_t open_until_ms = 0;  // 0: not open
 };
 
+// The prompt and answer of a request a model other than its route's first tier served, for
+// routes with keep_fallback_answers (they hold user text: off by default).
+struct FallbackAnswerRecord {
+  int64_t request_id = 0;
+  int64_t ts_ms = 0;  // when the request started
+  std::string route;
+  std::string task;
+  std::string served_by;
+  std::string first_tier;
+  std::string reason;         // why the first tier did not serve
+  std::string messages_json;  // as sent to served_by
+  bool truncated = false;
+  std::string content;
+  std::string finish_reason;
+};
+
 struct StoreStats {
   int64_t queued_rows = 0;    // not yet on file: queued, or in a write not yet committed
   int64_t written_rows = 0;   // committed since start
@@ -88,6 +104,7 @@ class Store {
   // an attempts row of request `request_id` with seq -1; its cost counts to `route`'s spend.
   virtual void RecordProbe(int64_t request_id, const std::string& route, const std::string& task,
                            AttemptRecord&& a) = 0;
+  virtual void RecordFallbackAnswer(FallbackAnswerRecord&& a) = 0;
   virtual StoreStats Stats() const = 0;
 };
 

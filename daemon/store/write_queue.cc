@@ -259,9 +259,12 @@ void WriteQueue::ApplyMaxSize() {
 
 void WriteQueue::Prune() {
   last_prune_ms_ = options_.clock->WallMs();
-  int64_t deleted = tables_->Prune(last_prune_ms_ - options_.retention_days * 86400000);
+  int64_t deleted =
+      tables_->Prune(last_prune_ms_ - options_.retention_days * 86400000,
+                     last_prune_ms_ - options_.fallback_answers_retention_days * 86400000);
   if (deleted > 0) {
-    spdlog::info("history: pruned {} row(s) older than {} days", deleted, options_.retention_days);
+    spdlog::info("history: pruned {} row(s) older than {} days ({} for fallback answers)", deleted,
+                 options_.retention_days, options_.fallback_answers_retention_days);
   }
 }
 

@@ -34,6 +34,7 @@ class WriteQueue {
     int64_t queue_rows = 100000;
     int64_t flush_ms = 50;
     int64_t retention_days = 30;
+    int64_t fallback_answers_retention_days = 7;
     int64_t max_size_bytes = 0;  // applied by HistoryTables already at open
     const Clock* clock = nullptr;
   };

@@ -18,6 +18,7 @@ class MemoryStore final : public Store {
                    AttemptRecord&& a) override {
     probes.push_back({request_id, route, task, std::move(a)});
   }
+  void RecordFallbackAnswer(FallbackAnswerRecord&& a) override { answers.push_back(std::move(a)); }
   StoreStats Stats() const override { return {}; }
 
   struct Probe {
@@ -29,6 +30,7 @@ class MemoryStore final : public Store {
   std::vector<RequestRecord> requests;
   std::vector<Probe> probes;
   std::vector<BreakerTransitionRecord> transitions;
+  std::vector<FallbackAnswerRecord> answers;
 };
 
 }  // namespace switchyard

@@ -155,6 +155,40 @@ TEST(RecordCodec, ReadsBackEveryFieldInOrder) {
 }
 
 // Under ASan a read past the end fails the test, whichever byte the buffer stops at.
+TEST(RecordCodec, AKeptFallbackAnswerReadsBack) {
+  FallbackAnswerRecord a;
+  a.request_id = 42;
+  a.ts_ms = 1'700'000'000'000;
+  a.route = "chat";
+  a.task = "summarise";
+  a.served_by = "haiku";
+  a.first_tier = "opus";
+  a.reason = "timeout: no answer in 500 ms";
+  a.messages_json = R"([{"role":"user","content":"hi"}])";
+  a.truncated = true;
+  a.content = "hello";
+  a.finish_reason = "stop";
+  std::string bytes;
+  EncodeAnswer(a, &bytes);
+  RecordReader reader(bytes);
+  RecordView v;
+  ASSERT_TRUE(reader.Next(&v));
+  ASSERT_EQ(v.kind, RecordView::Kind::kAnswer);
+  EXPECT_EQ(v.answer.request_id, 42);
+  EXPECT_EQ(v.answer.ts_ms, a.ts_ms);
+  EXPECT_EQ(v.answer.route, "chat");
+  EXPECT_EQ(v.answer.task, "summarise");
+  EXPECT_EQ(v.answer.served_by, "haiku");
+  EXPECT_EQ(v.answer.first_tier, "opus");
+  EXPECT_EQ(v.answer.reason, a.reason);
+  EXPECT_EQ(v.answer.messages_json, a.messages_json);
+  EXPECT_TRUE(v.answer.truncated);
+  EXPECT_EQ(v.answer.content, "hello");
+  EXPECT_EQ(v.answer.finish_reason, "stop");
+  EXPECT_FALSE(reader.Next(&v));
+  EXPECT_FALSE(reader.broken());
+}
+
 TEST(RecordCodec, AnyCutShortBufferIsBrokenNotOverread) {
   std::string bytes;
   EncodeRequest(FullRequest(), &bytes);

@@ -445,6 +445,51 @@ TEST_F(SqliteStoreTest, RetentionPrunesOldRows) {
   EXPECT_EQ(Query("SELECT COUNT(*) FROM fallbacks"), 1);
 }
 
+TEST_F(SqliteStoreTest, KeptFallbackAnswersArePrunedOnTheirOwnSchedule) {
+  StoreOptions o = Options();
+  o.retention_days = 30;
+  o.fallback_answers_retention_days = 2;
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto answer = [](int64_t id, int64_t ts) {
+    FallbackAnswerRecord a;
+    a.request_id = id;
+    a.ts_ms = ts;
+    a.route = "chat";
+    a.task = "default";
+    a.served_by = "small";
+    a.first_tier = "big";
+    a.reason = "timeout: no answer within 600 ms";
+    a.messages_json = R"([{"role":"user","content":"hi \"there\""}])";
+    a.truncated = true;
+    a.content = "hello";
+    a.finish_reason = "stop";
+    return a;
+  };
+  store->RecordRequest(Request(1, now - 3 * 86400000LL));
+  store->RecordFallbackAnswer(answer(1, now - 3 * 86400000LL));
+  store->RecordRequest(Request(2, now));
+  store->RecordFallbackAnswer(answer(2, now));
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM fallback_answers"), 2);
+  EXPECT_EQ(Query("SELECT truncated FROM fallback_answers WHERE request_id = 2"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM fallback_answers_view WHERE ts LIKE '____-__-__T%Z' "
+                  "AND content = 'hello' AND json_valid(messages_json) AND "
+                  "json_extract(messages_json, '$[0].content') = 'hi \"there\"'"),
+            2);
+  store.reset();
+  ASSERT_TRUE(SqliteStore::Open(o, &store).ok());
+  store->Start();
+  store->Close();
+  // Three days old: past the answers' 2 days, within the rest's 30.
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM fallback_answers"), 1);
+  EXPECT_EQ(Query("SELECT request_id FROM fallback_answers"), 2);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 2);
+}
+
 TEST_F(SqliteStoreTest, OlderSchemaIsUpgradedKeepingItsRows) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
