@@ -96,6 +96,48 @@ TEST_F(ConfigTest, BreakerRunsDefaultAndOverridePerModel) {
             std::string::npos);
 }
 
+TEST_F(ConfigTest, FleetIsOffUnlessSetAndItsAddressIsChecked) {
+  Config off;
+  ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &off).ok());
+  EXPECT_FALSE(off.fleet.enabled());
+  Config cfg;
+  Status s = ParseConfig(
+      "[fleet]\nredis = \"redis://10.0.0.5\"\nhost = \"web-1\"\n" + std::string(kMinimal), "t.toml",
+      &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(cfg.fleet.enabled());
+  EXPECT_EQ(cfg.fleet.name, "switchyard");
+  EXPECT_EQ(cfg.fleet.host, "web-1");
+  EXPECT_EQ(cfg.fleet.publish_interval_ms, 5000);
+  EXPECT_EQ(cfg.fleet.timeout_ms, 1000);
+  s = ParseConfig("[fleet]\nredis = \"redis://:pw@10.0.0.5\"\n" + std::string(kMinimal), "t.toml",
+                  &cfg);
+  EXPECT_NE(s.message().find("fleet.redis: has user info; put the password in "
+                             "fleet.password_file"),
+            std::string::npos)
+      << s.message();
+  s = ParseConfig("[fleet]\nredis = \"redis://h\"\npassword_file = \"/nonexistent/pw\"\n" +
+                      std::string(kMinimal),
+                  "t.toml", &cfg);
+  EXPECT_NE(s.message().find("fleet.password_file"), std::string::npos) << s.message();
+}
+
+TEST_F(ConfigTest, FallbackAnswersAreKeptOnlyWhereARouteAsks) {
+  Config cfg;
+  ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &cfg).ok());
+  EXPECT_FALSE(cfg.routes["chat"].keep_fallback_answers);
+  EXPECT_EQ(cfg.history.fallback_answers_retention_days, 7);
+  std::string text = "[history]\nfallback_answers_retention_days = 2\n" + std::string(kMinimal) +
+                     "keep_fallback_answers = true\n";
+  Status s = ParseConfig(text, "t.toml", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(cfg.routes["chat"].keep_fallback_answers);
+  EXPECT_EQ(cfg.history.fallback_answers_retention_days, 2);
+  EXPECT_NE(ErrorFor("tiers = [\"a\", \"b\"]", "tiers = [\"a\", \"b\"]\nkeep_fallback_answers = 1")
+                .find("keep_fallback_answers"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, HttpFrontDoorIsOffUnlessSetAndLoopbackOnly) {
   Config off;
   ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &off).ok());
@@ -118,9 +160,7 @@ TEST_F(ConfigTest, HttpFrontDoorIsOffUnlessSetAndLoopbackOnly) {
         << s.message();
   }
   std::string key = std::filesystem::temp_directory_path() / "sy-http-key";
-  {
-    std::ofstream(key) << "sk-front-door\n";
-  }
+  { std::ofstream(key) << "sk-front-door\n"; }
   Config cfg;
   Status s = ParseConfig("[http]\nsocket = \"/tmp/h.sock\"\napi_key_file = \"" + key +
                              "\"\nread_timeout_ms = 500\n" + kMinimal,
