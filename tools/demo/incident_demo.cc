@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   opt.extra_toml =
       "[breaker]\ncooldown_ms = 5000\nmax_cooldown_ms = 10000\njitter = 0.1\n\n[history]\nflush_ms "
       "= 20\n";
+  // What the fallbacks answered is kept too, to show at the end.
+  opt.route_toml += "keep_fallback_answers = true\n";
   testbed::Cluster cluster(opt);
   testbed::FakeProvider& fake = cluster.fake();
   fake.SetFault("gpt-4o", "latency_ms=600&jitter_ms=60");
@@ -168,6 +170,13 @@ int main(int argc, char** argv) {
       "SELECT served_by, COUNT(*) AS requests, MAX(latency_ms) AS slowest_ms, ROUND(SUM(cost_usd), "
       "4) AS cost_usd "
       "FROM requests GROUP BY 1");
+  Say("5. The same questions through `switchyard history`, and what a fallback answered:");
+  for (const char* args : {"fallbacks --since 1h", "answers --limit 1"}) {
+    std::printf("$ switchyard history %s\n", args);
+    std::fflush(stdout);
+    std::string cmd = bin_dir + "/switchyard history --history '" + db + "' " + std::string(args);
+    if (std::system(cmd.c_str()) != 0) std::printf("(switchyard history failed)\n");
+  }
   std::printf("\nWithout switchyard, every request during the incident would have waited 12 s.\n");
   return 0;
 }
