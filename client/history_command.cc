@@ -148,6 +148,7 @@ void PrintTable(const Query& q, const std::vector<std::vector<Cell>>& rows, std:
   line(head);
   for (const auto& row : rows) {
     std::vector<std::string> cells;
+    cells.reserve(row.size());
     for (const Cell& c : row) cells.push_back(c.Shown());
     line(cells);
   }
