@@ -32,6 +32,11 @@ std::string NewInstance() {
 
 bool IsString(const redisReply* r) { return r && r->type == REDIS_REPLY_STRING; }
 
+// Another host's verdict, as this host's history records it.
+std::string ReasonFrom(const FleetBreakerEvent& e) {
+  return "host " + e.host + " (fleet): " + e.reason;
+}
+
 }  // namespace
 
 Fleet::Fleet(const FleetConfig& config, Deps deps)
@@ -108,6 +113,16 @@ void Fleet::Down(const std::string&) {
   deps_.router->HoldBreakers(false);
 }
 
+FleetBreakerEvent Fleet::Verdict(const std::string& model, std::string reason) const {
+  FleetBreakerEvent e;
+  e.model = model;
+  e.host = config_.host;
+  e.instance = instance_;
+  e.reason = std::move(reason);
+  e.ts_ms = deps_.clock->WallMs();
+  return e;
+}
+
 void Fleet::Publish(const FleetBreakerEvent& e) {
   std::string json = deps_.redactor ? deps_.redactor->Redact(EncodeBreakerEvent(e))
                                     : EncodeBreakerEvent(e);
@@ -120,15 +135,10 @@ void Fleet::Publish(const FleetBreakerEvent& e) {
 void Fleet::BreakerMoved(const std::string& model, const BreakerTransition& t,
                          int64_t open_until_wall_ms, int64_t cooldown_ms) {
   if (!link_->up() || t.to == BreakerState::kHalfOpen) return;
-  FleetBreakerEvent e;
-  e.model = model;
+  FleetBreakerEvent e = Verdict(model, t.reason);
   e.open = t.to == BreakerState::kOpen;
   e.open_until_ms = open_until_wall_ms;
   e.cooldown_ms = cooldown_ms;
-  e.host = config_.host;
-  e.instance = instance_;
-  e.reason = t.reason;
-  e.ts_ms = deps_.clock->WallMs();
   Publish(e);
   EndTurn(model);
 }
@@ -185,7 +195,7 @@ void Fleet::Message(std::string_view payload) {
   }
   if (e.instance == instance_) return;
   ++events_applied_;
-  std::string reason = "host " + e.host + " (fleet): " + e.reason;
+  std::string reason = ReasonFrom(e);
   if (e.open) {
     if (e.open_until_ms > deps_.clock->WallMs()) {
       deps_.router->ApplyFleetOpen(e.model, e.open_until_ms, e.cooldown_ms, reason);
@@ -207,26 +217,20 @@ void Fleet::CatchUp() {
       int64_t wall = deps_.clock->WallMs();
       if (have && stored.instance != instance_ && stored.open && stored.open_until_ms > wall) {
         deps_.router->ApplyFleetOpen(model, stored.open_until_ms, stored.cooldown_ms,
-                                     "host " + stored.host + " (fleet): " + stored.reason);
+                                     ReasonFrom(stored));
       }
       // What this host learned while apart, the others learn now.
-      for (const Router::BreakerView& local : deps_.router->Breakers()) {
-        if (local.model != model || local.state != BreakerState::kOpen ||
-            local.open_until_wall_ms <= wall) {
-          continue;
-        }
-        if (have && stored.open && stored.open_until_ms >= local.open_until_wall_ms) continue;
-        FleetBreakerEvent e;
-        e.model = model;
-        e.open = true;
-        e.open_until_ms = local.open_until_wall_ms;
-        e.cooldown_ms = local.cooldown_ms;
-        e.host = config_.host;
-        e.instance = instance_;
-        e.reason = "opened while this host was apart from the fleet";
-        e.ts_ms = wall;
-        Publish(e);
+      Router::BreakerView local;
+      if (!deps_.router->FindBreaker(model, &local) || local.state != BreakerState::kOpen ||
+          local.open_until_wall_ms <= wall) {
+        return;
       }
+      if (have && stored.open && stored.open_until_ms >= local.open_until_wall_ms) return;
+      FleetBreakerEvent e = Verdict(model, "opened while this host was apart from the fleet");
+      e.open = true;
+      e.open_until_ms = local.open_until_wall_ms;
+      e.cooldown_ms = local.cooldown_ms;
+      Publish(e);
     });
   }
 }
@@ -255,8 +259,9 @@ void Fleet::PublishSummaries() {
   h.host = config_.host;
   h.instance = instance_;
   h.ts_ms = wall;
-  for (const char* kind : {"answer", "first_token"}) {
-    TimeoutPolicy* policy = kind[0] == 'a' ? deps_.answers : deps_.first_token;
+  const std::pair<const char*, TimeoutPolicy*> kinds[] = {{"answer", deps_.answers},
+                                                          {"first_token", deps_.first_token}};
+  for (const auto& [kind, policy] : kinds) {
     for (TimeoutPolicy::Window& w : policy->Windows(now)) {
       LatencySummary s;
       s.kind = kind;
@@ -316,8 +321,7 @@ void Fleet::FetchSummaries() {
 
 void Fleet::Merge(const std::vector<HostSummaries>& hosts) {
   std::map<TimeoutPolicy::Key2, TimeoutPolicy::FleetSamples> answers, first_token;
-  for (const HostSummaries& h : hosts) {
-    if (h.instance == instance_) continue;
+  for (const HostSummaries& h : hosts) {  // the others': this host's own were not fetched
     for (const LatencySummary& s : h.summaries) {
       auto& into = (s.kind == "answer" ? answers : first_token)[{s.model, s.task}];
       into.all.Merge(s.all);

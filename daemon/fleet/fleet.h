@@ -73,6 +73,8 @@ class Fleet final : public BreakerListener {
   void Up();
   void Down(const std::string& why);
   void Message(std::string_view payload);
+  // A verdict of this host's on `model`, closed until the caller says otherwise.
+  FleetBreakerEvent Verdict(const std::string& model, std::string reason) const;
   void Publish(const FleetBreakerEvent& e);
   void CatchUp();
   void EndTurn(const std::string& model);

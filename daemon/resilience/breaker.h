@@ -81,7 +81,6 @@ class Breaker {
   // Held, an open breaker whose cool-down is over stays open: one host of a fleet probes at a
   // time, and this one has not been given the turn (fleet/fleet.h).
   void Hold(bool held) { held_ = held; }
-  bool held() const { return held_; }
   // Open, its cool-down over, held: what a probe lease would let through.
   bool AwaitsTurn(int64_t now_ms) const {
     return held_ && state_ == BreakerState::kOpen && now_ms >= open_until_ms_;

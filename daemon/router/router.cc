@@ -231,16 +231,22 @@ void Router::HoldBreaker(const std::string& model, bool held) {
   if (it != health_.end()) it->second->breaker().Hold(held);
 }
 
+bool Router::FindBreaker(const std::string& model, BreakerView* out) const {
+  auto it = health_.find(model);
+  if (it == health_.end()) return false;
+  const Breaker& b = it->second->breaker();
+  out->model = model;
+  out->state = b.state();
+  out->open_until_wall_ms = clock_->WallMs() + (b.open_until_ms() - clock_->NowMs());
+  out->cooldown_ms = b.cooldown_ms();
+  return true;
+}
+
 std::vector<Router::BreakerView> Router::Breakers() const {
   std::vector<BreakerView> out;
-  int64_t now = clock_->NowMs();
-  int64_t wall = clock_->WallMs();
   for (const auto& [name, h] : health_) {
     BreakerView v;
-    v.model = name;
-    v.state = h->breaker().state();
-    v.open_until_wall_ms = wall + (h->breaker().open_until_ms() - now);
-    v.cooldown_ms = h->breaker().cooldown_ms();
+    FindBreaker(name, &v);
     out.push_back(std::move(v));
   }
   return out;

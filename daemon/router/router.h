@@ -103,6 +103,8 @@ class Router final : private WalkEnv {
     int64_t cooldown_ms = 0;
   };
   std::vector<BreakerView> Breakers() const;
+  // One model's; false when the router has no such model.
+  bool FindBreaker(const std::string& model, BreakerView* out) const;
 
   size_t in_flight() const { return walks_.size(); }
   size_t probes_in_flight() const { return prober_.in_flight(); }
