@@ -9,7 +9,7 @@
 #include <memory>
 #include <vector>
 
-#include "providers/json_writer.h"
+#include "base/json_writer.h"
 #include "store/migrations.h"
 
 namespace switchyard {

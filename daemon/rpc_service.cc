@@ -42,11 +42,12 @@ void RpcService::OnComplete(uint64_t conn, uint32_t msgid, const Envelope& call)
   Router::Chunk on_chunk;
   if (req.stream) {
     on_chunk = [this, conn, msgid, index = int64_t{0}](std::string_view /*model*/,
-                                                       std::string_view text) mutable {
+                                                       const StreamDelta& delta) mutable {
       StreamChunk c;
       c.msgid = msgid;
       c.index = index++;
-      c.content.assign(text);
+      c.content = delta.text;
+      c.tool_calls = delta.tool_calls;
       server_->Send(conn, EncodeChunkNotification(c));
     };
   }

@@ -33,7 +33,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   reply.body_capacity = (data[0] & 0x80) ? body.capacity() : body.size();
   reply.retry_after = (data[0] & 0x40) ? std::string_view(body).substr(0, 12) : "";
   reply.wall_now_ms = 1'700'000'000'000;
-  ParsedResponse r = p.Parse(reply);
+  // Half the inputs are read as answers to a json_schema request, whose Anthropic answer
+  // comes as a forced tool call to unwrap.
+  static const CompleteRequest kSchema = [] {
+    CompleteRequest q;
+    q.json_schema.schema = R"({"type":"array"})";
+    return q;
+  }();
+  ParsedResponse r = p.Parse(reply, (data[0] & 0x20) ? kSchema : CompleteRequest{});
   // The key must never come back in a reason, whatever the body says: not whole, and not the
   // part after its prefix (a body that quotes less, as the fuzzer's first find did, is the
   // provider's words, not a leak).

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(protocol provider sse config http1 redactor)
+[ ${#targets[@]} -gt 0 ] || targets=(protocol provider sse config http1 redactor chat)
 
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DSWITCHYARD_FUZZ=ON >/dev/null

@@ -13,6 +13,7 @@ packages=(
   openssl socat
   libhttp-parser-dev prometheus
   libhiredis-dev redis-server redis-tools
+  rapidjson-dev json-schema-test-suite ccache
 )
 # Node.js and npm, for the OpenAI SDK the front door is tested with: Debian's, unless the
 # machine already has them.

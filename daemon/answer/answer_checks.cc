@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include "answer/answer_schemas.h"
+#include "chat/chat.h"
+
 namespace switchyard {
 namespace {
 
@@ -53,7 +56,8 @@ bool HasDegenerateRepetition(std::string_view text, int min_repeats, size_t min_
 }
 
 AnswerVerdict CheckAnswer(const AnswerFacts& a, const AnswerChecks& checks) {
-  if (checks.empty && a.content.empty() && a.output_tokens == 0) {
+  bool calls = a.tool_calls && !a.tool_calls->empty();
+  if (checks.empty && a.content.empty() && !calls && a.output_tokens == 0) {
     return {AnswerProblem::kEmpty, "answer has no text and no output tokens"};
   }
   if (checks.content_filter && a.finish_reason == "content_filter") {
@@ -64,8 +68,19 @@ AnswerVerdict CheckAnswer(const AnswerFacts& a, const AnswerChecks& checks) {
             "answer cut off at the token limit after " + std::to_string(a.output_tokens) +
                 " tokens (allow_length_stop was not set)"};
   }
-  if (checks.json && a.json_requested && !IsJson(StripFence(a.content))) {
+  if (calls && checks.tool_calls) {
+    AnswerVerdict v = a.schemas ? a.schemas->CheckToolCalls(*a.tool_calls)
+                                : AnswerVerdict{AnswerProblem::kInvalidToolCall,
+                                                "a tool call came back and the request offered no tools"};
+    if (v.problem != AnswerProblem::kNone) return v;
+  }
+  // A turn that calls tools carries no answer to check as JSON.
+  if (checks.json && a.json_requested && !calls && !IsJson(StripFence(a.content))) {
     return {AnswerProblem::kInvalidJson, "a JSON answer was asked for and this is not valid JSON"};
+  }
+  if (checks.schema && a.schemas && !calls) {
+    AnswerVerdict v = a.schemas->CheckAnswer(StripFence(a.content));
+    if (v.problem != AnswerProblem::kNone) return v;
   }
   if (checks.repetition && HasDegenerateRepetition(a.content)) {
     return {AnswerProblem::kRepetition, "answer ends in the same passage repeated over and over"};

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace switchyard {
 
@@ -16,17 +17,35 @@ struct AnswerChecks {
   bool incomplete_stream = true;  // a stream that ended without its final event
   bool json = true;               // a json request whose answer does not parse
   bool repetition = true;         // the same passage over and over
+  bool tool_calls = true;         // a tool call that is not JSON, off its schema, or unoffered
+  bool schema = true;             // a json_schema answer off its schema
 };
 
-enum class AnswerProblem { kNone, kEmpty, kLength, kContentFilter, kInvalidJson, kRepetition };
+enum class AnswerProblem {
+  kNone,
+  kEmpty,
+  kLength,
+  kContentFilter,
+  kInvalidJson,
+  kRepetition,
+  kInvalidToolCall,
+  kSchemaMismatch,
+};
 
 struct AnswerVerdict {
   AnswerProblem problem = AnswerProblem::kNone;
   std::string reason;  // human detail for the attempt and the log
 };
 
+class AnswerSchemas;
+struct ToolCall;
+
 struct AnswerFacts {
   std::string_view content;
+  const std::vector<ToolCall>* tool_calls = nullptr;
+  // The request's compiled schemas (answer/answer_schemas.h); null when it has neither tools
+  // nor a json_schema.
+  const AnswerSchemas* schemas = nullptr;
   std::string_view finish_reason;  // normalised: "stop", "length", "content_filter", ...
   int64_t output_tokens = 0;
   bool json_requested = false;

@@ -216,6 +216,7 @@ Status ParseModel(const std::string& src, const std::string& name, const toml::t
   }
   SY_RETURN_IF_ERROR(r.Double("input_usd_per_mtok", &m->input_usd_per_mtok, 0, 1e6));
   SY_RETURN_IF_ERROR(r.Double("output_usd_per_mtok", &m->output_usd_per_mtok, 0, 1e6));
+  SY_RETURN_IF_ERROR(r.Bool("vision", &m->vision));
   m->breaker = cfg.breaker;
   const toml::table* breaker = nullptr;
   SY_RETURN_IF_ERROR(r.Table("breaker", &breaker));
@@ -251,6 +252,8 @@ Status ParseChecks(const std::string& src, const std::string& prefix, const toml
   SY_RETURN_IF_ERROR(r.Bool("incomplete_stream", &c->incomplete_stream));
   SY_RETURN_IF_ERROR(r.Bool("json", &c->json));
   SY_RETURN_IF_ERROR(r.Bool("repetition", &c->repetition));
+  SY_RETURN_IF_ERROR(r.Bool("tool_calls", &c->tool_calls));
+  SY_RETURN_IF_ERROR(r.Bool("schema", &c->schema));
   return r.NoUnknownKeys();
 }
 

@@ -83,6 +83,9 @@ struct ModelConfig {
   int64_t max_output_tokens = 0;
   double input_usd_per_mtok = 0;
   double output_usd_per_mtok = 0;
+  // The model reads images. A request holding one skips a model without it (outcome
+  // `unsupported`); off by default, since a model sent an image it cannot read fails the call.
+  bool vision = false;
   BreakerConfig breaker;
 };
 
@@ -118,6 +121,8 @@ struct ChecksConfig {
   bool incomplete_stream = true;
   bool json = true;
   bool repetition = true;
+  bool tool_calls = true;  // tool calls: JSON arguments, on their tool's schema, to a tool offered
+  bool schema = true;      // json_schema answers: valid against the schema
 };
 
 enum class SoftTimeout {

@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <memory>
 
-#include "protocol/openai_chat.h"
-#include "providers/json_writer.h"
+#include "wire/openai_chat.h"
+#include "base/json_writer.h"
 
 namespace switchyard {
 namespace {
@@ -89,6 +89,21 @@ struct ChatStream {
   int64_t created = 0;
 };
 
+// A delta as chat.completion.chunk events: its text, then its tool-call pieces (OpenAI sends
+// the two in chunks of their own).
+template <typename Send>
+void SendDelta(const ChatStream& s, const StreamDelta& d, bool first, const Send& send) {
+  if (!d.text.empty() || (first && d.tool_calls.empty())) {
+    send(ChatChunkJson({s.id, s.model, s.created, first, d.text, "", nullptr}));
+    first = false;
+  }
+  if (!d.tool_calls.empty()) {
+    ChunkEvent e{s.id, s.model, s.created, first, "", "", nullptr};
+    e.tool_calls = &d.tool_calls;
+    send(ChatChunkJson(e));
+  }
+}
+
 }  // namespace
 
 void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
@@ -166,10 +181,13 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
         if (!state->started) {
           if (!r.ok) return fail(r.error);
           start(r.result.model);  // an answer that came whole (a fallback's, say)
-          if (!r.result.content.empty()) {
-            send(ChatChunkJson(
-                {state->id, state->model, state->created, true, r.result.content, "", nullptr}));
+          StreamDelta whole;
+          whole.text = r.result.content;
+          for (size_t i = 0; i < r.result.tool_calls.size(); ++i) {
+            const ToolCall& c = r.result.tool_calls[i];
+            whole.tool_calls.push_back({static_cast<int64_t>(i), c.id, c.name, c.arguments});
           }
+          SendDelta(*state, whole, true, send);
         }
         if (!r.ok) {
           // Part of the answer is with the client: an error event, and no [DONE].
@@ -188,10 +206,10 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
         server_->StreamWrite(conn, "data: [DONE]\n\n");
         server_->EndStream(conn);
       },
-      [state, send, start](std::string_view model, std::string_view text) {
+      [state, send, start](std::string_view model, const StreamDelta& delta) {
         bool first = !state->started;
         if (first) start(model);
-        send(ChatChunkJson({state->id, state->model, state->created, first, text, "", nullptr}));
+        SendDelta(*state, delta, first, send);
       },
       origin);
   state->id = "chatcmpl-sy-" + std::to_string(id);

@@ -12,7 +12,7 @@
 
 #include "http/http_reason.h"
 #include "ipc/unix_socket.h"
-#include "protocol/openai_chat.h"
+#include "wire/openai_chat.h"
 
 namespace switchyard {
 

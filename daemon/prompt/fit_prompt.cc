@@ -12,7 +12,17 @@ int64_t Calibrated(int64_t raw, double ratio) {
   return static_cast<int64_t>(std::ceil(static_cast<double>(raw) * ratio));
 }
 
-int64_t MessageTokens(const Message& m) { return kTokensPerMessage + EstimateTextTokens(m.content); }
+int64_t MessageTokens(const Message& m) { return EstimateMessageTokens(m); }
+
+// Where the turn that starts at `i` ends (one past it): an assistant turn that calls tools
+// takes the results that answer it along, since no provider takes a call without its result
+// or a result without its call.
+size_t TurnEnd(const std::vector<Message>& messages, size_t i) {
+  size_t end = i + 1;
+  if (messages[i].tool_calls.empty()) return end;
+  while (end < messages.size() && messages[end].role == "tool") ++end;
+  return end;
+}
 
 // Moves `i` back to the start of the UTF-8 character it is in, so a cut never splits one.
 size_t CharStart(const std::string& s, size_t i) {
@@ -47,22 +57,29 @@ FitResult FitPrompt(const std::vector<Message>& messages, int64_t budget, double
   r.truncated = true;
   std::vector<bool> keep(messages.size(), true);
   auto fits = [&] { return Calibrated(total, ratio) <= budget; };
-  auto droppable = [&](size_t i) { return messages[i].role != "system" && i + 1 < messages.size(); };
-  // Oldest turns first. A conversation must still open with a user turn after the system
-  // text (Anthropic refuses one that opens with the assistant), so an assistant message
-  // left at the front goes too.
+  // A turn may go if it is not system text and is not (or does not reach) the last message.
+  auto droppable = [&](size_t i) {
+    return messages[i].role != "system" && messages[i].role != "tool" &&
+           TurnEnd(messages, i) < messages.size();
+  };
+  auto drop = [&](size_t i) {
+    for (size_t j = i; j < TurnEnd(messages, i); ++j) {
+      keep[j] = false;
+      total -= tokens[j];
+      ++r.dropped_messages;
+    }
+  };
+  // Oldest turns first, a tool call with its results. A conversation must still open with a
+  // user turn after the system text (Anthropic refuses one that opens with the assistant),
+  // so an assistant message left at the front goes too.
   for (size_t i = 0; i < messages.size() && !fits(); ++i) {
-    if (!droppable(i)) continue;
-    keep[i] = false;
-    total -= tokens[i];
-    ++r.dropped_messages;
+    if (!keep[i] || !droppable(i)) continue;
+    drop(i);
   }
   for (size_t i = 0; i < messages.size(); ++i) {
     if (!keep[i] || messages[i].role == "system") continue;
     if (messages[i].role == "assistant" && droppable(i)) {
-      keep[i] = false;
-      total -= tokens[i];
-      ++r.dropped_messages;
+      drop(i);
       continue;
     }
     break;
@@ -76,12 +93,17 @@ FitResult FitPrompt(const std::vector<Message>& messages, int64_t budget, double
   // Then the middle of the longest message, a few rounds at most: each cut is sized from
   // the message's own bytes per token, which the marker and multi-byte text make inexact.
   for (int round = 0; round < 8 && !fits(); ++round) {
+    // The longest message with text of its own to cut (one of parts or only tool calls has
+    // none).
     size_t longest = 0;
     for (size_t i = 1; i < r.messages.size(); ++i) {
-      if (tokens[i] > tokens[longest]) longest = i;
+      if (!r.messages[i].content.empty() &&
+          (r.messages[longest].content.empty() || tokens[i] > tokens[longest])) {
+        longest = i;
+      }
     }
     std::string& text = r.messages[longest].content;
-    int64_t text_tokens = tokens[longest] - kTokensPerMessage;
+    int64_t text_tokens = EstimateTextTokens(text);
     if (text.empty() || text_tokens <= 0) break;
     int64_t excess_raw =
         static_cast<int64_t>(std::ceil(static_cast<double>(Calibrated(total, ratio) - budget) / ratio));

@@ -13,9 +13,36 @@ int64_t EstimateTextTokens(std::string_view text) {
   return (ascii + 3) / 4 + lead;
 }
 
+int64_t EstimateMessageTokens(const Message& m) {
+  int64_t n = kTokensPerMessage + EstimateTextTokens(m.content);
+  for (const ContentPart& p : m.parts) {
+    if (p.kind == ContentPart::Kind::kText) {
+      n += EstimateTextTokens(p.text);
+    } else {
+      n += p.detail == "low" ? kTokensPerLowDetailImage : kTokensPerImage;
+    }
+  }
+  for (const ToolCall& c : m.tool_calls) {
+    n += kTokensPerTool + EstimateTextTokens(c.name) + EstimateTextTokens(c.arguments);
+  }
+  return n;
+}
+
 int64_t EstimatePromptTokens(const std::vector<Message>& messages) {
   int64_t n = kTokensPerPrompt;
-  for (const Message& m : messages) n += kTokensPerMessage + EstimateTextTokens(m.content);
+  for (const Message& m : messages) n += EstimateMessageTokens(m);
+  return n;
+}
+
+int64_t EstimateToolTokens(const CompleteRequest& req) {
+  int64_t n = 0;
+  for (const Tool& t : req.tools) {
+    n += kTokensPerTool + EstimateTextTokens(t.name) + EstimateTextTokens(t.description) +
+         EstimateTextTokens(t.parameters);
+  }
+  if (!req.json_schema.schema.empty()) {
+    n += kTokensPerTool + EstimateTextTokens(req.json_schema.schema);
+  }
   return n;
 }
 

@@ -15,8 +15,20 @@ namespace switchyard {
 // scripts run near one token per character; accented Latin costs more than ASCII).
 int64_t EstimateTextTokens(std::string_view text);
 
-// Tokens of a chat prompt: its texts plus the few tokens each message's framing costs.
+// Tokens of one message: its text, images, and tool calls, plus its framing.
+int64_t EstimateMessageTokens(const Message& m);
+// Tokens of a chat prompt: its messages plus the prompt's framing.
 int64_t EstimatePromptTokens(const std::vector<Message>& messages);
+// Tokens the request's tools and json_schema add to every call (providers put them in the
+// prompt), which no shortening of the messages removes.
+int64_t EstimateToolTokens(const CompleteRequest& req);
+
+// An image, as OpenAI counts one at high detail up to 1024x1024 (and at low detail); the
+// estimate cannot see the image's size, so it takes the usual one.
+inline constexpr int64_t kTokensPerImage = 765;
+inline constexpr int64_t kTokensPerLowDetailImage = 85;
+// A tool's or a call's framing around its name and JSON.
+inline constexpr int64_t kTokensPerTool = 8;
 
 // Per-message framing, as OpenAI documents it for its chat format (close for others).
 inline constexpr int64_t kTokensPerMessage = 4;

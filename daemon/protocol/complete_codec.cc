@@ -33,15 +33,105 @@ Status DecodeCompleteRequest(const msgpack::object* arg, CompleteRequest* out) {
   return Status::Ok();
 }
 
+namespace {
+
+Status Invalid(const std::string& what) { return Status::InvalidArgument(what); }
+
+// Function names as both OpenAI and Anthropic accept them.
+bool IsToolName(std::string_view n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status CheckMessage(const CompleteRequest& req, size_t i, std::vector<std::string_view>* calls) {
+  const Message& m = req.messages[i];
+  const std::string at = "messages[" + std::to_string(i) + "]";
+  const std::string& role = m.role;
+  if (role != "system" && role != "user" && role != "assistant" && role != "tool") {
+    return Invalid(at + ".role: must be system, user, assistant or tool, got '" + Printable(role) +
+                   "'");
+  }
+  for (size_t j = 0; j < m.parts.size(); ++j) {
+    const ContentPart& p = m.parts[j];
+    std::string part = at + ".parts[" + std::to_string(j) + "]";
+    if (p.kind != ContentPart::Kind::kImage) continue;
+    if (role != "user") return Invalid(part + ": images may be sent in user messages only");
+    std::string_view url = p.image_url;
+    if (url.substr(0, 5) != "data:" && url.substr(0, 8) != "https://" &&
+        url.substr(0, 7) != "http://") {
+      return Invalid(part + ".image_url: expected a data: or http(s) URL");
+    }
+    if (!p.detail.empty() && p.detail != "auto" && p.detail != "low" && p.detail != "high") {
+      return Invalid(part + ".detail: must be auto, low or high, got '" + Printable(p.detail) +
+                     "'");
+    }
+  }
+  if (!m.tool_calls.empty() && role != "assistant") {
+    return Invalid(at + ".tool_calls: only assistant messages make tool calls");
+  }
+  for (size_t j = 0; j < m.tool_calls.size(); ++j) {
+    const ToolCall& c = m.tool_calls[j];
+    std::string call = at + ".tool_calls[" + std::to_string(j) + "]";
+    if (c.id.empty()) return Invalid(call + ".id: must not be empty");
+    if (!IsToolName(c.name)) return Invalid(call + ".name: expected 1 to 64 of a-z A-Z 0-9 _ -");
+    calls->push_back(c.id);
+  }
+  if (role == "tool") {
+    if (m.tool_call_id.empty()) return Invalid(at + ".tool_call_id: is required for tool messages");
+    bool answered = false;
+    for (std::string_view id : *calls) answered = answered || id == m.tool_call_id;
+    if (!answered) {
+      return Invalid(at + ".tool_call_id: '" + Printable(m.tool_call_id) +
+                     "' answers no tool call of an earlier assistant message");
+    }
+  } else if (!m.tool_call_id.empty() || m.is_error) {
+    return Invalid(at + ": tool_call_id and is_error belong to tool messages");
+  }
+  return Status::Ok();
+}
+
+Status CheckTools(const CompleteRequest& req) {
+  for (size_t i = 0; i < req.tools.size(); ++i) {
+    const Tool& t = req.tools[i];
+    std::string at = "tools[" + std::to_string(i) + "]";
+    if (!IsToolName(t.name)) return Invalid(at + ".name: expected 1 to 64 of a-z A-Z 0-9 _ -");
+    for (size_t j = 0; j < i; ++j) {
+      if (req.tools[j].name == t.name) return Invalid(at + ".name: '" + t.name + "' is offered twice");
+    }
+  }
+  const ToolChoice& c = req.tool_choice;
+  if (c.mode.empty() || c.mode == "auto" || c.mode == "none") return Status::Ok();
+  if (c.mode != "required" && c.mode != "function") {
+    return Invalid("tool_choice: must be auto, none, required or function, got '" +
+                   Printable(c.mode) + "'");
+  }
+  if (req.tools.empty()) return Invalid("tool_choice: " + c.mode + " needs tools");
+  if (c.mode == "function" && !FindTool(req.tools, c.name)) {
+    return Invalid("tool_choice: names '" + Printable(c.name) + "', which is not among the tools");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status CheckCompleteRequest(const CompleteRequest& req) {
   if (req.messages.empty()) return Status::InvalidArgument("messages: must not be empty");
+  std::vector<std::string_view> calls;
   for (size_t i = 0; i < req.messages.size(); ++i) {
-    const std::string& role = req.messages[i].role;
-    if (role != "system" && role != "user" && role != "assistant") {
-      return Status::InvalidArgument("messages[" + std::to_string(i) +
-                                     "].role: must be system, user or assistant, got '" +
-                                     Printable(role) + "'");
-    }
+    SY_RETURN_IF_ERROR(CheckMessage(req, i, &calls));
+  }
+  SY_RETURN_IF_ERROR(CheckTools(req));
+  if (req.top_p && !(*req.top_p >= 0 && *req.top_p <= 1)) {
+    return Invalid("top_p: must be between 0 and 1");
+  }
+  if (req.stop.size() > 4) return Invalid("stop: at most 4 sequences");
+  for (const std::string& s : req.stop) {
+    if (s.empty()) return Invalid("stop: a sequence must not be empty");
   }
   if (req.max_tokens <= 0) return Status::InvalidArgument("max_tokens: must be positive");
   if (req.temperature && !(*req.temperature >= 0 && *req.temperature <= 2)) {

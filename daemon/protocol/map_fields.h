@@ -10,7 +10,7 @@
 //   io.Optional(key, value, present)         written only when `present`; read when there
 //   io.WriteOnly(key, value)                 derived for readers' convenience, never read back
 //   io.Keyed(key, items, &T::name)           a map from each item's name to the item's map
-// Values: strings, int64, uint32, double, bool, optional<double>, string-to-scalar maps
+// Values: strings, int64, uint32, double, bool, optionals of those, string-to-scalar maps
 // (metadata), and any struct with a Fields of its own, alone or in a vector (an array).
 // Used by the protocol's own files only.
 #pragma once
@@ -114,7 +114,10 @@ class MapWriter {
       pk_.pack_false();
     }
   }
-  void Pack(const std::optional<double>& v) { Pack(*v); }
+  template <typename T>
+  void Pack(const std::optional<T>& v) {
+    Pack(*v);
+  }
   void Pack(const Metadata& m) {
     pk_.pack_map(static_cast<uint32_t>(m.size()));
     for (const auto& [k, v] : m) {
@@ -125,7 +128,7 @@ class MapWriter {
   template <typename S>
   void Pack(const std::vector<S>& items) {
     pk_.pack_array(static_cast<uint32_t>(items.size()));
-    for (const S& item : items) PackMap(pk_, item);
+    for (const S& item : items) Pack(item);
   }
   template <typename S>
   void Pack(const S& message) {
@@ -211,10 +214,11 @@ class MapReader {
   static Status Read(const msgpack::object& o, const FieldPath& path, bool* v) {
     return ReadBool(o, path, v);
   }
-  static Status Read(const msgpack::object& o, const FieldPath& path, std::optional<double>* v) {
-    double d = 0;
-    SY_RETURN_IF_ERROR(ReadDouble(o, path, &d));
-    *v = d;
+  template <typename T>
+  static Status Read(const msgpack::object& o, const FieldPath& path, std::optional<T>* v) {
+    T value{};
+    SY_RETURN_IF_ERROR(Read(o, path, &value));
+    *v = value;
     return Status::Ok();
   }
   static Status Read(const msgpack::object& o, const FieldPath& path, Metadata* m);

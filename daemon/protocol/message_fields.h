@@ -39,10 +39,67 @@ Status Fields(Io& io, M& a) {
   return io.Optional("last_tier", a.last_tier, a.last_tier);
 }
 
+template <typename Io, Is<ContentPart> M>
+Status Fields(Io& io, M& p) {
+  // "text" or "image_url", as OpenAI names them.
+  std::string type = p.kind == ContentPart::Kind::kImage ? "image_url" : "text";
+  SY_RETURN_IF_ERROR(io.Field("type", type, Need::kRequired));
+  if constexpr (!std::is_const_v<M>) {
+    if (type != "text" && type != "image_url") {
+      return Status::InvalidArgument("parts[].type: must be text or image_url, got '" +
+                                     Printable(type) + "'");
+    }
+    p.kind = type == "image_url" ? ContentPart::Kind::kImage : ContentPart::Kind::kText;
+  }
+  SY_RETURN_IF_ERROR(io.Optional("text", p.text, !p.text.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("image_url", p.image_url, !p.image_url.empty()));
+  return io.Optional("detail", p.detail, !p.detail.empty());
+}
+
+template <typename Io, Is<ToolCall> M>
+Status Fields(Io& io, M& c) {
+  SY_RETURN_IF_ERROR(io.Field("id", c.id, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Field("name", c.name, Need::kRequired));
+  return io.Field("arguments", c.arguments, Need::kRequired);
+}
+
+template <typename Io, Is<ToolCallDelta> M>
+Status Fields(Io& io, M& d) {
+  SY_RETURN_IF_ERROR(io.Field("index", d.index, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Optional("id", d.id, !d.id.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("name", d.name, !d.name.empty()));
+  return io.Field("arguments", d.arguments);
+}
+
 template <typename Io, Is<Message> M>
 Status Fields(Io& io, M& m) {
   SY_RETURN_IF_ERROR(io.Field("role", m.role, Need::kRequired));
-  return io.Field("content", m.content, Need::kRequired);
+  SY_RETURN_IF_ERROR(io.Field("content", m.content, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Optional("parts", m.parts, !m.parts.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("tool_calls", m.tool_calls, !m.tool_calls.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("tool_call_id", m.tool_call_id, !m.tool_call_id.empty()));
+  return io.Optional("is_error", m.is_error, m.is_error);
+}
+
+template <typename Io, Is<Tool> M>
+Status Fields(Io& io, M& t) {
+  SY_RETURN_IF_ERROR(io.Field("name", t.name, Need::kRequired));
+  SY_RETURN_IF_ERROR(io.Optional("description", t.description, !t.description.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("parameters", t.parameters, !t.parameters.empty()));
+  return io.Optional("strict", t.strict, t.strict);
+}
+
+template <typename Io, Is<ToolChoice> M>
+Status Fields(Io& io, M& c) {
+  SY_RETURN_IF_ERROR(io.Field("mode", c.mode, Need::kRequired));
+  return io.Optional("name", c.name, !c.name.empty());
+}
+
+template <typename Io, Is<JsonSchemaFormat> M>
+Status Fields(Io& io, M& f) {
+  SY_RETURN_IF_ERROR(io.Field("name", f.name));
+  SY_RETURN_IF_ERROR(io.Field("schema", f.schema, Need::kRequired));
+  return io.Optional("strict", f.strict, f.strict);
 }
 
 template <typename Io, Is<CompleteRequest> M>
@@ -56,7 +113,17 @@ Status Fields(Io& io, M& r) {
   SY_RETURN_IF_ERROR(io.Field("stream", r.stream));
   SY_RETURN_IF_ERROR(io.Optional("json", r.json, r.json));
   SY_RETURN_IF_ERROR(io.Optional("allow_length_stop", r.allow_length_stop, r.allow_length_stop));
-  return io.Field("metadata", r.metadata);
+  SY_RETURN_IF_ERROR(io.Field("metadata", r.metadata));
+  SY_RETURN_IF_ERROR(io.Optional("tools", r.tools, !r.tools.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("tool_choice", r.tool_choice, !r.tool_choice.mode.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("parallel_tool_calls", r.parallel_tool_calls,
+                                 r.parallel_tool_calls.has_value()));
+  SY_RETURN_IF_ERROR(io.Optional("json_schema", r.json_schema, !r.json_schema.schema.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("stop", r.stop, !r.stop.empty()));
+  SY_RETURN_IF_ERROR(io.Optional("top_p", r.top_p, r.top_p.has_value()));
+  SY_RETURN_IF_ERROR(io.Optional("seed", r.seed, r.seed.has_value()));
+  SY_RETURN_IF_ERROR(io.Optional("user", r.user, !r.user.empty()));
+  return io.Optional("reasoning_effort", r.reasoning_effort, !r.reasoning_effort.empty());
 }
 
 template <typename Io, Is<CompleteResult> M>
@@ -71,6 +138,7 @@ Status Fields(Io& io, M& r) {
   SY_RETURN_IF_ERROR(io.Field("truncated", r.truncated));
   SY_RETURN_IF_ERROR(io.Optional("truncation", r.truncation, r.truncated));
   SY_RETURN_IF_ERROR(io.Field("attempts", r.attempts));
+  SY_RETURN_IF_ERROR(io.Optional("tool_calls", r.tool_calls, !r.tool_calls.empty()));
   return io.WriteOnly(
       "fallbacks", r.attempts.empty() ? int64_t{0} : static_cast<int64_t>(r.attempts.size()) - 1);
 }
@@ -88,7 +156,8 @@ template <typename Io, Is<StreamChunk> M>
 Status Fields(Io& io, M& c) {
   SY_RETURN_IF_ERROR(io.Field("msgid", c.msgid, Need::kRequired));
   SY_RETURN_IF_ERROR(io.Field("index", c.index));
-  return io.Field("content", c.content, Need::kRequired);
+  SY_RETURN_IF_ERROR(io.Field("content", c.content, Need::kRequired));
+  return io.Optional("tool_calls", c.tool_calls, !c.tool_calls.empty());
 }
 
 template <typename Io, Is<TaskStatus> M>

@@ -9,12 +9,9 @@
 #include <utility>
 #include <vector>
 
-namespace switchyard {
+#include "chat/chat.h"
 
-struct Message {
-  std::string role;  // "system", "user" or "assistant"
-  std::string content;
-};
+namespace switchyard {
 
 // The longest deadline a request may ask for: no attempt runs longer than an hour.
 inline constexpr int64_t kMaxDeadlineMs = 3'600'000;
@@ -31,6 +28,17 @@ struct CompleteRequest {
   bool allow_length_stop = false;  // an answer cut off at max_tokens is acceptable
   // Opaque labels from the client, kept with the request; scalar values become strings.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // The rest of the chat (chat/chat.h): tools, a schema for the answer, and the sampling
+  // parameters beyond temperature. Unset ones are not sent to providers.
+  std::vector<Tool> tools;
+  ToolChoice tool_choice;
+  std::optional<bool> parallel_tool_calls;
+  JsonSchemaFormat json_schema;  // set: `json` is implied, and the answer must follow it
+  std::vector<std::string> stop;
+  std::optional<double> top_p;
+  std::optional<int64_t> seed;
+  std::string user;              // the end user, as the client named them
+  std::string reasoning_effort;  // OpenAI reasoning models: "minimal", "low", "medium", "high"
 };
 
 struct Usage {
@@ -76,6 +84,7 @@ struct CompleteResult {
   bool truncated = false;  // the prompt the answering model saw was shortened
   Truncation truncation;
   std::vector<AttemptReport> attempts;
+  std::vector<ToolCall> tool_calls;  // the functions the model called (finish_reason tool_calls)
 };
 
 // A piece of a streamed answer, sent as a "chunk" notification before the final response.
@@ -83,6 +92,9 @@ struct StreamChunk {
   uint32_t msgid = 0;  // the complete request it belongs to
   int64_t index = 0;   // 0, 1, 2, ... per request
   std::string content;
+  // A piece of a tool call instead of text: the call's number among this answer's calls
+  // (0, 1, ...), its id and name on its first piece, and a piece of its arguments.
+  std::vector<ToolCallDelta> tool_calls;
 };
 
 // The error half of a response. `code` is stable (schema/protocol.md lists them).

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "providers/outcome.h"
+#include "wire/outcome.h"
 #include "router/attempt.h"
 #include "store/store.h"
 

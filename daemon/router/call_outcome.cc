@@ -1,6 +1,7 @@
 #include "router/call_outcome.h"
 
 #include "answer/answer_checks.h"
+#include "answer/answer_schemas.h"
 #include "router/params.h"
 
 namespace switchyard {
@@ -18,6 +19,10 @@ Outcome OutcomeOf(AnswerProblem p) {
       return Outcome::kInvalidJson;
     case AnswerProblem::kRepetition:
       return Outcome::kRepetition;
+    case AnswerProblem::kInvalidToolCall:
+      return Outcome::kInvalidToolCall;
+    case AnswerProblem::kSchemaMismatch:
+      return Outcome::kSchemaMismatch;
     case AnswerProblem::kNone:
       break;
   }
@@ -36,7 +41,7 @@ ParsedResponse ParseAndCheck(const Provider& provider, const HttpResponse& resp,
   reply.retry_after = resp.retry_after;
   reply.retry_after_ms = resp.retry_after_ms;
   reply.wall_now_ms = wall_now_ms;
-  ParsedResponse parsed = provider.Parse(reply);
+  ParsedResponse parsed = provider.Parse(reply, req);
   if (parsed.outcome == Outcome::kOk) {
     parsed.outcome = CheckAnswer(parsed.answer, req, route, &parsed.reason);
   }
@@ -60,8 +65,12 @@ Outcome CheckAnswer(const Answer& a, const CompleteRequest& req, const RouteConf
   f.content = a.content;
   f.finish_reason = a.finish_reason;
   f.output_tokens = a.usage.output_tokens;
-  f.json_requested = req.json;
+  f.json_requested = req.json || !req.json_schema.schema.empty();
   f.length_stop_allowed = req.allow_length_stop;
+  f.tool_calls = &a.tool_calls;
+  // Compiled when the request was taken (Router::Complete), so this finds them cached.
+  std::shared_ptr<const AnswerSchemas> schemas;
+  if (AnswerSchemas::For(req, &schemas).ok()) f.schemas = schemas.get();
   AnswerVerdict v = CheckAnswer(f, ChecksOf(route.checks));
   if (v.problem == AnswerProblem::kNone) return Outcome::kOk;
   *reason = std::move(v.reason);

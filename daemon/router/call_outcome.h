@@ -7,7 +7,7 @@
 #include "config/config.h"
 #include "http/http_client.h"
 #include "protocol/messages.h"
-#include "providers/outcome.h"
+#include "wire/outcome.h"
 #include "providers/provider.h"
 
 namespace switchyard {

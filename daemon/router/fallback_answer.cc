@@ -1,6 +1,6 @@
 #include "router/fallback_answer.h"
 
-#include "providers/json_writer.h"
+#include "base/json_writer.h"
 
 namespace switchyard {
 

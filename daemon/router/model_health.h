@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "providers/outcome.h"
+#include "wire/outcome.h"
 #include "resilience/breaker.h"
 
 namespace switchyard {

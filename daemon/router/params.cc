@@ -51,6 +51,8 @@ AnswerChecks ChecksOf(const ChecksConfig& c) {
   a.incomplete_stream = c.incomplete_stream;
   a.json = c.json;
   a.repetition = c.repetition;
+  a.tool_calls = c.tool_calls;
+  a.schema = c.schema;
   return a;
 }
 

@@ -28,7 +28,10 @@ bool FitToModel(const ModelConfig& m, const CompleteRequest& req, int64_t raw_to
     *why = need;
     return false;
   }
-  FitResult fit = FitPrompt(req.messages, budget, calibration.Ratio(m.name));
+  // The tools go with every call whatever is cut: the messages get what they leave.
+  int64_t fixed = EstimateToolTokens(req);
+  FitResult fit = FitPrompt(req.messages, budget - calibration.Scale(m.name, fixed),
+                            calibration.Ratio(m.name));
   if (!fit.fits) {
     *why = need + ", and shortening the prompt cannot make it fit";
     return false;
@@ -39,7 +42,7 @@ bool FitToModel(const ModelConfig& m, const CompleteRequest& req, int64_t raw_to
   p->truncation.dropped_messages = fit.dropped_messages;
   p->truncation.cut_chars = fit.cut_chars;
   p->messages = std::move(fit.messages);
-  p->est_tokens = EstimatePromptTokens(p->messages);
+  p->est_tokens = EstimatePromptTokens(p->messages) + fixed;
   return true;
 }
 

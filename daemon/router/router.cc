@@ -1,5 +1,7 @@
 #include "router/router.h"
 
+#include "answer/answer_schemas.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -86,6 +88,16 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, Request
     RouteResponse r;
     r.error.code = "no_route";
     r.error.message = "no route named '" + Printable(req.route) + "'";
+    done(std::move(r));
+    return 0;
+  }
+  // Schemas that do not compile, or history calls whose arguments no provider would take,
+  // would fail on every tier: the client hears it now.
+  std::shared_ptr<const AnswerSchemas> schemas;
+  if (Status s = AnswerSchemas::For(req, &schemas); !s.ok()) {
+    RouteResponse r;
+    r.error.code = "bad_request";
+    r.error.message = s.message();
     done(std::move(r));
     return 0;
   }

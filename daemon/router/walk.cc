@@ -34,7 +34,8 @@ Walk::Walk(WalkEnv* env, Params p)
       wall_start_ms_(env->clock().WallMs()),
       start_ms_(env->clock().NowMs()),
       next_tier_(p.first_tier),
-      raw_tokens_(EstimatePromptTokens(req_.messages)) {
+      raw_tokens_(EstimatePromptTokens(req_.messages) + EstimateToolTokens(req_)),
+      has_images_(HasImages(req_.messages)) {
   int64_t deadline = req_.deadline_ms > 0 ? req_.deadline_ms : route_->deadline_ms;
   deadline_at_ms_ = start_ms_ + deadline;
   if (req_.stream) on_chunk_ = std::move(p.on_chunk);
@@ -54,6 +55,10 @@ void Walk::Launch() {
     ModelRuntime& rt = gen_->models.at(name);
     FittedPrompt prepared;
     std::string why;
+    if (!Capable(rt, &why)) {
+      Skip(name, Outcome::kUnsupported, std::move(why));
+      continue;
+    }
     if (!Prepare(rt, &prepared, &why)) {
       Skip(name, Outcome::kContextOverflow, std::move(why));
       continue;
@@ -112,7 +117,7 @@ bool Walk::AnotherTierCallable(int64_t now) {
     ModelRuntime& rt = gen_->models.at(route_->tiers[i]);
     FittedPrompt unused;
     std::string why;
-    if (rt.health->breaker().WouldAllow(now) &&
+    if (rt.health->breaker().WouldAllow(now) && Capable(rt, &why) &&
         env_->slots(rt.config->provider).in_flight() <
             env_->slots(rt.config->provider).capacity() &&
         Prepare(rt, &unused, &why)) {
@@ -138,6 +143,14 @@ bool Walk::TakeSlot(const ModelRuntime& rt) {
   refused_for_capacity_ = why;
   Skip(rt.config->name, Outcome::kOverloaded, std::move(why));
   return false;
+}
+
+bool Walk::Capable(const ModelRuntime& rt, std::string* why) const {
+  if (has_images_ && !rt.config->vision) {
+    *why = "the request holds images and " + rt.config->name + " cannot see them (vision = false)";
+    return false;
+  }
+  return true;
 }
 
 bool Walk::Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why) {
@@ -173,7 +186,7 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
       CallRequest(rt, req_, p, (stream ? deadline_at_ms_ : c.hard_at_ms) - now, c.soft_timeout_ms);
   int64_t seq = c.seq;
   if (stream) {
-    c.relay = std::make_unique<StreamRelay>(rt.provider->NewStreamDecoder(), env_->redactor());
+    c.relay = std::make_unique<StreamRelay>(rt.provider->NewStreamDecoder(req_), env_->redactor());
     hr.on_data = [env = env_, id = id_, seq](std::string_view bytes) {
       if (Walk* w = env->Find(id)) w->OnStreamData(seq, bytes);
     };
@@ -258,6 +271,7 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
     r.ok = true;
     r.result.model = call.model;
     r.result.content = answer->content;
+    r.result.tool_calls = answer->tool_calls;
     r.result.finish_reason = answer->finish_reason;
     r.result.usage = answer->usage;
     r.result.truncated = a.truncated;
@@ -397,7 +411,16 @@ void Walk::FinishFailed() {
   int64_t now = env_->clock().NowMs();
   bool out_of_time = now >= deadline_at_ms_;
   RouteResponse r;
-  if (calls_made_ == 0 && !refused_for_capacity_.empty()) {
+  bool any_vision = false;
+  for (const std::string& tier : route_->tiers) {
+    any_vision = any_vision || gen_->models.at(tier).config->vision;
+  }
+  if (calls_made_ == 0 && has_images_ && !any_vision) {
+    // Every tier would fail the same way: the request's own doing, not a model's.
+    r.error.code = "bad_request";
+    r.error.message = "the request holds images and no tier of route '" + route_->name +
+                      "' can see them (set vision = true on a model that can)";
+  } else if (calls_made_ == 0 && !refused_for_capacity_.empty()) {
     // Nothing was wrong with a model: the daemon had no room for this request. A client that
     // backs off and retries will be served.
     r.error.code = "overloaded";
@@ -412,7 +435,7 @@ void Walk::FinishFailed() {
     r.error.message = "every tier of route '" + route_->name + "' failed";
   }
   const Attempt* last = tried_.last();
-  if (last && r.error.code != "overloaded") {
+  if (last && r.error.code != "overloaded" && r.error.code != "bad_request") {
     r.error.message += "; last: " + last->model + " " + last->outcome +
                        (last->reason.empty() ? "" : " (" + last->reason + ")");
   }

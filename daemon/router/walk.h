@@ -88,8 +88,8 @@ class WalkEnv {
 class Walk {
  public:
   using Done = std::function<void(RouteResponse&&)>;
-  // A streamed piece of text, and the model it came from.
-  using Chunk = std::function<void(std::string_view model, std::string_view text)>;
+  // A streamed piece of text or of tool calls, and the model it came from.
+  using Chunk = std::function<void(std::string_view model, const StreamDelta& delta)>;
 
   struct Params {
     int64_t id = 0;  // the request id in the history
@@ -126,6 +126,8 @@ class Walk {
  private:
   struct Call;
 
+  // Whether the model can take this request at all (images need vision); false with `why`.
+  bool Capable(const ModelRuntime& rt, std::string* why) const;
   // Fits the prompt to the model's window; false (with `why`) if the model must be skipped.
   bool Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why);
   // A slot of `rt`'s provider for this client; false, the tier skipped, if there is none.
@@ -160,7 +162,7 @@ class Walk {
   // Whether a tier after the current one could still be called now.
   bool AnotherTierCallable(int64_t now);
   bool MaybeRetry(const std::string& model, Outcome outcome, int64_t retry_after_ms);
-  void Relay(const std::string& model, std::string_view text);
+  void Relay(const std::string& model, const StreamDelta& delta);
   // A stream cut short may lack the provider's usage; fills it from estimates and returns
   // the note that says so, for the attempt's reason.
   std::string EstimateStreamUsage(const Call& c, Answer* a) const;
@@ -194,6 +196,7 @@ class Walk {
   AttemptLog tried_;  // every attempt, filled in as calls end, and the fallbacks
   double cost_usd_ = 0;
   int64_t raw_tokens_;          // uncalibrated estimate of the prompt as the client sent it
+  bool has_images_;
   int64_t refused_window_ = 0;  // largest window whose provider said the prompt is too long
   int64_t chunks_sent_ = 0;
   // Why the last tier refused for lack of slots was refused, when one was: a request that

@@ -51,8 +51,9 @@ void Walk::EndStream(int64_t seq, HttpResponse&& resp) {
   StreamRelay& relay = *call->relay;
   const StreamState& st = relay.state();
   Answer answer = st.answer;
-  std::string rest = relay.Finish();
-  answer.content = relay.relayed() + rest;
+  StreamDelta rest = relay.Finish();
+  answer.content = relay.relayed();
+  answer.tool_calls = relay.relayed_calls();
   std::string reason;
   Outcome outcome = Outcome::kOk;
   if (st.failed) {
@@ -77,8 +78,8 @@ void Walk::OnStreamData(int64_t seq, std::string_view bytes) {
   if (!call) return;
   int64_t now = env_->clock().NowMs();
   call->last_byte_ms = now;
-  std::string text, clean;
-  call->relay->Feed(bytes, &text, &clean);
+  StreamDelta clean;
+  bool output = call->relay->Feed(bytes, &clean);
   const StreamState& st = call->relay->state();
   if (st.failed) {
     // An error event mid-stream (Anthropic's overloaded_error, OpenAI's error chunk).
@@ -89,7 +90,8 @@ void Walk::OnStreamData(int64_t seq, std::string_view bytes) {
     EndCall(seq, st.failure, std::move(reason), 200, call->got_text ? &partial : nullptr, -1);
     return;
   }
-  if (text.empty()) return;
+  if (!output) return;
+  // The first text or tool call decides the race, as it starts the client's answer.
   if (!call->got_text) {
     call->got_text = true;
     int64_t ttft = now - call->start_ms;
@@ -114,9 +116,9 @@ void Walk::OnStreamData(int64_t seq, std::string_view bytes) {
   if (!clean.empty()) Relay(call->model, clean);
 }
 
-void Walk::Relay(const std::string& model, std::string_view text) {
+void Walk::Relay(const std::string& model, const StreamDelta& delta) {
   chunks_sent_ += 1;
-  if (on_chunk_) on_chunk_(model, text);
+  if (on_chunk_) on_chunk_(model, delta);
 }
 
 void Walk::OnStall(int64_t seq) {

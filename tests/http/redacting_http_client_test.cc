@@ -52,7 +52,7 @@ TEST(RedactingHttpClient, OpenAIsRecordedWrongKeyEchoIsRedactedBeforeParsing) {
   HttpReply reply;
   reply.status = 401;
   reply.body = body;
-  ParsedResponse p = MakeOpenAIProvider(ProviderEndpoint{"http://x/v1", ""})->Parse(reply);
+  ParsedResponse p = MakeOpenAIProvider(ProviderEndpoint{"http://x/v1", ""})->Parse(reply, {});
   EXPECT_NE(p.reason.find("Incorrect API key provided: [redacted]. You can find"),
             std::string::npos)
       << p.reason;

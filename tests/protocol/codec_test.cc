@@ -206,7 +206,7 @@ TEST(Codec, WrongTypesNameTheField) {
   EXPECT_EQ(DecodeCall(CallWith([&](auto& pk) { base(pk, 1); }), &req).message(),
             "messages[0].content: expected a string, got a boolean");
   EXPECT_EQ(DecodeCall(CallWith([&](auto& pk) { base(pk, 2); }), &req).message(),
-            "messages[0].role: must be system, user or assistant, got 'robot'");
+            "messages[0].role: must be system, user, assistant or tool, got 'robot'");
   EXPECT_EQ(DecodeCall(CallWith([&](auto& pk) { base(pk, 3); }), &req).message(),
             "max_tokens: expected an integer, got a string");
   EXPECT_TRUE(DecodeCall(CallWith([&](auto& pk) { base(pk, 4); }), &req).ok());
@@ -271,7 +271,7 @@ TEST(Codec, EveryTextMustBeUtf8AndTheErrorNamesTheField) {
             "metadata key 'x\\xff\\xfey': not valid UTF-8");
   // Quoted bytes are escaped, not echoed.
   EXPECT_EQ(decode([&](CompleteRequest& r) { r.messages[0].role = "rob\x01ot"; }),
-            "messages[0].role: must be system, user or assistant, got 'rob\\x01ot'");
+            "messages[0].role: must be system, user, assistant or tool, got 'rob\\x01ot'");
   EXPECT_EQ(decode([](CompleteRequest&) {}), "");
 }
 

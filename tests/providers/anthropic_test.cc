@@ -98,9 +98,9 @@ TEST(Anthropic, NonMessageAnswersAreBadResponses) {
   HttpReply reply;
   reply.status = 200;
   reply.body = R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})";
-  EXPECT_EQ(Anthropic()->Parse(reply).outcome, Outcome::kBadResponse);
+  EXPECT_EQ(Anthropic()->Parse(reply, {}).outcome, Outcome::kBadResponse);
   reply.body = "";
-  EXPECT_EQ(Anthropic()->Parse(reply).outcome, Outcome::kBadResponse);
+  EXPECT_EQ(Anthropic()->Parse(reply, {}).outcome, Outcome::kBadResponse);
 }
 
 }  // namespace

@@ -161,7 +161,7 @@ TEST(OpenAI, GarbageAndMisshapenAnswersAreBadResponses) {
     HttpReply reply;
     reply.status = 200;
     reply.body = body;
-    return OpenAI()->Parse(reply);
+    return OpenAI()->Parse(reply, {});
   };
   EXPECT_EQ(parse("<html>502</html>").outcome, Outcome::kBadResponse);
   EXPECT_EQ(parse(R"({"choices":[]})").outcome, Outcome::kBadResponse);

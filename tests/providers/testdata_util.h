@@ -29,7 +29,7 @@ inline ParsedResponse ParseFixture(const Provider& p, int64_t status, const std:
   reply.body = body;
   reply.body_capacity = body.capacity();
   reply.retry_after = retry_after;
-  return p.Parse(reply);
+  return p.Parse(reply, {});
 }
 
 }  // namespace switchyard

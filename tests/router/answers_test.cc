@@ -114,7 +114,7 @@ class AnswersTest : public ::testing::Test {
   void Send(CompleteRequest req) {
     router_->Complete(
         std::move(req), [this](RouteResponse&& r) { responses_.push_back(std::move(r)); },
-        [this](std::string_view, std::string_view text) { chunks_.emplace_back(text); });
+        [this](std::string_view, const StreamDelta& d) { chunks_.emplace_back(d.text); });
   }
 
   static CompleteRequest Ask(std::vector<Message> messages, bool stream = false) {

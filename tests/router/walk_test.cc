@@ -264,7 +264,7 @@ TEST(Walk, AStreamCutOffIsNotKeptRunning) {
   p.gen = TwoModels(&cfg);
   p.route = &cfg->routes.at("chat");
   p.done = [](RouteResponse&&) {};
-  p.on_chunk = [](std::string_view, std::string_view) {};
+  p.on_chunk = [](std::string_view, const StreamDelta&) {};
   env.walk = std::make_unique<Walk>(&env, std::move(p));
   env.walk->Launch();
   ASSERT_TRUE(env.http_.OpenFor("big-id"));

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "providers/json_writer.h"
+#include "base/json_writer.h"
 
 namespace fake {
 

@@ -1,4 +1,4 @@
-#include "providers/sse.h"
+#include "wire/sse.h"
 
 namespace switchyard {
 

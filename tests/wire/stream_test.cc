@@ -2,8 +2,8 @@
 // fed whole and one byte at a time (a stream arrives in arbitrary pieces).
 #include <gtest/gtest.h>
 
-#include "providers/sse.h"
-#include "providers/stream_decoder.h"
+#include "wire/sse.h"
+#include "wire/stream_decoder.h"
 #include "providers/testdata_util.h"
 
 namespace switchyard {
@@ -12,6 +12,7 @@ namespace {
 struct Decoded {
   StreamState state;
   std::vector<std::string> deltas;
+  std::vector<ToolCallDelta> calls;
   int events = 0;
 };
 
@@ -21,9 +22,10 @@ Decoded Decode(StreamDecoder& d, const std::string& stream, size_t piece) {
   for (size_t i = 0; i < stream.size(); i += piece) {
     sse.Feed(std::string_view(stream).substr(i, piece), [&](const SseEvent& e) {
       ++out.events;
-      std::string delta;
+      StreamDelta delta;
       d.OnEvent(e, &out.state, &delta);
-      if (!delta.empty()) out.deltas.push_back(delta);
+      if (!delta.text.empty()) out.deltas.push_back(delta.text);
+      for (ToolCallDelta& c : delta.tool_calls) out.calls.push_back(std::move(c));
     });
   }
   return out;
@@ -90,7 +92,7 @@ INSTANTIATE_TEST_SUITE_P(Pieces, OpenAIStream,
 class AnthropicStream : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(AnthropicStream, RecordedStreamAddsUpToTheAnswer) {
-  auto d = MakeAnthropicStreamDecoder();
+  auto d = MakeAnthropicStreamDecoder({});
   Decoded r = Decode(*d, Raw("anthropic/stream_basic.sse"), GetParam());
   EXPECT_TRUE(r.state.finished);
   EXPECT_FALSE(r.state.failed) << r.state.reason;
@@ -102,7 +104,7 @@ TEST_P(AnthropicStream, RecordedStreamAddsUpToTheAnswer) {
 }
 
 TEST_P(AnthropicStream, ErrorEventAfterTheStartFailsTheStream) {
-  auto d = MakeAnthropicStreamDecoder();
+  auto d = MakeAnthropicStreamDecoder({});
   Decoded r = Decode(*d, Raw("anthropic/stream_error.sse"), GetParam());
   EXPECT_FALSE(r.state.finished);  // no message_stop
   EXPECT_TRUE(r.state.failed);
@@ -117,7 +119,7 @@ INSTANTIATE_TEST_SUITE_P(Pieces, AnthropicStream,
 TEST(StreamDecoder, GarbageChunkIsABadResponse) {
   auto d = MakeOpenAIStreamDecoder();
   StreamState s;
-  std::string delta;
+  StreamDelta delta;
   d->OnEvent({"", "{not json"}, &s, &delta);
   EXPECT_TRUE(s.failed);
   EXPECT_EQ(s.failure, Outcome::kBadResponse);

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "protocol/messages.h"
 
@@ -29,6 +31,10 @@ enum class Outcome {
   kIncompleteStream,  // the stream ended without the provider's final event
   kInvalidJson,       // a JSON answer was asked for; this is not JSON
   kRepetition,        // degenerate: one passage repeated over and over
+  kInvalidToolCall,   // a tool call with arguments that are not JSON, off its schema, or to
+                      // a tool the request did not offer
+  kSchemaMismatch,    // a json_schema answer that does not follow the schema
+  kUnsupported,       // not called: the model lacks what the request needs (vision, ...)
 };
 
 const char* OutcomeName(Outcome o);
@@ -41,6 +47,7 @@ struct Answer {
   std::string content;
   std::string finish_reason;  // "stop", "length", "content_filter", "tool_calls", ...
   Usage usage;
+  std::vector<ToolCall> tool_calls;
 };
 
 struct ParsedResponse {
@@ -48,6 +55,18 @@ struct ParsedResponse {
   std::string reason;           // for failures: short, human, secret-free
   int64_t retry_after_ms = -1;  // from Retry-After / retry-after-ms, when the provider sent one
   Answer answer;
+};
+
+// The parts of a finished HTTP exchange that classification needs.
+struct HttpReply {
+  int64_t status = 0;
+  std::string_view body;
+  std::string_view retry_after;     // Retry-After header, or empty
+  std::string_view retry_after_ms;  // retry-after-ms header (OpenAI's SDKs read it), or empty
+  int64_t wall_now_ms = 0;          // to resolve a Retry-After given as an HTTP date
+  // Spare bytes readable after body.data() + body.size(); simdjson parses in place when
+  // there are enough, and copies otherwise.
+  size_t body_capacity = 0;
 };
 
 }  // namespace switchyard

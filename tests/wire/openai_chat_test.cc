@@ -1,4 +1,4 @@
-#include "protocol/openai_chat.h"
+#include "wire/openai_chat.h"
 
 #include <gtest/gtest.h>
 
@@ -48,7 +48,11 @@ TEST(OpenAIChat, ARequestBecomesACompleteRequest) {
   ASSERT_EQ(q.metadata.size(), 2u);
   EXPECT_EQ(q.metadata[0], (std::pair<std::string, std::string>{"user", "u-1"}));
   EXPECT_EQ(q.metadata[1], (std::pair<std::string, std::string>{"team", "search"}));
-  EXPECT_EQ(r.ignored, std::vector<std::string>{"top_p"});  // a null seed asks for nothing
+  ASSERT_TRUE(q.top_p.has_value());
+  EXPECT_DOUBLE_EQ(*q.top_p, 0.9);
+  EXPECT_FALSE(q.seed.has_value());  // a null seed asks for nothing
+  EXPECT_EQ(q.user, "u-1");
+  EXPECT_TRUE(r.ignored.empty());
   EXPECT_EQ(Parse(R"({"model":"m","messages":[{"role":"user","content":"x"}]})").req.max_tokens,
             kDefaultMaxTokens);
 }
@@ -74,18 +78,46 @@ TEST(OpenAIChat, BadRequestsSayWhatIsWrong) {
   EXPECT_EQ(ErrorOf(R"({"model":"m"})"), "messages: is required");
   EXPECT_EQ(ErrorOf(R"({"model":"m","messages":[]})"), "messages: must not be empty");
   EXPECT_EQ(ErrorOf(R"({"model":"m","messages":[{"role":"user","content":5}]})"),
-            "messages[0].content: expected a string or an array of text parts, got an integer");
+            "messages[0].content: expected a string or an array of parts, got an integer");
   EXPECT_EQ(
       ErrorOf(
           R"({"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{}}]}]})"),
-      "messages[0].content[0].type: only text parts are supported, got 'image_url'");
+      "messages[0].content[0].image_url.url: is required");
+  EXPECT_EQ(
+      ErrorOf(
+          R"({"model":"m","messages":[{"role":"system","content":[{"type":"image_url","image_url":{"url":"https://x/y.png"}}]}]})"),
+      "messages[0].content[0].type: only text parts are supported here, got 'image_url'");
+  EXPECT_EQ(
+      ErrorOf(
+          R"({"model":"m","messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{}}]}]})"),
+      "messages[0].content[0].type: text and image_url parts are supported here, got "
+      "'input_audio'");
   EXPECT_EQ(ErrorOf(R"({"model":"m","messages":[{"role":"tool","content":"x"}]})"),
-            "messages[0].role: tool messages are not supported (switchyard routes text chats)");
+            "messages[0].tool_call_id: is required for tool messages");
+  EXPECT_EQ(
+      ErrorOf(R"({"model":"m","messages":[{"role":"tool","content":"x","tool_call_id":"c1"}]})"),
+      "messages[0].tool_call_id: 'c1' answers no tool call of an earlier assistant message");
   EXPECT_EQ(ErrorOf(R"({"model":"m","messages":[{"role":"wizard","content":"x"}]})"),
-            "messages[0].role: must be system, user or assistant, got 'wizard'");
-  EXPECT_EQ(ErrorOf("{" + ok + R"(,"n":2})"), "n: only 1 is supported");
-  EXPECT_EQ(ErrorOf("{" + ok + R"(,"tools":[]})"),
-            "tools: tools and function calling are not supported by switchyard");
+            "messages[0].role: must be system, user, assistant or tool, got 'wizard'");
+  EXPECT_EQ(ErrorOf(R"({"model":"m","messages":[{"role":"function","content":"x"}]})"),
+            "messages[0].role: function messages are the deprecated form; send tool messages");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"n":2})"),
+            "n: only 1 is supported (switchyard returns one answer per request)");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"functions":[]})"),
+            "functions: the deprecated form of function calling; send tools and tool_choice");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"tools":[{"type":"web_search"}]})"),
+            "tools[0].type: only function tools are supported, got 'web_search'");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"tools":[{"type":"function","function":{"name":"a b"}}]})"),
+            "tools[0].name: expected 1 to 64 of a-z A-Z 0-9 _ -");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"tool_choice":"required"})"), "tool_choice: required needs tools");
+  EXPECT_EQ(
+      ErrorOf("{" + ok +
+              R"(,"tools":[{"type":"function","function":{"name":"a"}}],"tool_choice":{"type":"function","function":{"name":"b"}}})"),
+      "tool_choice: names 'b', which is not among the tools");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x"}}})"),
+            "response_format.json_schema.schema: expected a JSON Schema object");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"stop":["a","b","c","d","e"]})"), "stop: at most 4 sequences");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"top_p":1.5})"), "top_p: must be between 0 and 1");
   EXPECT_EQ(ErrorOf("{" + ok + R"(,"frobnicate":1})"),
             "Unrecognized request argument supplied: frobnicate");
   EXPECT_EQ(ErrorOf("{" + ok + R"(,"max_tokens":"many"})"),

@@ -1,4 +1,4 @@
-#include "providers/outcome.h"
+#include "wire/outcome.h"
 
 namespace switchyard {
 
@@ -40,6 +40,12 @@ const char* OutcomeName(Outcome o) {
       return "invalid_json";
     case Outcome::kRepetition:
       return "repetition";
+    case Outcome::kInvalidToolCall:
+      return "invalid_tool_call";
+    case Outcome::kSchemaMismatch:
+      return "schema_mismatch";
+    case Outcome::kUnsupported:
+      return "unsupported";
   }
   return "unknown";
 }

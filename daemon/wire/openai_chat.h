@@ -1,6 +1,9 @@
-// The OpenAI chat completions wire format, as the HTTP front door speaks it: a request body
-// into a CompleteRequest (its `model` names a route), and a result back into a
-// chat.completion object or chat.completion.chunk events. Pure.
+// The OpenAI chat completions wire format, in both directions. As the HTTP front door speaks
+// it: a request body into a CompleteRequest (its `model` names a route), and a result back
+// into a chat.completion object or chat.completion.chunk events. As OpenAI providers are
+// called: a CompleteRequest into a request body, and their answer (or stream, see
+// wire/stream_decoder.h) back into an Answer. docs/design.md lists what each field becomes.
+// Pure.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +13,7 @@
 
 #include "base/status.h"
 #include "protocol/messages.h"
+#include "wire/outcome.h"
 
 namespace switchyard {
 
@@ -50,8 +54,18 @@ struct ChunkEvent {
   std::string_view content;
   std::string_view finish_reason;  // non-empty: the closing chunk
   const Usage* usage = nullptr;    // the usage chunk (no choices)
+  // Pieces of tool calls instead of text (OpenAI's delta.tool_calls).
+  const std::vector<ToolCallDelta>* tool_calls = nullptr;
 };
 std::string ChatChunkJson(const ChunkEvent& e);
+
+// The body of a call to an OpenAI-compatible provider: `messages` (the request's, or those
+// fitted to the model's window) with the request's tools, output shape and parameters.
+std::string EncodeOpenAIRequest(std::string_view model_id, const CompleteRequest& req,
+                                const std::vector<Message>& messages, int64_t max_tokens);
+// An OpenAI-compatible provider's reply: its answer (text, tool calls, usage), or its error
+// classified.
+ParsedResponse DecodeOpenAIResponse(const HttpReply& reply);
 
 // {"error": {"message", "type", "code"}}
 std::string OpenAIErrorJson(std::string_view message, std::string_view type, std::string_view code);

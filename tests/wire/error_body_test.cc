@@ -1,4 +1,4 @@
-#include "providers/error_body.h"
+#include "wire/error_body.h"
 
 #include <gtest/gtest.h>
 

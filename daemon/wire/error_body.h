@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "providers/outcome.h"
+#include "wire/outcome.h"
 
 namespace switchyard {
 

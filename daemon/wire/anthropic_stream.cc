@@ -1,0 +1,161 @@
+// Anthropic's stream: named events. Text arrives in content_block_delta (text_delta); a tool
+// call opens with content_block_start (a tool_use block with its id and name) and its input
+// comes as input_json_delta pieces (the first often empty); the stop reason and cumulative
+// usage come in message_delta, and message_stop ends the stream. Unknown event types (ping,
+// and any added later) are ignored, as the docs ask. Block indexes count text blocks too;
+// tool calls are renumbered 0, 1, ... among calls, as OpenAI numbers them.
+#include <simdjson.h>
+
+#include "wire/anthropic_messages.h"
+#include "wire/error_body.h"
+#include "wire/stream_decoder.h"
+
+namespace switchyard {
+namespace {
+
+std::string_view StringOr(simdjson::simdjson_result<simdjson::dom::element> r) {
+  std::string_view v;
+  return r.get_string().get(v) == simdjson::SUCCESS ? v : std::string_view();
+}
+
+class AnthropicStreamDecoder final : public StreamDecoder {
+ public:
+  explicit AnthropicStreamDecoder(AnswerTool answer) : answer_(std::move(answer)) {}
+
+  void OnEvent(const SseEvent& e, StreamState* s, StreamDelta* delta) override {
+    simdjson::dom::element doc;
+    if (parser_.parse(e.data).get(doc) != simdjson::SUCCESS) {
+      Fail(s, Outcome::kBadResponse, "stream event is not valid JSON");
+      return;
+    }
+    std::string_view type;
+    if (doc["type"].get_string().get(type) != simdjson::SUCCESS) type = e.event;
+    int64_t n = 0;
+    if (type == "message_start") {
+      simdjson::dom::object u;
+      if (doc["message"]["usage"].get_object().get(u) == simdjson::SUCCESS) ReadInput(u, s);
+    } else if (type == "content_block_start") {
+      BlockStart(doc, s, delta);
+    } else if (type == "content_block_delta") {
+      BlockDelta(doc, s, delta);
+    } else if (type == "content_block_stop") {
+      int64_t block = -1;
+      if (doc["index"].get_int64().get(block) == simdjson::SUCCESS && block == answer_block_ &&
+          answer_.wrapped) {
+        std::string text = UnwrapAnswer(answer_json_, true);
+        s->answer.content.append(text);
+        delta->text.append(text);
+      }
+    } else if (type == "message_delta") {
+      std::string_view stop;
+      if (doc["delta"]["stop_reason"].get_string().get(stop) == simdjson::SUCCESS) {
+        s->answer.finish_reason = AnthropicFinishReason(stop);
+        // The answer tool's call is the answer, not a call to pass on.
+        if (answer_block_ >= 0 && s->answer.tool_calls.empty()) s->answer.finish_reason = "stop";
+      }
+      simdjson::dom::object u;
+      if (doc["usage"].get_object().get(u) == simdjson::SUCCESS) {
+        if (u["output_tokens"].get_int64().get(n) == simdjson::SUCCESS) {
+          s->answer.usage.output_tokens = n;
+        }
+        if (u["input_tokens"].get_int64().get(n) == simdjson::SUCCESS) ReadInput(u, s);
+      }
+    } else if (type == "message_stop") {
+      s->finished = true;
+    } else if (type == "error") {
+      std::string_view etype = StringOr(doc["error"]["type"]);
+      std::string_view msg = StringOr(doc["error"]["message"]);
+      Fail(s,
+           etype == "overloaded_error" || etype == "api_error" ? Outcome::kServerError
+                                                               : Outcome::kTransportError,
+           "stream error " + std::string(etype) + ": " + std::string(msg));
+    }
+  }
+
+ private:
+  static void Fail(StreamState* s, Outcome o, std::string reason) {
+    s->failed = true;
+    s->failure = o;
+    s->reason = ReasonText(std::move(reason));
+  }
+
+  void BlockStart(simdjson::dom::element doc, StreamState* s, StreamDelta* delta) {
+    int64_t block = -1;
+    if (doc["index"].get_int64().get(block) != simdjson::SUCCESS) return;
+    simdjson::dom::element cb;
+    if (doc["content_block"].get(cb) != simdjson::SUCCESS) return;
+    if (StringOr(cb["type"]) != "tool_use") return;
+    std::string_view name = StringOr(cb["name"]);
+    if (!answer_.name.empty() && name == answer_.name) {
+      answer_block_ = block;
+      return;
+    }
+    ToolCallDelta d;
+    d.index = static_cast<int64_t>(call_blocks_.size());
+    d.id.assign(StringOr(cb["id"]));
+    d.name.assign(name);
+    call_blocks_.push_back(block);
+    ApplyToolCallDelta(d, &s->answer.tool_calls);
+    delta->tool_calls.push_back(std::move(d));
+  }
+
+  void BlockDelta(simdjson::dom::element doc, StreamState* s, StreamDelta* delta) {
+    std::string_view text;
+    if (doc["delta"]["text"].get_string().get(text) == simdjson::SUCCESS) {
+      s->answer.content.append(text);
+      delta->text.append(text);
+      return;
+    }
+    std::string_view piece;
+    int64_t block = -1;
+    if (doc["delta"]["partial_json"].get_string().get(piece) != simdjson::SUCCESS ||
+        doc["index"].get_int64().get(block) != simdjson::SUCCESS || piece.empty()) {
+      return;
+    }
+    if (block == answer_block_) {
+      if (answer_.wrapped) {
+        answer_json_.append(piece);  // unwrapped whole when the block ends
+      } else {
+        s->answer.content.append(piece);
+        delta->text.append(piece);
+      }
+      return;
+    }
+    for (size_t i = 0; i < call_blocks_.size(); ++i) {
+      if (call_blocks_[i] != block) continue;
+      ToolCallDelta d;
+      d.index = static_cast<int64_t>(i);
+      d.arguments.assign(piece);
+      ApplyToolCallDelta(d, &s->answer.tool_calls);
+      delta->tool_calls.push_back(std::move(d));
+      return;
+    }
+  }
+
+  // Usage is cumulative, and cached prompt tokens are counted apart from input_tokens.
+  static void ReadInput(simdjson::dom::object u, StreamState* s) {
+    int64_t total = 0, n = 0;
+    for (const char* k :
+         {"input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"}) {
+      if (u[k].get_int64().get(n) == simdjson::SUCCESS) total += n;
+    }
+    s->answer.usage.input_tokens = total;
+    if (u["output_tokens"].get_int64().get(n) == simdjson::SUCCESS) {
+      s->answer.usage.output_tokens = n;
+    }
+  }
+
+  simdjson::dom::parser parser_;
+  AnswerTool answer_;
+  int64_t answer_block_ = -1;        // the block of the answer tool's call, if one came
+  std::string answer_json_;          // its input, when wrapped
+  std::vector<int64_t> call_blocks_;  // the block index of each tool call, in order
+};
+
+}  // namespace
+
+std::unique_ptr<StreamDecoder> MakeAnthropicStreamDecoder(const CompleteRequest& req) {
+  return std::make_unique<AnthropicStreamDecoder>(AnswerToolOf(req));
+}
+
+}  // namespace switchyard
