@@ -39,6 +39,104 @@ void ConstAsEnum(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc)
   }
 }
 
+// RapidJSON 1.1 resolves "$ref": "#/definitions/x" but not "#/$defs/x" (draft 2019's name,
+// which OpenAI's strict mode documents): "$defs" is renamed, and the references with it.
+void DefsAsDefinitions(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc) {
+  if (v.IsArray()) {
+    for (rapidjson::Value& item : v.GetArray()) DefsAsDefinitions(item, alloc);
+    return;
+  }
+  if (!v.IsObject()) return;
+  for (auto& m : v.GetObject()) DefsAsDefinitions(m.value, alloc);
+  auto ref = v.FindMember("$ref");
+  if (ref != v.MemberEnd() && ref->value.IsString()) {
+    std::string r(ref->value.GetString(), ref->value.GetStringLength());
+    for (size_t at = r.find("/$defs/"); at != std::string::npos; at = r.find("/$defs/")) {
+      r.replace(at, 7, "/definitions/");
+    }
+    ref->value.SetString(r.data(), static_cast<rapidjson::SizeType>(r.size()), alloc);
+  }
+  auto defs = v.FindMember("$defs");
+  if (defs != v.MemberEnd() && !v.HasMember("definitions")) defs->name.SetString("definitions");
+}
+
+// RapidJSON 1.1 fails an assertion (a crash in a release build) when a key matches a
+// patternProperties pattern of an object whose additionalProperties is false. A schema that
+// no value satisfies says the same thing by the other road it takes, which is sound.
+void AdditionalFalseAsSchema(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc) {
+  if (v.IsArray()) {
+    for (rapidjson::Value& item : v.GetArray()) AdditionalFalseAsSchema(item, alloc);
+    return;
+  }
+  if (!v.IsObject()) return;
+  for (auto& m : v.GetObject()) AdditionalFalseAsSchema(m.value, alloc);
+  auto extra = v.FindMember("additionalProperties");
+  if (extra == v.MemberEnd() || !extra->value.IsFalse() || !v.HasMember("patternProperties")) {
+    return;
+  }
+  rapidjson::Value nothing(rapidjson::kObjectType);
+  nothing.AddMember("not", rapidjson::Value(rapidjson::kObjectType), alloc);
+  extra->value = nothing;
+}
+
+// RapidJSON's own regular expressions lack the class escapes \d, \w and \s that schemas'
+// patterns use most; they are spelt out as the classes they stand for. (A pattern it still
+// cannot read is left unchecked by RapidJSON, as docs/design.md says.)
+std::string PortablePattern(std::string_view p) {
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      const char* cls = nullptr;
+      switch (p[i + 1]) {
+        case 'd':
+          cls = "0-9";
+          break;
+        case 'w':
+          cls = "A-Za-z0-9_";
+          break;
+        case 's':
+          cls = " \\t\\n\\r\\f\\v";
+          break;
+      }
+      if (cls) {
+        out += in_class ? std::string(cls) : "[" + std::string(cls) + "]";
+      } else {
+        out.append(p.substr(i, 2));
+      }
+      ++i;
+      continue;
+    }
+    if (c == '[') in_class = true;
+    if (c == ']') in_class = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+void PortablePatterns(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc) {
+  if (v.IsArray()) {
+    for (rapidjson::Value& item : v.GetArray()) PortablePatterns(item, alloc);
+    return;
+  }
+  if (!v.IsObject()) return;
+  for (auto& m : v.GetObject()) PortablePatterns(m.value, alloc);
+  auto pattern = v.FindMember("pattern");
+  if (pattern != v.MemberEnd() && pattern->value.IsString()) {
+    std::string p = PortablePattern(
+        std::string_view(pattern->value.GetString(), pattern->value.GetStringLength()));
+    pattern->value.SetString(p.data(), static_cast<rapidjson::SizeType>(p.size()), alloc);
+  }
+  auto props = v.FindMember("patternProperties");
+  if (props == v.MemberEnd() || !props->value.IsObject()) return;
+  for (auto& m : props->value.GetObject()) {
+    std::string p =
+        PortablePattern(std::string_view(m.name.GetString(), m.name.GetStringLength()));
+    m.name.SetString(p.data(), static_cast<rapidjson::SizeType>(p.size()), alloc);
+  }
+}
+
 }  // namespace
 
 struct JsonSchema::Impl {
@@ -60,6 +158,9 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
   }
   if (!impl->doc.IsObject()) return Status::InvalidArgument("the schema is not a JSON object");
   ConstAsEnum(impl->doc, impl->doc.GetAllocator());
+  DefsAsDefinitions(impl->doc, impl->doc.GetAllocator());
+  AdditionalFalseAsSchema(impl->doc, impl->doc.GetAllocator());
+  PortablePatterns(impl->doc, impl->doc.GetAllocator());
   impl->schema = std::make_unique<rapidjson::SchemaDocument>(impl->doc);
   out->reset(new JsonSchema(std::move(impl)));
   return Status::Ok();

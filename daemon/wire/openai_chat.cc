@@ -680,11 +680,18 @@ ParsedResponse DecodeOpenAIResponse(const HttpReply& reply) {
         call.arguments.assign(sv);
       }
       if (call.name.empty()) return bad("choices[0].message.tool_calls has a call without a name");
+      // Some OpenAI-compatible servers (Gemini's) send "id": "": the client needs one to
+      // answer the call by.
+      if (call.id.empty()) call.id = "call_" + std::to_string(r.answer.tool_calls.size());
       r.answer.tool_calls.push_back(std::move(call));
     }
   }
   if (choice["finish_reason"].get_string().get(sv) == simdjson::SUCCESS) {
     r.answer.finish_reason.assign(sv);
+  }
+  // A turn that calls tools ends for that reason, whatever a server calls it ("stop").
+  if (!r.answer.tool_calls.empty() && r.answer.finish_reason == "stop") {
+    r.answer.finish_reason = "tool_calls";
   }
   simdjson::dom::object usage;
   if (doc["usage"].get_object().get(usage) == simdjson::SUCCESS) {

@@ -47,6 +47,10 @@ class OpenAIStreamDecoder final : public StreamDecoder {
         std::string_view finish;
         if (c["finish_reason"].get_string().get(finish) == simdjson::SUCCESS) {
           s->answer.finish_reason.assign(finish);
+          // A turn that calls tools ends for that reason, whatever a server calls it.
+          if (!s->answer.tool_calls.empty() && finish == "stop") {
+            s->answer.finish_reason = "tool_calls";
+          }
         }
       }
     }

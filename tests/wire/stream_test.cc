@@ -116,6 +116,88 @@ TEST_P(AnthropicStream, ErrorEventAfterTheStartFailsTheStream) {
 INSTANTIATE_TEST_SUITE_P(Pieces, AnthropicStream,
                          ::testing::Values(size_t{1}, size_t{7}, size_t{1 << 20}));
 
+TEST_P(OpenAIStream, ToolCallPiecesComeAsOpenAISentThem) {
+  auto d = MakeOpenAIStreamDecoder();
+  Decoded r = Decode(*d, Raw("openai/stream_tool_calls.sse"), GetParam());
+  EXPECT_TRUE(r.state.finished);
+  EXPECT_EQ(r.state.answer.finish_reason, "tool_calls");
+  ASSERT_EQ(r.state.answer.tool_calls.size(), 1u);
+  const ToolCall& c = r.state.answer.tool_calls[0];
+  EXPECT_EQ(c.name, "multiply");
+  EXPECT_EQ(c.id.substr(0, 5), "call_");
+  EXPECT_EQ(c.arguments, R"({"a":1231,"b":2331})");
+  ASSERT_EQ(r.calls.size(), 12u);  // the opening piece and 11 of arguments
+  EXPECT_EQ(r.calls[0].id, c.id);
+  EXPECT_EQ(r.calls[0].arguments, "");
+  EXPECT_TRUE(r.calls[1].id.empty());
+  EXPECT_TRUE(r.deltas.empty());
+}
+
+TEST_P(OpenAIStream, ParallelCallsAreNumberedInOrder) {
+  auto d = MakeOpenAIStreamDecoder();
+  Decoded r = Decode(*d, Raw("openai/stream_parallel_tool_calls.sse"), GetParam());
+  ASSERT_EQ(r.state.answer.tool_calls.size(), 2u);
+  EXPECT_EQ(r.state.answer.tool_calls[0].arguments, R"({"location": "San Francisco"})");
+  EXPECT_EQ(r.state.answer.tool_calls[1].arguments, R"({"location": "Boston"})");
+  EXPECT_EQ(r.calls.front().index, 0);
+  EXPECT_EQ(r.calls.back().index, 1);
+}
+
+TEST_P(OpenAIStream, ACallWithoutIndexOrIdIsStillACall) {
+  // Gemini's OpenAI-compatible stream: the whole call in one chunk, no index, "id": "", and
+  // finish_reason "stop".
+  auto d = MakeOpenAIStreamDecoder();
+  Decoded r = Decode(*d, Raw("openai-compatible/gemini_stream_tool_call.sse"), GetParam());
+  ASSERT_EQ(r.state.answer.tool_calls.size(), 1u);
+  EXPECT_EQ(r.state.answer.tool_calls[0].id, "call_0");
+  EXPECT_EQ(r.state.answer.tool_calls[0].name, "return_list_of_str");
+  EXPECT_EQ(r.state.answer.tool_calls[0].arguments, R"({"value":["apple","banana","orange"]})");
+  EXPECT_EQ(r.state.answer.finish_reason, "tool_calls");
+}
+
+TEST_P(AnthropicStream, ToolUseBlocksAreRenumberedAmongCalls) {
+  auto d = MakeAnthropicStreamDecoder({});
+  Decoded r = Decode(*d, Raw("anthropic/stream_tool_use.sse"), GetParam());
+  EXPECT_TRUE(r.state.finished);
+  EXPECT_EQ(r.state.answer.finish_reason, "tool_calls");
+  EXPECT_EQ(r.state.answer.content.substr(0, 16), "Certainly! I can");
+  ASSERT_EQ(r.state.answer.tool_calls.size(), 2u);
+  EXPECT_EQ(r.state.answer.tool_calls[0].id, "toolu_014x5X91kx3fvdhpLvwXZWE2");
+  EXPECT_EQ(r.state.answer.tool_calls[0].name, "get_weather");
+  EXPECT_EQ(r.state.answer.tool_calls[0].arguments,
+            R"({"location": "San Francisco, CA", "unit": "celsius"})");
+  EXPECT_EQ(r.state.answer.tool_calls[1].name, "get_time");
+  EXPECT_EQ(r.state.answer.tool_calls[1].arguments, R"({"timezone": "America/Los_Angeles"})");
+  // Blocks 1 and 2 are calls 0 and 1; the empty first pieces are not passed on.
+  for (const ToolCallDelta& c : r.calls) {
+    EXPECT_TRUE(c.index == 0 || c.index == 1);
+    EXPECT_TRUE(!c.id.empty() || !c.arguments.empty());
+  }
+  EXPECT_EQ(r.calls.front().id, "toolu_014x5X91kx3fvdhpLvwXZWE2");
+}
+
+TEST(AnthropicStreamSchema, TheAnswerToolsInputStreamsAsText) {
+  CompleteRequest q;
+  q.json_schema.schema = R"({"type":"object"})";
+  q.json_schema.name = "Answer";
+  auto d = MakeAnthropicStreamDecoder(q);
+  std::string stream =
+      "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
+      "\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"Answer\",\"input\":{}}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+      "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"{\\\"a\\\":\"}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+      "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\"1}\"}}\n\n"
+      "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":"
+      "\"tool_use\"},\"usage\":{\"output_tokens\":3}}\n\n"
+      "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+  Decoded r = Decode(*d, stream, 5);
+  EXPECT_EQ(r.state.answer.content, R"({"a":1})");
+  EXPECT_EQ(r.deltas, (std::vector<std::string>{R"({"a":)", "1}"}));
+  EXPECT_TRUE(r.calls.empty());
+  EXPECT_EQ(r.state.answer.finish_reason, "stop");
+}
+
 TEST(StreamDecoder, GarbageChunkIsABadResponse) {
   auto d = MakeOpenAIStreamDecoder();
   StreamState s;
