@@ -89,18 +89,24 @@ struct ChatStream {
   int64_t created = 0;
 };
 
-// A delta as chat.completion.chunk events: its text, then its tool-call pieces (OpenAI sends
-// the two in chunks of their own).
+// A delta as chat.completion.chunk events in OpenAI's exact shape: its text, then one chunk
+// per piece of a tool call, a call opening with its id, name and empty arguments.
 template <typename Send>
 void SendDelta(const ChatStream& s, const StreamDelta& d, bool first, const Send& send) {
   if (!d.text.empty() || (first && d.tool_calls.empty())) {
     send(ChatChunkJson({s.id, s.model, s.created, first, d.text, "", nullptr}));
     first = false;
   }
-  if (!d.tool_calls.empty()) {
+  auto piece = [&](ToolCallDelta one) {
+    std::vector<ToolCallDelta> list{std::move(one)};
     ChunkEvent e{s.id, s.model, s.created, first, "", "", nullptr};
-    e.tool_calls = &d.tool_calls;
+    e.tool_calls = &list;
     send(ChatChunkJson(e));
+    first = false;
+  };
+  for (const ToolCallDelta& c : d.tool_calls) {
+    if (!c.id.empty()) piece({c.index, c.id, c.name, ""});
+    if (!c.arguments.empty()) piece({c.index, "", "", c.arguments});
   }
 }
 

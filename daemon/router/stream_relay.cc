@@ -33,6 +33,12 @@ void StreamRelay::Pass(const StreamDelta& raw, StreamDelta* clean) {
     redact_calls_[d.index].Feed(d.arguments, &out.arguments);
     if (out.id.empty() && out.arguments.empty()) continue;
     ApplyToolCallDelta(out, &relayed_calls_);
+    // Pieces of one call that came in one read go on as one piece.
+    if (!clean->tool_calls.empty() && clean->tool_calls.back().index == out.index &&
+        out.id.empty()) {
+      clean->tool_calls.back().arguments += out.arguments;
+      continue;
+    }
     clean->tool_calls.push_back(std::move(out));
   }
 }

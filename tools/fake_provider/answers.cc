@@ -31,9 +31,22 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
         .BeginObject()
         .Key("role")
         .String("assistant")
-        .Key("content")
-        .String(a.content)
-        .Key("refusal")
+        .Key("content");
+    if (a.content.empty() && !a.calls.empty()) {
+      w.Raw("null");
+    } else {
+      w.String(a.content);
+    }
+    if (!a.calls.empty()) {
+      w.Key("tool_calls").BeginArray();
+      for (const FakeCall& c : a.calls) {
+        w.BeginObject().Key("id").String(c.id).Key("type").String("function");
+        w.Key("function").BeginObject().Key("name").String(c.name);
+        w.Key("arguments").String(c.arguments).EndObject().EndObject();
+      }
+      w.EndArray();
+    }
+    w.Key("refusal")
         .Raw("null")
         .Key("annotations")
         .BeginArray()
@@ -42,7 +55,7 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
         .Key("logprobs")
         .Raw("null")
         .Key("finish_reason")
-        .String(a.finish.empty() ? "stop" : a.finish)
+        .String(!a.finish.empty() ? a.finish : a.calls.empty() ? "stop" : "tool_calls")
         .EndObject()
         .EndArray()
         .Key("usage")
@@ -61,7 +74,7 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
         .EndObject();
     return w.Take();
   }
-  std::string stop = "end_turn";
+  std::string stop = a.calls.empty() ? "end_turn" : "tool_use";
   if (a.finish == "length") stop = "max_tokens";
   if (a.finish == "content_filter") stop = "refusal";
   w.BeginObject()
@@ -77,6 +90,10 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
       .BeginArray();
   if (!a.content.empty()) {
     w.BeginObject().Key("type").String("text").Key("text").String(a.content).EndObject();
+  }
+  for (const FakeCall& c : a.calls) {
+    w.BeginObject().Key("type").String("tool_use").Key("id").String(c.id);
+    w.Key("name").String(c.name).Key("input").Raw(c.arguments).EndObject();
   }
   w.EndArray()
       .Key("stop_reason")
@@ -141,13 +158,33 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
     };
     out.events.push_back(chunk(R"({"role":"assistant","content":"","refusal":null})", ""));
     out.preamble = 1;
-    out.text_events = pieces.size();
     for (const std::string& p : pieces) {
       JsonWriter d(p.size() + 20);
       d.BeginObject().Key("content").String(p).EndObject();
       out.events.push_back(chunk(d.Take(), ""));
     }
-    out.events.push_back(chunk("{}", a.finish.empty() ? "stop" : a.finish));
+    // OpenAI's shape: a call opens with its index, id, type, name and empty arguments; its
+    // arguments follow in pieces carrying only the index.
+    for (size_t i = 0; i < a.calls.size(); ++i) {
+      const FakeCall& c = a.calls[i];
+      JsonWriter open(c.name.size() + 160);
+      open.BeginObject().Key("tool_calls").BeginArray().BeginObject();
+      open.Key("index").Int(static_cast<int64_t>(i)).Key("id").String(c.id);
+      open.Key("type").String("function").Key("function").BeginObject();
+      open.Key("name").String(c.name).Key("arguments").String("").EndObject();
+      open.EndObject().EndArray().EndObject();
+      out.events.push_back(chunk(open.Take(), ""));
+      for (const std::string& p : Pieces(c.arguments, 8)) {
+        JsonWriter d(p.size() + 80);
+        d.BeginObject().Key("tool_calls").BeginArray().BeginObject();
+        d.Key("index").Int(static_cast<int64_t>(i)).Key("function").BeginObject();
+        d.Key("arguments").String(p).EndObject().EndObject().EndArray().EndObject();
+        out.events.push_back(chunk(d.Take(), ""));
+      }
+    }
+    out.text_events = out.events.size() - out.preamble;
+    out.events.push_back(
+        chunk("{}", !a.finish.empty() ? a.finish : a.calls.empty() ? "stop" : "tool_calls"));
     JsonWriter u(200);
     u.BeginObject().Key("id").String(id).Key("object").String("chat.completion.chunk");
     u.Key("created").Int(1700000000).Key("model").String(a.model);
@@ -158,7 +195,7 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
     out.events.push_back(Sse("", "[DONE]"));
     return out;
   }
-  std::string stop = "end_turn";
+  std::string stop = a.calls.empty() ? "end_turn" : "tool_use";
   if (a.finish == "length") stop = "max_tokens";
   if (a.finish == "content_filter") stop = "refusal";
   JsonWriter start(300);
@@ -174,7 +211,6 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
           R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})"));
   out.events.push_back(Sse("ping", R"({"type": "ping"})"));
   out.preamble = 3;
-  out.text_events = pieces.size();
   for (const std::string& p : pieces) {
     JsonWriter d(p.size() + 100);
     d.BeginObject().Key("type").String("content_block_delta").Key("index").Int(0);
@@ -183,6 +219,29 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
     out.events.push_back(Sse("content_block_delta", d.Take()));
   }
   out.events.push_back(Sse("content_block_stop", R"({"type":"content_block_stop","index":0})"));
+  // Anthropic's shape: each call a tool_use block of its own (the text block is index 0),
+  // its input in input_json_delta pieces, the first of them empty.
+  for (size_t i = 0; i < a.calls.size(); ++i) {
+    const FakeCall& c = a.calls[i];
+    int64_t block = static_cast<int64_t>(i) + 1;
+    JsonWriter open(c.name.size() + 160);
+    open.BeginObject().Key("type").String("content_block_start").Key("index").Int(block);
+    open.Key("content_block").BeginObject().Key("type").String("tool_use").Key("id").String(c.id);
+    open.Key("name").String(c.name).Key("input").Raw("{}").EndObject().EndObject();
+    out.events.push_back(Sse("content_block_start", open.Take()));
+    std::vector<std::string> parts = Pieces(c.arguments, 8);
+    parts.insert(parts.begin(), "");
+    for (const std::string& p : parts) {
+      JsonWriter d(p.size() + 120);
+      d.BeginObject().Key("type").String("content_block_delta").Key("index").Int(block);
+      d.Key("delta").BeginObject().Key("type").String("input_json_delta");
+      d.Key("partial_json").String(p).EndObject().EndObject();
+      out.events.push_back(Sse("content_block_delta", d.Take()));
+    }
+    out.events.push_back(Sse("content_block_stop", R"({"type":"content_block_stop","index":)" +
+                                                       std::to_string(block) + "}"));
+  }
+  out.text_events = out.events.size() - out.preamble;
   JsonWriter md(200);
   md.BeginObject().Key("type").String("message_delta").Key("delta").BeginObject();
   md.Key("stop_reason").String(stop).Key("stop_sequence").Raw("null").EndObject();

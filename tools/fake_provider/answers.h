@@ -10,9 +10,18 @@ namespace fake {
 
 enum class Api { kOpenAI, kAnthropic };
 
+// A function the fake model calls; `arguments` is JSON text (or, to test the daemon's
+// checks, not).
+struct FakeCall {
+  std::string id;
+  std::string name;
+  std::string arguments;
+};
+
 struct AnswerSpec {
   std::string model;
   std::string content;
+  std::vector<FakeCall> calls;  // finish "tool_calls" (Anthropic: stop_reason tool_use)
   std::string finish;  // "stop"/"length" style; translated for Anthropic
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
@@ -24,7 +33,8 @@ std::string AnswerBody(Api api, const AnswerSpec& a);
 // A streamed answer as the provider's server-sent events, each a complete "event:/data:"
 // block. The first `preamble` events carry no text (OpenAI's role chunk; Anthropic's
 // message_start, content_block_start and a ping); the last one is the final event
-// ([DONE] or message_stop).
+// ([DONE] or message_stop). Tool calls follow the text in each API's own shape, their
+// events counted as text events.
 struct StreamEvents {
   std::vector<std::string> events;
   size_t preamble = 0;

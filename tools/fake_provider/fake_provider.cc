@@ -8,6 +8,7 @@
 //   /_control/fault?model=M&mode=...   set M's fault (M may be "*"); see fault.h
 //   /_control/reset                    clear every fault and counter
 //   /_control/stats                    {"requests":{model:n},"auth_ok":n,"auth_bad":n,...}
+//   /_control/last?model=M             the last request body M was sent, as it came
 #include <simdjson.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
@@ -26,6 +27,7 @@
 
 #include "answers.h"
 #include "fault.h"
+#include "request_info.h"
 #include "http/http_reason.h"
 
 namespace fake {
@@ -82,6 +84,8 @@ Settings g_settings;
 uv_loop_t* g_loop = nullptr;
 std::mt19937_64 g_rng{42};
 uint64_t g_serial = 0;
+// The last request body each model was sent (/_control/last): what a tier really got.
+std::map<std::string, std::string> g_last_body;
 
 void OnClosed(uv_handle_t* h) { delete static_cast<Conn*>(h->data); }
 
@@ -357,6 +361,15 @@ void HandleControl(Conn* c, std::string_view path, std::string_view query) {
     g_stats.in_flight = in_flight;
   } else if (path == "/_control/stats") {
     body = StatsJson();
+  } else if (path == "/_control/last") {
+    std::string model(query.substr(0, 6) == "model=" ? query.substr(6) : "");
+    auto it = g_last_body.find(model);
+    if (it == g_last_body.end()) {
+      status = 404;
+      body = "{\"error\":\"no request for that model yet\"}";
+    } else {
+      body = it->second;
+    }
   } else {
     status = 404;
     body = "{\"error\":\"unknown control path\"}";
@@ -383,39 +396,62 @@ bool FindHeader(std::string_view head, std::string_view name, std::string_view* 
   return false;
 }
 
+// What the fake model says: a call to the offered tools (unless it answers their results,
+// or may not call), an answer that follows the json_schema, or text naming the model and
+// what it was asked, its images and tool results.
+void Compose(Api api, const RequestInfo& info, const Fault& f, Mode mode, AnswerSpec* a) {
+  const std::string& model = info.model;
+  if (!info.tools.empty() && !info.after_tool_result && !info.tools_off && f.reply.empty()) {
+    for (int64_t i = 0; i < std::max<int64_t>(f.tool_calls, 1); ++i) {
+      const OfferedTool* t = &info.tools[static_cast<size_t>(i) % info.tools.size()];
+      for (const OfferedTool& o : info.tools) {
+        if (o.name == info.forced_tool) t = &o;
+      }
+      FakeCall call;
+      call.id = (api == Api::kOpenAI ? "call_fake" : "toolu_fake") + std::to_string(a->serial) +
+                "_" + std::to_string(i);
+      call.name = t->name;
+      call.arguments = ExampleFor(t->schema);
+      bool answer_tool = t->name == info.forced_tool && api == Api::kAnthropic;
+      if (mode == Mode::kBadToolArgs && !answer_tool) {
+        if (api == Api::kOpenAI) {
+          call.arguments = R"({"city": )";
+        } else {
+          call.name = "no_such_tool";
+        }
+      } else if (mode == Mode::kOffSchema) {
+        call.arguments = R"({"off_schema":true})";
+      }
+      a->calls.push_back(std::move(call));
+    }
+    return;
+  }
+  if (!info.json_schema.empty()) {
+    a->content = mode == Mode::kOffSchema ? R"({"off_schema":true})" : ExampleFor(info.json_schema);
+    return;
+  }
+  if (!f.reply.empty()) {
+    a->content = f.reply;
+    return;
+  }
+  a->content = "Answer from " + model + " to: " + info.last_user;
+  if (info.images > 0) a->content += " [" + std::to_string(info.images) + " image(s)]";
+  if (info.after_tool_result) a->content += " [tool results: " + info.tool_result + "]";
+}
+
 void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view body) {
   simdjson::dom::parser& parser = *[] {
     static simdjson::dom::parser p;
     return &p;
   }();
   simdjson::dom::element doc;
-  std::string model = "unknown";
-  int64_t prompt_bytes = 0;
-  int64_t max_tokens = 256;
-  std::string last_user;
-  bool stream = false;
+  RequestInfo info;
   if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
-    std::string_view sv;
-    if (doc["model"].get_string().get(sv) == simdjson::SUCCESS) model.assign(sv);
-    simdjson::dom::array msgs;
-    if (doc["messages"].get_array().get(msgs) == simdjson::SUCCESS) {
-      for (simdjson::dom::element m : msgs) {
-        if (m["content"].get_string().get(sv) == simdjson::SUCCESS) {
-          prompt_bytes += static_cast<int64_t>(sv.size());
-          last_user.assign(sv.substr(0, 60));
-        }
-      }
-    }
-    if (doc["system"].get_string().get(sv) == simdjson::SUCCESS)
-      prompt_bytes += static_cast<int64_t>(sv.size());
-    bool b = false;
-    if (doc["stream"].get_bool().get(b) == simdjson::SUCCESS) stream = b;
-    int64_t n = 0;
-    if (doc["max_completion_tokens"].get_int64().get(n) == simdjson::SUCCESS ||
-        doc["max_tokens"].get_int64().get(n) == simdjson::SUCCESS) {
-      max_tokens = n;
-    }
+    info = ReadRequest(api, doc);
+    g_last_body[info.model].assign(body);
   }
+  const std::string& model = info.model;
+  const bool stream = info.stream;
   ++g_stats.requests[model];
 
   const std::string& want = api == Api::kOpenAI ? g_settings.openai_key : g_settings.anthropic_key;
@@ -473,12 +509,14 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
   AnswerSpec a;
   a.model = model;
   a.serial = ++g_serial;
-  a.input_tokens = prompt_bytes / 4 + 1;
+  a.input_tokens = info.prompt_bytes / 4 + 1 + info.images * 85;
   if (mode != Mode::kEmpty) {
-    a.content = f.reply.empty() ? "Answer from " + model + " to: " + last_user : f.reply;
+    Compose(api, info, f, mode, &a);
     // Answers are JSON-escaped by the writer: the echo's own escapes would be doubled.
     if (!sent_key.empty()) a.content.append(" (your key is ").append(sent_key).append(")");
-    a.output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(a.content.size()) / 4 + 1);
+    int64_t bytes = static_cast<int64_t>(a.content.size());
+    for (const FakeCall& c : a.calls) bytes += static_cast<int64_t>(c.arguments.size());
+    a.output_tokens = std::min<int64_t>(info.max_tokens, bytes / 4 + 1);
   }
   a.finish = f.finish;
   if (stream && mode != Mode::kHang && mode != Mode::kReset && mode != Mode::kTruncate) {

@@ -45,7 +45,9 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
                                                          {"unfinished", Mode::kUnfinished},
                                                          {"badutf8", Mode::kBadUtf8},
                                                          {"huge", Mode::kHuge},
-                                                         {"stream_error", Mode::kStreamError}};
+                                                         {"stream_error", Mode::kStreamError},
+                                                         {"bad_tool_args", Mode::kBadToolArgs},
+                                                         {"off_schema", Mode::kOffSchema}};
       auto it = kModes.find(val);
       if (it == kModes.end()) {
         *error = "unknown mode '" + val + "'";
@@ -81,6 +83,8 @@ bool ParseFault(std::string_view query, Fault* out, std::string* error) {
         f.huge_mb = n;
       } else if (key == "error_after") {
         f.error_after = n;
+      } else if (key == "tool_calls") {
+        f.tool_calls = n;
       } else if (key == "echo_key") {
         f.echo_key = n != 0;
       } else {

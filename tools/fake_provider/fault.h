@@ -28,6 +28,11 @@ enum class Mode {
   // data: {"error": ...}, Anthropic's event: error) and the end of the body. A request
   // that is not streamed gets a 500 instead.
   kStreamError,
+  // Tools: the tool call's arguments are not JSON (OpenAI; Anthropic, whose input is always
+  // an object, calls a tool the request did not offer instead).
+  kBadToolArgs,
+  // A json_schema answer, or a tool call's arguments, that is JSON but off the schema.
+  kOffSchema,
 };
 
 struct Fault {
@@ -48,6 +53,9 @@ struct Fault {
   std::string reply;           // answer text; default names the model
   std::string finish;          // finish reason override ("length", ...)
   int64_t error_after = 0;     // kStreamError: text events sent before the error event
+  // When the request offers tools (and is not answering a tool's result): how many calls
+  // the answer makes, to the offered tools in turn (a tool_choice naming one: to it alone).
+  int64_t tool_calls = 1;
   // Echo the API key the request carried back in every text the provider writes (error
   // bodies and events, answers), in every form a leak takes: whole, without its prefix,
   // masked ("sk-ab*****1234"), its tail, JSON-escaped. What a misconfigured gateway or a

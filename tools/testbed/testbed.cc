@@ -104,6 +104,11 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 namespace {
 
+std::string ModelToml(const ClusterOptions& o, const std::string& model) {
+  auto it = o.model_toml.find(model);
+  return it == o.model_toml.end() ? "" : it->second + "\n";
+}
+
 size_t Collect(char* data, size_t size, size_t n, void* userp) {
   static_cast<std::string*>(userp)->append(data, size * n);
   return size * n;
@@ -213,6 +218,12 @@ FakeProvider::FakeProvider(const TempDir& dir, std::vector<std::string> extra_ar
   port_ = std::stoi(ReadFile(port_file));
 }
 
+std::string FakeProvider::LastBody(const std::string& model_id) {
+  std::string r =
+      HttpGet("http://127.0.0.1:" + std::to_string(port_) + "/_control/last?model=" + model_id);
+  return r.find("no request for that model yet") == std::string::npos ? r : "";
+}
+
 void FakeProvider::SetFault(const std::string& model, const std::string& query) {
   std::string r = HttpGet("http://127.0.0.1:" + std::to_string(port_) +
                           "/_control/fault?model=" + model + "&" + query);
@@ -263,13 +274,16 @@ void Cluster::WriteConfig(const ClusterOptions& o) {
       << "\"\napi_key_env = \"SY_TEST_ANTHROPIC_KEY\"\n"
       << o.provider_toml << "\n\n"
       << "[models.gpt-4o]\nprovider = \"openai\"\nid = \"gpt-4o\"\ncontext_window = 128000\n"
-         "max_output_tokens = 16384\ninput_usd_per_mtok = 2.50\noutput_usd_per_mtok = 10.00\n\n"
+         "max_output_tokens = 16384\ninput_usd_per_mtok = 2.50\noutput_usd_per_mtok = 10.00\n"
+      << ModelToml(o, "gpt-4o") << "\n"
       << "[models.gpt-4o-mini]\nprovider = \"openai\"\nid = \"gpt-4o-mini\"\ncontext_window = "
          "128000\n"
-         "max_output_tokens = 16384\ninput_usd_per_mtok = 0.15\noutput_usd_per_mtok = 0.60\n\n"
+         "max_output_tokens = 16384\ninput_usd_per_mtok = 0.15\noutput_usd_per_mtok = 0.60\n"
+      << ModelToml(o, "gpt-4o-mini") << "\n"
       << "[models.claude-haiku]\nprovider = \"anthropic\"\nid = \"claude-3-5-haiku-latest\"\n"
          "context_window = 200000\nmax_output_tokens = 8192\ninput_usd_per_mtok = 0.80\n"
-         "output_usd_per_mtok = 4.00\n\n"
+         "output_usd_per_mtok = 4.00\n"
+      << ModelToml(o, "claude-haiku") << "\n"
       << "[routes.chat]\ntiers = [" << o.tiers << "]\ndeadline_ms = " << o.deadline_ms << "\n"
       << o.route_toml << "\n[routes.chat.timeout]\ndefault_ms = " << o.default_timeout_ms << "\n"
       << o.timeout_toml << "\n"

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,8 @@ class FakeProvider {
   // Sets `model`'s fault: SetFault("gpt-4o", "mode=error&status=500").
   void SetFault(const std::string& model, const std::string& query);
   int64_t Requests(const std::string& model_id);
+  // The last request body the model `model_id` was sent, as it came ("" if none yet).
+  std::string LastBody(const std::string& model_id);
   int64_t AuthOk();
   int64_t AuthBad();
   // Requests the fake holds open now (waiting out their latency, or hung).
@@ -87,6 +90,8 @@ struct ClusterOptions {
   std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
   std::string history_file;  // default: history.db in the cluster's directory
   std::string tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";  // of route "chat"
+  // More keys for one model's table, by its name ("vision = true").
+  std::map<std::string, std::string> model_toml;
   std::string daemon_toml;                                              // more keys for [daemon]
   std::vector<std::string> extra_env;                                   // NAME=value for the daemon
   // More keys for both [providers.openai] and [providers.anthropic].
