@@ -63,10 +63,10 @@ async function main() {
     check(e.code === 'no_route', `code no_route (${e.code})`);
   }
   try {
-    await client.chat.completions.create({ ...ask, tools: [] });
-    check(false, 'tools are refused');
+    await client.chat.completions.create({ ...ask, n: 2 });
+    check(false, 'n > 1 is refused');
   } catch (e) {
-    check(e instanceof OpenAI.BadRequestError, `tools are a BadRequestError (${e.constructor.name})`);
+    check(e instanceof OpenAI.BadRequestError, `n > 1 is a BadRequestError (${e.constructor.name})`);
   }
   await fault('gpt-4o', 'mode=error&status=500');
   await fault('gpt-4o-mini', 'mode=error&status=500');
