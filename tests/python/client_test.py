@@ -4,6 +4,7 @@
 Usage: client_test.py SWITCHYARDD FAKE_PROVIDER [unittest arguments]
 """
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -75,6 +76,17 @@ provider = "openai"
 id = "gpt-4o-mini"
 context_window = 128000
 max_output_tokens = 4096
+[providers.anthropic]
+kind = "anthropic"
+base_url = "{base}"
+[models.claude]
+provider = "anthropic"
+id = "claude-3-5-haiku-latest"
+context_window = 200000
+max_output_tokens = 4096
+vision = true
+[routes.agents]
+tiers = ["primary", "claude"]
 [routes.chat]
 tiers = ["primary", "backup"]
 [routes.chat.timeout]
@@ -97,7 +109,7 @@ consecutive_timeouts = 1000000
             f"http://127.0.0.1:{self.port}/_control/fault?model={model}&{query}").read()
 
     def fault_all(self, query):
-        for model in ("gpt-4o", "gpt-4o-mini"):
+        for model in ("gpt-4o", "gpt-4o-mini", "claude-3-5-haiku-latest"):
             self.fault(model, query)
 
     def heal(self):
@@ -137,7 +149,7 @@ class SyncClientTest(unittest.TestCase):
     def test_ping_and_status(self):
         self.assertEqual(self.c.ping(), "pong")
         st = self.c.status()
-        self.assertEqual(set(st["models"]), {"primary", "backup"})
+        self.assertEqual(set(st["models"]), {"primary", "backup", "claude"})
         self.assertEqual(st["models"]["primary"]["breaker"], "closed")
 
     def test_complete_returns_the_answer_and_its_attempts(self):
@@ -236,6 +248,110 @@ class SyncClientTest(unittest.TestCase):
         with self.assertRaises(switchyard.ConnectionLost) as e:
             switchyard.Client(os.path.join(cluster.tmp, "nothing.sock"))
         self.assertIn("nothing.sock", e.exception.message)
+
+
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "The weather in a city",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                   "required": ["city"], "additionalProperties": False}}}
+TIME = {"name": "get_time",
+        "parameters": {"type": "object", "properties": {"tz": {"type": "string"}},
+                       "required": ["tz"]}}
+RATING = {"name": "Rating", "strict": True,
+          "schema": {"type": "object", "required": ["rating", "why"],
+                     "properties": {"rating": {"type": "integer"}, "why": {"type": "string"}},
+                     "additionalProperties": False}}
+
+
+class ToolsTest(unittest.TestCase):
+    """Tools, json_schema and images over MessagePack, on an OpenAI tier and, with it failing,
+    on an Anthropic one."""
+
+    def setUp(self):
+        cluster.heal()
+        self.c = switchyard.Client(cluster.socket)
+
+    def tearDown(self):
+        self.c.close()
+        cluster.heal()
+
+    def each_provider(self):
+        for down, model in ((False, "primary"), (True, "claude")):
+            cluster.fault("gpt-4o", "mode=error&status=503" if down else "mode=ok")
+            yield model
+
+    def test_a_two_turn_tool_conversation(self):
+        for model in self.each_provider():
+            with self.subTest(model=model):
+                messages = [{"role": "user", "content": "weather in Paris?"}]
+                r = self.c.complete("agents", messages, 64, tools=[WEATHER])
+                self.assertEqual(r.model, model)
+                self.assertEqual(r.finish_reason, "tool_calls")
+                self.assertEqual(len(r.tool_calls), 1)
+                call = r.tool_calls[0]
+                self.assertEqual(call.name, "get_weather")
+                self.assertEqual(call.parsed(), {"city": "fake"})
+                messages.append({"role": "assistant", "content": r.content, "tool_calls": [
+                    {"id": call.id, "name": call.name, "arguments": call.arguments}]})
+                messages.append({"role": "tool", "tool_call_id": call.id, "content": "18C"})
+                r = self.c.complete("agents", messages, 64, tools=[WEATHER])
+                self.assertEqual(r.finish_reason, "stop")
+                self.assertIn("[tool results: 18C]", r.content)
+
+    def test_streamed_parallel_calls_come_in_pieces(self):
+        cluster.fault("claude-3-5-haiku-latest", "tool_calls=2")
+        for model in self.each_provider():
+            cluster.fault("gpt-4o", "tool_calls=2" if model == "primary" else
+                          "mode=error&status=503")
+            with self.subTest(model=model):
+                items = list(self.c.stream("agents", "weather and time?", 64,
+                                           tools=[WEATHER, TIME], tool_choice="auto"))
+                pieces, result = items[:-1], items[-1]
+                self.assertTrue(all(isinstance(p, switchyard.ToolCallPiece) for p in pieces))
+                self.assertEqual([p.index for p in pieces if p.id], [0, 1])
+                self.assertEqual(pieces[0].name, "get_weather")
+                self.assertEqual([c.name for c in result.tool_calls], ["get_weather", "get_time"])
+                args = "".join(p.arguments for p in pieces if p.index == 1)
+                self.assertEqual(args, result.tool_calls[1].arguments)
+                self.assertEqual(result.tool_calls[1].parsed(), {"tz": "fake"})
+
+    def test_json_schema_answers_follow_the_schema(self):
+        for model in self.each_provider():
+            with self.subTest(model=model):
+                r = self.c.complete("agents", "rate it", 64, json_schema=RATING)
+                self.assertEqual(r.model, model)
+                self.assertEqual(json.loads(r.content), {"rating": 1, "why": "fake"})
+
+    def test_broken_calls_and_off_schema_answers_fall_through(self):
+        cluster.fault("gpt-4o", "mode=bad_tool_args")
+        r = self.c.complete("agents", "weather?", 64, tools=[WEATHER])
+        self.assertEqual(r.model, "claude")
+        self.assertEqual(r.attempts[0].outcome, "invalid_tool_call")
+        self.assertEqual(r.attempts[0].reason,
+                         "tool call 0 (get_weather): arguments are not a JSON object")
+        cluster.fault("gpt-4o", "mode=off_schema")
+        r = self.c.complete("agents", "rate it", 64, json_schema=RATING)
+        self.assertEqual(r.model, "claude")
+        self.assertEqual(r.attempts[0].outcome, "schema_mismatch")
+
+    def test_an_image_skips_the_tier_that_cannot_see(self):
+        image = [{"role": "user", "content": [
+            {"type": "text", "text": "what is it?"},
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]}]
+        r = self.c.complete("agents", image, 32)
+        self.assertEqual(r.model, "claude")
+        self.assertEqual(r.attempts[0].outcome, "unsupported")
+        self.assertIn("[1 image(s)]", r.content)
+        with self.assertRaises(switchyard.BadRequest) as e:
+            self.c.complete("chat", image, 32)
+        self.assertIn("can see them", e.exception.message)
+
+    def test_bad_tools_are_refused_with_the_field(self):
+        with self.assertRaises(switchyard.BadRequest) as e:
+            self.c.complete("agents", "x", 16, tools=[WEATHER], tool_choice="nope")
+        self.assertIn("tool_choice: must be auto, none, required or function", e.exception.message)
+        with self.assertRaises(TypeError):
+            self.c.complete("agents", "x", 16, frobnicate=1)
 
 
 class AsyncClientTest(unittest.TestCase):

@@ -11,11 +11,12 @@ from ._errors import (AllModelsFailed, BadRequest, ConnectionLost, DeadlineExcee
                       NoRoute, NoSuchMethod, Overloaded, PartialAnswer, ProtocolError,
                       RequestRejected, ShuttingDown)
 from ._sync import Client
-from ._wire import DEFAULT_SOCKET, Attempt, Result, Usage
+from ._wire import DEFAULT_SOCKET, Attempt, Result, ToolCall, ToolCallPiece, Usage
 
 __version__ = "0.1.0"
 __all__ = [
     "AllModelsFailed", "AsyncClient", "Attempt", "BadRequest", "Client", "ConnectionLost",
     "DEFAULT_SOCKET", "DeadlineExceeded", "Error", "NoRoute", "NoSuchMethod", "Overloaded",
-    "PartialAnswer", "ProtocolError", "RequestRejected", "Result", "ShuttingDown", "Usage",
+    "PartialAnswer", "ProtocolError", "RequestRejected", "Result", "ShuttingDown", "ToolCall",
+    "ToolCallPiece", "Usage",
 ]

@@ -43,20 +43,17 @@ class AsyncClient:
     async def __aexit__(self, *exc):
         await self.close()
 
-    async def complete(self, route, messages, max_tokens=1024, *, task=None, deadline_ms=None,
-                       json=None, metadata=None, temperature=None, allow_length_stop=None):
+    async def complete(self, route, messages, max_tokens=1024, **options):
         """Sends a chat down ``route``'s tiers; returns a ``Result`` or raises a
         ``switchyard.Error`` subclass."""
-        arg = _wire.complete_arg(route, messages, max_tokens, False, task, deadline_ms, json,
-                                 metadata, temperature, allow_length_stop)
+        arg = _wire.complete_arg(route, messages, max_tokens, False, **options)
         future, _ = await self._start("complete", arg, False)
         return _wire.result_of(await future)
 
-    async def stream(self, route, messages, max_tokens=1024, *, task=None, deadline_ms=None,
-                     json=None, metadata=None, temperature=None, allow_length_stop=None):
-        """Yields the answer's text pieces as they arrive, then the ``Result``."""
-        arg = _wire.complete_arg(route, messages, max_tokens, True, task, deadline_ms, json,
-                                 metadata, temperature, allow_length_stop)
+    async def stream(self, route, messages, max_tokens=1024, **options):
+        """Yields the answer's pieces as they arrive (text as ``str``, pieces of tool calls
+        as ``ToolCallPiece``), then the ``Result``."""
+        arg = _wire.complete_arg(route, messages, max_tokens, True, **options)
         future, pieces = await self._start("complete", arg, True)
         while True:
             text = await pieces.get()
@@ -130,7 +127,8 @@ class AsyncClient:
         if what[0] == _wire.PIECE:
             entry = self._pending.get(what[1])
             if entry is not None and entry[1] is not None:
-                entry[1].put_nowait(what[2])
+                for piece in what[2]:
+                    entry[1].put_nowait(piece)
             return
         entry = self._pending.pop(what[1], None)
         if entry is None:

@@ -46,21 +46,20 @@ class Client:
                                         daemon=True)
         self._reader.start()
 
-    def complete(self, route, messages, max_tokens=1024, *, task=None, deadline_ms=None,
-                 json=None, metadata=None, temperature=None, allow_length_stop=None):
+    def complete(self, route, messages, max_tokens=1024, **options):
         """Sends a chat down ``route``'s tiers and returns the answer as a ``Result``, or
         raises a ``switchyard.Error`` subclass carrying ``code``, ``message`` and
-        ``attempts``."""
-        arg = _wire.complete_arg(route, messages, max_tokens, False, task, deadline_ms, json,
-                                 metadata, temperature, allow_length_stop)
+        ``attempts``. ``options``: task, deadline_ms, json, json_schema, metadata,
+        temperature, top_p, seed, stop, user, reasoning_effort, allow_length_stop, tools,
+        tool_choice, parallel_tool_calls (schema/protocol.md)."""
+        arg = _wire.complete_arg(route, messages, max_tokens, False, **options)
         return _wire.result_of(self._wait(self._start("complete", arg, False)))
 
-    def stream(self, route, messages, max_tokens=1024, *, task=None, deadline_ms=None,
-               json=None, metadata=None, temperature=None, allow_length_stop=None):
-        """Like ``complete``, streamed: yields the answer's text pieces as they arrive, then
-        the ``Result`` (whose ``content`` is the pieces joined)."""
-        arg = _wire.complete_arg(route, messages, max_tokens, True, task, deadline_ms, json,
-                                 metadata, temperature, allow_length_stop)
+    def stream(self, route, messages, max_tokens=1024, **options):
+        """Like ``complete``, streamed: yields the answer's pieces as they arrive (text as
+        ``str``, pieces of tool calls as ``ToolCallPiece``), then the ``Result`` (whose
+        ``content`` is the text joined, and ``tool_calls`` the calls whole)."""
+        arg = _wire.complete_arg(route, messages, max_tokens, True, **options)
         call = self._start("complete", arg, True)
         while True:
             kind, text = call.pieces.get()
@@ -148,7 +147,8 @@ class Client:
             return
         if what[0] == _wire.PIECE:
             if call.pieces is not None:
-                call.pieces.put((_CHUNK, what[2]))
+                for piece in what[2]:
+                    call.pieces.put((_CHUNK, piece))
             return
         call.error, call.result = what[2], what[3]
         if call.pieces is not None:
