@@ -270,3 +270,13 @@ CREATE TABLE fallback_answers (
 CREATE INDEX fallback_answers_ts ON fallback_answers (ts_ms);
 CREATE VIEW fallback_answers_view AS
   SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts_ms / 1000.0, 'unixepoch') AS ts, * FROM fallback_answers;
+
+-- migration: 8
+-- Tools: how many a request offered and how many calls the answer it got held; how many
+-- calls each attempt's answer held (an attempt failed as invalid_tool_call has them too);
+-- and, for kept fallback answers, the calls as JSON. messages_json holds each message's
+-- parts (images as their URLs), tool calls and tool_call_id from this version on.
+ALTER TABLE requests ADD COLUMN tools_offered INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attempts ADD COLUMN tool_calls INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE fallback_answers ADD COLUMN tool_calls_json TEXT;  -- [{"id", "name", "arguments"}]; NULL: none

@@ -46,6 +46,7 @@ AttemptRecord Attempt::Record() const {
   r.called = called;
   r.last_tier = last_tier;
   r.probe = probe;
+  r.tool_calls = tool_calls;
   return r;
 }
 

@@ -38,6 +38,7 @@ struct Attempt {
   int64_t tokens_before = 0;  // calibrated estimates of the prompt as given and as sent
   int64_t tokens_after = 0;
   int64_t est_tokens = 0;  // uncalibrated estimate of the prompt sent
+  int64_t tool_calls = 0;  // tool calls its answer held
 
   AttemptReport Report() const;
   AttemptRecord Record() const;

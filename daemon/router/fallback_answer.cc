@@ -1,20 +1,8 @@
 #include "router/fallback_answer.h"
 
-#include "base/json_writer.h"
+#include "chat/chat_json.h"
 
 namespace switchyard {
-
-std::string MessagesJson(const std::vector<Message>& messages) {
-  size_t size = 2;
-  for (const Message& m : messages) size += m.content.size() + m.role.size() + 32;
-  JsonWriter w(size);
-  w.BeginArray();
-  for (const Message& m : messages) {
-    w.BeginObject().Key("role").String(m.role).Key("content").String(m.content).EndObject();
-  }
-  w.EndArray();
-  return w.Take();
-}
 
 bool KeepFallbackAnswer(const RouteConfig& route, const std::string& task,
                         const std::vector<Message>& sent, const CompleteResult& r,
@@ -41,6 +29,7 @@ bool KeepFallbackAnswer(const RouteConfig& route, const std::string& task,
   a.truncated = r.truncated;
   a.content = r.content;
   a.finish_reason = r.finish_reason;
+  a.tool_calls_json = ToolCallsJson(r.tool_calls);
   *out = std::move(a);
   return true;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "chat/chat_json.h"
 #include "protocol/messages.h"
 #include "store/store.h"
 
@@ -18,8 +19,5 @@ namespace switchyard {
 bool KeepFallbackAnswer(const RouteConfig& route, const std::string& task,
                         const std::vector<Message>& sent, const CompleteResult& served,
                         int64_t wall_start_ms, FallbackAnswerRecord* out);
-
-// [{"role": ..., "content": ...}, ...]
-std::string MessagesJson(const std::vector<Message>& messages);
 
 }  // namespace switchyard

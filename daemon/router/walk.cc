@@ -238,6 +238,7 @@ void Walk::EndCall(int64_t seq, Outcome outcome, std::string reason, int64_t htt
   a.reason = call.retry && outcome == Outcome::kOk ? "retry" : std::move(reason);
   a.http_status = http_status;
   if (answer) {
+    a.tool_calls = static_cast<int64_t>(answer->tool_calls.size());
     a.usage = answer->usage;
     a.cost_usd = CostUsd(*rt.config, answer->usage);
     cost_usd_ += a.cost_usd;
@@ -482,6 +483,7 @@ RequestRecord Walk::HistoryRecord(const RouteResponse& response) const {
   r.ts_ms = wall_start_ms_;
   r.route = route_->name;
   r.task = req_.task;
+  r.tools_offered = static_cast<int64_t>(req_.tools.size());
   r.latency_ms = env_->clock().NowMs() - start_ms_;
   r.cost_usd = cost_usd_;
   if (response.ok) {
@@ -490,6 +492,7 @@ RequestRecord Walk::HistoryRecord(const RouteResponse& response) const {
     r.input_tokens = response.result.usage.input_tokens;
     r.output_tokens = response.result.usage.output_tokens;
     r.truncated = response.result.truncated;
+    r.tool_calls = static_cast<int64_t>(response.result.tool_calls.size());
   } else {
     r.outcome = response.error.code;
     r.error = response.error.message;

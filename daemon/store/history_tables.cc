@@ -73,16 +73,17 @@ Status HistoryTables::Prepare() {
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,
       "INSERT INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, attempts, "
-      "cost_usd, input_tokens, output_tokens, truncated, error, skipped) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+      "cost_usd, input_tokens, output_tokens, truncated, error, skipped, tools_offered, "
+      "tool_calls) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
       true, &insert_request_));
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,
       "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
       "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
-      "tokens_before, tokens_after, est_tokens, called, last_tier, probe) "
+      "tokens_before, tokens_after, est_tokens, called, last_tier, probe, tool_calls) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19, ?20, ?21, ?22)",
+      "?19, ?20, ?21, ?22, ?23)",
       true, &insert_attempt_));
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,
@@ -97,8 +98,8 @@ Status HistoryTables::Prepare() {
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,
       "INSERT INTO fallback_answers (request_id, ts_ms, route, task, served_by, first_tier, "
-      "reason, messages_json, truncated, content, finish_reason) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      "reason, messages_json, truncated, content, finish_reason, tool_calls_json) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
       true, &insert_answer_));
   SY_RETURN_IF_ERROR(Statement::Prepare(db_, "SELECT 1 FROM fallback_answers WHERE request_id = ?1",
                                         true, &answer_exists_));
@@ -149,6 +150,8 @@ bool HistoryTables::InsertRequest(const RequestView& r) {
                 .Int(12, r.truncated ? 1 : 0)
                 .TextOrNull(13, r.error)
                 .Int(14, static_cast<int64_t>(r.attempts.size()) - calls)
+                .Int(15, r.tools_offered)
+                .Int(16, r.tool_calls)
                 .Run();
   for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
     ok = InsertAttempt(r.id, r.task, static_cast<int64_t>(i), r.attempts[i]);
@@ -189,7 +192,8 @@ bool HistoryTables::InsertAttempt(int64_t request_id, std::string_view task, int
       .Int(19, a.est_tokens)
       .Int(20, a.called ? 1 : 0)
       .Int(21, a.last_tier ? 1 : 0)
-      .Int(22, a.probe ? 1 : 0);
+      .Int(22, a.probe ? 1 : 0)
+      .Int(23, a.tool_calls);
   if (a.ttft_ms >= 0) {
     s.Int(15, a.ttft_ms);
   } else {
@@ -221,6 +225,7 @@ bool HistoryTables::InsertAnswer(const AnswerView& a) {
       .Int(9, a.truncated ? 1 : 0)
       .Text(10, a.content)
       .Text(11, a.finish_reason)
+      .TextOrNull(12, a.tool_calls_json)
       .Run();
 }
 

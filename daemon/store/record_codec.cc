@@ -89,7 +89,7 @@ bool AttemptFields(Io& io, R& a) {
          io(a.reason) && io(a.http_status) && io(a.input_tokens) && io(a.output_tokens) &&
          io(a.cost_usd) && io(a.timeout_ms) && io(a.stream) && io(a.ttft_ms) && io(a.truncated) &&
          io(a.tokens_before) && io(a.tokens_after) && io(a.est_tokens) && io(a.last_tier) &&
-         io(a.probe);
+         io(a.probe) && io(a.tool_calls);
 }
 
 template <typename Io, typename R>
@@ -101,7 +101,7 @@ template <typename Io, typename R>
 bool RequestFields(Io& io, R& r) {
   return io(r.id) && io(r.ts_ms) && io(r.route) && io(r.task) && io(r.served_by) && io(r.outcome) &&
          io(r.latency_ms) && io(r.cost_usd) && io(r.input_tokens) && io(r.output_tokens) &&
-         io(r.truncated) && io(r.error) &&
+         io(r.truncated) && io(r.error) && io(r.tools_offered) && io(r.tool_calls) &&
          io.List(r.attempts, [&io](auto& a) { return AttemptFields(io, a); }) &&
          io.List(r.fallbacks, [&io](auto& f) { return FallbackFields(io, f); });
 }
@@ -116,7 +116,7 @@ template <typename Io, typename R>
 bool AnswerFields(Io& io, R& a) {
   return io(a.request_id) && io(a.ts_ms) && io(a.route) && io(a.task) && io(a.served_by) &&
          io(a.first_tier) && io(a.reason) && io(a.messages_json) && io(a.truncated) &&
-         io(a.content) && io(a.finish_reason);
+         io(a.content) && io(a.finish_reason) && io(a.tool_calls_json);
 }
 
 }  // namespace

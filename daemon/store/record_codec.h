@@ -22,7 +22,7 @@ namespace switchyard {
 // its next start from its journal (store/history_journal.h), which may be a newer release:
 // bump this whenever a field list changes, so that a journal of another layout is skipped
 // rather than misread.
-inline constexpr uint32_t kRecordFormat = 4;
+inline constexpr uint32_t kRecordFormat = 5;
 
 // Appends one record to `out`.
 void EncodeRequest(const RequestRecord& r, std::string* out);
@@ -54,6 +54,7 @@ struct AttemptView {
   bool called;
   bool last_tier;
   bool probe;
+  int64_t tool_calls;
 };
 
 struct FallbackView {
@@ -77,6 +78,8 @@ struct RequestView {
   int64_t output_tokens;
   bool truncated;
   std::string_view error;
+  int64_t tools_offered;
+  int64_t tool_calls;
   std::vector<AttemptView> attempts;
   std::vector<FallbackView> fallbacks;
 };
@@ -102,6 +105,7 @@ struct AnswerView {
   bool truncated;
   std::string_view content;
   std::string_view finish_reason;
+  std::string_view tool_calls_json;
 };
 
 struct RecordView {

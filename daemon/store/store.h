@@ -30,6 +30,7 @@ struct AttemptRecord {
   bool called = true;
   bool last_tier = false;  // kept past its soft timeout: nothing else could be called
   bool probe = false;      // a half-open breaker's probe, a copy nobody waited on
+  int64_t tool_calls = 0;  // tool calls its answer held
 };
 
 // A move from one model to another within a request: after a failure, a skip (breaker
@@ -56,6 +57,8 @@ struct RequestRecord {
   int64_t output_tokens = 0;
   bool truncated = false;
   std::string error;
+  int64_t tools_offered = 0;  // tools the request offered
+  int64_t tool_calls = 0;     // tool calls in the answer returned
   std::vector<AttemptRecord> attempts;
   std::vector<FallbackRecord> fallbacks;
 };
@@ -83,6 +86,7 @@ struct FallbackAnswerRecord {
   bool truncated = false;
   std::string content;
   std::string finish_reason;
+  std::string tool_calls_json;  // the answer's tool calls, [{"id", "name", "arguments"}]; "" if none
 };
 
 struct StoreStats {

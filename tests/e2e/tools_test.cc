@@ -141,6 +141,11 @@ TEST_F(ChatSurface, BrokenToolCallsAndOffSchemaAnswersFallThrough) {
   EXPECT_EQ(db.Text("SELECT reason FROM attempts WHERE outcome = 'schema_mismatch' LIMIT 1"),
             "answer off the json_schema at /off_schema: fails 'additionalProperties'");
   EXPECT_EQ(db.Int("SELECT COUNT(*) FROM fallbacks WHERE reason = 'schema_mismatch'"), 2);
+  // The history says tools were offered and how many calls came back, per attempt too.
+  EXPECT_EQ(db.Int("SELECT tools_offered FROM requests ORDER BY id LIMIT 1"), 1);
+  EXPECT_EQ(db.Int("SELECT tool_calls FROM requests ORDER BY id LIMIT 1"), 1);
+  EXPECT_EQ(db.Int("SELECT tool_calls FROM attempts WHERE outcome = 'invalid_tool_call'"), 1);
+  EXPECT_EQ(db.Int("SELECT tools_offered + tool_calls FROM requests ORDER BY id DESC LIMIT 1"), 0);
 }
 
 TEST_F(ChatSurface, ImagesGoOnlyToModelsThatSeeThem) {

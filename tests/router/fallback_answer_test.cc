@@ -56,6 +56,28 @@ TEST(FallbackAnswer, KeptOnlyForOptedInRoutesWhenALowerTierServed) {
   EXPECT_FALSE(KeepFallbackAnswer(Route(true), "summarise", sent, Served("gpt-4o"), 1000, &a));
 }
 
+TEST(FallbackAnswer, ToolTurnsPartsAndCallsAreKeptAsJson) {
+  std::vector<Message> sent = {{"user", ""}, {"assistant", ""}, {"tool", "18C"}};
+  sent[0].parts = {{ContentPart::Kind::kText, "what is it?", "", ""},
+                   {ContentPart::Kind::kImage, "", "https://x/cat.png", "low"}};
+  sent[1].tool_calls = {{"call_1", "get_weather", R"({"city":"Paris"})"}};
+  sent[2].tool_call_id = "call_1";
+  sent[2].is_error = true;
+  CompleteResult lower = Served("gpt-4o-mini");
+  lower.tool_calls = {{"call_2", "get_time", R"({"tz":"UTC"})"}};
+  FallbackAnswerRecord a;
+  ASSERT_TRUE(KeepFallbackAnswer(Route(true), "agent", sent, lower, 1000, &a));
+  EXPECT_EQ(a.messages_json,
+            R"([{"role":"user","content":"","parts":[{"type":"text","text":"what is it?"},)"
+            R"({"type":"image_url","image_url":"https://x/cat.png","detail":"low"}]},)"
+            R"({"role":"assistant","content":"","tool_calls":[{"id":"call_1","name":"get_weather",)"
+            R"("arguments":"{\"city\":\"Paris\"}"}]},)"
+            R"({"role":"tool","content":"18C","tool_call_id":"call_1","is_error":true}])");
+  EXPECT_EQ(a.tool_calls_json, R"([{"id":"call_2","name":"get_time","arguments":"{\"tz\":\"UTC\"}"}])");
+  ASSERT_TRUE(KeepFallbackAnswer(Route(true), "agent", sent, Served("gpt-4o-mini"), 1000, &a));
+  EXPECT_EQ(a.tool_calls_json, "");  // NULL in the table
+}
+
 TEST(FallbackAnswer, ReasonSaysWhyTheFirstTierDidNotServe) {
   FallbackAnswerRecord a;
   CompleteResult skipped = Served("gpt-4o-mini");
