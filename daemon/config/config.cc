@@ -12,7 +12,7 @@
 
 #include "config/config_file.h"
 #include "config/table_reader.h"
-#include "fleet/redis_address.h"
+#include "config/redis_address.h"
 
 namespace switchyard {
 namespace {

@@ -16,7 +16,7 @@
 #include "base/clock.h"
 #include "base/timers.h"
 #include "fleet/backoff.h"
-#include "fleet/redis_address.h"
+#include "config/redis_address.h"
 #include "fleet/redis_connection.h"
 
 namespace switchyard {

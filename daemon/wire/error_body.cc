@@ -7,7 +7,7 @@
 #include <ctime>
 
 #include "base/utf8.h"
-#include "providers/provider.h"
+#include "wire/outcome.h"
 
 namespace switchyard {
 namespace {

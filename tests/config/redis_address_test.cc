@@ -1,4 +1,4 @@
-#include "fleet/redis_address.h"
+#include "config/redis_address.h"
 
 #include <gtest/gtest.h>
 
