@@ -19,6 +19,8 @@
 //   fleet       breakers shared through Redis: time from one host's breaker opening to
 //               another's, and calls to a failing model before every host's is open
 //               (bench/fleet.h, about 1 min)
+//   chat        what a tool-call request and a json_schema answer cost beside a text
+//               request, in process and through the daemon (bench/chat.h)
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -34,6 +36,7 @@
 #include <thread>
 
 #include "adaptive.h"
+#include "chat.h"
 #include "fleet.h"
 #include "hammer.h"
 #include "http_load.h"
@@ -643,7 +646,7 @@ int main(int argc, char** argv) {
   app.add_option(
          "--only", only,
          "sections: overhead, throughput, failover, memory, startup, store, history, kill9, "
-         "incident, adaptive, front, fleet")
+         "incident, adaptive, front, fleet, chat")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   std::vector<std::string> scenarios;
@@ -674,5 +677,6 @@ int main(int argc, char** argv) {
   if (want("adaptive")) b::BenchAdaptive(scenarios);
   if (want("front")) b::BenchFront();
   if (want("fleet")) b::BenchFleet();
+  if (want("chat")) b::BenchChat();
   return 0;
 }
