@@ -138,6 +138,25 @@ TEST_F(ConfigTest, FallbackAnswersAreKeptOnlyWhereARouteAsks) {
             std::string::npos);
 }
 
+TEST_F(ConfigTest, VisionAndTheToolChecksAreKeysOfTheirOwn) {
+  Config cfg;
+  ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &cfg).ok());
+  EXPECT_FALSE(cfg.models["a"].vision);
+  EXPECT_TRUE(cfg.routes["chat"].checks.tool_calls);
+  EXPECT_TRUE(cfg.routes["chat"].checks.schema);
+  std::string text = std::string(kMinimal) + "[routes.chat.checks]\ntool_calls = false\nschema = false\n";
+  size_t at = text.find("max_output_tokens = 100\n");
+  text.insert(at + 24, "vision = true\n");
+  Status s = ParseConfig(text, "t.toml", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(cfg.models["a"].vision);
+  EXPECT_FALSE(cfg.models["b"].vision);
+  EXPECT_FALSE(cfg.routes["chat"].checks.tool_calls);
+  EXPECT_FALSE(cfg.routes["chat"].checks.schema);
+  EXPECT_NE(ErrorFor("id = \"a-1\"", "id = \"a-1\"\nvision = \"yes\"").find("vision"),
+            std::string::npos);
+}
+
 TEST_F(ConfigTest, HttpFrontDoorIsOffUnlessSetAndLoopbackOnly) {
   Config off;
   ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &off).ok());

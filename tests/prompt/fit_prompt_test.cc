@@ -33,6 +33,43 @@ TEST(TokenEstimate, NonAsciiCharactersCountOneEach) {
   EXPECT_EQ(EstimateTextTokens("\xe4\xbd\xa0\xe5\xa5\xbd\xe5\x90\x97?"), 3 + 1);
 }
 
+TEST(TokenEstimate, ImagesToolsAndCallsCount) {
+  Message m("user", "");
+  m.parts = {{ContentPart::Kind::kText, std::string(40, 'a'), "", ""},
+             {ContentPart::Kind::kImage, "", "https://x/y.png", ""},
+             {ContentPart::Kind::kImage, "", "https://x/z.png", "low"}};
+  EXPECT_EQ(EstimateMessageTokens(m),
+            kTokensPerMessage + 10 + kTokensPerImage + kTokensPerLowDetailImage);
+  Message call("assistant", "");
+  call.tool_calls = {{"c", "abcd", std::string(40, 'a')}};
+  EXPECT_EQ(EstimateMessageTokens(call), kTokensPerMessage + kTokensPerTool + 1 + 10);
+  CompleteRequest req;
+  req.tools = {{"abcd", std::string(8, 'd'), std::string(80, 'p'), false}};
+  req.json_schema.schema = std::string(40, 's');
+  EXPECT_EQ(EstimateToolTokens(req), kTokensPerTool + 1 + 2 + 20 + kTokensPerTool + 10);
+}
+
+TEST(FitPrompt, AToolCallIsDroppedWithItsResultsNeverAlone) {
+  std::vector<Message> m = {{"system", "be brief"}, {"user", std::string(400, 'q')},
+                            {"assistant", ""}, {"tool", std::string(400, 'r')},
+                            {"tool", std::string(400, 'r')}, {"assistant", "done"},
+                            {"user", "and now?"}};
+  m[2].tool_calls = {{"c1", "f", "{}"}, {"c2", "f", "{}"}};
+  m[3].tool_call_id = "c1";
+  m[4].tool_call_id = "c2";
+  // Room for the system text, the last turns and little else: the first user turn goes,
+  // then the call goes with both its results (not the call alone, not one result).
+  FitResult r = FitPrompt(m, 60, 1.0);
+  ASSERT_TRUE(r.fits);
+  for (const Message& kept : r.messages) {
+    EXPECT_NE(kept.role, "tool") << "a result kept without its call";
+    EXPECT_TRUE(kept.tool_calls.empty()) << "a call kept without its results";
+  }
+  EXPECT_EQ(r.dropped_messages, 5);
+  EXPECT_EQ(r.messages.front().role, "system");
+  EXPECT_EQ(r.messages.back().content, "and now?");
+}
+
 TEST(TokenEstimate, PromptAddsFramingPerMessage) {
   std::vector<Message> m = {{"user", std::string(40, 'a')}, {"user", std::string(40, 'a')}};
   EXPECT_EQ(EstimatePromptTokens(m), kTokensPerPrompt + 2 * (kTokensPerMessage + 10));

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "protocol/frame_reader.h"
 
 namespace switchyard {
@@ -59,6 +61,110 @@ TEST(Codec, CompleteCallRoundTrips) {
   EXPECT_EQ(got.task, "summarize");
   EXPECT_EQ(got.deadline_ms, 1500);
   EXPECT_EQ(got.metadata, req.metadata);
+}
+
+TEST(Codec, TheWholeChatRoundTrips) {
+  CompleteRequest req;
+  req.route = "agents";
+  req.max_tokens = 64;
+  req.messages = {{"user", ""}, {"assistant", "Checking."}, {"tool", "18C"}};
+  req.messages[0].parts = {{ContentPart::Kind::kText, "what is it?", "", ""},
+                           {ContentPart::Kind::kImage, "", "data:image/png;base64,AAAA", "low"}};
+  req.messages[1].tool_calls = {{"call_1", "get_weather", R"({"city":"Paris"})"}};
+  req.messages[2].tool_call_id = "call_1";
+  req.messages[2].is_error = true;
+  req.tools = {{"get_weather", "the weather", R"({"type":"object"})", true}};
+  req.tool_choice = {"function", "get_weather"};
+  req.parallel_tool_calls = false;
+  req.json_schema = {"Rating", R"({"type":"object"})", true};
+  req.stop = {"END"};
+  req.top_p = 0.5;
+  req.seed = 7;
+  req.user = "u-1";
+  req.reasoning_effort = "low";
+  msgpack::object_handle oh = Unpack(EncodeCompleteCall(3, req));
+  Envelope env;
+  ASSERT_TRUE(ParseEnvelope(oh.get(), &env).ok());
+  CompleteRequest got;
+  Status s = DecodeCompleteRequest(env.arg, &got);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(got.messages.size(), 3u);
+  ASSERT_EQ(got.messages[0].parts.size(), 2u);
+  EXPECT_EQ(got.messages[0].parts[1].kind, ContentPart::Kind::kImage);
+  EXPECT_EQ(got.messages[0].parts[1].image_url, "data:image/png;base64,AAAA");
+  EXPECT_EQ(got.messages[0].parts[1].detail, "low");
+  EXPECT_EQ(got.messages[0].parts[0].text, "what is it?");
+  EXPECT_EQ(got.messages[1].tool_calls[0].arguments, R"({"city":"Paris"})");
+  EXPECT_EQ(got.messages[2].tool_call_id, "call_1");
+  EXPECT_TRUE(got.messages[2].is_error);
+  ASSERT_EQ(got.tools.size(), 1u);
+  EXPECT_TRUE(got.tools[0].strict);
+  EXPECT_EQ(got.tools[0].parameters, R"({"type":"object"})");
+  EXPECT_EQ(got.tool_choice.mode, "function");
+  EXPECT_EQ(got.tool_choice.name, "get_weather");
+  EXPECT_EQ(got.parallel_tool_calls, std::optional<bool>(false));
+  EXPECT_EQ(got.json_schema.name, "Rating");
+  EXPECT_TRUE(got.json_schema.strict);
+  EXPECT_EQ(got.stop, std::vector<std::string>{"END"});
+  EXPECT_EQ(got.top_p, std::optional<double>(0.5));
+  EXPECT_EQ(got.seed, std::optional<int64_t>(7));
+  EXPECT_EQ(got.user, "u-1");
+  EXPECT_EQ(got.reasoning_effort, "low");
+
+  // The result's calls, and a chunk's pieces of one.
+  CompleteResult r;
+  r.model = "claude";
+  r.tool_calls = {{"toolu_1", "get_weather", "{}"}};
+  msgpack::object_handle ro = Unpack(EncodeCompleteResponse(4, r));
+  Envelope renv;
+  ASSERT_TRUE(ParseEnvelope(ro.get(), &renv).ok());
+  CompleteResult back;
+  ASSERT_TRUE(DecodeCompleteResult(*renv.result, &back).ok());
+  ASSERT_EQ(back.tool_calls.size(), 1u);
+  EXPECT_EQ(back.tool_calls[0].id, "toolu_1");
+  StreamChunk c;
+  c.msgid = 5;
+  c.tool_calls = {{1, "toolu_2", "get_time", ""}};
+  msgpack::object_handle co = Unpack(EncodeChunkNotification(c));
+  Envelope cenv;
+  ASSERT_TRUE(ParseEnvelope(co.get(), &cenv).ok());
+  StreamChunk cback;
+  ASSERT_TRUE(DecodeChunk(*cenv.arg, &cback).ok());
+  ASSERT_EQ(cback.tool_calls.size(), 1u);
+  EXPECT_EQ(cback.tool_calls[0].index, 1);
+  EXPECT_EQ(cback.tool_calls[0].name, "get_time");
+}
+
+TEST(Codec, ToolTurnsAndPartsAreChecked) {
+  auto check = [](const std::function<void(CompleteRequest&)>& change) {
+    CompleteRequest r;
+    r.route = "x";
+    r.max_tokens = 8;
+    r.messages = {{"user", "hi"}};
+    change(r);
+    return CheckCompleteRequest(r).message();
+  };
+  EXPECT_EQ(check([](CompleteRequest& r) {
+              r.messages.push_back({"assistant", ""});
+              r.messages.back().parts = {{ContentPart::Kind::kImage, "", "https://x/y.png", ""}};
+            }),
+            "messages[1].parts[0]: images may be sent in user messages only");
+  EXPECT_EQ(check([](CompleteRequest& r) {
+              r.messages[0].parts = {{ContentPart::Kind::kImage, "", "file:///etc/passwd", ""}};
+            }),
+            "messages[0].parts[0].image_url: expected a data: or http(s) URL");
+  EXPECT_EQ(check([](CompleteRequest& r) {
+              r.messages[0].tool_calls = {{"c", "f", "{}"}};
+            }),
+            "messages[0].tool_calls: only assistant messages make tool calls");
+  EXPECT_EQ(check([](CompleteRequest& r) { r.messages[0].is_error = true; }),
+            "messages[0]: tool_call_id and is_error belong to tool messages");
+  EXPECT_EQ(check([](CompleteRequest& r) {
+              r.tools = {{"f", "", "", false}, {"f", "", "", false}};
+            }),
+            "tools[1].name: 'f' is offered twice");
+  EXPECT_EQ(check([](CompleteRequest& r) { r.tool_choice = {"always", ""}; }),
+            "tool_choice: must be auto, none, required or function, got 'always'");
 }
 
 TEST(Codec, ResultAndErrorRoundTrip) {
