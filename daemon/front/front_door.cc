@@ -221,6 +221,10 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
   state->id = "chatcmpl-sy-" + std::to_string(id);
 }
 
+std::string FrontDoor::ErrorBody(int status, const std::string& why) {
+  return OpenAIErrorJson(why, "invalid_request_error", std::to_string(status));
+}
+
 void FrontDoor::Error(uint64_t conn, int status, const std::string& type, const std::string& code,
                       const std::string& message) {
   server_->Respond(conn, status, JsonHeaders(), OpenAIErrorJson(message, type, code));

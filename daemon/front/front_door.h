@@ -35,6 +35,7 @@ class FrontDoor final : public HttpServer::Handler {
 
   void OnRequest(uint64_t conn, HttpRequestIn&& req) override;
   void OnClosed(uint64_t conn) override;
+  std::string ErrorBody(int status, const std::string& why) override;
 
  private:
   void Error(uint64_t conn, int status, const std::string& type, const std::string& code,

@@ -12,7 +12,6 @@
 
 #include "http/http_reason.h"
 #include "ipc/unix_socket.h"
-#include "wire/openai_chat.h"
 
 namespace switchyard {
 
@@ -424,7 +423,7 @@ void HttpServer::Fail(Conn* c, int status, const std::string& why) {
            "http " + std::to_string(status), "http connection {}: {} {}: {}", c->id, status,
            HttpReason(status), why);
   c->keep_alive = false;
-  std::string body = OpenAIErrorJson(why, "invalid_request_error", std::to_string(status));
+  std::string body = handler_->ErrorBody(status, why);
   std::string out =
       Head(c, status, {{"Content-Type", "application/json"}}, false, body.size()) + body;
   Write(c, std::move(out));

@@ -43,6 +43,9 @@ class HttpServer {
     virtual void OnRequest(uint64_t conn, HttpRequestIn&& req) = 0;
     // The connection is gone: whatever is sent to it now is dropped.
     virtual void OnClosed(uint64_t conn) = 0;
+    // The JSON body of the server's own refusals (400, 408, 413, 431): the server speaks no
+    // API, its handler says in which API's words.
+    virtual std::string ErrorBody(int status, const std::string& why) = 0;
   };
 
   struct Options {

@@ -155,6 +155,18 @@ TEST_P(OpenAIStream, ACallWithoutIndexOrIdIsStillACall) {
   EXPECT_EQ(r.state.answer.finish_reason, "tool_calls");
 }
 
+TEST_P(OpenAIStream, AzuresLeadingFilterChunkIsNotAnAnswer) {
+  // Azure's first chunk has empty choices, id and model, and prompt_filter_results.
+  auto d = MakeOpenAIStreamDecoder();
+  Decoded r = Decode(*d, Raw("openai-compatible/azure_stream_prompt_filter.sse"), GetParam());
+  EXPECT_TRUE(r.state.finished);
+  EXPECT_FALSE(r.state.failed) << r.state.reason;
+  EXPECT_EQ(r.state.answer.content.substr(0, 3), "Why");
+  EXPECT_EQ(r.state.answer.finish_reason, "stop");
+  EXPECT_TRUE(r.state.answer.tool_calls.empty());
+  EXPECT_EQ(r.events, 23);
+}
+
 TEST_P(AnthropicStream, ToolUseBlocksAreRenumberedAmongCalls) {
   auto d = MakeAnthropicStreamDecoder({});
   Decoded r = Decode(*d, Raw("anthropic/stream_tool_use.sse"), GetParam());
