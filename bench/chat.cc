@@ -69,8 +69,8 @@ std::string Prompt1K() {
 }
 
 std::string TextBody() {
-  return R"({"model":"chat","max_tokens":64,"messages":[{"role":"user","content":")" +
-         Prompt1K() + R"("}]})";
+  return R"({"model":"chat","max_tokens":64,"messages":[{"role":"user","content":")" + Prompt1K() +
+         R"("}]})";
 }
 
 std::string ToolBody() {
@@ -82,8 +82,8 @@ std::string ToolBody() {
 }
 
 std::string SchemaBody() {
-  return R"({"model":"chat","max_tokens":64,"messages":[{"role":"user","content":")" +
-         Prompt1K() + R"("}],"response_format":{"type":"json_schema","json_schema":)" +
+  return R"({"model":"chat","max_tokens":64,"messages":[{"role":"user","content":")" + Prompt1K() +
+         R"("}],"response_format":{"type":"json_schema","json_schema":)" +
          R"({"name":"Report","strict":true,"schema":)" + Schema1K() + "}}}";
 }
 
@@ -172,8 +172,8 @@ void BenchChat() {
   double structured = PurePath(SchemaBody(), ProviderAnswer(Escaped(answer), false));
   std::printf("| text request, 1 KB prompt: door, both encoders, answer, client JSON | %.1f |\n",
               text);
-  std::printf("| tool-call request (2 tools, a tool turn, a checked call) | %.1f (+%.1f) |\n",
-              tool, tool - text);
+  std::printf("| tool-call request (2 tools, a tool turn, a checked call) | %.1f (+%.1f) |\n", tool,
+              tool - text);
   std::printf("| json_schema request, 2 KB answer validated (schema cached) | %.1f (+%.1f) |\n",
               structured, structured - text);
   std::unique_ptr<JsonSchema> compiled;
@@ -186,8 +186,7 @@ void BenchChat() {
     if (!JsonSchema::Compile(schema, &s).ok()) std::abort();
   });
   std::printf("| validating the 2 KB answer against the 1 KB schema | %.1f |\n", validate);
-  std::printf("| compiling the 1 KB schema (once per distinct schema; cached) | %.1f |\n",
-              compile);
+  std::printf("| compiling the 1 KB schema (once per distinct schema; cached) | %.1f |\n", compile);
 
   std::printf(
       "\n| through the daemon, 1 in flight, alternated | p50 / p99 µs | minus text p50 |\n"
@@ -216,8 +215,8 @@ void BenchChat() {
   row("text", tools.a, tools.a.Percentile(50), HalvesApart(tools, 50));
   row("tool call (fake answers with a call, checked)", tools.b, tools.a.Percentile(50),
       HalvesApart(tools, 50));
-  row("json_schema (fake answers from the schema, validated)", schemas.b,
-      schemas.a.Percentile(50), HalvesApart(schemas, 50));
+  row("json_schema (fake answers from the schema, validated)", schemas.b, schemas.a.Percentile(50),
+      HalvesApart(schemas, 50));
 }
 
 }  // namespace switchyard::bench

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string kOpenAIKey = "sk-fuzz-openai-0123456789";
   static const std::string kAnthropicKey = "sk-ant-fuzz-0123456789";
   static const auto openai = MakeOpenAIProvider({"https://api.openai.com/v1", kOpenAIKey});
-  static const auto anthropic = MakeAnthropicProvider({"https://api.anthropic.com/v1", kAnthropicKey});
+  static const auto anthropic =
+      MakeAnthropicProvider({"https://api.anthropic.com/v1", kAnthropicKey});
   static const int64_t kStatuses[] = {200, 400, 401, 404, 408, 413, 422, 429, 500, 503, 529, 302};
   static const Redactor redactor = [] {
     Redactor r;

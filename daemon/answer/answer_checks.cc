@@ -20,9 +20,11 @@ bool IsJson(std::string_view text) {
 // Models often wrap JSON in a markdown fence even in JSON mode; the fence is not the answer.
 std::string_view StripFence(std::string_view t) {
   auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
       s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
       s.remove_suffix(1);
     return s;
   };
@@ -64,14 +66,15 @@ AnswerVerdict CheckAnswer(const AnswerFacts& a, const AnswerChecks& checks) {
     return {AnswerProblem::kContentFilter, "the provider's content filter stopped the answer"};
   }
   if (checks.length && a.finish_reason == "length" && !a.length_stop_allowed) {
-    return {AnswerProblem::kLength,
-            "answer cut off at the token limit after " + std::to_string(a.output_tokens) +
-                " tokens (allow_length_stop was not set)"};
+    return {AnswerProblem::kLength, "answer cut off at the token limit after " +
+                                        std::to_string(a.output_tokens) +
+                                        " tokens (allow_length_stop was not set)"};
   }
   if (calls && checks.tool_calls) {
-    AnswerVerdict v = a.schemas ? a.schemas->CheckToolCalls(*a.tool_calls)
-                                : AnswerVerdict{AnswerProblem::kInvalidToolCall,
-                                                "a tool call came back and the request offered no tools"};
+    AnswerVerdict v = a.schemas
+                          ? a.schemas->CheckToolCalls(*a.tool_calls)
+                          : AnswerVerdict{AnswerProblem::kInvalidToolCall,
+                                          "a tool call came back and the request offered no tools"};
     if (v.problem != AnswerProblem::kNone) return v;
   }
   // A turn that calls tools carries no answer to check as JSON.

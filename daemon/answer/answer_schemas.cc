@@ -1,8 +1,8 @@
 #include "answer/answer_schemas.h"
 
-#include <map>
-
 #include <simdjson.h>
+
+#include <map>
 
 namespace switchyard {
 namespace {
@@ -59,8 +59,8 @@ Status AnswerSchemas::For(const CompleteRequest& req, std::shared_ptr<const Answ
     if (!req.tools[i].parameters.empty()) {
       Status st = JsonSchema::Compile(req.tools[i].parameters, &e.schema);
       if (!st.ok()) {
-        return Status::InvalidArgument("tools[" + std::to_string(i) + "].parameters: " +
-                                       st.message());
+        return Status::InvalidArgument("tools[" + std::to_string(i) +
+                                       "].parameters: " + st.message());
       }
     }
     s->tools_.push_back(std::move(e));
@@ -82,8 +82,7 @@ AnswerVerdict AnswerSchemas::CheckToolCalls(const std::vector<ToolCall>& calls) 
       if (e.name == c.name) tool = &e;
     }
     if (!tool) {
-      return {AnswerProblem::kInvalidToolCall,
-              at + ": names a tool the request did not offer"};
+      return {AnswerProblem::kInvalidToolCall, at + ": names a tool the request did not offer"};
     }
     std::string_view args = c.arguments.empty() ? std::string_view("{}") : c.arguments;
     if (!IsJsonObject(args)) {
@@ -92,8 +91,8 @@ AnswerVerdict AnswerSchemas::CheckToolCalls(const std::vector<ToolCall>& calls) 
     if (tool->schema) {
       Status s = tool->schema->Validate(args);
       if (!s.ok()) {
-        return {AnswerProblem::kInvalidToolCall, at + ": arguments off the tool's schema " +
-                                                     s.message()};
+        return {AnswerProblem::kInvalidToolCall,
+                at + ": arguments off the tool's schema " + s.message()};
       }
     }
   }

@@ -131,8 +131,7 @@ void PortablePatterns(rapidjson::Value& v, rapidjson::Document::AllocatorType& a
   auto props = v.FindMember("patternProperties");
   if (props == v.MemberEnd() || !props->value.IsObject()) return;
   for (auto& m : props->value.GetObject()) {
-    std::string p =
-        PortablePattern(std::string_view(m.name.GetString(), m.name.GetStringLength()));
+    std::string p = PortablePattern(std::string_view(m.name.GetString(), m.name.GetStringLength()));
     m.name.SetString(p.data(), static_cast<rapidjson::SizeType>(p.size()), alloc);
   }
 }
@@ -151,10 +150,9 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
   auto impl = std::make_unique<Impl>();
   impl->doc.Parse(text.data(), text.size());
   if (impl->doc.HasParseError()) {
-    return Status::InvalidArgument(
-        std::string("the schema is not valid JSON: ") +
-        rapidjson::GetParseError_En(impl->doc.GetParseError()) + " at offset " +
-        std::to_string(impl->doc.GetErrorOffset()));
+    return Status::InvalidArgument(std::string("the schema is not valid JSON: ") +
+                                   rapidjson::GetParseError_En(impl->doc.GetParseError()) +
+                                   " at offset " + std::to_string(impl->doc.GetErrorOffset()));
   }
   if (!impl->doc.IsObject()) return Status::InvalidArgument("the schema is not a JSON object");
   ConstAsEnum(impl->doc, impl->doc.GetAllocator());
@@ -171,8 +169,8 @@ Status JsonSchema::Validate(std::string_view json) const {
   d.Parse(json.data(), json.size());
   if (d.HasParseError()) {
     return Status::InvalidArgument(std::string("not valid JSON: ") +
-                                   rapidjson::GetParseError_En(d.GetParseError()) +
-                                   " at offset " + std::to_string(d.GetErrorOffset()));
+                                   rapidjson::GetParseError_En(d.GetParseError()) + " at offset " +
+                                   std::to_string(d.GetErrorOffset()));
   }
   rapidjson::SchemaValidator validator(*impl_->schema);
   if (d.Accept(validator)) return Status::Ok();
@@ -182,8 +180,8 @@ Status JsonSchema::Validate(std::string_view json) const {
   // "#/items/0" as a fragment; the bare pointer reads better in a reason.
   if (!path.empty() && path[0] == '#') path.erase(0, 1);
   if (path.empty()) path = "/";
-  return Status::InvalidArgument("at " + path + ": fails '" +
-                                 validator.GetInvalidSchemaKeyword() + "'");
+  return Status::InvalidArgument("at " + path + ": fails '" + validator.GetInvalidSchemaKeyword() +
+                                 "'");
 }
 
 }  // namespace switchyard

@@ -11,8 +11,8 @@
 #include <set>
 
 #include "config/config_file.h"
-#include "config/table_reader.h"
 #include "config/redis_address.h"
+#include "config/table_reader.h"
 
 namespace switchyard {
 namespace {

@@ -37,8 +37,9 @@ Status ParseRedisAddress(std::string_view url, RedisAddress* out) {
   if (slash != std::string_view::npos) {
     std::string_view db = rest.substr(slash);
     if (db != "/" && db != "/0") {
-      return Status::InvalidArgument("names a database; the fleet uses database 0 and key prefix "
-                                     "fleet.name");
+      return Status::InvalidArgument(
+          "names a database; the fleet uses database 0 and key prefix "
+          "fleet.name");
     }
     rest = rest.substr(0, slash);
   }

@@ -1,7 +1,7 @@
 #include "fleet/fleet_messages.h"
 
-#include "wire/json_read.h"
 #include "base/json_writer.h"
+#include "wire/json_read.h"
 
 namespace switchyard {
 namespace {

@@ -15,8 +15,8 @@
 
 #include "base/clock.h"
 #include "base/timers.h"
-#include "fleet/backoff.h"
 #include "config/redis_address.h"
+#include "fleet/backoff.h"
 #include "fleet/redis_connection.h"
 
 namespace switchyard {

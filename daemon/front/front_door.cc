@@ -3,8 +3,8 @@
 #include <cstdlib>
 #include <memory>
 
-#include "wire/openai_chat.h"
 #include "base/json_writer.h"
+#include "wire/openai_chat.h"
 
 namespace switchyard {
 namespace {

@@ -38,7 +38,8 @@ int64_t CutMiddle(std::string* text, size_t keep) {
   if (tail_start < head) tail_start = head;
   size_t removed = tail_start - head;
   if (removed == 0) return 0;
-  std::string marker = "\n[... " + std::to_string(removed) + " characters cut to fit the context window ...]\n";
+  std::string marker =
+      "\n[... " + std::to_string(removed) + " characters cut to fit the context window ...]\n";
   text->replace(head, removed, marker);
   return static_cast<int64_t>(removed);
 }
@@ -105,8 +106,8 @@ FitResult FitPrompt(const std::vector<Message>& messages, int64_t budget, double
     std::string& text = r.messages[longest].content;
     int64_t text_tokens = EstimateTextTokens(text);
     if (text.empty() || text_tokens <= 0) break;
-    int64_t excess_raw =
-        static_cast<int64_t>(std::ceil(static_cast<double>(Calibrated(total, ratio) - budget) / ratio));
+    int64_t excess_raw = static_cast<int64_t>(
+        std::ceil(static_cast<double>(Calibrated(total, ratio) - budget) / ratio));
     int64_t keep_tokens = text_tokens - excess_raw - 24;  // 24: the marker, with room to spare
     if (keep_tokens < 0) keep_tokens = 0;
     double bytes_per_token = static_cast<double>(text.size()) / static_cast<double>(text_tokens);

@@ -101,7 +101,8 @@ Status CheckTools(const CompleteRequest& req) {
     std::string at = "tools[" + std::to_string(i) + "]";
     if (!IsToolName(t.name)) return Invalid(at + ".name: expected 1 to 64 of a-z A-Z 0-9 _ -");
     for (size_t j = 0; j < i; ++j) {
-      if (req.tools[j].name == t.name) return Invalid(at + ".name: '" + t.name + "' is offered twice");
+      if (req.tools[j].name == t.name)
+        return Invalid(at + ".name: '" + t.name + "' is offered twice");
     }
   }
   const ToolChoice& c = req.tool_choice;

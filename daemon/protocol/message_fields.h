@@ -116,8 +116,8 @@ Status Fields(Io& io, M& r) {
   SY_RETURN_IF_ERROR(io.Field("metadata", r.metadata));
   SY_RETURN_IF_ERROR(io.Optional("tools", r.tools, !r.tools.empty()));
   SY_RETURN_IF_ERROR(io.Optional("tool_choice", r.tool_choice, !r.tool_choice.mode.empty()));
-  SY_RETURN_IF_ERROR(io.Optional("parallel_tool_calls", r.parallel_tool_calls,
-                                 r.parallel_tool_calls.has_value()));
+  SY_RETURN_IF_ERROR(
+      io.Optional("parallel_tool_calls", r.parallel_tool_calls, r.parallel_tool_calls.has_value()));
   SY_RETURN_IF_ERROR(io.Optional("json_schema", r.json_schema, !r.json_schema.schema.empty()));
   SY_RETURN_IF_ERROR(io.Optional("stop", r.stop, !r.stop.empty()));
   SY_RETURN_IF_ERROR(io.Optional("top_p", r.top_p, r.top_p.has_value()));

@@ -27,7 +27,6 @@ struct HttpCallSpec {
   std::string body;
 };
 
-
 class Provider {
  public:
   virtual ~Provider() = default;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "wire/outcome.h"
 #include "router/attempt.h"
 #include "store/store.h"
+#include "wire/outcome.h"
 
 namespace switchyard {
 

@@ -7,8 +7,8 @@
 #include "config/config.h"
 #include "http/http_client.h"
 #include "protocol/messages.h"
-#include "wire/outcome.h"
 #include "providers/provider.h"
+#include "wire/outcome.h"
 
 namespace switchyard {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
 #include "chat/chat_json.h"
+#include "config/config.h"
 #include "protocol/messages.h"
 #include "store/store.h"
 

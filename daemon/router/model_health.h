@@ -8,8 +8,8 @@
 #include <functional>
 #include <string>
 
-#include "wire/outcome.h"
 #include "resilience/breaker.h"
+#include "wire/outcome.h"
 
 namespace switchyard {
 

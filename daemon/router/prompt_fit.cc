@@ -30,8 +30,8 @@ bool FitToModel(const ModelConfig& m, const CompleteRequest& req, int64_t raw_to
   }
   // The tools go with every call whatever is cut: the messages get what they leave.
   int64_t fixed = EstimateToolTokens(req);
-  FitResult fit = FitPrompt(req.messages, budget - calibration.Scale(m.name, fixed),
-                            calibration.Ratio(m.name));
+  FitResult fit =
+      FitPrompt(req.messages, budget - calibration.Scale(m.name, fixed), calibration.Ratio(m.name));
   if (!fit.fits) {
     *why = need + ", and shortening the prompt cannot make it fit";
     return false;

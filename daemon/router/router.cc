@@ -1,13 +1,12 @@
 #include "router/router.h"
 
-#include "answer/answer_schemas.h"
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <functional>
 #include <vector>
 
+#include "answer/answer_schemas.h"
 #include "base/utf8.h"
 #include "router/params.h"
 #include "router/route_status.h"

@@ -195,7 +195,7 @@ class Walk {
   std::vector<Call> live_;
   AttemptLog tried_;  // every attempt, filled in as calls end, and the fallbacks
   double cost_usd_ = 0;
-  int64_t raw_tokens_;          // uncalibrated estimate of the prompt as the client sent it
+  int64_t raw_tokens_;  // uncalibrated estimate of the prompt as the client sent it
   bool has_images_;
   int64_t refused_window_ = 0;  // largest window whose provider said the prompt is too long
   int64_t chunks_sent_ = 0;

@@ -86,7 +86,8 @@ struct FallbackAnswerRecord {
   bool truncated = false;
   std::string content;
   std::string finish_reason;
-  std::string tool_calls_json;  // the answer's tool calls, [{"id", "name", "arguments"}]; "" if none
+  std::string
+      tool_calls_json;  // the answer's tool calls, [{"id", "name", "arguments"}]; "" if none
 };
 
 struct StoreStats {

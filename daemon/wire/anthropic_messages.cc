@@ -237,19 +237,10 @@ std::string EncodeAnthropicRequest(std::string_view model_id, const CompleteRequ
 }
 
 ParsedResponse DecodeAnthropicResponse(const HttpReply& reply, const CompleteRequest& req) {
-  if (reply.status < 200 || reply.status >= 300) return ParseErrorReply(reply);
   ParsedResponse r;
-  auto bad = [&r](std::string why) {
-    r.outcome = Outcome::kBadResponse;
-    r.reason = std::move(why);
-    return r;
-  };
   simdjson::dom::element doc;
-  if (simdjson::error_code ec = ParseJson(reply.body, reply.body_capacity, &doc);
-      ec != simdjson::SUCCESS) {
-    // simdjson's words say which: not JSON at all, or JSON with bytes that are not UTF-8.
-    return bad(std::string("answer is not valid JSON: ") + simdjson::error_message(ec));
-  }
+  if (!ReadAnswerBody(reply, &doc, &r)) return r;
+  auto bad = [&r](std::string why) { return Bad(&r, std::move(why)); };
   std::string_view sv;
   if (doc["type"].get_string().get(sv) != simdjson::SUCCESS || sv != "message") {
     return bad("answer is not a message object");

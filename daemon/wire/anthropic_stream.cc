@@ -7,16 +7,11 @@
 #include <simdjson.h>
 
 #include "wire/anthropic_messages.h"
-#include "wire/error_body.h"
+#include "wire/json_read.h"
 #include "wire/stream_decoder.h"
 
 namespace switchyard {
 namespace {
-
-std::string_view StringOr(simdjson::simdjson_result<simdjson::dom::element> r) {
-  std::string_view v;
-  return r.get_string().get(v) == simdjson::SUCCESS ? v : std::string_view();
-}
 
 class AnthropicStreamDecoder final : public StreamDecoder {
  public:
@@ -25,7 +20,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
   void OnEvent(const SseEvent& e, StreamState* s, StreamDelta* delta) override {
     simdjson::dom::element doc;
     if (parser_.parse(e.data).get(doc) != simdjson::SUCCESS) {
-      Fail(s, Outcome::kBadResponse, "stream event is not valid JSON");
+      FailStream(s, Outcome::kBadResponse, "stream event is not valid JSON");
       return;
     }
     std::string_view type;
@@ -65,20 +60,14 @@ class AnthropicStreamDecoder final : public StreamDecoder {
     } else if (type == "error") {
       std::string_view etype = StringOr(doc["error"]["type"]);
       std::string_view msg = StringOr(doc["error"]["message"]);
-      Fail(s,
-           etype == "overloaded_error" || etype == "api_error" ? Outcome::kServerError
-                                                               : Outcome::kTransportError,
-           "stream error " + std::string(etype) + ": " + std::string(msg));
+      FailStream(s,
+                 etype == "overloaded_error" || etype == "api_error" ? Outcome::kServerError
+                                                                     : Outcome::kTransportError,
+                 "stream error " + std::string(etype) + ": " + std::string(msg));
     }
   }
 
  private:
-  static void Fail(StreamState* s, Outcome o, std::string reason) {
-    s->failed = true;
-    s->failure = o;
-    s->reason = ReasonText(std::move(reason));
-  }
-
   void BlockStart(simdjson::dom::element doc, StreamState* s, StreamDelta* delta) {
     int64_t block = -1;
     if (doc["index"].get_int64().get(block) != simdjson::SUCCESS) return;
@@ -147,8 +136,8 @@ class AnthropicStreamDecoder final : public StreamDecoder {
 
   simdjson::dom::parser parser_;
   AnswerTool answer_;
-  int64_t answer_block_ = -1;        // the block of the answer tool's call, if one came
-  std::string answer_json_;          // its input, when wrapped
+  int64_t answer_block_ = -1;         // the block of the answer tool's call, if one came
+  std::string answer_json_;           // its input, when wrapped
   std::vector<int64_t> call_blocks_;  // the block index of each tool call, in order
 };
 

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "base/utf8.h"
+#include "wire/json_read.h"
 #include "wire/outcome.h"
 
 namespace switchyard {
@@ -133,8 +134,7 @@ int64_t RetryAfterMs(std::string_view retry_after, std::string_view retry_after_
   std::tm tm{};
   if (strptime(t.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return -1;
   double at_ms = static_cast<double>(timegm(&tm)) * 1000;
-  return static_cast<int64_t>(
-      std::clamp(at_ms - static_cast<double>(wall_now_ms), 0.0, kMaxMs));
+  return static_cast<int64_t>(std::clamp(at_ms - static_cast<double>(wall_now_ms), 0.0, kMaxMs));
 }
 
 std::string ReasonText(std::string text) {
@@ -151,6 +151,20 @@ std::string ReasonText(std::string text) {
     }
   }
   return text;
+}
+
+bool ReadAnswerBody(const HttpReply& reply, simdjson::dom::element* doc, ParsedResponse* r) {
+  if (reply.status < 200 || reply.status >= 300) {
+    *r = ParseErrorReply(reply);
+    return false;
+  }
+  if (simdjson::error_code ec = ParseJson(reply.body, reply.body_capacity, doc);
+      ec != simdjson::SUCCESS) {
+    // simdjson's words say which: not JSON at all, or JSON with bytes that are not UTF-8.
+    Bad(r, std::string("answer is not valid JSON: ") + simdjson::error_message(ec));
+    return false;
+  }
+  return true;
 }
 
 }  // namespace switchyard

@@ -105,8 +105,9 @@ Status Content(const std::string& path, simdjson::dom::element e, bool images_al
   if (e.is_string()) return Text(path, e, &out->content);
   simdjson::dom::array list;
   if (e.get_array().get(list) != simdjson::SUCCESS) {
-    return Expect(path, e, images_allowed ? "a string or an array of parts"
-                                          : "a string or an array of text parts");
+    return Expect(
+        path, e,
+        images_allowed ? "a string or an array of parts" : "a string or an array of text parts");
   }
   std::vector<ContentPart> parts;
   bool image = false;
@@ -191,9 +192,10 @@ Status Messages(simdjson::dom::element e, std::vector<Message>* out) {
     }
     for (auto field : o) {
       std::string_view k = field.key;
-      bool known = k == "role" || k == "content" || k == "name" ||
-                   (assistant && (k == "tool_calls" || (k == "refusal" && field.value.is_null()))) ||
-                   (msg.role == "tool" && k == "tool_call_id");
+      bool known =
+          k == "role" || k == "content" || k == "name" ||
+          (assistant && (k == "tool_calls" || (k == "refusal" && field.value.is_null()))) ||
+          (msg.role == "tool" && k == "tool_call_id");
       if (!known) return Bad(at + "." + Printable(k) + ": not supported");
     }
     out->push_back(std::move(msg));
@@ -267,7 +269,8 @@ Status ResponseFormatOf(simdjson::dom::element v, CompleteRequest* req) {
   simdjson::dom::element t;
   std::string type;
   if (!v.is_object() || v["type"].get(t) != simdjson::SUCCESS) {
-    return Bad("response_format: expected {\"type\": \"text\" | \"json_object\" | \"json_schema\"}");
+    return Bad(
+        "response_format: expected {\"type\": \"text\" | \"json_object\" | \"json_schema\"}");
   }
   SY_RETURN_IF_ERROR(Text("response_format.type", t, &type));
   if (type == "text") return Status::Ok();
@@ -633,19 +636,10 @@ std::string EncodeOpenAIRequest(std::string_view model_id, const CompleteRequest
 }
 
 ParsedResponse DecodeOpenAIResponse(const HttpReply& reply) {
-  if (reply.status < 200 || reply.status >= 300) return ParseErrorReply(reply);
   ParsedResponse r;
-  auto bad = [&r](std::string why) {
-    r.outcome = Outcome::kBadResponse;
-    r.reason = std::move(why);
-    return r;
-  };
   simdjson::dom::element doc;
-  if (simdjson::error_code ec = ParseJson(reply.body, reply.body_capacity, &doc);
-      ec != simdjson::SUCCESS) {
-    // simdjson's words say which: not JSON at all, or JSON with bytes that are not UTF-8.
-    return bad(std::string("answer is not valid JSON: ") + simdjson::error_message(ec));
-  }
+  if (!ReadAnswerBody(reply, &doc, &r)) return r;
+  auto bad = [&r](std::string why) { return Bad(&r, std::move(why)); };
   simdjson::dom::array choices;
   if (doc["choices"].get_array().get(choices) != simdjson::SUCCESS) {
     return bad("answer has no choices array");

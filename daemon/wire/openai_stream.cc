@@ -4,16 +4,11 @@
 // id and name, later ones with the index and a piece of the arguments.
 #include <simdjson.h>
 
-#include "wire/error_body.h"
+#include "wire/json_read.h"
 #include "wire/stream_decoder.h"
 
 namespace switchyard {
 namespace {
-
-std::string_view StringOr(simdjson::simdjson_result<simdjson::dom::element> r) {
-  std::string_view v;
-  return r.get_string().get(v) == simdjson::SUCCESS ? v : std::string_view();
-}
 
 class OpenAIStreamDecoder final : public StreamDecoder {
  public:
@@ -24,12 +19,13 @@ class OpenAIStreamDecoder final : public StreamDecoder {
     }
     simdjson::dom::element doc;
     if (parser_.parse(e.data).get(doc) != simdjson::SUCCESS) {
-      Fail(s, Outcome::kBadResponse, "stream chunk is not valid JSON");
+      FailStream(s, Outcome::kBadResponse, "stream chunk is not valid JSON");
       return;
     }
     simdjson::dom::object err;
     if (doc["error"].get_object().get(err) == simdjson::SUCCESS) {
-      Fail(s, Outcome::kServerError, "stream error: " + std::string(StringOr(err["message"])));
+      FailStream(s, Outcome::kServerError,
+                 "stream error: " + std::string(StringOr(err["message"])));
       return;
     }
     simdjson::dom::array choices;
@@ -67,12 +63,6 @@ class OpenAIStreamDecoder final : public StreamDecoder {
   }
 
  private:
-  static void Fail(StreamState* s, Outcome o, std::string reason) {
-    s->failed = true;
-    s->failure = o;
-    s->reason = ReasonText(std::move(reason));
-  }
-
   // Providers' indexes are passed on renumbered from 0 in order of appearance, so that a
   // server that numbers from elsewhere, or leaves the index out (then a new id starts a new
   // call), still gives the client OpenAI's numbering.
@@ -106,15 +96,6 @@ class OpenAIStreamDecoder final : public StreamDecoder {
 };
 
 }  // namespace
-
-void ApplyToolCallDelta(const ToolCallDelta& d, std::vector<ToolCall>* calls) {
-  if (d.index >= static_cast<int64_t>(calls->size())) {
-    calls->resize(d.index + 1);
-    (*calls)[d.index].id = d.id;
-    (*calls)[d.index].name = d.name;
-  }
-  (*calls)[d.index].arguments += d.arguments;
-}
 
 std::unique_ptr<StreamDecoder> MakeOpenAIStreamDecoder() {
   return std::make_unique<OpenAIStreamDecoder>();

@@ -42,5 +42,7 @@ std::unique_ptr<StreamDecoder> MakeAnthropicStreamDecoder(const CompleteRequest&
 
 // Adds `d` to `calls`, the calls so far: a new call, or a piece of one.
 void ApplyToolCallDelta(const ToolCallDelta& d, std::vector<ToolCall>* calls);
+// Ends the stream in `s` as failed with `o`, for `reason` (bounded: error_body.h ReasonText).
+void FailStream(StreamState* s, Outcome o, std::string reason);
 
 }  // namespace switchyard

@@ -8,10 +8,10 @@ namespace {
 
 CompleteRequest WithTools() {
   CompleteRequest r;
-  r.tools = {{"get_weather", "",
-              R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})",
-              true},
-             {"ping", "", "", false}};
+  r.tools = {
+      {"get_weather", "",
+       R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})", true},
+      {"ping", "", "", false}};
   return r;
 }
 
@@ -35,9 +35,9 @@ TEST(AnswerSchemas, OneSetIsCompiledOnce) {
 TEST(AnswerSchemas, ToolCallsAreCheckedAgainstTheirTools) {
   std::shared_ptr<const AnswerSchemas> s;
   ASSERT_TRUE(AnswerSchemas::For(WithTools(), &s).ok());
-  EXPECT_EQ(s->CheckToolCalls({{"c", "get_weather", R"({"city":"Paris"})"}, {"d", "ping", ""}})
-                .problem,
-            AnswerProblem::kNone);
+  EXPECT_EQ(
+      s->CheckToolCalls({{"c", "get_weather", R"({"city":"Paris"})"}, {"d", "ping", ""}}).problem,
+      AnswerProblem::kNone);
   AnswerVerdict v = s->CheckToolCalls({{"c", "get_weather", R"({"city": )"}});
   EXPECT_EQ(v.problem, AnswerProblem::kInvalidToolCall);
   EXPECT_EQ(v.reason, "tool call 0 (get_weather): arguments are not a JSON object");
@@ -52,7 +52,8 @@ TEST(AnswerSchemas, ToolCallsAreCheckedAgainstTheirTools) {
 
 TEST(AnswerSchemas, AnswersAreCheckedAgainstTheJsonSchema) {
   CompleteRequest r;
-  r.json_schema.schema = R"({"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]})";
+  r.json_schema.schema =
+      R"({"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]})";
   std::shared_ptr<const AnswerSchemas> s;
   ASSERT_TRUE(AnswerSchemas::For(r, &s).ok());
   EXPECT_EQ(s->CheckAnswer(R"({"n":1})").problem, AnswerProblem::kNone);

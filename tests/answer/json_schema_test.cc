@@ -37,8 +37,8 @@ void RunFile(const std::filesystem::path& file, SuiteRun* run) {
       bool valid = test["valid"].get_bool().value();
       ++run->cases;
       if (compiled->Validate(data).ok() != valid) {
-        run->failures.push_back(file.filename().string() + ": " + std::string(description) +
-                                ": " + std::string(test["description"].get_string().value()));
+        run->failures.push_back(file.filename().string() + ": " + std::string(description) + ": " +
+                                std::string(test["description"].get_string().value()));
       }
     }
   }
@@ -74,8 +74,8 @@ TEST(JsonSchemaSuite, Draft6ConstPasses) {
   SuiteRun run;
   RunFile(std::string(kSuite) + "/draft6/const.json", &run);
   EXPECT_GT(run.cases, 10);
-  EXPECT_TRUE(run.failures.empty()) << run.failures.size() << " of " << run.cases << ", first: "
-                                    << run.failures.front();
+  EXPECT_TRUE(run.failures.empty())
+      << run.failures.size() << " of " << run.cases << ", first: " << run.failures.front();
 }
 
 TEST(JsonSchema, StrictModeFormsAndTheirErrors) {
@@ -91,7 +91,9 @@ TEST(JsonSchema, StrictModeFormsAndTheirErrors) {
     "additionalProperties": false,
     "$defs": {"step": {"type": "object", "properties": {"n": {"type": "integer"}},
                        "required": ["n"], "additionalProperties": false}}
-  })", &s).ok());
+  })",
+                                  &s)
+                  .ok());
   EXPECT_TRUE(s->Validate(R"({"steps":[{"n":1}],"answer":null,"kind":"final"})").ok());
   EXPECT_TRUE(s->Validate(R"({"steps":[],"answer":"x","kind":"note"})").ok());
   EXPECT_EQ(s->Validate(R"({"steps":[{"n":"one"}],"answer":null,"kind":"final"})").message(),
@@ -110,7 +112,8 @@ TEST(JsonSchema, StrictModeFormsAndTheirErrors) {
       "properties":{"zip":{"type":"string","pattern":"^\\d{5}$"},
                     "tag":{"type":"string","pattern":"^[\\w-]+\\s?$"}},
       "patternProperties":{"^x_\\w+$":{"type":"integer"}},
-      "additionalProperties":false})", &s);
+      "additionalProperties":false})",
+                                        &s);
   ASSERT_TRUE(compiled.ok()) << compiled.message();
   EXPECT_TRUE(s->Validate(R"({"zip":"94110","tag":"a_b-c ","x_n":1})").ok());
   EXPECT_EQ(s->Validate(R"({"zip":"9411a"})").message(), "at /zip: fails 'pattern'");

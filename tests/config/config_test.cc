@@ -144,7 +144,8 @@ TEST_F(ConfigTest, VisionAndTheToolChecksAreKeysOfTheirOwn) {
   EXPECT_FALSE(cfg.models["a"].vision);
   EXPECT_TRUE(cfg.routes["chat"].checks.tool_calls);
   EXPECT_TRUE(cfg.routes["chat"].checks.schema);
-  std::string text = std::string(kMinimal) + "[routes.chat.checks]\ntool_calls = false\nschema = false\n";
+  std::string text =
+      std::string(kMinimal) + "[routes.chat.checks]\ntool_calls = false\nschema = false\n";
   size_t at = text.find("max_output_tokens = 100\n");
   text.insert(at + 24, "vision = true\n");
   Status s = ParseConfig(text, "t.toml", &cfg);

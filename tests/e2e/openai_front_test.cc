@@ -43,7 +43,8 @@ TEST_F(OpenAIFront, AnswersAndFallbacksAreChatCompletionsWithTheirHeaders) {
   EXPECT_NE(out.find("\"model\":\"gpt-4o-mini\""), std::string::npos);
 
   // Parameters it cannot act on are said, not dropped unsaid.
-  out = Post(R"({"model":"chat","messages":[{"role":"user","content":"x"}],"presence_penalty":0.5})");
+  out =
+      Post(R"({"model":"chat","messages":[{"role":"user","content":"x"}],"presence_penalty":0.5})");
   EXPECT_NE(out.find("x-switchyard-ignored: presence_penalty\r\n"), std::string::npos) << out;
 }
 

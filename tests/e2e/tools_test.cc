@@ -3,7 +3,6 @@
 // each served by an OpenAI tier and, with the primary failing, by an Anthropic one; broken
 // tool calls and off-schema answers falling through to the next tier, as the history shows.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -33,8 +32,8 @@ const char* kTimeTool =
 
 std::string FirstTurn(bool stream = false) {
   return std::string(R"({"model":"chat","max_tokens":64,)") + (stream ? R"("stream":true,)" : "") +
-         R"("messages":[{"role":"user","content":"weather in Paris?"}],"tools":[)" +
-         kWeatherTool + "]}";
+         R"("messages":[{"role":"user","content":"weather in Paris?"}],"tools":[)" + kWeatherTool +
+         "]}";
 }
 
 // The second turn as the OpenAI SDK sends it, with an id no Anthropic model would accept.
@@ -168,8 +167,9 @@ TEST_F(ChatSurface, ImagesGoOnlyToModelsThatSeeThem) {
   cluster_->fake().SetFault("gpt-4o", "mode=error&status=503");
   out = Post(image);
   EXPECT_NE(out.find("x-switchyard-model: claude-haiku\r\n"), std::string::npos) << out;
-  EXPECT_EQ(JsonAt(cluster_->fake().LastBody("claude-3-5-haiku-latest"), "/messages/0/content/1"),
-            R"({"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}})");
+  EXPECT_EQ(
+      JsonAt(cluster_->fake().LastBody("claude-3-5-haiku-latest"), "/messages/0/content/1"),
+      R"({"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}})");
   Db db(cluster_->history_path());
   ASSERT_TRUE(testbed::PollUntil(5000, [&] {
     return db.Int("SELECT COUNT(*) FROM attempts WHERE outcome = 'unsupported'") == 1;
@@ -180,9 +180,9 @@ TEST_F(ChatSurface, ImagesGoOnlyToModelsThatSeeThem) {
 
 TEST_F(ChatSurface, NoTierThatSeesImagesIsTheClientsError) {
   Start();
-  std::string out = Post(
-      R"({"model":"chat","max_tokens":32,"messages":[{"role":"user","content":[)"
-      R"({"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]})");
+  std::string out =
+      Post(R"({"model":"chat","max_tokens":32,"messages":[{"role":"user","content":[)"
+           R"({"type":"image_url","image_url":{"url":"https://example.com/cat.png"}}]}]})");
   EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
   EXPECT_NE(out.find("no tier of route 'chat' can see them"), std::string::npos) << out;
   EXPECT_EQ(cluster_->fake().Requests("gpt-4o"), 0);
@@ -214,8 +214,8 @@ TEST_F(ChatSurface, TheOfficialOpenAISdkForNode) {
   int code = -1;
   std::string out =
       Run({"/usr/bin/env", "node",
-           std::string(SWITCHYARD_SOURCE_DIR) + "/tests/node/openai_sdk_tools_test.cjs",
-           Url("/v1"), "http://127.0.0.1:" + std::to_string(cluster_->fake().port()), "unused"},
+           std::string(SWITCHYARD_SOURCE_DIR) + "/tests/node/openai_sdk_tools_test.cjs", Url("/v1"),
+           "http://127.0.0.1:" + std::to_string(cluster_->fake().port()), "unused"},
           &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;

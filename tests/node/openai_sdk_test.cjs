@@ -6,15 +6,8 @@ const path = require('path');
 const OpenAI = require(path.join(process.env.SWITCHYARD_NODE_MODULES, 'openai'));
 
 const [baseURL, fake, apiKey] = process.argv.slice(2);
-let failures = 0;
-function check(cond, what) {
-  console.log((cond ? 'ok   ' : 'FAIL ') + what);
-  if (!cond) failures++;
-}
-async function fault(model, query) {
-  const r = await fetch(`${fake}/_control/fault?model=${model}&${query}`);
-  await r.text();
-}
+const { check, faulter, run } = require('./check.cjs');
+const fault = faulter(fake);
 
 async function main() {
   const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 20000 });
@@ -88,7 +81,4 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(failures ? 1 : 0), (e) => {
-  console.log('FAIL ' + (e && e.stack || e));
-  process.exit(1);
-});
+run(main);

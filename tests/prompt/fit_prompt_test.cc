@@ -50,9 +50,12 @@ TEST(TokenEstimate, ImagesToolsAndCallsCount) {
 }
 
 TEST(FitPrompt, AToolCallIsDroppedWithItsResultsNeverAlone) {
-  std::vector<Message> m = {{"system", "be brief"}, {"user", std::string(400, 'q')},
-                            {"assistant", ""}, {"tool", std::string(400, 'r')},
-                            {"tool", std::string(400, 'r')}, {"assistant", "done"},
+  std::vector<Message> m = {{"system", "be brief"},
+                            {"user", std::string(400, 'q')},
+                            {"assistant", ""},
+                            {"tool", std::string(400, 'r')},
+                            {"tool", std::string(400, 'r')},
+                            {"assistant", "done"},
                             {"user", "and now?"}};
   m[2].tool_calls = {{"c1", "f", "{}"}, {"c2", "f", "{}"}};
   m[3].tool_call_id = "c1";

@@ -163,7 +163,9 @@ TEST(Codec, ToolTurnsAndPartsAreChecked) {
               r.tools = {{"f", "", "", false}, {"f", "", "", false}};
             }),
             "tools[1].name: 'f' is offered twice");
-  EXPECT_EQ(check([](CompleteRequest& r) { r.tool_choice = {"always", ""}; }),
+  EXPECT_EQ(check([](CompleteRequest& r) {
+              r.tool_choice = {"always", ""};
+            }),
             "tool_choice: must be auto, none, required or function, got 'always'");
 }
 
@@ -371,9 +373,13 @@ TEST(Codec, EveryTextMustBeUtf8AndTheErrorNamesTheField) {
   EXPECT_EQ(decode([&](CompleteRequest& r) { r.messages[0].content = bad; }),
             "messages[0].content: not valid UTF-8");
   EXPECT_EQ(decode([&](CompleteRequest& r) { r.task = bad; }), "task: not valid UTF-8");
-  EXPECT_EQ(decode([&](CompleteRequest& r) { r.metadata = {{"team", bad}}; }),
+  EXPECT_EQ(decode([&](CompleteRequest& r) {
+              r.metadata = {{"team", bad}};
+            }),
             "metadata.team: not valid UTF-8");
-  EXPECT_EQ(decode([&](CompleteRequest& r) { r.metadata = {{bad, "v"}}; }),
+  EXPECT_EQ(decode([&](CompleteRequest& r) {
+              r.metadata = {{bad, "v"}};
+            }),
             "metadata key 'x\\xff\\xfey': not valid UTF-8");
   // Quoted bytes are escaped, not echoed.
   EXPECT_EQ(decode([&](CompleteRequest& r) { r.messages[0].role = "rob\x01ot"; }),

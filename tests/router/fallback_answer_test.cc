@@ -73,7 +73,8 @@ TEST(FallbackAnswer, ToolTurnsPartsAndCallsAreKeptAsJson) {
             R"({"role":"assistant","content":"","tool_calls":[{"id":"call_1","name":"get_weather",)"
             R"("arguments":"{\"city\":\"Paris\"}"}]},)"
             R"({"role":"tool","content":"18C","tool_call_id":"call_1","is_error":true}])");
-  EXPECT_EQ(a.tool_calls_json, R"([{"id":"call_2","name":"get_time","arguments":"{\"tz\":\"UTC\"}"}])");
+  EXPECT_EQ(a.tool_calls_json,
+            R"([{"id":"call_2","name":"get_time","arguments":"{\"tz\":\"UTC\"}"}])");
   ASSERT_TRUE(KeepFallbackAnswer(Route(true), "agent", sent, Served("gpt-4o-mini"), 1000, &a));
   EXPECT_EQ(a.tool_calls_json, "");  // NULL in the table
 }

@@ -109,12 +109,15 @@ TEST(OpenAIChat, BadRequestsSayWhatIsWrong) {
             "tools[0].type: only function tools are supported, got 'web_search'");
   EXPECT_EQ(ErrorOf("{" + ok + R"(,"tools":[{"type":"function","function":{"name":"a b"}}]})"),
             "tools[0].name: expected 1 to 64 of a-z A-Z 0-9 _ -");
-  EXPECT_EQ(ErrorOf("{" + ok + R"(,"tool_choice":"required"})"), "tool_choice: required needs tools");
+  EXPECT_EQ(ErrorOf("{" + ok + R"(,"tool_choice":"required"})"),
+            "tool_choice: required needs tools");
   EXPECT_EQ(
-      ErrorOf("{" + ok +
-              R"(,"tools":[{"type":"function","function":{"name":"a"}}],"tool_choice":{"type":"function","function":{"name":"b"}}})"),
+      ErrorOf(
+          "{" + ok +
+          R"(,"tools":[{"type":"function","function":{"name":"a"}}],"tool_choice":{"type":"function","function":{"name":"b"}}})"),
       "tool_choice: names 'b', which is not among the tools");
-  EXPECT_EQ(ErrorOf("{" + ok + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x"}}})"),
+  EXPECT_EQ(ErrorOf("{" + ok +
+                    R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x"}}})"),
             "response_format.json_schema.schema: expected a JSON Schema object");
   EXPECT_EQ(ErrorOf("{" + ok + R"(,"stop":["a","b","c","d","e"]})"), "stop: at most 4 sequences");
   EXPECT_EQ(ErrorOf("{" + ok + R"(,"top_p":1.5})"), "top_p: must be between 0 and 1");

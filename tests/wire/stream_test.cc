@@ -2,9 +2,9 @@
 // fed whole and one byte at a time (a stream arrives in arbitrary pieces).
 #include <gtest/gtest.h>
 
+#include "providers/testdata_util.h"
 #include "wire/sse.h"
 #include "wire/stream_decoder.h"
-#include "providers/testdata_util.h"
 
 namespace switchyard {
 namespace {

@@ -58,7 +58,8 @@ TEST(Translation, RecordedToolRequestReadsWhole) {
 
   // The same conversation, byte for byte as openai-python sent it: no content key at all on
   // the assistant turn that only calls a tool.
-  CompleteRequest r = FromOpenAI(ReadTestdata("openai/chat_completion_request_tools_recorded.json"));
+  CompleteRequest r =
+      FromOpenAI(ReadTestdata("openai/chat_completion_request_tools_recorded.json"));
   ASSERT_GE(r.messages.size(), 3u);
   EXPECT_FALSE(r.messages[1].tool_calls.empty());
 }
@@ -92,10 +93,12 @@ TEST(Translation, ToolTurnsBecomeAnthropicBlocks) {
   std::string out = ToAnthropic(q);
   EXPECT_EQ(JsonAt(out, "/messages/0"),
             R"({"role":"user","content":"What is the largest city in the user country?"})");
-  EXPECT_EQ(JsonAt(out, "/messages/1"),
-            R"({"role":"assistant","content":[{"type":"tool_use","id":"call_55Y1MexM7u2PSyLKUqMvO1o0","name":"get_user_country","input":{}}]})");
-  EXPECT_EQ(JsonAt(out, "/messages/2"),
-            R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"call_55Y1MexM7u2PSyLKUqMvO1o0","content":"Mexico"}]})");
+  EXPECT_EQ(
+      JsonAt(out, "/messages/1"),
+      R"({"role":"assistant","content":[{"type":"tool_use","id":"call_55Y1MexM7u2PSyLKUqMvO1o0","name":"get_user_country","input":{}}]})");
+  EXPECT_EQ(
+      JsonAt(out, "/messages/2"),
+      R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"call_55Y1MexM7u2PSyLKUqMvO1o0","content":"Mexico"}]})");
   EXPECT_EQ(JsonAt(out, "/tools/1/name"), R"("final_result")");
   EXPECT_EQ(JsonAt(out, "/tools/1/description"),
             R"("The final response which ends this conversation")");
@@ -109,15 +112,16 @@ TEST(Translation, AnthropicRecordedRequestsAreWhatWeSend) {
   CompleteRequest q;
   q.messages = {{"user", ""}, {"assistant", ""}, {"tool", ""}};
   q.messages[0].parts = {{ContentPart::Kind::kText, "Return a country.", "", ""}};
-  q.messages[1].tool_calls = {{"toolu_01PE9YWKZYFYapmmRJmpK1nz", "return_country",
-                               R"({"name": "France"})"}};
+  q.messages[1].tool_calls = {
+      {"toolu_01PE9YWKZYFYapmmRJmpK1nz", "return_country", R"({"name": "France"})"}};
   q.messages[2].tool_call_id = "toolu_01PE9YWKZYFYapmmRJmpK1nz";
   q.messages[2].content =
       "1 validation error for Country\nname\n  Value error, Country must be Ireland. "
       "[type=value_error, input_value='France', input_type=str]";
-  q.tools = {{"return_country", "",
-              R"({"properties":{"name":{"title":"Name","type":"string"}},"required":["name"],"type":"object"})",
-              false}};
+  q.tools = {
+      {"return_country", "",
+       R"({"properties":{"name":{"title":"Name","type":"string"}},"required":["name"],"type":"object"})",
+       false}};
   q.tool_choice = {"function", "return_country"};
   q.stream = true;
   std::string recorded = ReadTestdata("anthropic/messages_request_tools.json");
@@ -129,8 +133,8 @@ TEST(Translation, AnthropicRecordedRequestsAreWhatWeSend) {
   // A failed call's result says so with is_error.
   CompleteRequest e;
   e.messages = {{"user", "What is the weather in SF?"}, {"assistant", ""}, {"tool", ""}};
-  e.messages[1].tool_calls = {
-      {"toolu_01A9HHF5Ezy3oBrKmSgfASm9", "get_weather", R"({"location":"San Francisco, CA","units":"f"})"}};
+  e.messages[1].tool_calls = {{"toolu_01A9HHF5Ezy3oBrKmSgfASm9", "get_weather",
+                               R"({"location":"San Francisco, CA","units":"f"})"}};
   e.messages[2].tool_call_id = "toolu_01A9HHF5Ezy3oBrKmSgfASm9";
   e.messages[2].content = "RuntimeError('Unexpected error, try again')";
   e.messages[2].is_error = true;
@@ -156,14 +160,18 @@ TEST(Translation, AnthropicRecordedRequestsAreWhatWeSend) {
   im.messages[0].parts[1] = {ContentPart::Kind::kImage, "", "https://example.com/a.png", "low"};
   EXPECT_EQ(JsonAt(ToAnthropic(im), "/messages/0/content/1/source"),
             R"({"type":"url","url":"https://example.com/a.png"})");
-  EXPECT_EQ(JsonAt(ToOpenAI(im), "/messages/0/content/1"),
-            R"({"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"low"}})");
+  EXPECT_EQ(
+      JsonAt(ToOpenAI(im), "/messages/0/content/1"),
+      R"({"type":"image_url","image_url":{"url":"https://example.com/a.png","detail":"low"}})");
 }
 
 TEST(Translation, AllResultsOfATurnGoInOneUserMessageBeforeItsText) {
   CompleteRequest q;
-  q.messages = {{"user", "weather and news?"}, {"assistant", "Checking."}, {"tool", "sunny"},
-                {"tool", "quiet"}, {"user", "thanks; and tomorrow?"}};
+  q.messages = {{"user", "weather and news?"},
+                {"assistant", "Checking."},
+                {"tool", "sunny"},
+                {"tool", "quiet"},
+                {"user", "thanks; and tomorrow?"}};
   q.messages[1].tool_calls = {{"functions.get_weather:0", "get_weather", R"({"city":"SF"})"},
                               {"functions.get_news:1", "get_news", "{}"}};
   q.messages[2].tool_call_id = "functions.get_weather:0";
@@ -295,13 +303,15 @@ TEST(Translation, TheClientGetsOpenAIsShapes) {
   r.finish_reason = "tool_calls";
   r.tool_calls = {{"toolu_1", "get_weather", R"({"city":"SF"})"}};
   std::string json = ChatCompletionJson(r, 1700000000);
-  EXPECT_EQ(JsonAt(json, "/choices/0/message"),
-            R"({"role":"assistant","content":null,"tool_calls":[{"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"SF\"}"}}],"refusal":null})");
+  EXPECT_EQ(
+      JsonAt(json, "/choices/0/message"),
+      R"({"role":"assistant","content":null,"tool_calls":[{"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"SF\"}"}}],"refusal":null})");
   std::vector<ToolCallDelta> first = {{0, "toolu_1", "get_weather", ""}};
   ChunkEvent e{"chatcmpl-sy-9", "claude-haiku", 1700000000, true, "", "", nullptr};
   e.tool_calls = &first;
-  EXPECT_EQ(JsonAt(ChatChunkJson(e), "/choices/0/delta"),
-            R"({"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":""}}]})");
+  EXPECT_EQ(
+      JsonAt(ChatChunkJson(e), "/choices/0/delta"),
+      R"({"role":"assistant","content":null,"tool_calls":[{"index":0,"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":""}}]})");
   std::vector<ToolCallDelta> piece = {{0, "", "", R"({"ci)"}};
   e.first = false;
   e.tool_calls = &piece;

@@ -55,7 +55,9 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
         .Key("logprobs")
         .Raw("null")
         .Key("finish_reason")
-        .String(!a.finish.empty() ? a.finish : a.calls.empty() ? "stop" : "tool_calls")
+        .String(!a.finish.empty() ? a.finish
+                : a.calls.empty() ? "stop"
+                                  : "tool_calls")
         .EndObject()
         .EndArray()
         .Key("usage")
@@ -183,8 +185,9 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
       }
     }
     out.text_events = out.events.size() - out.preamble;
-    out.events.push_back(
-        chunk("{}", !a.finish.empty() ? a.finish : a.calls.empty() ? "stop" : "tool_calls"));
+    out.events.push_back(chunk("{}", !a.finish.empty() ? a.finish
+                                     : a.calls.empty() ? "stop"
+                                                       : "tool_calls"));
     JsonWriter u(200);
     u.BeginObject().Key("id").String(id).Key("object").String("chat.completion.chunk");
     u.Key("created").Int(1700000000).Key("model").String(a.model);

@@ -22,7 +22,7 @@ struct AnswerSpec {
   std::string model;
   std::string content;
   std::vector<FakeCall> calls;  // finish "tool_calls" (Anthropic: stop_reason tool_use)
-  std::string finish;  // "stop"/"length" style; translated for Anthropic
+  std::string finish;           // "stop"/"length" style; translated for Anthropic
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   uint64_t serial = 0;

@@ -27,8 +27,8 @@
 
 #include "answers.h"
 #include "fault.h"
-#include "request_info.h"
 #include "http/http_reason.h"
+#include "request_info.h"
 
 namespace fake {
 namespace {

@@ -23,14 +23,14 @@ struct RequestInfo {
   bool stream = false;
   int64_t max_tokens = 256;
   int64_t prompt_bytes = 0;
-  std::string last_user;          // the last user text, up to 60 bytes
-  int64_t images = 0;             // in the last user message
+  std::string last_user;  // the last user text, up to 60 bytes
+  int64_t images = 0;     // in the last user message
   std::vector<OfferedTool> tools;
-  std::string forced_tool;        // tool_choice naming one function (Anthropic: {type: tool})
-  bool tools_off = false;         // tool_choice none
+  std::string forced_tool;         // tool_choice naming one function (Anthropic: {type: tool})
+  bool tools_off = false;          // tool_choice none
   bool after_tool_result = false;  // the last message carries tool results
-  std::string tool_result;        // their text, joined
-  std::string json_schema;        // OpenAI's response_format json_schema, as JSON text
+  std::string tool_result;         // their text, joined
+  std::string json_schema;         // OpenAI's response_format json_schema, as JSON text
 };
 
 RequestInfo ReadRequest(Api api, simdjson::dom::element doc);

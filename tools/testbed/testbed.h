@@ -8,8 +8,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -92,8 +92,8 @@ struct ClusterOptions {
   std::string tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";  // of route "chat"
   // More keys for one model's table, by its name ("vision = true").
   std::map<std::string, std::string> model_toml;
-  std::string daemon_toml;                                              // more keys for [daemon]
-  std::vector<std::string> extra_env;                                   // NAME=value for the daemon
+  std::string daemon_toml;             // more keys for [daemon]
+  std::vector<std::string> extra_env;  // NAME=value for the daemon
   // More keys for both [providers.openai] and [providers.anthropic].
   std::string provider_toml;
   // Set: start the daemon through systemd-socket-activate listening on this path.

@@ -1,0 +1,22 @@
+#include "wire/stream_decoder.h"
+
+#include "wire/error_body.h"
+
+namespace switchyard {
+
+void FailStream(StreamState* s, Outcome o, std::string reason) {
+  s->failed = true;
+  s->failure = o;
+  s->reason = ReasonText(std::move(reason));
+}
+
+void ApplyToolCallDelta(const ToolCallDelta& d, std::vector<ToolCall>* calls) {
+  if (d.index >= static_cast<int64_t>(calls->size())) {
+    calls->resize(d.index + 1);
+    (*calls)[d.index].id = d.id;
+    (*calls)[d.index].name = d.name;
+  }
+  (*calls)[d.index].arguments += d.arguments;
+}
+
+}  // namespace switchyard
