@@ -8,6 +8,9 @@ namespace switchyard {
 namespace {
 
 constexpr size_t kCacheEntries = 256;
+// Sets larger than this are compiled for their request alone: the cache holds at most
+// 256 x 64 KB of schema text, whatever clients send.
+constexpr size_t kMaxCachedKeyBytes = 64 << 10;
 
 std::string KeyOf(const CompleteRequest& req) {
   std::string key = req.json_schema.schema;
@@ -67,8 +70,10 @@ Status AnswerSchemas::For(const CompleteRequest& req, std::shared_ptr<const Answ
   }
   // NOTE: a full cache is emptied rather than aged: 256 distinct tool sets in flight at once
   // is far past what one host's apps send, and the next requests compile theirs again.
-  if (cache.size() >= kCacheEntries) cache.clear();
-  cache.emplace(std::move(key), s);
+  if (key.size() <= kMaxCachedKeyBytes) {
+    if (cache.size() >= kCacheEntries) cache.clear();
+    cache.emplace(std::move(key), s);
+  }
   *out = std::move(s);
   return Status::Ok();
 }

@@ -5,6 +5,8 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <algorithm>
+
 namespace switchyard {
 namespace {
 
@@ -136,6 +138,34 @@ void PortablePatterns(rapidjson::Value& v, rapidjson::Document::AllocatorType& a
   }
 }
 
+// How deep `json` nests arrays and objects, read as text (strings skipped). RapidJSON builds
+// schemas, and this file rewrites them, by recursion: a schema nested a million deep would
+// take the stack. Checked before anything recurses.
+size_t Depth(std::string_view json) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+constexpr size_t kMaxSchemaDepth = 64;
+constexpr size_t kMaxAnswerDepth = 512;
+
 }  // namespace
 
 struct JsonSchema::Impl {
@@ -147,6 +177,10 @@ JsonSchema::JsonSchema(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 JsonSchema::~JsonSchema() = default;
 
 Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* out) {
+  if (Depth(text) > kMaxSchemaDepth) {
+    return Status::InvalidArgument("the schema nests deeper than " +
+                                   std::to_string(kMaxSchemaDepth) + " levels");
+  }
   auto impl = std::make_unique<Impl>();
   impl->doc.Parse(text.data(), text.size());
   if (impl->doc.HasParseError()) {
@@ -165,8 +199,13 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
 }
 
 Status JsonSchema::Validate(std::string_view json) const {
+  if (Depth(json) > kMaxAnswerDepth) {
+    return Status::InvalidArgument("at /: nests deeper than " + std::to_string(kMaxAnswerDepth) +
+                                   " levels");
+  }
   rapidjson::Document d;
-  d.Parse(json.data(), json.size());
+  // Iterative: a deep answer costs heap, not stack.
+  d.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (d.HasParseError()) {
     return Status::InvalidArgument(std::string("not valid JSON: ") +
                                    rapidjson::GetParseError_En(d.GetParseError()) + " at offset " +

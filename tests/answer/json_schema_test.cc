@@ -105,6 +105,13 @@ TEST(JsonSchema, StrictModeFormsAndTheirErrors) {
   EXPECT_EQ(s->Validate(R"({"steps":[]})").message(), "at /: fails 'required'");
   EXPECT_EQ(s->Validate("{\"steps\":").message().substr(0, 15), "not valid JSON:");
   EXPECT_EQ(JsonSchema::Compile("[1]", &s).message(), "the schema is not a JSON object");
+  // Depth is bounded before anything recurses: a schema, or an answer, nested absurdly deep.
+  std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(JsonSchema::Compile("{\"items\":" + deep + "}", &s).message(),
+            "the schema nests deeper than 64 levels");
+  ASSERT_TRUE(JsonSchema::Compile(R"({"type":"array"})", &s).ok());
+  EXPECT_EQ(s->Validate(deep).message(), "at /: nests deeper than 512 levels");
+  EXPECT_EQ(s->Validate("[\"[[[[\"]").message(), "");  // brackets in strings do not count
 
   // Patterns with the class escapes RapidJSON's regular expressions lack, and the
   // patternProperties beside additionalProperties false that crashes its validator.
