@@ -7,6 +7,12 @@
 
 #include <algorithm>
 
+#if defined(__clang__)
+// RapidJSON 1.1's member iterators predate C++20's reversed comparison operators: clang
+// warns at every comparison of them, range-for loops included.
+#pragma clang diagnostic ignored "-Wambiguous-reversed-operator"
+#endif
+
 namespace switchyard {
 namespace {
 
