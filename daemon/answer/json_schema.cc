@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
+#include <string>
 
 #if defined(__clang__)
 // RapidJSON 1.1's member iterators predate C++20's reversed comparison operators: clang
@@ -169,6 +170,76 @@ size_t Depth(std::string_view json) {
   return deepest;
 }
 
+// Where a schema holds schemas, they must be schemas: RapidJSON 1.1 follows a null where a
+// "patternProperties" value, say, is a string, and crashes on the first key that matches.
+// So a schema's shape is checked, draft 4's rules for each keyword that holds subschemas,
+// before it is compiled; the error names the place.
+Status Shape(const rapidjson::Value& v, const std::string& at);
+
+Status NotA(const std::string& at, const char* what) {
+  return Status::InvalidArgument("the schema is not valid at " + (at.empty() ? "/" : at) +
+                                 ": expected " + what);
+}
+
+Status SchemaMap(const rapidjson::Value& v, const std::string& at) {
+  if (!v.IsObject()) return NotA(at, "an object of schemas");
+  for (const auto& m : v.GetObject()) {
+    SY_RETURN_IF_ERROR(Shape(m.value, at + "/" + m.name.GetString()));
+  }
+  return Status::Ok();
+}
+
+Status SchemaList(const rapidjson::Value& v, const std::string& at) {
+  if (!v.IsArray() || v.Empty()) return NotA(at, "a non-empty array of schemas");
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    SY_RETURN_IF_ERROR(Shape(v[i], at + "/" + std::to_string(i)));
+  }
+  return Status::Ok();
+}
+
+Status StringList(const rapidjson::Value& v, const std::string& at) {
+  if (!v.IsArray()) return NotA(at, "an array of strings");
+  for (const rapidjson::Value& x : v.GetArray()) {
+    if (!x.IsString()) return NotA(at, "an array of strings");
+  }
+  return Status::Ok();
+}
+
+Status Shape(const rapidjson::Value& v, const std::string& at) {
+  if (!v.IsObject()) return NotA(at, "a schema (an object)");
+  for (const auto& m : v.GetObject()) {
+    std::string_view k(m.name.GetString(), m.name.GetStringLength());
+    const rapidjson::Value& x = m.value;
+    std::string here = at + "/" + std::string(k);
+    if (k == "properties" || k == "patternProperties" || k == "definitions" || k == "$defs") {
+      SY_RETURN_IF_ERROR(SchemaMap(x, here));
+    } else if (k == "allOf" || k == "anyOf" || k == "oneOf") {
+      SY_RETURN_IF_ERROR(SchemaList(x, here));
+    } else if (k == "not") {
+      SY_RETURN_IF_ERROR(Shape(x, here));
+    } else if (k == "items") {
+      SY_RETURN_IF_ERROR(x.IsArray() ? SchemaList(x, here) : Shape(x, here));
+    } else if (k == "additionalItems" || k == "additionalProperties") {
+      if (!x.IsBool()) SY_RETURN_IF_ERROR(Shape(x, here));
+    } else if (k == "dependencies") {
+      if (!x.IsObject()) return NotA(here, "an object");
+      for (const auto& d : x.GetObject()) {
+        std::string dep = here + "/" + d.name.GetString();
+        SY_RETURN_IF_ERROR(d.value.IsArray() ? StringList(d.value, dep) : Shape(d.value, dep));
+      }
+    } else if (k == "required") {
+      SY_RETURN_IF_ERROR(StringList(x, here));
+    } else if (k == "type") {
+      if (!x.IsString()) SY_RETURN_IF_ERROR(StringList(x, here));
+    } else if (k == "enum") {
+      if (!x.IsArray() || x.Empty()) return NotA(here, "a non-empty array");
+    } else if (k == "$ref" || k == "pattern") {
+      if (!x.IsString()) return NotA(here, "a string");
+    }
+  }
+  return Status::Ok();
+}
+
 constexpr size_t kMaxSchemaDepth = 64;
 constexpr size_t kMaxAnswerDepth = 512;
 
@@ -195,6 +266,7 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
                                    " at offset " + std::to_string(impl->doc.GetErrorOffset()));
   }
   if (!impl->doc.IsObject()) return Status::InvalidArgument("the schema is not a JSON object");
+  SY_RETURN_IF_ERROR(Shape(impl->doc, ""));
   ConstAsEnum(impl->doc, impl->doc.GetAllocator());
   DefsAsDefinitions(impl->doc, impl->doc.GetAllocator());
   AdditionalFalseAsSchema(impl->doc, impl->doc.GetAllocator());
