@@ -6,6 +6,9 @@
 # copy it to fuzz/regressions/T/ and fix the bug, and every build replays it from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache outlives a clean clone: paths under the checkout are hashed relative to it, so a
+# clone in another folder hits the same cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 seconds=${1:-20}
 shift || true
 targets=("$@")

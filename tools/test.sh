@@ -5,6 +5,9 @@
 # ThreadSanitizer, then fuzz each target for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache outlives a clean clone: paths under the checkout are hashed relative to it, so a
+# clone in another folder hits the same cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 bash tools/setup.sh
 
 echo "== build (RelWithDebInfo, -Werror)"
