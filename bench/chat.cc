@@ -129,7 +129,9 @@ double PurePath(const std::string& body, const std::string& answer) {
     ChatCompletionRequest chat;
     if (!ParseChatCompletion(body, &chat).ok()) std::abort();
     std::shared_ptr<const AnswerSchemas> schemas;
-    if (!AnswerSchemas::For(chat.req, &schemas).ok()) std::abort();
+    if (!CheckToolArguments(chat.req).ok() || !AnswerSchemas::For(chat.req, &schemas).ok()) {
+      std::abort();
+    }
     std::string out = EncodeOpenAIRequest("gpt-4o", chat.req, chat.req.messages, 64);
     std::string anthropic = EncodeAnthropicRequest("claude", chat.req, chat.req.messages, 64);
     HttpReply reply;

@@ -31,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!ParseChatCompletion(body, &chat).ok()) return 0;
   const CompleteRequest& req = chat.req;
   std::shared_ptr<const AnswerSchemas> schemas;
-  if (!AnswerSchemas::For(req, &schemas).ok()) return 0;
+  if (!CheckToolArguments(req).ok() || !AnswerSchemas::For(req, &schemas).ok()) return 0;
   if (!IsJson(EncodeOpenAIRequest("m", req, req.messages, 16))) __builtin_trap();
   if (!IsJson(EncodeAnthropicRequest("m", req, req.messages, 16))) __builtin_trap();
   // The request's own bytes as a model's answer and as each tool's arguments: the validator

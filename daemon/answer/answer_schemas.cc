@@ -32,7 +32,7 @@ bool IsJsonObject(std::string_view text) {
 
 }  // namespace
 
-Status AnswerSchemas::For(const CompleteRequest& req, std::shared_ptr<const AnswerSchemas>* out) {
+Status CheckToolArguments(const CompleteRequest& req) {
   for (size_t i = 0; i < req.messages.size(); ++i) {
     const std::vector<ToolCall>& calls = req.messages[i].tool_calls;
     for (size_t j = 0; j < calls.size(); ++j) {
@@ -43,6 +43,10 @@ Status AnswerSchemas::For(const CompleteRequest& req, std::shared_ptr<const Answ
       }
     }
   }
+  return Status::Ok();
+}
+
+Status AnswerSchemas::For(const CompleteRequest& req, std::shared_ptr<const AnswerSchemas>* out) {
   out->reset();
   if (req.tools.empty() && req.json_schema.schema.empty()) return Status::Ok();
   static thread_local std::map<std::string, std::shared_ptr<const AnswerSchemas>> cache;

@@ -17,11 +17,14 @@
 
 namespace switchyard {
 
+// InvalidArgument naming the field when a tool call in `req`'s history has arguments that
+// are not a JSON object (every provider needs one). Checked once, when a request is taken.
+Status CheckToolArguments(const CompleteRequest& req);
+
 class AnswerSchemas {
  public:
   // The compiled schemas of `req`, or null (Ok) when it has neither tools nor a json_schema.
-  // InvalidArgument naming the field when a schema does not compile, or when a tool call in
-  // the history has arguments that are not a JSON object (every provider needs one).
+  // InvalidArgument naming the field when a schema does not compile.
   static Status For(const CompleteRequest& req, std::shared_ptr<const AnswerSchemas>* out);
 
   AnswerVerdict CheckToolCalls(const std::vector<ToolCall>& calls) const;

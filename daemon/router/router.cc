@@ -93,7 +93,9 @@ int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, Request
   // Schemas that do not compile, or history calls whose arguments no provider would take,
   // would fail on every tier: the client hears it now.
   std::shared_ptr<const AnswerSchemas> schemas;
-  if (Status s = AnswerSchemas::For(req, &schemas); !s.ok()) {
+  Status s = CheckToolArguments(req);
+  if (s.ok()) s = AnswerSchemas::For(req, &schemas);
+  if (!s.ok()) {
     RouteResponse r;
     r.error.code = "bad_request";
     r.error.message = s.message();
