@@ -50,16 +50,17 @@ bool IsToolName(std::string_view n) {
 
 Status CheckMessage(const CompleteRequest& req, size_t i, std::vector<std::string_view>* calls) {
   const Message& m = req.messages[i];
-  const std::string at = "messages[" + std::to_string(i) + "]";
+  // Built on the way out only: this runs for every message of every request.
+  auto at = [i] { return "messages[" + std::to_string(i) + "]"; };
   const std::string& role = m.role;
   if (role != "system" && role != "user" && role != "assistant" && role != "tool") {
-    return Invalid(at + ".role: must be system, user, assistant or tool, got '" + Printable(role) +
+    return Invalid(at() + ".role: must be system, user, assistant or tool, got '" + Printable(role) +
                    "'");
   }
   for (size_t j = 0; j < m.parts.size(); ++j) {
     const ContentPart& p = m.parts[j];
-    std::string part = at + ".parts[" + std::to_string(j) + "]";
     if (p.kind != ContentPart::Kind::kImage) continue;
+    std::string part = at() + ".parts[" + std::to_string(j) + "]";
     if (role != "user") return Invalid(part + ": images may be sent in user messages only");
     std::string_view url = p.image_url;
     if (url.substr(0, 5) != "data:" && url.substr(0, 8) != "https://" &&
@@ -72,25 +73,25 @@ Status CheckMessage(const CompleteRequest& req, size_t i, std::vector<std::strin
     }
   }
   if (!m.tool_calls.empty() && role != "assistant") {
-    return Invalid(at + ".tool_calls: only assistant messages make tool calls");
+    return Invalid(at() + ".tool_calls: only assistant messages make tool calls");
   }
   for (size_t j = 0; j < m.tool_calls.size(); ++j) {
     const ToolCall& c = m.tool_calls[j];
-    std::string call = at + ".tool_calls[" + std::to_string(j) + "]";
-    if (c.id.empty()) return Invalid(call + ".id: must not be empty");
-    if (!IsToolName(c.name)) return Invalid(call + ".name: expected 1 to 64 of a-z A-Z 0-9 _ -");
+    auto call = [&] { return at() + ".tool_calls[" + std::to_string(j) + "]"; };
+    if (c.id.empty()) return Invalid(call() + ".id: must not be empty");
+    if (!IsToolName(c.name)) return Invalid(call() + ".name: expected 1 to 64 of a-z A-Z 0-9 _ -");
     calls->push_back(c.id);
   }
   if (role == "tool") {
-    if (m.tool_call_id.empty()) return Invalid(at + ".tool_call_id: is required for tool messages");
+    if (m.tool_call_id.empty()) return Invalid(at() + ".tool_call_id: is required for tool messages");
     bool answered = false;
     for (std::string_view id : *calls) answered = answered || id == m.tool_call_id;
     if (!answered) {
-      return Invalid(at + ".tool_call_id: '" + Printable(m.tool_call_id) +
+      return Invalid(at() + ".tool_call_id: '" + Printable(m.tool_call_id) +
                      "' answers no tool call of an earlier assistant message");
     }
   } else if (!m.tool_call_id.empty() || m.is_error) {
-    return Invalid(at + ": tool_call_id and is_error belong to tool messages");
+    return Invalid(at() + ": tool_call_id and is_error belong to tool messages");
   }
   return Status::Ok();
 }
