@@ -20,6 +20,9 @@ struct ContentPart {
   std::string text;       // kText
   std::string image_url;  // kImage: a data: or http(s) URL
   std::string detail;     // kImage: OpenAI's "auto", "low", "high"; empty when not given
+  // Anthropic's prompt-cache breakpoint on this block, as JSON text ({"type": "ephemeral"});
+  // empty when none. Sent to Anthropic tiers only (others cache on their own).
+  std::string cache_control{};
 };
 
 // A function the model asked to call. `arguments` is JSON text as the model wrote it
@@ -28,6 +31,7 @@ struct ToolCall {
   std::string id;
   std::string name;
   std::string arguments;
+  std::string cache_control{};  // as ContentPart's
 };
 
 // A piece of a streamed tool call: the first piece of call `index` names its id and
@@ -52,6 +56,7 @@ struct Message {
   std::vector<ToolCall> tool_calls;  // assistant: the calls it made (with or without text)
   std::string tool_call_id;          // tool: the call this result answers
   bool is_error = false;             // tool: the result reports the call's failure
+  std::string cache_control{};       // tool: on the result's block, as ContentPart's
 };
 
 // A function offered to the model. `parameters` is a JSON Schema as JSON text ("" when the
@@ -61,6 +66,7 @@ struct Tool {
   std::string description;
   std::string parameters;
   bool strict = false;
+  std::string cache_control{};  // as ContentPart's
 };
 
 // Whether and which tool the model must call. `mode` is "" (not said: the provider's

@@ -217,6 +217,7 @@ Status ParseModel(const std::string& src, const std::string& name, const toml::t
   SY_RETURN_IF_ERROR(r.Double("input_usd_per_mtok", &m->input_usd_per_mtok, 0, 1e6));
   SY_RETURN_IF_ERROR(r.Double("output_usd_per_mtok", &m->output_usd_per_mtok, 0, 1e6));
   SY_RETURN_IF_ERROR(r.Bool("vision", &m->vision));
+  SY_RETURN_IF_ERROR(r.Bool("reasoning", &m->reasoning));
   m->breaker = cfg.breaker;
   const toml::table* breaker = nullptr;
   SY_RETURN_IF_ERROR(r.Table("breaker", &breaker));

@@ -86,6 +86,10 @@ struct ModelConfig {
   // The model reads images. A request holding one skips a model without it (outcome
   // `unsupported`); off by default, since a model sent an image it cannot read fails the call.
   bool vision = false;
+  // The model reasons before it answers (OpenAI's o-series and gpt-5): a request asking for
+  // Anthropic's extended thinking reaches it as a reasoning_effort; without it, the model
+  // answers without (docs/design.md).
+  bool reasoning = false;
   BreakerConfig breaker;
 };
 

@@ -1,9 +1,9 @@
 #include "front/front_door.h"
 
-#include <cstdlib>
 #include <memory>
 
 #include "base/json_writer.h"
+#include "front/door_headers.h"
 #include "wire/openai_chat.h"
 
 namespace switchyard {
@@ -24,10 +24,16 @@ const HttpHeaders& JsonHeaders() {
   return h;
 }
 
+// Anthropic's API, asked for by its paths.
+bool IsAnthropic(std::string_view path) {
+  return path == "/v1/messages" || path.substr(0, 13) == "/v1/messages/";
+}
+
 }  // namespace
 
 bool FrontDoor::Authorized(const HttpRequestIn& req) const {
   if (ctx_.api_key.empty()) return true;
+  if (const std::string* key = req.Header("x-api-key")) return SameSecret(*key, ctx_.api_key);
   const std::string* auth = req.Header("authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (!auth || auth->size() <= kBearer.size() || auth->compare(0, kBearer.size(), kBearer) != 0) {
@@ -37,13 +43,29 @@ bool FrontDoor::Authorized(const HttpRequestIn& req) const {
 }
 
 void FrontDoor::OnRequest(uint64_t conn, HttpRequestIn&& req) {
+  std::string_view path = req.Path();
+  if (IsAnthropic(path)) {
+    if (!Authorized(req)) {
+      return anthropic_.Error(conn, 401,
+                              req.Header("x-api-key") || req.Header("authorization")
+                                  ? "invalid x-api-key"
+                                  : "missing API key: send \"x-api-key: <key>\"");
+    }
+    if (req.method != "POST") return anthropic_.Error(conn, 405, "use POST");
+    if (path == "/v1/messages/count_tokens") return anthropic_.OnCountTokens(conn, req);
+    if (path != "/v1/messages") {
+      return anthropic_.Error(conn, 404, "no such endpoint: POST " + std::string(path));
+    }
+    if (stopping_) return anthropic_.Error(conn, 503, "the daemon is stopping");
+    anthropic_.OnMessages(conn, std::move(req), RequestOrigin{OriginOf(conn), OriginOf(conn)});
+    return;
+  }
   if (!Authorized(req)) {
     Error(conn, 401, "invalid_request_error", "invalid_api_key",
           req.Header("authorization") ? "Incorrect API key provided."
                                       : "Missing API key: send \"Authorization: Bearer <key>\".");
     return;
   }
-  std::string_view path = req.Path();
   bool get = req.method == "GET";
   if (path == "/metrics") {
     if (!get) return Error(conn, 405, "invalid_request_error", "method_not_allowed", "use GET");
@@ -117,27 +139,13 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
     return Error(conn, 503, "server_error", "shutting_down", "the daemon is stopping");
   }
   ChatHeaders from;
-  Status s;
-  if (const std::string* task = http.Header("x-switchyard-task")) from.task = *task;
-  if (const std::string* d = http.Header("x-switchyard-deadline-ms")) {
-    char* end = nullptr;
-    from.deadline_ms = std::strtoll(d->c_str(), &end, 10);
-    if (d->empty() || *end != '\0') {
-      s = Status::InvalidArgument("x-switchyard-deadline-ms: expected an integer, got '" + *d +
-                                  "'");
-    }
-  }
   ChatCompletionRequest chat;
+  Status s = ReadChatHeaders(http, &from);
   if (s.ok()) s = ParseChatCompletion(http.body, &chat, from);
   if (!s.ok()) return Error(conn, 400, "invalid_request_error", "bad_request", s.message());
   CompleteRequest& req = chat.req;
 
-  HttpHeaders headers = {{"Content-Type", "application/json"}};
-  if (!chat.ignored.empty()) {
-    std::string list;
-    for (const std::string& k : chat.ignored) list += (list.empty() ? "" : ", ") + k;
-    headers.emplace_back("x-switchyard-ignored", list);
-  }
+  HttpHeaders headers = WithIgnored({{"Content-Type", "application/json"}}, chat.ignored);
   auto state = std::make_shared<ChatStream>();
   state->created = ctx_.clock->WallMs() / 1000;
   auto fail = [this, conn, headers](const RpcError& e) {
@@ -146,20 +154,13 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
     if (e.request_id) h.emplace_back("x-switchyard-request-id", std::to_string(e.request_id));
     server_->Respond(conn, he.status, h, OpenAIErrorJson(e.message, he.type, e.code));
   };
-  auto served = [](HttpHeaders h, const CompleteResult& r) {
-    h.emplace_back("x-switchyard-model", r.model);
-    h.emplace_back("x-switchyard-fallbacks",
-                   std::to_string(r.attempts.empty() ? 0 : r.attempts.size() - 1));
-    h.emplace_back("x-switchyard-request-id", std::to_string(r.request_id));
-    return h;
-  };
   RequestOrigin origin{OriginOf(conn), OriginOf(conn)};
   if (!req.stream) {
     ctx_.router->Complete(
         std::move(req),
-        [this, conn, headers, fail, served, state](RouteResponse&& r) {
+        [this, conn, headers, fail, state](RouteResponse&& r) {
           if (!r.ok) return fail(r.error);
-          server_->Respond(conn, 200, served(headers, r.result),
+          server_->Respond(conn, 200, WithServed(headers, r.result),
                            ChatCompletionJson(r.result, state->created));
         },
         nullptr, origin);
@@ -221,7 +222,8 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
   state->id = "chatcmpl-sy-" + std::to_string(id);
 }
 
-std::string FrontDoor::ErrorBody(int status, const std::string& why) {
+std::string FrontDoor::ErrorBody(int status, const std::string& why, std::string_view target) {
+  if (IsAnthropic(target.substr(0, target.find('?')))) return AnthropicDoor::ErrorBody(status, why);
   return OpenAIErrorJson(why, "invalid_request_error", std::to_string(status));
 }
 

@@ -1,8 +1,10 @@
-// What the HTTP listener serves: Prometheus' GET /metrics and the OpenAI-compatible API:
-// POST /v1/chat/completions (its `model` names a route; the answer's `model` is the model
-// that served) and GET /v1/models (the routes). With http.api_key_file set, every request
-// needs "Authorization: Bearer <key>". Errors come in OpenAI's shape:
-// {"error": {"message", "type", "code"}}; a stream that fails after its first chunk ends with
+// What the HTTP listener serves: Prometheus' GET /metrics, the OpenAI-compatible API (POST
+// /v1/chat/completions, its `model` naming a route; the answer's `model` is the model that
+// served) and GET /v1/models (the routes), and the Anthropic-compatible POST /v1/messages
+// (front/anthropic_door.h). With http.api_key_file set, every request needs the key, as
+// "Authorization: Bearer <key>" or "x-api-key: <key>" (what Anthropic's SDK sends). Errors
+// come in the shape of the API asked: OpenAI's {"error": {"message", "type", "code"}}, or
+// Anthropic's under /v1/messages; an OpenAI stream that fails after its first chunk ends with
 // such an error event, never with "data: [DONE]". Loop thread only.
 #pragma once
 
@@ -10,6 +12,7 @@
 #include <functional>
 #include <string>
 
+#include "front/anthropic_door.h"
 #include "front/http_server.h"
 #include "metrics/metrics.h"
 #include "router/router.h"
@@ -25,8 +28,11 @@ class FrontDoor final : public HttpServer::Handler {
     std::string api_key;                   // empty: no key needed
     const Clock* clock = nullptr;          // for `created`
   };
-  explicit FrontDoor(Context ctx) : ctx_(std::move(ctx)) {}
-  void set_server(HttpServer* server) { server_ = server; }
+  explicit FrontDoor(Context ctx) : ctx_(std::move(ctx)), anthropic_(ctx_.router) {}
+  void set_server(HttpServer* server) {
+    server_ = server;
+    anthropic_.set_server(server);
+  }
   void set_api_key(std::string key) { ctx_.api_key = std::move(key); }
   // From now on chat completions are answered 503 (the daemon is draining).
   void StopTakingRequests() { stopping_ = true; }
@@ -35,7 +41,7 @@ class FrontDoor final : public HttpServer::Handler {
 
   void OnRequest(uint64_t conn, HttpRequestIn&& req) override;
   void OnClosed(uint64_t conn) override;
-  std::string ErrorBody(int status, const std::string& why) override;
+  std::string ErrorBody(int status, const std::string& why, std::string_view target) override;
 
  private:
   void Error(uint64_t conn, int status, const std::string& type, const std::string& code,
@@ -44,6 +50,7 @@ class FrontDoor final : public HttpServer::Handler {
   void OnChat(uint64_t conn, HttpRequestIn&& req);
 
   Context ctx_;
+  AnthropicDoor anthropic_;
   HttpServer* server_ = nullptr;
   bool stopping_ = false;
 };

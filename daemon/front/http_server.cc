@@ -423,7 +423,7 @@ void HttpServer::Fail(Conn* c, int status, const std::string& why) {
            "http " + std::to_string(status), "http connection {}: {} {}: {}", c->id, status,
            HttpReason(status), why);
   c->keep_alive = false;
-  std::string body = handler_->ErrorBody(status, why);
+  std::string body = handler_->ErrorBody(status, why, c->req.target);
   std::string out =
       Head(c, status, {{"Content-Type", "application/json"}}, false, body.size()) + body;
   Write(c, std::move(out));

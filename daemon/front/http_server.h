@@ -44,8 +44,10 @@ class HttpServer {
     // The connection is gone: whatever is sent to it now is dropped.
     virtual void OnClosed(uint64_t conn) = 0;
     // The JSON body of the server's own refusals (400, 408, 413, 431): the server speaks no
-    // API, its handler says in which API's words.
-    virtual std::string ErrorBody(int status, const std::string& why) = 0;
+    // API, its handler says in which API's words, by the request's `target` (as much of it
+    // as was read; may be empty).
+    virtual std::string ErrorBody(int status, const std::string& why,
+                                  std::string_view target) = 0;
   };
 
   struct Options {

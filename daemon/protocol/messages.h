@@ -39,6 +39,11 @@ struct CompleteRequest {
   std::optional<int64_t> seed;
   std::string user;              // the end user, as the client named them
   std::string reasoning_effort;  // OpenAI reasoning models: "minimal", "low", "medium", "high"
+  // From the Anthropic door: sampling from the top k tokens (Anthropic tiers only), and
+  // extended thinking as Anthropic's JSON ({"type": "enabled", "budget_tokens": N}), which
+  // OpenAI tiers get as a reasoning_effort (docs/design.md).
+  std::optional<int64_t> top_k;
+  std::string thinking;
 };
 
 struct Usage {

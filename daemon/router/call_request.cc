@@ -2,12 +2,22 @@
 
 #include <algorithm>
 
+#include "wire/anthropic_messages.h"
+
 namespace switchyard {
 
 HttpRequest CallRequest(const ModelRuntime& rt, const CompleteRequest& req, const FittedPrompt& p,
                         int64_t backstop_ms, int64_t soft_timeout_ms) {
-  HttpCallSpec spec =
-      rt.provider->Build(rt.config->id, req, p.truncated ? p.messages : req.messages, p.max_tokens);
+  const std::vector<Message>& messages = p.truncated ? p.messages : req.messages;
+  HttpCallSpec spec;
+  if (!req.thinking.empty() && req.reasoning_effort.empty() && rt.config->reasoning) {
+    // Anthropic's thinking asked of a model that reasons OpenAI's way: rare, so a copy.
+    CompleteRequest with_effort = req;
+    with_effort.reasoning_effort = ReasoningEffortOf(req.thinking);
+    spec = rt.provider->Build(rt.config->id, with_effort, messages, p.max_tokens);
+  } else {
+    spec = rt.provider->Build(rt.config->id, req, messages, p.max_tokens);
+  }
   HttpRequest hr;
   hr.url = std::move(spec.url);
   hr.headers = std::move(spec.headers);

@@ -8,6 +8,7 @@
 
 #include "answer/answer_schemas.h"
 #include "base/utf8.h"
+#include "prompt/token_estimate.h"
 #include "router/params.h"
 #include "router/route_status.h"
 
@@ -79,6 +80,14 @@ void Router::Reload(std::shared_ptr<const Config> config) {
     l.tails.set_params(ExtraLoadParamsOf(config->retry));
   }
   gen_ = Build(std::move(config));
+}
+
+bool Router::EstimateInputTokens(const CompleteRequest& req, int64_t* tokens) const {
+  auto route = gen_->config->routes.find(req.route);
+  if (route == gen_->config->routes.end() || route->second.tiers.empty()) return false;
+  int64_t raw = EstimatePromptTokens(req.messages) + EstimateToolTokens(req);
+  *tokens = calibration_->Scale(route->second.tiers.front(), raw);
+  return true;
 }
 
 int64_t Router::Complete(CompleteRequest req, Done done, Chunk on_chunk, RequestOrigin origin) {

@@ -111,6 +111,9 @@ class Router final : private WalkEnv {
   size_t tails_in_flight() const { return tails_.in_flight(); }
   // The models and routes of `status`.
   void FillStatus(StatusResult* out);
+  // The prompt tokens `req` comes to for the first tier of its route: the same calibrated
+  // estimate context fitting uses. False when there is no such route.
+  bool EstimateInputTokens(const CompleteRequest& req, int64_t* tokens) const;
   // The configuration in force now (a reload replaces it).
   const Config& config() const { return *gen_->config; }
 

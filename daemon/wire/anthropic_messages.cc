@@ -20,9 +20,16 @@ struct Turn {
   std::string text;
 };
 
-std::string TextBlock(std::string_view text) {
-  JsonWriter w(text.size() + 32);
-  w.BeginObject().Key("type").String("text").Key("text").String(text).EndObject();
+// A cache breakpoint the client set on a block, passed on as it came.
+void CacheControl(JsonWriter& w, const std::string& cache_control) {
+  if (!cache_control.empty()) w.Key("cache_control").Raw(cache_control);
+}
+
+std::string TextBlock(std::string_view text, const std::string& cache_control = "") {
+  JsonWriter w(text.size() + 32 + cache_control.size());
+  w.BeginObject().Key("type").String("text").Key("text").String(text);
+  CacheControl(w, cache_control);
+  w.EndObject();
   return w.Take();
 }
 
@@ -36,7 +43,9 @@ std::string ImageBlock(const ContentPart& p) {
   } else {
     w.Key("type").String("url").Key("url").String(p.image_url);
   }
-  w.EndObject().EndObject();
+  w.EndObject();
+  CacheControl(w, p.cache_control);
+  w.EndObject();
   return w.Take();
 }
 
@@ -44,6 +53,7 @@ std::string ToolUseBlock(const ToolCall& c) {
   JsonWriter w(c.arguments.size() + c.name.size() + 96);
   w.BeginObject().Key("type").String("tool_use").Key("id").String(AnthropicToolId(c.id));
   w.Key("name").String(c.name).Key("input").Raw(c.arguments.empty() ? "{}" : c.arguments);
+  CacheControl(w, c.cache_control);
   w.EndObject();
   return w.Take();
 }
@@ -55,6 +65,7 @@ std::string ToolResultBlock(const Message& m) {
   w.Key("tool_use_id").String(AnthropicToolId(m.tool_call_id));
   w.Key("content").String(text);
   if (m.is_error) w.Key("is_error").Bool(true);
+  CacheControl(w, m.cache_control);
   w.EndObject();
   return w.Take();
 }
@@ -82,7 +93,8 @@ std::vector<Turn> TurnsOf(const std::vector<Message>& messages) {
       t.blocks.push_back(ToolResultBlock(m));
     } else if (!m.parts.empty()) {
       for (const ContentPart& p : m.parts) {
-        t.blocks.push_back(p.kind == ContentPart::Kind::kImage ? ImageBlock(p) : TextBlock(p.text));
+        t.blocks.push_back(p.kind == ContentPart::Kind::kImage ? ImageBlock(p)
+                                                               : TextBlock(p.text, p.cache_control));
       }
     } else if (m.tool_calls.empty()) {
       t.plain = true;
@@ -106,10 +118,11 @@ bool SchemaIsObject(std::string_view schema) {
 }
 
 void WriteTool(JsonWriter& w, std::string_view name, std::string_view description,
-               std::string_view schema) {
+               std::string_view schema, const std::string& cache_control = "") {
   w.BeginObject().Key("name").String(name);
   if (!description.empty()) w.Key("description").String(description);
   w.Key("input_schema").Raw(schema.empty() ? R"({"type":"object","properties":{}})" : schema);
+  CacheControl(w, cache_control);
   w.EndObject();
 }
 
@@ -129,7 +142,9 @@ void WriteTools(JsonWriter& w, const CompleteRequest& req, const std::vector<Mes
   }
   if (req.tools.empty() && history.empty() && answer.name.empty()) return;
   w.Key("tools").BeginArray();
-  for (const Tool& t : req.tools) WriteTool(w, t.name, t.description, t.parameters);
+  for (const Tool& t : req.tools) {
+    WriteTool(w, t.name, t.description, t.parameters, t.cache_control);
+  }
   for (std::string_view name : history) WriteTool(w, name, "", R"({"type":"object"})");
   if (!answer.name.empty()) {
     std::string schema = req.json_schema.schema;
@@ -192,6 +207,9 @@ std::string EncodeAnthropicRequest(std::string_view model_id, const CompleteRequ
                                    const std::vector<Message>& messages, int64_t max_tokens) {
   size_t bytes = 256 + req.json_schema.schema.size();
   std::string system;
+  // System text with a cache breakpoint goes as text blocks, each with its own.
+  std::vector<std::string> system_blocks;
+  bool system_cached = false;
   for (const Message& m : messages) {
     bytes += m.content.size() + 32;
     for (const ContentPart& p : m.parts) bytes += p.text.size() + p.image_url.size() + 64;
@@ -199,13 +217,24 @@ std::string EncodeAnthropicRequest(std::string_view model_id, const CompleteRequ
     if (m.role == "system") {
       if (!system.empty()) system += "\n\n";
       system += TextOf(m);
+      if (m.parts.empty()) system_blocks.push_back(TextBlock(m.content));
+      for (const ContentPart& p : m.parts) {
+        system_blocks.push_back(TextBlock(p.text, p.cache_control));
+        system_cached = system_cached || !p.cache_control.empty();
+      }
     }
   }
   for (const Tool& t : req.tools) bytes += t.parameters.size() + t.description.size() + 96;
   AnswerTool answer = AnswerToolOf(req);
   JsonWriter w(bytes);
   w.BeginObject().Key("model").String(model_id).Key("max_tokens").Int(max_tokens);
-  if (!system.empty()) w.Key("system").String(system);
+  if (system_cached) {
+    w.Key("system").BeginArray();
+    for (const std::string& b : system_blocks) w.Raw(b);
+    w.EndArray();
+  } else if (!system.empty()) {
+    w.Key("system").String(system);
+  }
   w.Key("messages").BeginArray();
   for (const Turn& t : TurnsOf(messages)) {
     w.BeginObject().Key("role").String(t.role).Key("content");
@@ -221,6 +250,8 @@ std::string EncodeAnthropicRequest(std::string_view model_id, const CompleteRequ
   w.EndArray();
   if (req.temperature) w.Key("temperature").Double(*req.temperature);
   if (req.top_p) w.Key("top_p").Double(*req.top_p);
+  if (req.top_k) w.Key("top_k").Int(*req.top_k);
+  if (!req.thinking.empty()) w.Key("thinking").Raw(req.thinking);
   if (!req.stop.empty()) {
     w.Key("stop_sequences").BeginArray();
     for (const std::string& s : req.stop) w.String(s);
@@ -288,6 +319,18 @@ ParsedResponse DecodeAnthropicResponse(const HttpReply& reply, const CompleteReq
     }
   }
   return r;
+}
+
+std::string ReasoningEffortOf(std::string_view thinking) {
+  simdjson::dom::element doc;
+  std::string_view type;
+  int64_t budget = 0;
+  if (ParseJson(thinking, 0, &doc) != simdjson::SUCCESS ||
+      doc["type"].get_string().get(type) != simdjson::SUCCESS || type != "enabled") {
+    return "";
+  }
+  if (doc["budget_tokens"].get_int64().get(budget) != simdjson::SUCCESS) return "medium";
+  return budget < 4096 ? "low" : budget < 16384 ? "medium" : "high";
 }
 
 std::string AnthropicFinishReason(std::string_view s) {

@@ -13,6 +13,7 @@
 
 #include "base/status.h"
 #include "protocol/messages.h"
+#include "wire/door_headers.h"
 #include "wire/outcome.h"
 
 namespace switchyard {
@@ -27,13 +28,6 @@ struct ChatCompletionRequest {
 
 // Used when a request gives neither max_tokens nor max_completion_tokens.
 inline constexpr int64_t kDefaultMaxTokens = 4096;
-
-// Where a request's `task` and `deadline_ms` come from: not the body but the request's
-// x-switchyard-task and x-switchyard-deadline-ms headers.
-struct ChatHeaders {
-  std::string task = "default";
-  int64_t deadline_ms = 0;
-};
 
 // Parses a request body and checks it with `headers` (the same rules as the MessagePack
 // `complete`); errors name the field: "messages[1].content: expected a string or an array

@@ -3,95 +3,43 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "base/utf8.h"
 #include "protocol/codec.h"
+#include "wire/json_fields.h"
 #include "wire/openai_chat.h"
 
 namespace switchyard {
 namespace {
 
-Status Bad(const std::string& what) { return Status::InvalidArgument(what); }
-
-std::string TypeName(simdjson::dom::element_type t) {
-  switch (t) {
-    case simdjson::dom::element_type::ARRAY:
-      return "an array";
-    case simdjson::dom::element_type::OBJECT:
-      return "an object";
-    case simdjson::dom::element_type::INT64:
-    case simdjson::dom::element_type::UINT64:
-      return "an integer";
-    case simdjson::dom::element_type::DOUBLE:
-      return "a number";
-    case simdjson::dom::element_type::STRING:
-      return "a string";
-    case simdjson::dom::element_type::BOOL:
-      return "a boolean";
-    case simdjson::dom::element_type::NULL_VALUE:
-      return "null";
-  }
-  return "something else";
-}
-
-Status Expect(const std::string& path, simdjson::dom::element e, const char* want) {
-  return Bad(path + ": expected " + want + ", got " + TypeName(e.type()));
-}
-
-Status Text(const std::string& path, simdjson::dom::element e, std::string* out) {
-  std::string_view s;
-  if (e.get_string().get(s) != simdjson::SUCCESS) return Expect(path, e, "a string");
-  out->assign(s);
-  return Status::Ok();
-}
-
-Status Integer(const std::string& path, simdjson::dom::element e, int64_t* out) {
-  if (e.get_int64().get(*out) == simdjson::SUCCESS) return Status::Ok();
-  double d;
-  if (e.get_double().get(d) == simdjson::SUCCESS && d == std::floor(d) && std::fabs(d) < 9e15) {
-    *out = static_cast<int64_t>(d);
-    return Status::Ok();
-  }
-  return Expect(path, e, "an integer");
-}
-
-Status Flag(const std::string& path, simdjson::dom::element e, bool* out) {
-  if (e.get_bool().get(*out) != simdjson::SUCCESS) return Expect(path, e, "a boolean");
-  return Status::Ok();
-}
-
-// A JSON value as compact text: tool parameters and schemas travel on as they came.
-std::string JsonText(simdjson::dom::element e) { return simdjson::minify(e); }
-
 // One part of a message's content: text, or an image by URL.
 Status Part(const std::string& at, simdjson::dom::element part, bool images_allowed,
             ContentPart* out) {
   simdjson::dom::object o;
-  if (part.get_object().get(o) != simdjson::SUCCESS) return Expect(at, part, "an object");
+  if (part.get_object().get(o) != simdjson::SUCCESS) return ExpectType(at, part, "an object");
   std::string type;
   simdjson::dom::element v;
-  if (o["type"].get(v) != simdjson::SUCCESS) return Bad(at + ".type: is required");
-  SY_RETURN_IF_ERROR(Text(at + ".type", v, &type));
+  if (o["type"].get(v) != simdjson::SUCCESS) return FieldError(at + ".type: is required");
+  SY_RETURN_IF_ERROR(ReadText(at + ".type", v, &type));
   if (type == "text") {
     out->kind = ContentPart::Kind::kText;
-    if (o["text"].get(v) != simdjson::SUCCESS) return Bad(at + ".text: is required");
-    return Text(at + ".text", v, &out->text);
+    if (o["text"].get(v) != simdjson::SUCCESS) return FieldError(at + ".text: is required");
+    return ReadText(at + ".text", v, &out->text);
   }
   if (type == "image_url" && images_allowed) {
     out->kind = ContentPart::Kind::kImage;
     simdjson::dom::object image;
     if (o["image_url"].get_object().get(image) != simdjson::SUCCESS) {
-      return Bad(at + ".image_url: expected an object with a url");
+      return FieldError(at + ".image_url: expected an object with a url");
     }
-    if (image["url"].get(v) != simdjson::SUCCESS) return Bad(at + ".image_url.url: is required");
-    SY_RETURN_IF_ERROR(Text(at + ".image_url.url", v, &out->image_url));
+    if (image["url"].get(v) != simdjson::SUCCESS) return FieldError(at + ".image_url.url: is required");
+    SY_RETURN_IF_ERROR(ReadText(at + ".image_url.url", v, &out->image_url));
     if (image["detail"].get(v) == simdjson::SUCCESS && !v.is_null()) {
-      SY_RETURN_IF_ERROR(Text(at + ".image_url.detail", v, &out->detail));
+      SY_RETURN_IF_ERROR(ReadText(at + ".image_url.detail", v, &out->detail));
     }
     return Status::Ok();
   }
-  return Bad(at + ".type: " + (images_allowed ? "text and image_url" : "only text") +
+  return FieldError(at + ".type: " + (images_allowed ? "text and image_url" : "only text") +
              " parts are supported here, got '" + Printable(type) + "'");
 }
 
@@ -99,10 +47,10 @@ Status Part(const std::string& at, simdjson::dom::element part, bool images_allo
 // parts holding an image are kept whole, in order, in `parts`.
 Status Content(const std::string& path, simdjson::dom::element e, bool images_allowed,
                Message* out) {
-  if (e.is_string()) return Text(path, e, &out->content);
+  if (e.is_string()) return ReadText(path, e, &out->content);
   simdjson::dom::array list;
   if (e.get_array().get(list) != simdjson::SUCCESS) {
-    return Expect(
+    return ExpectType(
         path, e,
         images_allowed ? "a string or an array of parts" : "a string or an array of text parts");
   }
@@ -128,26 +76,26 @@ Status Content(const std::string& path, simdjson::dom::element e, bool images_al
 
 Status ToolCalls(const std::string& path, simdjson::dom::element e, std::vector<ToolCall>* out) {
   simdjson::dom::array list;
-  if (e.get_array().get(list) != simdjson::SUCCESS) return Expect(path, e, "an array");
+  if (e.get_array().get(list) != simdjson::SUCCESS) return ExpectType(path, e, "an array");
   size_t i = 0;
   for (simdjson::dom::element c : list) {
     std::string at = path + "[" + std::to_string(i++) + "]";
     simdjson::dom::object o, fn;
-    if (c.get_object().get(o) != simdjson::SUCCESS) return Expect(at, c, "an object");
+    if (c.get_object().get(o) != simdjson::SUCCESS) return ExpectType(at, c, "an object");
     ToolCall call;
     simdjson::dom::element v;
-    if (o["id"].get(v) != simdjson::SUCCESS) return Bad(at + ".id: is required");
-    SY_RETURN_IF_ERROR(Text(at + ".id", v, &call.id));
+    if (o["id"].get(v) != simdjson::SUCCESS) return FieldError(at + ".id: is required");
+    SY_RETURN_IF_ERROR(ReadText(at + ".id", v, &call.id));
     std::string type = "function";
-    if (o["type"].get(v) == simdjson::SUCCESS) SY_RETURN_IF_ERROR(Text(at + ".type", v, &type));
-    if (type != "function") return Bad(at + ".type: only function calls are supported");
+    if (o["type"].get(v) == simdjson::SUCCESS) SY_RETURN_IF_ERROR(ReadText(at + ".type", v, &type));
+    if (type != "function") return FieldError(at + ".type: only function calls are supported");
     if (o["function"].get_object().get(fn) != simdjson::SUCCESS) {
-      return Bad(at + ".function: expected an object with name and arguments");
+      return FieldError(at + ".function: expected an object with name and arguments");
     }
-    if (fn["name"].get(v) != simdjson::SUCCESS) return Bad(at + ".function.name: is required");
-    SY_RETURN_IF_ERROR(Text(at + ".function.name", v, &call.name));
+    if (fn["name"].get(v) != simdjson::SUCCESS) return FieldError(at + ".function.name: is required");
+    SY_RETURN_IF_ERROR(ReadText(at + ".function.name", v, &call.name));
     if (fn["arguments"].get(v) == simdjson::SUCCESS) {
-      SY_RETURN_IF_ERROR(Text(at + ".function.arguments", v, &call.arguments));
+      SY_RETURN_IF_ERROR(ReadText(at + ".function.arguments", v, &call.arguments));
     }
     out->push_back(std::move(call));
   }
@@ -156,20 +104,20 @@ Status ToolCalls(const std::string& path, simdjson::dom::element e, std::vector<
 
 Status Messages(simdjson::dom::element e, std::vector<Message>* out) {
   simdjson::dom::array list;
-  if (e.get_array().get(list) != simdjson::SUCCESS) return Expect("messages", e, "an array");
+  if (e.get_array().get(list) != simdjson::SUCCESS) return ExpectType("messages", e, "an array");
   size_t i = 0;
   for (simdjson::dom::element m : list) {
     std::string at = "messages[" + std::to_string(i++) + "]";
     simdjson::dom::object o;
-    if (m.get_object().get(o) != simdjson::SUCCESS) return Expect(at, m, "an object");
+    if (m.get_object().get(o) != simdjson::SUCCESS) return ExpectType(at, m, "an object");
     Message msg;
     simdjson::dom::element v;
-    if (o["role"].get(v) != simdjson::SUCCESS) return Bad(at + ".role: is required");
-    SY_RETURN_IF_ERROR(Text(at + ".role", v, &msg.role));
+    if (o["role"].get(v) != simdjson::SUCCESS) return FieldError(at + ".role: is required");
+    SY_RETURN_IF_ERROR(ReadText(at + ".role", v, &msg.role));
     // The newer name for system messages; OpenAI treats the two alike.
     if (msg.role == "developer") msg.role = "system";
     if (msg.role == "function") {
-      return Bad(at + ".role: function messages are the deprecated form; send tool messages");
+      return FieldError(at + ".role: function messages are the deprecated form; send tool messages");
     }
     bool assistant = msg.role == "assistant";
     if (assistant && o["tool_calls"].get(v) == simdjson::SUCCESS && !v.is_null()) {
@@ -177,15 +125,15 @@ Status Messages(simdjson::dom::element e, std::vector<Message>* out) {
     }
     // An assistant turn that only calls tools may leave its content out or null.
     if (o["content"].get(v) != simdjson::SUCCESS || v.is_null()) {
-      if (!(assistant && !msg.tool_calls.empty())) return Bad(at + ".content: is required");
+      if (!(assistant && !msg.tool_calls.empty())) return FieldError(at + ".content: is required");
     } else {
       SY_RETURN_IF_ERROR(Content(at + ".content", v, msg.role == "user", &msg));
     }
     if (msg.role == "tool") {
       if (o["tool_call_id"].get(v) != simdjson::SUCCESS) {
-        return Bad(at + ".tool_call_id: is required for tool messages");
+        return FieldError(at + ".tool_call_id: is required for tool messages");
       }
-      SY_RETURN_IF_ERROR(Text(at + ".tool_call_id", v, &msg.tool_call_id));
+      SY_RETURN_IF_ERROR(ReadText(at + ".tool_call_id", v, &msg.tool_call_id));
     }
     for (auto field : o) {
       std::string_view k = field.key;
@@ -193,7 +141,7 @@ Status Messages(simdjson::dom::element e, std::vector<Message>* out) {
           k == "role" || k == "content" || k == "name" ||
           (assistant && (k == "tool_calls" || (k == "refusal" && field.value.is_null()))) ||
           (msg.role == "tool" && k == "tool_call_id");
-      if (!known) return Bad(at + "." + Printable(k) + ": not supported");
+      if (!known) return FieldError(at + "." + Printable(k) + ": not supported");
     }
     out->push_back(std::move(msg));
   }
@@ -202,39 +150,39 @@ Status Messages(simdjson::dom::element e, std::vector<Message>* out) {
 
 Status Tools(simdjson::dom::element e, std::vector<Tool>* out) {
   simdjson::dom::array list;
-  if (e.get_array().get(list) != simdjson::SUCCESS) return Expect("tools", e, "an array");
+  if (e.get_array().get(list) != simdjson::SUCCESS) return ExpectType("tools", e, "an array");
   size_t i = 0;
   for (simdjson::dom::element t : list) {
     std::string at = "tools[" + std::to_string(i++) + "]";
     simdjson::dom::object o, fn;
-    if (t.get_object().get(o) != simdjson::SUCCESS) return Expect(at, t, "an object");
+    if (t.get_object().get(o) != simdjson::SUCCESS) return ExpectType(at, t, "an object");
     std::string type;
     simdjson::dom::element v;
-    if (o["type"].get(v) != simdjson::SUCCESS) return Bad(at + ".type: is required");
-    SY_RETURN_IF_ERROR(Text(at + ".type", v, &type));
+    if (o["type"].get(v) != simdjson::SUCCESS) return FieldError(at + ".type: is required");
+    SY_RETURN_IF_ERROR(ReadText(at + ".type", v, &type));
     if (type != "function") {
-      return Bad(at + ".type: only function tools are supported, got '" + Printable(type) + "'");
+      return FieldError(at + ".type: only function tools are supported, got '" + Printable(type) + "'");
     }
     if (o["function"].get_object().get(fn) != simdjson::SUCCESS) {
-      return Bad(at + ".function: expected an object");
+      return FieldError(at + ".function: expected an object");
     }
     Tool tool;
-    if (fn["name"].get(v) != simdjson::SUCCESS) return Bad(at + ".function.name: is required");
-    SY_RETURN_IF_ERROR(Text(at + ".function.name", v, &tool.name));
+    if (fn["name"].get(v) != simdjson::SUCCESS) return FieldError(at + ".function.name: is required");
+    SY_RETURN_IF_ERROR(ReadText(at + ".function.name", v, &tool.name));
     if (fn["description"].get(v) == simdjson::SUCCESS && !v.is_null()) {
-      SY_RETURN_IF_ERROR(Text(at + ".function.description", v, &tool.description));
+      SY_RETURN_IF_ERROR(ReadText(at + ".function.description", v, &tool.description));
     }
     if (fn["parameters"].get(v) == simdjson::SUCCESS && !v.is_null()) {
-      if (!v.is_object()) return Expect(at + ".function.parameters", v, "a JSON Schema object");
+      if (!v.is_object()) return ExpectType(at + ".function.parameters", v, "a JSON Schema object");
       tool.parameters = JsonText(v);
     }
     if (fn["strict"].get(v) == simdjson::SUCCESS && !v.is_null()) {
-      SY_RETURN_IF_ERROR(Flag(at + ".function.strict", v, &tool.strict));
+      SY_RETURN_IF_ERROR(ReadFlag(at + ".function.strict", v, &tool.strict));
     }
     for (auto field : fn) {
       std::string_view k = field.key;
       if (k != "name" && k != "description" && k != "parameters" && k != "strict") {
-        return Bad(at + ".function." + Printable(k) + ": not supported");
+        return FieldError(at + ".function." + Printable(k) + ": not supported");
       }
     }
     out->push_back(std::move(tool));
@@ -244,16 +192,16 @@ Status Tools(simdjson::dom::element e, std::vector<Tool>* out) {
 
 Status ToolChoiceOf(simdjson::dom::element e, ToolChoice* out) {
   if (e.is_string()) {
-    SY_RETURN_IF_ERROR(Text("tool_choice", e, &out->mode));
+    SY_RETURN_IF_ERROR(ReadText("tool_choice", e, &out->mode));
     if (out->mode != "auto" && out->mode != "none" && out->mode != "required") {
-      return Bad("tool_choice: expected auto, none, required or a function, got '" +
+      return FieldError("tool_choice: expected auto, none, required or a function, got '" +
                  Printable(out->mode) + "'");
     }
     return Status::Ok();
   }
   std::string_view name;
   if (!e.is_object() || e["function"]["name"].get_string().get(name) != simdjson::SUCCESS) {
-    return Bad(
+    return FieldError(
         "tool_choice: expected \"auto\", \"none\", \"required\" or "
         "{\"type\": \"function\", \"function\": {\"name\": ...}}");
   }
@@ -266,34 +214,34 @@ Status ResponseFormatOf(simdjson::dom::element v, CompleteRequest* req) {
   simdjson::dom::element t;
   std::string type;
   if (!v.is_object() || v["type"].get(t) != simdjson::SUCCESS) {
-    return Bad(
+    return FieldError(
         "response_format: expected {\"type\": \"text\" | \"json_object\" | \"json_schema\"}");
   }
-  SY_RETURN_IF_ERROR(Text("response_format.type", t, &type));
+  SY_RETURN_IF_ERROR(ReadText("response_format.type", t, &type));
   if (type == "text") return Status::Ok();
   if (type == "json_object") {
     req->json = true;
     return Status::Ok();
   }
   if (type != "json_schema") {
-    return Bad("response_format.type: expected text, json_object or json_schema, got '" +
+    return FieldError("response_format.type: expected text, json_object or json_schema, got '" +
                Printable(type) + "'");
   }
   simdjson::dom::object js;
   if (v["json_schema"].get_object().get(js) != simdjson::SUCCESS) {
-    return Bad("response_format.json_schema: expected {\"name\", \"schema\", \"strict\"}");
+    return FieldError("response_format.json_schema: expected {\"name\", \"schema\", \"strict\"}");
   }
   simdjson::dom::element f;
   if (js["name"].get(f) != simdjson::SUCCESS) {
-    return Bad("response_format.json_schema.name: is required");
+    return FieldError("response_format.json_schema.name: is required");
   }
-  SY_RETURN_IF_ERROR(Text("response_format.json_schema.name", f, &req->json_schema.name));
+  SY_RETURN_IF_ERROR(ReadText("response_format.json_schema.name", f, &req->json_schema.name));
   if (js["schema"].get(f) != simdjson::SUCCESS || !f.is_object()) {
-    return Bad("response_format.json_schema.schema: expected a JSON Schema object");
+    return FieldError("response_format.json_schema.schema: expected a JSON Schema object");
   }
   req->json_schema.schema = JsonText(f);
   if (js["strict"].get(f) == simdjson::SUCCESS && !f.is_null()) {
-    SY_RETURN_IF_ERROR(Flag("response_format.json_schema.strict", f, &req->json_schema.strict));
+    SY_RETURN_IF_ERROR(ReadFlag("response_format.json_schema.strict", f, &req->json_schema.strict));
   }
   req->json = true;
   return Status::Ok();
@@ -302,16 +250,16 @@ Status ResponseFormatOf(simdjson::dom::element v, CompleteRequest* req) {
 Status Stop(simdjson::dom::element v, std::vector<std::string>* out) {
   if (v.is_string()) {
     out->emplace_back();
-    return Text("stop", v, &out->back());
+    return ReadText("stop", v, &out->back());
   }
   simdjson::dom::array list;
   if (v.get_array().get(list) != simdjson::SUCCESS) {
-    return Expect("stop", v, "a string or an array of strings");
+    return ExpectType("stop", v, "a string or an array of strings");
   }
   size_t i = 0;
   for (simdjson::dom::element s : list) {
     out->emplace_back();
-    SY_RETURN_IF_ERROR(Text("stop[" + std::to_string(i++) + "]", s, &out->back()));
+    SY_RETURN_IF_ERROR(ReadText("stop[" + std::to_string(i++) + "]", s, &out->back()));
   }
   return Status::Ok();
 }
@@ -329,10 +277,10 @@ Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out,
   simdjson::dom::element doc;
   if (simdjson::error_code ec = parser.parse(body.data(), body.size(), true).get(doc);
       ec != simdjson::SUCCESS) {
-    return Bad(std::string("the body is not valid JSON: ") + simdjson::error_message(ec));
+    return FieldError(std::string("the body is not valid JSON: ") + simdjson::error_message(ec));
   }
   simdjson::dom::object top;
-  if (doc.get_object().get(top) != simdjson::SUCCESS) return Expect("body", doc, "an object");
+  if (doc.get_object().get(top) != simdjson::SUCCESS) return ExpectType("body", doc, "an object");
   ChatCompletionRequest r;
   CompleteRequest& req = r.req;
   req.max_tokens = kDefaultMaxTokens;
@@ -343,27 +291,27 @@ Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out,
     std::string key(field.key);
     simdjson::dom::element v = field.value;
     if (key == "model") {
-      SY_RETURN_IF_ERROR(Text("model", v, &req.route));
+      SY_RETURN_IF_ERROR(ReadText("model", v, &req.route));
       have_model = true;
     } else if (key == "messages") {
       SY_RETURN_IF_ERROR(Messages(v, &req.messages));
       have_messages = true;
     } else if (key == "max_tokens" || key == "max_completion_tokens") {
-      if (!v.is_null()) SY_RETURN_IF_ERROR(Integer(key, v, &req.max_tokens));
+      if (!v.is_null()) SY_RETURN_IF_ERROR(ReadInteger(key, v, &req.max_tokens));
     } else if (key == "temperature" || key == "top_p") {
       double t;
       if (v.is_null()) continue;
-      if (v.get_double().get(t) != simdjson::SUCCESS) return Expect(key, v, "a number");
+      if (v.get_double().get(t) != simdjson::SUCCESS) return ExpectType(key, v, "a number");
       (key == "top_p" ? req.top_p : req.temperature) = t;
     } else if (key == "seed") {
       int64_t seed = 0;
       if (v.is_null()) continue;
-      SY_RETURN_IF_ERROR(Integer(key, v, &seed));
+      SY_RETURN_IF_ERROR(ReadInteger(key, v, &seed));
       req.seed = seed;
     } else if (key == "stop") {
       if (!v.is_null()) SY_RETURN_IF_ERROR(Stop(v, &req.stop));
     } else if (key == "reasoning_effort") {
-      if (!v.is_null()) SY_RETURN_IF_ERROR(Text(key, v, &req.reasoning_effort));
+      if (!v.is_null()) SY_RETURN_IF_ERROR(ReadText(key, v, &req.reasoning_effort));
     } else if (key == "tools") {
       if (!v.is_null()) SY_RETURN_IF_ERROR(Tools(v, &req.tools));
     } else if (key == "tool_choice") {
@@ -371,47 +319,47 @@ Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out,
     } else if (key == "parallel_tool_calls") {
       bool parallel = true;
       if (v.is_null()) continue;
-      SY_RETURN_IF_ERROR(Flag(key, v, &parallel));
+      SY_RETURN_IF_ERROR(ReadFlag(key, v, &parallel));
       req.parallel_tool_calls = parallel;
     } else if (key == "functions" || key == "function_call") {
-      return Bad(key + ": the deprecated form of function calling; send tools and tool_choice");
+      return FieldError(key + ": the deprecated form of function calling; send tools and tool_choice");
     } else if (key == "stream") {
-      if (!v.is_null()) SY_RETURN_IF_ERROR(Flag(key, v, &req.stream));
+      if (!v.is_null()) SY_RETURN_IF_ERROR(ReadFlag(key, v, &req.stream));
     } else if (key == "stream_options") {
       simdjson::dom::element u;
       if (v.is_null()) continue;
-      if (!v.is_object()) return Expect(key, v, "an object");
+      if (!v.is_object()) return ExpectType(key, v, "an object");
       if (v["include_usage"].get(u) == simdjson::SUCCESS) {
-        SY_RETURN_IF_ERROR(Flag("stream_options.include_usage", u, &r.include_usage));
+        SY_RETURN_IF_ERROR(ReadFlag("stream_options.include_usage", u, &r.include_usage));
       }
     } else if (key == "response_format") {
       if (!v.is_null()) SY_RETURN_IF_ERROR(ResponseFormatOf(v, &req));
     } else if (key == "n") {
       int64_t n = 1;
-      if (!v.is_null()) SY_RETURN_IF_ERROR(Integer(key, v, &n));
-      if (n != 1) return Bad("n: only 1 is supported (switchyard returns one answer per request)");
+      if (!v.is_null()) SY_RETURN_IF_ERROR(ReadInteger(key, v, &n));
+      if (n != 1) return FieldError("n: only 1 is supported (switchyard returns one answer per request)");
     } else if (key == "user") {
       if (v.is_null()) continue;
-      SY_RETURN_IF_ERROR(Text(key, v, &req.user));
+      SY_RETURN_IF_ERROR(ReadText(key, v, &req.user));
       req.metadata.emplace_back("user", req.user);
     } else if (key == "metadata") {
       simdjson::dom::object m;
       if (v.is_null()) continue;
-      if (v.get_object().get(m) != simdjson::SUCCESS) return Expect(key, v, "an object");
+      if (v.get_object().get(m) != simdjson::SUCCESS) return ExpectType(key, v, "an object");
       for (auto kv : m) {
         std::string value;
-        SY_RETURN_IF_ERROR(Text("metadata." + Printable(kv.key), kv.value, &value));
+        SY_RETURN_IF_ERROR(ReadText("metadata." + Printable(kv.key), kv.value, &value));
         req.metadata.emplace_back(std::string(kv.key), std::move(value));
       }
     } else if (std::find(std::begin(kIgnorable), std::end(kIgnorable), key) !=
                std::end(kIgnorable)) {
       if (!v.is_null()) r.ignored.push_back(key);
     } else {
-      return Bad("Unrecognized request argument supplied: " + Printable(key));
+      return FieldError("Unrecognized request argument supplied: " + Printable(key));
     }
   }
-  if (!have_model) return Bad("model: is required (the name of a switchyard route)");
-  if (!have_messages) return Bad("messages: is required");
+  if (!have_model) return FieldError("model: is required (the name of a switchyard route)");
+  if (!have_messages) return FieldError("messages: is required");
   SY_RETURN_IF_ERROR(CheckCompleteRequest(req));
   *out = std::move(r);
   return Status::Ok();

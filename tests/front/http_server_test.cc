@@ -40,7 +40,7 @@ class TestHandler : public HttpServer::Handler {
     }
   }
   void OnClosed(uint64_t conn) override { closed.push_back(conn); }
-  std::string ErrorBody(int status, const std::string& why) override {
+  std::string ErrorBody(int status, const std::string& why, std::string_view) override {
     return "{\"status\":" + std::to_string(status) + ",\"why\":\"" + why + "\"}";
   }
 

@@ -1,0 +1,118 @@
+#include "front/anthropic_door.h"
+
+#include <memory>
+
+#include "front/door_headers.h"
+#include "wire/anthropic_messages.h"
+
+namespace switchyard {
+namespace {
+
+const HttpHeaders& JsonHeaders() {
+  static const HttpHeaders h = {{"Content-Type", "application/json"}};
+  return h;
+}
+
+// What a stream has sent so far.
+struct MessageStream {
+  bool started = false;  // the headers and message_start are out
+  int64_t id = 0;
+  int64_t input_tokens = 0;  // the estimate message_start reports
+  std::unique_ptr<AnthropicStreamWriter> writer;
+};
+
+}  // namespace
+
+std::string AnthropicDoor::ErrorBody(int status, const std::string& message) {
+  return AnthropicErrorJson(AnthropicErrorOfStatus(status).type, message);
+}
+
+void AnthropicDoor::Error(uint64_t conn, int status, const std::string& message) {
+  server_->Respond(conn, status, JsonHeaders(), ErrorBody(status, message));
+}
+
+void AnthropicDoor::OnCountTokens(uint64_t conn, const HttpRequestIn& http) {
+  MessagesRequest m;
+  Status s = ParseAnthropicMessages(http.body, &m, {}, true);
+  if (!s.ok()) return Error(conn, 400, s.message());
+  int64_t tokens = 0;
+  if (!router_->EstimateInputTokens(m.req, &tokens)) {
+    return Error(conn, 404, "model: no route named '" + m.req.route + "'");
+  }
+  // An estimate, calibrated against what the route's first model has reported.
+  server_->Respond(conn, 200, JsonHeaders(), "{\"input_tokens\":" + std::to_string(tokens) + "}");
+}
+
+void AnthropicDoor::OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigin origin) {
+  ChatHeaders from;
+  MessagesRequest m;
+  Status s = ReadChatHeaders(http, &from);
+  if (s.ok()) s = ParseAnthropicMessages(http.body, &m, from);
+  if (!s.ok()) return Error(conn, 400, s.message());
+  CompleteRequest& req = m.req;
+  HttpHeaders headers = WithIgnored({{"Content-Type", "application/json"}}, m.ignored);
+  auto fail = [this, conn, headers](const RpcError& e) {
+    AnthropicError ae = AnthropicErrorOf(e);
+    HttpHeaders h = headers;
+    if (e.request_id) h.emplace_back("x-switchyard-request-id", std::to_string(e.request_id));
+    server_->Respond(conn, ae.status, h, AnthropicErrorJson(ae.type, e.message));
+  };
+  if (!req.stream) {
+    router_->Complete(
+        std::move(req),
+        [this, conn, headers, fail](RouteResponse&& r) {
+          if (!r.ok) return fail(r.error);
+          server_->Respond(conn, 200, WithServed(headers, r.result),
+                           AnthropicMessageJson(r.result));
+        },
+        nullptr, origin);
+    return;
+  }
+  // Server-sent events, sent from the first text or tool call on, when the model that
+  // serves is known: until then the request may still fall back, or fail as a plain error.
+  HttpHeaders sse = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}};
+  for (size_t i = 1; i < headers.size(); ++i) sse.push_back(headers[i]);
+  auto state = std::make_shared<MessageStream>();
+  router_->EstimateInputTokens(req, &state->input_tokens);
+  auto start = [this, conn, state, sse](std::string_view model) {
+    state->started = true;
+    state->writer = std::make_unique<AnthropicStreamWriter>("msg_sy_" + std::to_string(state->id),
+                                                            std::string(model));
+    HttpHeaders h = sse;
+    h.emplace_back("x-switchyard-model", std::string(model));
+    h.emplace_back("x-switchyard-request-id", std::to_string(state->id));
+    server_->StartStream(conn, 200, h);
+    server_->StreamWrite(conn, state->writer->Start(state->input_tokens));
+  };
+  state->id = router_->Complete(
+      std::move(req),
+      [this, conn, state, fail, start](RouteResponse&& r) {
+        if (!state->started) {
+          if (!r.ok) return fail(r.error);
+          start(r.result.model);  // an answer that came whole (a fallback's, say)
+          StreamDelta whole;
+          whole.text = r.result.content;
+          for (size_t i = 0; i < r.result.tool_calls.size(); ++i) {
+            const ToolCall& c = r.result.tool_calls[i];
+            whole.tool_calls.push_back({static_cast<int64_t>(i), c.id, c.name, c.arguments});
+          }
+          server_->StreamWrite(conn, state->writer->Delta(whole));
+        }
+        if (!r.ok) {
+          // Part of the answer is with the client: an error event ends the stream.
+          AnthropicError ae = AnthropicErrorOf(r.error);
+          server_->StreamWrite(conn, AnthropicStreamWriter::ErrorEvent(ae.type, r.error.message));
+        } else {
+          server_->StreamWrite(conn,
+                               state->writer->Finish(r.result.finish_reason, r.result.usage));
+        }
+        server_->EndStream(conn);
+      },
+      [this, conn, state, start](std::string_view model, const StreamDelta& delta) {
+        if (!state->started) start(model);
+        server_->StreamWrite(conn, state->writer->Delta(delta));
+      },
+      origin);
+}
+
+}  // namespace switchyard
