@@ -152,7 +152,9 @@ Status ToolUse(const std::string& at, Object o, ToolCall* out) {
   }
   out->arguments = JsonText(v);
   SY_RETURN_IF_ERROR(CacheControlOf(at, o, &out->cache_control));
-  return OnlyKnown(at, o, {"type", "id", "name", "input", "cache_control"});
+  // `caller` is Anthropic's own note of who made the call (the model, or code it ran): it
+  // came from an Anthropic answer, and no tier needs it back.
+  return OnlyKnown(at, o, {"type", "id", "name", "input", "cache_control", "caller"});
 }
 
 // Text and image parts into one message: text alone is joined into `content`; parts holding
