@@ -238,6 +238,26 @@ void BenchFront() {
       "us); p99 %.0f / %.0f us\n",
       one.a.Percentile(50), one.b.Percentile(50), one.b.Percentile(50) - one.a.Percentile(50),
       HalvesApart(one, 50), one.a.Percentile(99), one.b.Percentile(99));
+  {
+    // The Anthropic door against the OpenAI door: the same route and provider, the same
+    // prompt, each in its own wire format.
+    const std::string messages_path = "/v1/messages";
+    std::string messages_body =
+        "{\"model\":\"chat\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
+        "\"content\":\"" +
+        req.messages[0].content + "\"}]}";
+    RunHttpLoad(port, messages_path, messages_body, 1, 1000);
+    Alternated doors = Alternate(
+        kRounds, [&] { return RunHttpLoad(port, path, body, 1, 10000 / kRounds); },
+        [&] { return RunHttpLoad(port, messages_path, messages_body, 1, 10000 / kRounds); });
+    std::printf(
+        "1 in flight, p50: OpenAI door %.0f us, Anthropic door %.0f us: %+.0f us (the run's "
+        "noise: %.0f us); p99 %.0f / %.0f us%s\n",
+        doors.a.Percentile(50), doors.b.Percentile(50),
+        doors.b.Percentile(50) - doors.a.Percentile(50), HalvesApart(doors, 50),
+        doors.a.Percentile(99), doors.b.Percentile(99),
+        doors.a.errors || doors.b.errors ? " errors!" : "");
+  }
   const int64_t n = 60000;
   auto per = [](double cpu, const LoadResult& r) {
     return 1e6 * cpu / static_cast<double>(std::max<int64_t>(r.requests, 1));
