@@ -240,6 +240,8 @@ Status Daemon::Impl::OpenFrontDoor() {
   };
   fc.api_key = h.api_key;
   fc.clock = &clock_;
+  fc.timers = timers_.get();
+  fc.stream_ping_ms = h.stream_ping_ms;
   front_ = std::make_unique<FrontDoor>(std::move(fc));
   HttpServer::Options ho;
   ho.max_body_bytes = static_cast<size_t>(h.max_body_bytes);
@@ -253,7 +255,7 @@ Status Daemon::Impl::OpenFrontDoor() {
   if (!h.listen.empty()) {
     Status s = http_server_->ListenTcp(h.listen);
     if (!s.ok()) return Status::IoError("http.listen " + h.listen + ": " + s.message());
-    spdlog::info("http: listening on {} (/v1/chat/completions, /v1/models, /metrics){}", h.listen,
+    spdlog::info("http: listening on {} (/v1/chat/completions, /v1/messages, /v1/models, /metrics){}", h.listen,
                  h.api_key.empty() ? "" : "; a key is needed");
   }
   if (!h.socket.empty()) {

@@ -71,6 +71,7 @@ Status ParseHttp(const std::string& src, const toml::table* t, HttpConfig* h) {
   SY_RETURN_IF_ERROR(r.Int("max_body_bytes", &h->max_body_bytes, 1024, int64_t{1} << 30));
   SY_RETURN_IF_ERROR(r.Int("max_header_bytes", &h->max_header_bytes, 1024, int64_t{1} << 24));
   SY_RETURN_IF_ERROR(r.Int("read_timeout_ms", &h->read_timeout_ms, 10, 3600000));
+  SY_RETURN_IF_ERROR(r.Int("stream_ping_ms", &h->stream_ping_ms, 10, 3600000));
   return r.NoUnknownKeys();
 }
 

@@ -191,6 +191,9 @@ struct HttpConfig {
   int64_t max_header_bytes = 32 << 10;
   // A request still incomplete this long gets 408; an idle keep-alive connection is closed.
   int64_t read_timeout_ms = 30000;
+  // An Anthropic-door stream sends a ping event this often while it is open, as Anthropic's
+  // own streams do, so that proxies and clients with idle timeouts keep a slow stream.
+  int64_t stream_ping_ms = 10000;
   bool enabled() const { return !listen.empty() || !socket.empty(); }
 };
 

@@ -1,5 +1,6 @@
 #include "front/anthropic_door.h"
 
+#include <functional>
 #include <memory>
 
 #include "front/door_headers.h"
@@ -19,6 +20,7 @@ struct MessageStream {
   int64_t id = 0;
   int64_t input_tokens = 0;  // the estimate message_start reports
   std::unique_ptr<AnthropicStreamWriter> writer;
+  Timers::Id ping = 0;  // the next ping's timer; 0: none
 };
 
 }  // namespace
@@ -74,7 +76,16 @@ void AnthropicDoor::OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigi
   for (size_t i = 1; i < headers.size(); ++i) sse.push_back(headers[i]);
   auto state = std::make_shared<MessageStream>();
   router_->EstimateInputTokens(req, &state->input_tokens);
-  auto start = [this, conn, state, sse](std::string_view model) {
+  // A ping every ping_ms from the first event to the last; the timer holds the state until
+  // the stream ends and stops it.
+  auto schedule = [this, conn, state](auto&& self) -> void {
+    if (!timers_) return;
+    state->ping = timers_->Start(ping_ms_, [this, conn, state, self] {
+      server_->StreamWrite(conn, "event: ping\ndata: {\"type\":\"ping\"}\n\n");
+      self(self);
+    });
+  };
+  auto start = [this, conn, state, sse, schedule](std::string_view model) {
     state->started = true;
     state->writer = std::make_unique<AnthropicStreamWriter>("msg_sy_" + std::to_string(state->id),
                                                             std::string(model));
@@ -83,6 +94,7 @@ void AnthropicDoor::OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigi
     h.emplace_back("x-switchyard-request-id", std::to_string(state->id));
     server_->StartStream(conn, 200, h);
     server_->StreamWrite(conn, state->writer->Start(state->input_tokens));
+    schedule(schedule);
   };
   state->id = router_->Complete(
       std::move(req),
@@ -106,6 +118,8 @@ void AnthropicDoor::OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigi
           server_->StreamWrite(conn,
                                state->writer->Finish(r.result.finish_reason, r.result.usage));
         }
+        if (state->ping) timers_->Stop(state->ping);
+        state->ping = 0;
         server_->EndStream(conn);
       },
       [this, conn, state, start](std::string_view model, const StreamDelta& delta) {

@@ -3,12 +3,14 @@
 // answers, streams and errors, whichever provider served; and POST
 // /v1/messages/count_tokens, answered from the daemon's calibrated estimate for the route's
 // first tier. The request is read and the answer written by the Anthropic translator
-// (wire/anthropic_messages.h). Loop thread only.
+// (wire/anthropic_messages.h). An open stream sends a ping event every `ping_ms`, as
+// Anthropic's do. Loop thread only.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "base/timers.h"
 #include "front/http_server.h"
 #include "router/router.h"
 
@@ -16,7 +18,9 @@ namespace switchyard {
 
 class AnthropicDoor {
  public:
-  explicit AnthropicDoor(Router* router) : router_(router) {}
+  // `timers` null: no pings.
+  AnthropicDoor(Router* router, Timers* timers, int64_t ping_ms)
+      : router_(router), timers_(timers), ping_ms_(ping_ms) {}
   void set_server(HttpServer* server) { server_ = server; }
 
   void OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigin origin);
@@ -27,6 +31,8 @@ class AnthropicDoor {
 
  private:
   Router* router_;
+  Timers* timers_;
+  int64_t ping_ms_;
   HttpServer* server_ = nullptr;
 };
 

@@ -27,8 +27,11 @@ class FrontDoor final : public HttpServer::Handler {
     std::function<StatusResult()> status;  // the daemon's status now
     std::string api_key;                   // empty: no key needed
     const Clock* clock = nullptr;          // for `created`
+    Timers* timers = nullptr;              // for streams' pings; null: none
+    int64_t stream_ping_ms = 10000;
   };
-  explicit FrontDoor(Context ctx) : ctx_(std::move(ctx)), anthropic_(ctx_.router) {}
+  explicit FrontDoor(Context ctx)
+      : ctx_(std::move(ctx)), anthropic_(ctx_.router, ctx_.timers, ctx_.stream_ping_ms) {}
   void set_server(HttpServer* server) {
     server_ = server;
     anthropic_.set_server(server);

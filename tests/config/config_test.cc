@@ -142,15 +142,17 @@ TEST_F(ConfigTest, VisionAndTheToolChecksAreKeysOfTheirOwn) {
   Config cfg;
   ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &cfg).ok());
   EXPECT_FALSE(cfg.models["a"].vision);
+  EXPECT_FALSE(cfg.models["a"].reasoning);
   EXPECT_TRUE(cfg.routes["chat"].checks.tool_calls);
   EXPECT_TRUE(cfg.routes["chat"].checks.schema);
   std::string text =
       std::string(kMinimal) + "[routes.chat.checks]\ntool_calls = false\nschema = false\n";
   size_t at = text.find("max_output_tokens = 100\n");
-  text.insert(at + 24, "vision = true\n");
+  text.insert(at + 24, "vision = true\nreasoning = true\n");
   Status s = ParseConfig(text, "t.toml", &cfg);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(cfg.models["a"].vision);
+  EXPECT_TRUE(cfg.models["a"].reasoning);
   EXPECT_FALSE(cfg.models["b"].vision);
   EXPECT_FALSE(cfg.routes["chat"].checks.tool_calls);
   EXPECT_FALSE(cfg.routes["chat"].checks.schema);
@@ -183,11 +185,12 @@ TEST_F(ConfigTest, HttpFrontDoorIsOffUnlessSetAndLoopbackOnly) {
   { std::ofstream(key) << "sk-front-door\n"; }
   Config cfg;
   Status s = ParseConfig("[http]\nsocket = \"/tmp/h.sock\"\napi_key_file = \"" + key +
-                             "\"\nread_timeout_ms = 500\n" + kMinimal,
+                             "\"\nread_timeout_ms = 500\nstream_ping_ms = 250\n" + kMinimal,
                          "t.toml", &cfg);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(cfg.http.api_key, "sk-front-door");
   EXPECT_EQ(cfg.http.read_timeout_ms, 500);
+  EXPECT_EQ(cfg.http.stream_ping_ms, 250);
   std::filesystem::remove(key);
   EXPECT_NE(ErrorFor("[routes.chat]", "[http]\nport = 8080\n[routes.chat]").find("http.port"),
             std::string::npos);

@@ -106,6 +106,23 @@ TEST_F(AnthropicFront, AStreamBrokenAfterItsFirstByteEndsWithAnErrorEvent) {
   EXPECT_EQ(out.find("event: message_stop"), std::string::npos);
 }
 
+TEST_F(AnthropicFront, AnOpenStreamPingsAsAnthropicsDo) {
+  StartWithRoutes("stream_ping_ms = 20\n");
+  cluster_->fake().SetFault("claude-3-5-haiku-latest", "chunk_ms=40");
+  std::string body = Body(PostTo(
+      "/v1/messages",
+      R"({"model":"claude","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"a story"}]})"));
+  // One ping after message_start, then one every 20 ms while the text comes every 40.
+  size_t first_delta = body.find("event: content_block_delta");
+  ASSERT_NE(first_delta, std::string::npos) << body;
+  size_t pings_after = 0;
+  for (size_t at = first_delta; (at = body.find("event: ping\n", at)) != std::string::npos; ++at) {
+    ++pings_after;
+  }
+  EXPECT_GE(pings_after, 2u) << body;
+  EXPECT_LT(body.rfind("event: ping"), body.find("event: message_stop")) << body;
+}
+
 TEST_F(AnthropicFront, ErrorsInAnthropicsShape) {
   testbed::TempDir keys;
   testbed::WriteFile(keys.File("key"), "sk-ant-door\n");
