@@ -255,8 +255,9 @@ Status Daemon::Impl::OpenFrontDoor() {
   if (!h.listen.empty()) {
     Status s = http_server_->ListenTcp(h.listen);
     if (!s.ok()) return Status::IoError("http.listen " + h.listen + ": " + s.message());
-    spdlog::info("http: listening on {} (/v1/chat/completions, /v1/messages, /v1/models, /metrics){}", h.listen,
-                 h.api_key.empty() ? "" : "; a key is needed");
+    spdlog::info(
+        "http: listening on {} (/v1/chat/completions, /v1/messages, /v1/models, /metrics){}",
+        h.listen, h.api_key.empty() ? "" : "; a key is needed");
   }
   if (!h.socket.empty()) {
     Status s = http_server_->ListenUnix(h.socket);

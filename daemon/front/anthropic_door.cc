@@ -115,8 +115,7 @@ void AnthropicDoor::OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigi
           AnthropicError ae = AnthropicErrorOf(r.error);
           server_->StreamWrite(conn, AnthropicStreamWriter::ErrorEvent(ae.type, r.error.message));
         } else {
-          server_->StreamWrite(conn,
-                               state->writer->Finish(r.result.finish_reason, r.result.usage));
+          server_->StreamWrite(conn, state->writer->Finish(r.result.finish_reason, r.result.usage));
         }
         if (state->ping) timers_->Stop(state->ping);
         state->ping = 0;

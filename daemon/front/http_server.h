@@ -46,8 +46,7 @@ class HttpServer {
     // The JSON body of the server's own refusals (400, 408, 413, 431): the server speaks no
     // API, its handler says in which API's words, by the request's `target` (as much of it
     // as was read; may be empty).
-    virtual std::string ErrorBody(int status, const std::string& why,
-                                  std::string_view target) = 0;
+    virtual std::string ErrorBody(int status, const std::string& why, std::string_view target) = 0;
   };
 
   struct Options {

@@ -54,8 +54,8 @@ Status CheckMessage(const CompleteRequest& req, size_t i, std::vector<std::strin
   auto at = [i] { return "messages[" + std::to_string(i) + "]"; };
   const std::string& role = m.role;
   if (role != "system" && role != "user" && role != "assistant" && role != "tool") {
-    return Invalid(at() + ".role: must be system, user, assistant or tool, got '" + Printable(role) +
-                   "'");
+    return Invalid(at() + ".role: must be system, user, assistant or tool, got '" +
+                   Printable(role) + "'");
   }
   for (size_t j = 0; j < m.parts.size(); ++j) {
     const ContentPart& p = m.parts[j];
@@ -83,7 +83,8 @@ Status CheckMessage(const CompleteRequest& req, size_t i, std::vector<std::strin
     calls->push_back(c.id);
   }
   if (role == "tool") {
-    if (m.tool_call_id.empty()) return Invalid(at() + ".tool_call_id: is required for tool messages");
+    if (m.tool_call_id.empty())
+      return Invalid(at() + ".tool_call_id: is required for tool messages");
     bool answered = false;
     for (std::string_view id : *calls) answered = answered || id == m.tool_call_id;
     if (!answered) {

@@ -95,8 +95,8 @@ std::string AnthropicStreamWriter::OpenBlock(const std::string& block_json) {
   std::string e = CloseBlock();
   open_block_ = next_block_++;
   e += Event("content_block_start", R"({"type":"content_block_start","index":)" +
-                                        std::to_string(open_block_) +
-                                        R"(,"content_block":)" + block_json + "}");
+                                        std::to_string(open_block_) + R"(,"content_block":)" +
+                                        block_json + "}");
   return e;
 }
 

@@ -93,8 +93,9 @@ std::vector<Turn> TurnsOf(const std::vector<Message>& messages) {
       t.blocks.push_back(ToolResultBlock(m));
     } else if (!m.parts.empty()) {
       for (const ContentPart& p : m.parts) {
-        t.blocks.push_back(p.kind == ContentPart::Kind::kImage ? ImageBlock(p)
-                                                               : TextBlock(p.text, p.cache_control));
+        t.blocks.push_back(p.kind == ContentPart::Kind::kImage
+                               ? ImageBlock(p)
+                               : TextBlock(p.text, p.cache_control));
       }
     } else if (m.tool_calls.empty()) {
       t.plain = true;

@@ -128,8 +128,8 @@ Status ToolResult(const std::string& at, Object o, Message* out) {
         if (b.get_object().get(bo) != simdjson::SUCCESS) return ExpectType(bat, b, "an object");
         SY_RETURN_IF_ERROR(TypeOf(bat, bo, &type));
         if (type != "text") {
-          return FieldError(bat + ".type: tool results carry text only, got '" +
-                            Printable(type) + "'");
+          return FieldError(bat + ".type: tool results carry text only, got '" + Printable(type) +
+                            "'");
         }
         ContentPart p;
         SY_RETURN_IF_ERROR(TextBlock(bat, bo, &p));
@@ -230,8 +230,8 @@ Status MessageOf(const std::string& at, Element e, std::vector<Message>* out) {
   }
   SetParts(std::move(parts), &msg);
   // A user turn of tool results alone has nothing more to say.
-  if (role == "user" && msg.content.empty() && msg.parts.empty() && i > 0 &&
-      out->size() > 0 && out->back().role == "tool") {
+  if (role == "user" && msg.content.empty() && msg.parts.empty() && i > 0 && out->size() > 0 &&
+      out->back().role == "tool") {
     return Status::Ok();
   }
   out->push_back(std::move(msg));
@@ -345,8 +345,7 @@ Status ThinkingOf(Element v, std::string* out) {
     }
     SY_RETURN_IF_ERROR(ReadInteger("thinking.budget_tokens", b, &budget));
   } else if (type != "disabled") {
-    return FieldError("thinking.type: expected enabled or disabled, got '" + Printable(type) +
-                      "'");
+    return FieldError("thinking.type: expected enabled or disabled, got '" + Printable(type) + "'");
   }
   *out = JsonText(v);
   return Status::Ok();
@@ -399,7 +398,8 @@ Status ParseAnthropicMessages(std::string_view body, MessagesRequest* out,
         return ExpectType("messages", v, "an array");
       }
       size_t i = 0;
-      for (Element m : list) SY_RETURN_IF_ERROR(MessageOf(Index("messages", i++), m, &req.messages));
+      for (Element m : list)
+        SY_RETURN_IF_ERROR(MessageOf(Index("messages", i++), m, &req.messages));
       have_messages = true;
     } else if (key == "system") {
       system = v;

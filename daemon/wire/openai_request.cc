@@ -32,7 +32,8 @@ Status Part(const std::string& at, simdjson::dom::element part, bool images_allo
     if (o["image_url"].get_object().get(image) != simdjson::SUCCESS) {
       return FieldError(at + ".image_url: expected an object with a url");
     }
-    if (image["url"].get(v) != simdjson::SUCCESS) return FieldError(at + ".image_url.url: is required");
+    if (image["url"].get(v) != simdjson::SUCCESS)
+      return FieldError(at + ".image_url.url: is required");
     SY_RETURN_IF_ERROR(ReadText(at + ".image_url.url", v, &out->image_url));
     if (image["detail"].get(v) == simdjson::SUCCESS && !v.is_null()) {
       SY_RETURN_IF_ERROR(ReadText(at + ".image_url.detail", v, &out->detail));
@@ -40,7 +41,7 @@ Status Part(const std::string& at, simdjson::dom::element part, bool images_allo
     return Status::Ok();
   }
   return FieldError(at + ".type: " + (images_allowed ? "text and image_url" : "only text") +
-             " parts are supported here, got '" + Printable(type) + "'");
+                    " parts are supported here, got '" + Printable(type) + "'");
 }
 
 // A message's content: a string, or an array of parts. Text alone is joined into `content`;
@@ -92,7 +93,8 @@ Status ToolCalls(const std::string& path, simdjson::dom::element e, std::vector<
     if (o["function"].get_object().get(fn) != simdjson::SUCCESS) {
       return FieldError(at + ".function: expected an object with name and arguments");
     }
-    if (fn["name"].get(v) != simdjson::SUCCESS) return FieldError(at + ".function.name: is required");
+    if (fn["name"].get(v) != simdjson::SUCCESS)
+      return FieldError(at + ".function.name: is required");
     SY_RETURN_IF_ERROR(ReadText(at + ".function.name", v, &call.name));
     if (fn["arguments"].get(v) == simdjson::SUCCESS) {
       SY_RETURN_IF_ERROR(ReadText(at + ".function.arguments", v, &call.arguments));
@@ -117,7 +119,8 @@ Status Messages(simdjson::dom::element e, std::vector<Message>* out) {
     // The newer name for system messages; OpenAI treats the two alike.
     if (msg.role == "developer") msg.role = "system";
     if (msg.role == "function") {
-      return FieldError(at + ".role: function messages are the deprecated form; send tool messages");
+      return FieldError(at +
+                        ".role: function messages are the deprecated form; send tool messages");
     }
     bool assistant = msg.role == "assistant";
     if (assistant && o["tool_calls"].get(v) == simdjson::SUCCESS && !v.is_null()) {
@@ -161,13 +164,15 @@ Status Tools(simdjson::dom::element e, std::vector<Tool>* out) {
     if (o["type"].get(v) != simdjson::SUCCESS) return FieldError(at + ".type: is required");
     SY_RETURN_IF_ERROR(ReadText(at + ".type", v, &type));
     if (type != "function") {
-      return FieldError(at + ".type: only function tools are supported, got '" + Printable(type) + "'");
+      return FieldError(at + ".type: only function tools are supported, got '" + Printable(type) +
+                        "'");
     }
     if (o["function"].get_object().get(fn) != simdjson::SUCCESS) {
       return FieldError(at + ".function: expected an object");
     }
     Tool tool;
-    if (fn["name"].get(v) != simdjson::SUCCESS) return FieldError(at + ".function.name: is required");
+    if (fn["name"].get(v) != simdjson::SUCCESS)
+      return FieldError(at + ".function.name: is required");
     SY_RETURN_IF_ERROR(ReadText(at + ".function.name", v, &tool.name));
     if (fn["description"].get(v) == simdjson::SUCCESS && !v.is_null()) {
       SY_RETURN_IF_ERROR(ReadText(at + ".function.description", v, &tool.description));
@@ -195,7 +200,7 @@ Status ToolChoiceOf(simdjson::dom::element e, ToolChoice* out) {
     SY_RETURN_IF_ERROR(ReadText("tool_choice", e, &out->mode));
     if (out->mode != "auto" && out->mode != "none" && out->mode != "required") {
       return FieldError("tool_choice: expected auto, none, required or a function, got '" +
-                 Printable(out->mode) + "'");
+                        Printable(out->mode) + "'");
     }
     return Status::Ok();
   }
@@ -225,7 +230,7 @@ Status ResponseFormatOf(simdjson::dom::element v, CompleteRequest* req) {
   }
   if (type != "json_schema") {
     return FieldError("response_format.type: expected text, json_object or json_schema, got '" +
-               Printable(type) + "'");
+                      Printable(type) + "'");
   }
   simdjson::dom::object js;
   if (v["json_schema"].get_object().get(js) != simdjson::SUCCESS) {
@@ -322,7 +327,8 @@ Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out,
       SY_RETURN_IF_ERROR(ReadFlag(key, v, &parallel));
       req.parallel_tool_calls = parallel;
     } else if (key == "functions" || key == "function_call") {
-      return FieldError(key + ": the deprecated form of function calling; send tools and tool_choice");
+      return FieldError(key +
+                        ": the deprecated form of function calling; send tools and tool_choice");
     } else if (key == "stream") {
       if (!v.is_null()) SY_RETURN_IF_ERROR(ReadFlag(key, v, &req.stream));
     } else if (key == "stream_options") {
@@ -337,7 +343,8 @@ Status ParseChatCompletion(std::string_view body, ChatCompletionRequest* out,
     } else if (key == "n") {
       int64_t n = 1;
       if (!v.is_null()) SY_RETURN_IF_ERROR(ReadInteger(key, v, &n));
-      if (n != 1) return FieldError("n: only 1 is supported (switchyard returns one answer per request)");
+      if (n != 1)
+        return FieldError("n: only 1 is supported (switchyard returns one answer per request)");
     } else if (key == "user") {
       if (v.is_null()) continue;
       SY_RETURN_IF_ERROR(ReadText(key, v, &req.user));

@@ -25,8 +25,14 @@ class AnthropicFront : public HttpFront {
   }
   std::string PostTo(const std::string& path, const std::string& body,
                      std::vector<std::string> headers = {}) {
-    std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-N", "-D", "-", "-H",
-                                     "Content-Type: application/json", "-H",
+    std::vector<std::string> argv = {"/usr/bin/curl",
+                                     "-sS",
+                                     "-N",
+                                     "-D",
+                                     "-",
+                                     "-H",
+                                     "Content-Type: application/json",
+                                     "-H",
                                      "anthropic-version: 2023-06-01"};
     for (const std::string& h : headers) {
       argv.push_back("-H");
@@ -164,12 +170,12 @@ TEST_F(AnthropicFront, ErrorsInAnthropicsShape) {
 
 TEST_F(AnthropicFront, CountTokensIsTheDaemonsEstimate) {
   StartWithRoutes();
-  std::string small = Body(PostTo("/v1/messages/count_tokens",
-                                  R"({"model":"claude","messages":[{"role":"user","content":"hi"}]})"));
-  std::string large = Body(PostTo(
-      "/v1/messages/count_tokens",
-      R"({"model":"claude","messages":[{"role":"user","content":")" + std::string(4000, 'a') +
-          R"("}]})"));
+  std::string small =
+      Body(PostTo("/v1/messages/count_tokens",
+                  R"({"model":"claude","messages":[{"role":"user","content":"hi"}]})"));
+  std::string large = Body(PostTo("/v1/messages/count_tokens",
+                                  R"({"model":"claude","messages":[{"role":"user","content":")" +
+                                      std::string(4000, 'a') + R"("}]})"));
   int64_t a = std::stoll(JsonAt(small, "/input_tokens"));
   int64_t b = std::stoll(JsonAt(large, "/input_tokens"));
   EXPECT_GT(a, 0) << small;

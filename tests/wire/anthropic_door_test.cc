@@ -65,10 +65,10 @@ TEST(AnthropicDoor, RecordedRequestsGoBackOutToAnthropicAsTheyCame) {
     std::string sent = ReadTestdata(f);
     CompleteRequest q = FromAnthropic(sent);
     std::string out = EncodeAnthropicRequest("claude-x", q, q.messages, 256);
-    for (const char* p : {"/messages/1/content/0/id", "/messages/1/content/0/input",
-                          "/messages/2/content/0/tool_use_id", "/messages/2/content/0/is_error",
-                          "/tools/0/name", "/tools/0/input_schema", "/tool_choice",
-                          "/messages/0/content/1/source"}) {
+    for (const char* p :
+         {"/messages/1/content/0/id", "/messages/1/content/0/input",
+          "/messages/2/content/0/tool_use_id", "/messages/2/content/0/is_error", "/tools/0/name",
+          "/tools/0/input_schema", "/tool_choice", "/messages/0/content/1/source"}) {
       EXPECT_EQ(CanonicalJson(JsonAt(out, p)), CanonicalJson(JsonAt(sent, p))) << p << "\n" << out;
     }
   }
@@ -169,8 +169,8 @@ TEST(AnthropicDoor, RefusesWhatItCannotCarryByName) {
             "thinking.budget_tokens: is required when thinking is enabled");
   EXPECT_EQ(Refusal("{").rfind("the body is not valid JSON: ", 0), 0u);
   // count_tokens does without max_tokens.
-  CompleteRequest c = FromAnthropic(R"({"model":"chat","messages":[{"role":"user","content":"hi"}]})",
-                                    true);
+  CompleteRequest c =
+      FromAnthropic(R"({"model":"chat","messages":[{"role":"user","content":"hi"}]})", true);
   EXPECT_EQ(c.route, "chat");
 }
 
@@ -241,12 +241,12 @@ TEST(AnthropicDoor, StreamsInAnthropicsEventOrder) {
   auto e = Events(sse);
   std::vector<std::string> names;
   for (const auto& [n, d] : e) names.push_back(n);
-  EXPECT_EQ(names, (std::vector<std::string>{
-                       "message_start", "ping", "content_block_start", "content_block_delta",
-                       "content_block_stop", "content_block_start", "content_block_delta",
-                       "content_block_delta", "content_block_stop", "content_block_start",
-                       "content_block_delta", "content_block_stop", "message_delta",
-                       "message_stop"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{
+                "message_start", "ping", "content_block_start", "content_block_delta",
+                "content_block_stop", "content_block_start", "content_block_delta",
+                "content_block_delta", "content_block_stop", "content_block_start",
+                "content_block_delta", "content_block_stop", "message_delta", "message_stop"}));
   ASSERT_EQ(e.size(), 14u);
   EXPECT_EQ(JsonAt(e[0].second, "/message/id"), R"("msg_sy_1")");
   EXPECT_EQ(JsonAt(e[0].second, "/message/usage/input_tokens"), "21");
