@@ -222,15 +222,18 @@ Status MessageOf(const std::string& at, Element e, std::vector<Message>* out) {
       SY_RETURN_IF_ERROR(ToolResult(bat, bo, &result));
       out->push_back(std::move(result));
     } else if (type == "image" || type == "tool_use" || type == "tool_result") {
-      return FieldError(bat + ".type: " + type + " blocks belong in " +
-                        (type == "tool_use" ? "assistant" : "user") + " messages");
+      std::string why = bat;
+      why += ".type: " + type;
+      why += type == "tool_use" ? " blocks belong in assistant messages"
+                                : " blocks belong in user messages";
+      return FieldError(why);
     } else {
       return NotCarried(bat, type);
     }
   }
   SetParts(std::move(parts), &msg);
   // A user turn of tool results alone has nothing more to say.
-  if (role == "user" && msg.content.empty() && msg.parts.empty() && i > 0 && out->size() > 0 &&
+  if (role == "user" && msg.content.empty() && msg.parts.empty() && i > 0 && !out->empty() &&
       out->back().role == "tool") {
     return Status::Ok();
   }
