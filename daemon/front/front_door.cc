@@ -188,13 +188,7 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
         if (!state->started) {
           if (!r.ok) return fail(r.error);
           start(r.result.model);  // an answer that came whole (a fallback's, say)
-          StreamDelta whole;
-          whole.text = r.result.content;
-          for (size_t i = 0; i < r.result.tool_calls.size(); ++i) {
-            const ToolCall& c = r.result.tool_calls[i];
-            whole.tool_calls.push_back({static_cast<int64_t>(i), c.id, c.name, c.arguments});
-          }
-          SendDelta(*state, whole, true, send);
+          SendDelta(*state, WholeAnswerDelta(r.result), true, send);
         }
         if (!r.ok) {
           // Part of the answer is with the client: an error event, and no [DONE].

@@ -19,4 +19,14 @@ void ApplyToolCallDelta(const ToolCallDelta& d, std::vector<ToolCall>* calls) {
   (*calls)[d.index].arguments += d.arguments;
 }
 
+StreamDelta WholeAnswerDelta(const CompleteResult& r) {
+  StreamDelta whole;
+  whole.text = r.content;
+  for (size_t i = 0; i < r.tool_calls.size(); ++i) {
+    const ToolCall& c = r.tool_calls[i];
+    whole.tool_calls.push_back({static_cast<int64_t>(i), c.id, c.name, c.arguments});
+  }
+  return whole;
+}
+
 }  // namespace switchyard

@@ -29,6 +29,9 @@ struct StreamDelta {
   bool empty() const { return text.empty() && tool_calls.empty(); }
 };
 
+// A whole answer as one delta: for a stream whose answer came whole (a fallback's, say).
+StreamDelta WholeAnswerDelta(const CompleteResult& r);
+
 class StreamDecoder {
  public:
   virtual ~StreamDecoder() = default;
