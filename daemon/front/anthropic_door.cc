@@ -3,7 +3,7 @@
 #include <functional>
 #include <memory>
 
-#include "front/door_headers.h"
+#include "front/switchyard_headers.h"
 #include "wire/anthropic_messages.h"
 
 namespace switchyard {

@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "base/json_writer.h"
-#include "front/door_headers.h"
+#include "front/switchyard_headers.h"
 #include "wire/openai_chat.h"
 
 namespace switchyard {

@@ -1,4 +1,4 @@
-#include "front/door_headers.h"
+#include "front/switchyard_headers.h"
 
 #include <cstdlib>
 
