@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -23,27 +24,60 @@ struct Conn {
   int fd = -1;
   std::string in;
   Clock::time_point sent;
+  bool first_seen = false;  // a stream's first event is in
+  double first_us = 0;
 };
 
+// A header's value in the head `in[0, head)`, matched without regard to case; "" if absent.
+std::string HeaderValue(const std::string& in, size_t head, const char* name) {
+  std::string lower = in.substr(0, head);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  size_t at = lower.find(std::string("\r\n") + name + ":");
+  if (at == std::string::npos) return "";
+  size_t from = at + 3 + std::strlen(name);
+  size_t end = lower.find("\r\n", from);
+  std::string v = in.substr(from, end - from);
+  while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+  return v;
+}
+
 // The length of the whole answer at the start of `in`, once it is all there; 0 before.
+// A chunked body ends at its empty last chunk.
 size_t Complete(const std::string& in, int* status) {
   size_t head = in.find("\r\n\r\n");
   if (head == std::string::npos) return 0;
   *status = std::atoi(in.c_str() + 9);  // "HTTP/1.1 200"
-  size_t cl = in.find("Content-Length: ");
-  if (cl == std::string::npos || cl > head) return 0;
-  size_t length = std::strtoul(in.c_str() + cl + 16, nullptr, 10);
-  return in.size() >= head + 4 + length ? head + 4 + length : 0;
+  std::string length = HeaderValue(in, head, "content-length");
+  if (!length.empty()) {
+    size_t n = std::strtoul(length.c_str(), nullptr, 10);
+    return in.size() >= head + 4 + n ? head + 4 + n : 0;
+  }
+  if (HeaderValue(in, head, "transfer-encoding") != "chunked") return 0;
+  size_t at = head + 4;
+  while (true) {
+    size_t line = in.find("\r\n", at);
+    if (line == std::string::npos) return 0;
+    size_t n = std::strtoul(in.c_str() + at, nullptr, 16);
+    if (in.size() < line + 2 + n + 2) return 0;
+    at = line + 2 + n + 2;
+    if (n == 0) return at;
+  }
 }
 
 }  // namespace
 
 LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
                        int64_t total, const std::string& unix_path) {
-  std::string request =
-      "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-      "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\n\r\n" + body;
+  return RunHttpLoad(port, path, body, concurrency, total, HttpLoadOptions{}, unix_path);
+}
+
+LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
+                       int64_t total, const HttpLoadOptions& options,
+                       const std::string& unix_path) {
+  std::string request = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (const std::string& h : options.headers) request += h + "\r\n";
+  request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n\r\n" + body;
   LoadResult out;
   out.latency_us.reserve(static_cast<size_t>(total));
   int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -51,6 +85,7 @@ LoadResult RunHttpLoad(int port, const std::string& path, const std::string& bod
   int64_t sent = 0;
   auto send_one = [&](Conn& c) {
     c.sent = Clock::now();
+    c.first_seen = false;
     ++sent;
     return send(c.fd, request.data(), request.size(), MSG_NOSIGNAL) ==
            static_cast<ssize_t>(request.size());
@@ -100,12 +135,21 @@ LoadResult RunHttpLoad(int port, const std::string& path, const std::string& bod
         continue;
       }
       c.in.append(buf, static_cast<size_t>(got));
+      if (options.stream && !c.first_seen) {
+        size_t head = c.in.find("\r\n\r\n");
+        if (head != std::string::npos && c.in.find("data:", head) != std::string::npos) {
+          c.first_seen = true;
+          c.first_us = std::chrono::duration<double, std::micro>(Clock::now() - c.sent).count();
+        }
+      }
       int status = 0;
       for (size_t len; (len = Complete(c.in, &status)) > 0;) {
         c.in.erase(0, len);
-        if (status == 200) {
+        if (status == 200 && (!options.stream || c.first_seen)) {
           out.latency_us.push_back(
-              std::chrono::duration<double, std::micro>(Clock::now() - c.sent).count());
+              options.stream
+                  ? c.first_us
+                  : std::chrono::duration<double, std::micro>(Clock::now() - c.sent).count());
           ++answered;
         } else {
           ++out.errors;

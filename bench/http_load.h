@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "load.h"
 
@@ -16,5 +17,17 @@ namespace switchyard::bench {
 // it is not empty. An answer other than 200 counts as an error.
 LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
                        int64_t total, const std::string& unix_path = "");
+
+// The same, with `headers` ("Name: value") added to each request. With `stream`, the answer
+// is read as server-sent events and each latency is the time to its first event; the
+// request still counts only once its answer is whole. Answers may come with a
+// Content-Length or chunked.
+struct HttpLoadOptions {
+  std::vector<std::string> headers;
+  bool stream = false;
+};
+LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
+                       int64_t total, const HttpLoadOptions& options,
+                       const std::string& unix_path = "");
 
 }  // namespace switchyard::bench

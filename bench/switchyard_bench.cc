@@ -21,6 +21,8 @@
 //               (bench/fleet.h, about 1 min)
 //   chat        what a tool-call request and a json_schema answer cost beside a text
 //               request, in process and through the daemon (bench/chat.h)
+//   peers       direct, Portkey (from npm) and switchyard's HTTP doors, interleaved: 1 in
+//               flight, 64 connections, 16 streams (bench/peers.h; not in the default run)
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -38,6 +40,7 @@
 #include "adaptive.h"
 #include "chat.h"
 #include "fleet.h"
+#include "peers.h"
 #include "hammer.h"
 #include "http_load.h"
 #include "incident.h"
@@ -666,9 +669,11 @@ int main(int argc, char** argv) {
   app.add_option(
          "--only", only,
          "sections: overhead, throughput, failover, memory, startup, store, history, kill9, "
-         "incident, adaptive, front, fleet, chat")
+         "incident, adaptive, front, fleet, chat, peers (only when named)")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
+  std::string npm_dir;
+  app.add_option("--npm-dir", npm_dir, "peers: where Portkey is installed (BIN_DIR/npm-peers)");
   std::vector<std::string> scenarios;
   app.add_option("--scenarios", scenarios, "adaptive: which of S1..S5 (all by default)")
       ->delimiter(',');
@@ -698,5 +703,9 @@ int main(int argc, char** argv) {
   if (want("front")) b::BenchFront();
   if (want("fleet")) b::BenchFleet();
   if (want("chat")) b::BenchChat();
+  // Installs from npm and runs a Node.js gateway: only when asked for by name.
+  if (std::find(only.begin(), only.end(), "peers") != only.end()) {
+    b::BenchPeers(npm_dir.empty() ? switchyard::testbed::BinaryDir() + "/npm-peers" : npm_dir);
+  }
   return 0;
 }

@@ -268,6 +268,12 @@ void HttpServer::Accept(Listener* l) {
       return;
     }
   }
+  if (l->is_tcp) {
+    // Answers go out in pieces (a stream's head, then each event): Nagle's algorithm would
+    // hold each piece until the last was acknowledged, and the client delays its ACKs by
+    // up to 40 ms.
+    uv_tcp_nodelay(&c->h.tcp, 1);
+  }
   uv_read_start(c->stream(), &HttpServer::OnAlloc, &HttpServer::OnRead);
   uv_timer_start(&c->timer, &HttpServer::OnTimer, static_cast<uint64_t>(options_.read_timeout_ms),
                  0);
@@ -296,8 +302,13 @@ void HttpServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
     }
     return;
   }
-  uv_timer_start(&c->timer, &HttpServer::OnTimer,
-                 static_cast<uint64_t>(self->options_.read_timeout_ms), 0);
+  // read_timeout_ms bounds a request from its first byte to its last, however the bytes are
+  // paced: the timer starts when a request's first bytes arrive, and later reads of the
+  // same request leave it running.
+  if (!c->mid_request) {
+    uv_timer_start(&c->timer, &HttpServer::OnTimer,
+                   static_cast<uint64_t>(self->options_.read_timeout_ms), 0);
+  }
   self->Parse(c);
 }
 

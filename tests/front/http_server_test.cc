@@ -206,6 +206,42 @@ TEST_F(HttpServerTest, AnIncompleteRequestTimesOutAnIdleOneIsClosed) {
   EXPECT_EQ(idle.Got(), "");
 }
 
+TEST_F(HttpServerTest, ATricklingRequestIsCutAtTheReadTimeoutFromItsFirstByte) {
+  HttpServer::Options o;
+  o.read_timeout_ms = 100;
+  Start(o);
+  Client c(server_->port());
+  // One byte every 10 ms: each read comes well within the timeout, the whole would take
+  // 400 ms. The request gets 408 when its first byte is 100 ms old, whatever the pace.
+  const std::string request =
+      "GET /hello HTTP/1.1\r\nHost: a\r\nX-Pad: " + std::string(8, 'p') + "\r\n\r\n";
+  size_t sent = 0;
+  uv_timer_t pace;
+  uv_timer_init(&loop_, &pace);
+  struct Pace {
+    Client* c;
+    const std::string* request;
+    size_t* sent;
+  } ctx{&c, &request, &sent};
+  pace.data = &ctx;
+  uv_timer_start(
+      &pace,
+      [](uv_timer_t* t) {
+        auto* p = static_cast<Pace*>(t->data);
+        if (*p->sent < p->request->size() && p->c->Got().empty() && !p->c->eof()) {
+          p->c->Send(p->request->substr((*p->sent)++, 1));
+        }
+      },
+      10, 10);
+  ASSERT_TRUE(RunUntil([&] { return c.eof(); }));
+  uv_timer_stop(&pace);
+  uv_close(reinterpret_cast<uv_handle_t*>(&pace), nullptr);
+  uv_run(&loop_, UV_RUN_NOWAIT);  // the close completes while `pace` is still in scope
+  EXPECT_EQ(c.Got().rfind("HTTP/1.1 408 Request Timeout\r\n", 0), 0u) << c.Got();
+  EXPECT_LT(sent, request.size());
+  EXPECT_TRUE(handler_.seen.empty());
+}
+
 TEST_F(HttpServerTest, AUnixSocketServesToo) {
   std::string path =
       (std::filesystem::temp_directory_path() / ("sy-http-" + std::to_string(getpid()) + ".sock"))

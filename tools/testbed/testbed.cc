@@ -27,6 +27,7 @@ std::string g_bin_dir = SWITCHYARD_BIN_DIR;
 }  // namespace
 
 void SetBinaryDir(const std::string& dir) { g_bin_dir = dir; }
+const std::string& BinaryDir() { return g_bin_dir; }
 
 TempDir::TempDir() {
   char tmpl[] = "/tmp/sy-test-XXXXXX";

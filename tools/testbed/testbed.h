@@ -19,6 +19,7 @@ namespace switchyard::testbed {
 
 // Where switchyardd and fake_provider are; the build directory by default.
 void SetBinaryDir(const std::string& dir);
+const std::string& BinaryDir();
 
 // A directory under /tmp (short, for socket paths), removed with its contents at the end.
 class TempDir {
