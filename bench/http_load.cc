@@ -30,7 +30,7 @@ struct Conn {
 
 // A header's value in the head `in[0, head)`, matched without regard to case; "" if absent.
 std::string HeaderValue(const std::string& in, size_t head, const char* name) {
-  std::string lower = in.substr(0, head);
+  std::string lower = in.substr(0, head + 2);  // every line with its CRLF
   for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   size_t at = lower.find(std::string("\r\n") + name + ":");
   if (at == std::string::npos) return "";
