@@ -94,6 +94,55 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
   return Finished(std::move(out), start);
 }
 
+LoadResult RunClientStreams(const std::string& socket, const CompleteRequest& req, int concurrency,
+                            int64_t total) {
+  int connections = std::max(1, (concurrency + 15) / 16);
+  std::vector<std::unique_ptr<Client>> clients = Connect(socket, static_cast<size_t>(connections));
+  if (clients.empty()) return {};
+  std::mutex mu;
+  std::condition_variable cv;
+  LoadResult out;
+  out.latency_us.reserve(static_cast<size_t>(total));
+  int64_t started = 0, finished = 0;
+  auto start = Clock::now();
+  std::function<void(Client*)> issue = [&](Client* c) {
+    auto t0 = Clock::now();
+    // The first chunk's time; the reader thread writes it before `done` reads it.
+    auto first = std::make_shared<Clock::time_point>();
+    c->CompleteStreamAsync(
+        req,
+        [first](const StreamChunk&) {
+          if (*first == Clock::time_point{}) *first = Clock::now();
+        },
+        [&, c, t0, first](const CompleteReply& r) {
+          bool again;
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            if (r.status.ok() && r.ok && *first != Clock::time_point{}) {
+              out.latency_us.push_back(Us(t0, *first));
+            } else {
+              ++out.errors;
+            }
+            ++finished;
+            again = started < total;
+            if (again) ++started;
+            if (finished == total) cv.notify_all();
+          }
+          if (again) issue(c);
+        });
+  };
+  for (int i = 0; i < concurrency && started < total; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++started;
+    }
+    issue(clients[static_cast<size_t>(i % connections)].get());
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished == total; });
+  return Finished(std::move(out), start);
+}
+
 LoadResult RunClientRate(const std::string& socket, const CompleteRequest& req, double per_second,
                          int64_t total, uint64_t seed) {
   constexpr size_t kConnections = 4;  // as the closed loop has at 64 in flight

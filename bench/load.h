@@ -35,6 +35,12 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
                          std::chrono::microseconds stagger = std::chrono::microseconds{0},
                          int per_connection = 16);
 
+// Streams (`req` with stream set) through switchyardd, `concurrency` at a time on
+// connections of 16, until `total` are whole; each latency is the time to the stream's first
+// chunk.
+LoadResult RunClientStreams(const std::string& socket, const CompleteRequest& req, int concurrency,
+                            int64_t total);
+
 // Requests through switchyardd at `per_second` on average, whatever the answers do, until
 // `total` are answered. In a closed loop a slower setup is also sent less, so two setups are
 // never at the same load; here they are. Arrivals are a Poisson process drawn from `seed`,

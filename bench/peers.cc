@@ -92,7 +92,7 @@ struct Path {
   pid_t middle = 0;
   int64_t many_total = 30000;  // requests per round at 64 connections
   // Filled in:
-  LoadResult one{}, many{}, streams{};
+  LoadResult one{}, many{}, streams{}, stream{};
   double cpu_seconds = 0;
   int64_t rss_kib = 0;
 };
@@ -176,7 +176,10 @@ void BenchPeers(const std::string& npm_dir) {
                  },
                  cluster.daemon().pid()};
   Path socket{"switchyard, MessagePack socket",
-              [&](int c, int64_t n, bool) { return RunClientLoad(cluster.socket(), req, c, n); },
+              [&](int c, int64_t n, bool s) {
+                return s ? RunClientStreams(cluster.socket(), streamed, c, n)
+                         : RunClientLoad(cluster.socket(), req, c, n);
+              },
               cluster.daemon().pid()};
 
   std::string why;
@@ -217,13 +220,16 @@ void BenchPeers(const std::string& npm_dir) {
   // Streams as a model sends them, an event every few milliseconds, so the 16 are in flight
   // together without saturating the machine: the first event's delay is the path's own.
   cluster.fake().SetFault("gpt-4o", "chunk_ms=" + std::to_string(kChunkMs));
-  Interleave(http, [](Path& p) { Pool(&p.streams, p.run(16, 800, true)); });
+  Interleave(all, [](Path& p) { Pool(&p.streams, p.run(16, 800, true)); });
+  // One stream at a time: what each path adds with nothing to queue behind.
+  Interleave(all, [](Path& p) { Pool(&p.stream, p.run(1, 200, true)); });
 
   std::printf(
       "| | 1 in flight p50 / p99 | req/s at 64 connections | CPU a request in the middle "
-      "| RSS under that load | SSE first event p50 / p99, 16 streams (an event every %d ms) |\n",
-              kChunkMs);
-  std::printf("|---|---|---|---|---|---|\n");
+      "| RSS under that load | SSE first event p50 / p99, 16 streams (an event every %d ms) | the "
+      "same, 1 stream |\n",
+      kChunkMs);
+  std::printf("|---|---|---|---|---|---|---|\n");
   for (Path* p : all) {
     char rps[64] = "—", cpu[64] = "—", rss[64] = "—";
     if (p->many.requests) {
@@ -236,16 +242,16 @@ void BenchPeers(const std::string& npm_dir) {
                     1e6 * p->cpu_seconds / static_cast<double>(p->many.requests));
       std::snprintf(rss, sizeof rss, "%.1f MiB", static_cast<double>(p->rss_kib) / 1024);
     }
-    std::printf("| %s | %s | %s | %s | %s | %s |\n", p->name.c_str(),
-                p == &socket ? "—" : Ms(p->one).c_str(), rps, cpu, rss,
-                p == &socket ? "—" : Ms(p->streams).c_str());
+    std::printf("| %s | %s | %s | %s | %s | %s | %s |\n", p->name.c_str(),
+                p == &socket ? "—" : Ms(p->one).c_str(), rps, cpu, rss, Ms(p->streams).c_str(),
+                Ms(p->stream).c_str());
   }
   if (!portkey) std::printf("Portkey: %s\n", why.c_str());
   // The targets, as ratios of this run's own figures.
   auto per = [](const Path& p) {
     return p.many.requests ? 1e6 * p.cpu_seconds / static_cast<double>(p.many.requests) : 0;
   };
-  for (Path* door : {&openai, &anthropic}) {
+  for (Path* door : {&openai, &anthropic, &socket}) {
     const LoadResult& s = door->streams;
     std::printf(
         "%s: first event p50 %+.2f ms from direct (target <= +0.3), p99 %.2f ms against 2 x p50 "

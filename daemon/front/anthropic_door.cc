@@ -93,31 +93,33 @@ void AnthropicDoor::OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigi
     h.emplace_back("x-switchyard-model", std::string(model));
     h.emplace_back("x-switchyard-request-id", std::to_string(state->id));
     server_->StartStream(conn, 200, h);
-    server_->StreamWrite(conn, state->writer->Start(state->input_tokens));
     schedule(schedule);
+    return state->writer->Start(state->input_tokens);
   };
   state->id = router_->Complete(
       std::move(req),
       [this, conn, state, fail, start](RouteResponse&& r) {
         if (!state->started) {
           if (!r.ok) return fail(r.error);
-          start(r.result.model);  // an answer that came whole (a fallback's, say)
-          server_->StreamWrite(conn, state->writer->Delta(WholeAnswerDelta(r.result)));
-        }
-        if (!r.ok) {
-          // Part of the answer is with the client: an error event ends the stream.
-          AnthropicError ae = AnthropicErrorOf(r.error);
-          server_->StreamWrite(conn, AnthropicStreamWriter::ErrorEvent(ae.type, r.error.message));
-        } else {
-          server_->StreamWrite(conn, state->writer->Finish(r.result.finish_reason, r.result.usage));
+          // An answer that came whole (a fallback's, say).
+          std::string events = start(r.result.model);
+          server_->StreamWrite(conn, events + state->writer->Delta(WholeAnswerDelta(r.result)));
         }
         if (state->ping) timers_->Stop(state->ping);
         state->ping = 0;
-        server_->EndStream(conn);
+        if (!r.ok) {
+          // Part of the answer is with the client: an error event ends the stream.
+          AnthropicError ae = AnthropicErrorOf(r.error);
+          server_->EndStream(conn, AnthropicStreamWriter::ErrorEvent(ae.type, r.error.message));
+        } else {
+          // The last events and the end of the body leave in one write.
+          server_->EndStream(conn, state->writer->Finish(r.result.finish_reason, r.result.usage));
+        }
       },
       [this, conn, state, start](std::string_view model, const StreamDelta& delta) {
-        if (!state->started) start(model);
-        server_->StreamWrite(conn, state->writer->Delta(delta));
+        // The first events leave with the head, in one write.
+        std::string events = state->started ? "" : start(model);
+        server_->StreamWrite(conn, events + state->writer->Delta(delta));
       },
       origin);
 }

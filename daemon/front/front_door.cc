@@ -190,22 +190,23 @@ void FrontDoor::OnChat(uint64_t conn, HttpRequestIn&& http) {
           start(r.result.model);  // an answer that came whole (a fallback's, say)
           SendDelta(*state, WholeAnswerDelta(r.result), true, send);
         }
+        auto event = [](const std::string& json) { return "data: " + json + "\n\n"; };
         if (!r.ok) {
           // Part of the answer is with the client: an error event, and no [DONE].
           HttpError he = HttpErrorOf(r.error.code);
-          send(OpenAIErrorJson(r.error.message, he.type, r.error.code));
-          server_->EndStream(conn);
+          server_->EndStream(conn, event(OpenAIErrorJson(r.error.message, he.type, r.error.code)));
           return;
         }
-        send(ChatChunkJson({state->id, state->model, state->created, false, "",
-                            r.result.finish_reason.empty() ? "stop" : r.result.finish_reason,
-                            nullptr}));
+        // The closing chunks, [DONE] and the end of the body leave in one write.
+        std::string last = event(ChatChunkJson(
+            {state->id, state->model, state->created, false, "",
+             r.result.finish_reason.empty() ? "stop" : r.result.finish_reason, nullptr}));
         if (include_usage) {
-          send(ChatChunkJson(
+          last += event(ChatChunkJson(
               {state->id, state->model, state->created, false, "", "", &r.result.usage}));
         }
-        server_->StreamWrite(conn, "data: [DONE]\n\n");
-        server_->EndStream(conn);
+        last += "data: [DONE]\n\n";
+        server_->EndStream(conn, last);
       },
       [state, send, start](std::string_view model, const StreamDelta& delta) {
         bool first = !state->started;

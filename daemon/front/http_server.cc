@@ -56,7 +56,10 @@ struct HttpServer::Conn {
   size_t header_bytes = 0;
   int refused = 0;           // the status a callback refused the request with (413, 431)
   bool mid_request = false;  // between a request's first byte and its end
-  bool handling = false;     // a whole request is with the handler
+  // A stream's head, held until its first piece so that the two leave in one write: one
+  // segment and one wake-up of the client, not two.
+  std::string stream_head;
+  bool handling = false;  // a whole request is with the handler
   bool parsing = false;
   bool paused = false;  // reading stopped: pipelined requests over the limits wait
   bool keep_alive = true;
@@ -392,7 +395,7 @@ void HttpServer::Respond(uint64_t conn, int status, const HttpHeaders& headers,
 void HttpServer::StartStream(uint64_t conn, int status, const HttpHeaders& headers) {
   Conn* c = Find(conn);
   if (!c || !c->handling) return;
-  Write(c, Head(c, status, headers, true, 0));
+  c->stream_head = Head(c, status, headers, true, 0);
 }
 
 void HttpServer::StreamWrite(uint64_t conn, std::string_view data) {
@@ -400,16 +403,28 @@ void HttpServer::StreamWrite(uint64_t conn, std::string_view data) {
   if (!c || !c->handling || data.empty()) return;
   char size[24];
   std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-  std::string out = size;
+  std::string out = std::move(c->stream_head);
+  c->stream_head.clear();
+  out += size;
   out += data;
   out += "\r\n";
   Write(c, std::move(out));
 }
 
-void HttpServer::EndStream(uint64_t conn) {
+void HttpServer::EndStream(uint64_t conn, std::string_view last) {
   Conn* c = Find(conn);
   if (!c || !c->handling) return;
-  Write(c, "0\r\n\r\n");
+  std::string out = std::move(c->stream_head);
+  c->stream_head.clear();
+  if (!last.empty()) {
+    char size[24];
+    std::snprintf(size, sizeof size, "%zx\r\n", last.size());
+    out += size;
+    out += last;
+    out += "\r\n";
+  }
+  out += "0\r\n\r\n";
+  Write(c, std::move(out));
   Done(c);
 }
 

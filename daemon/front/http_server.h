@@ -73,7 +73,8 @@ class HttpServer {
   // A chunked response, written as it comes (server-sent events).
   void StartStream(uint64_t conn, int status, const HttpHeaders& headers);
   void StreamWrite(uint64_t conn, std::string_view data);
-  void EndStream(uint64_t conn);
+  // Ends a stream, its `last` piece (if any) and the end in one write.
+  void EndStream(uint64_t conn, std::string_view last = {});
 
   void StopAccepting();
   // Closes every connection once what was queued to it is written, and the listeners.
