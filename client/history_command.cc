@@ -95,7 +95,7 @@ Query QueryFor(const HistoryCommand& c, int64_t now_ms, int64_t* time_arg) {
   return {7,
           std::string("SELECT ") + iso +
               " AS ts, request_id, route, task, served_by, first_tier, reason, truncated, "
-              "messages_json, content, finish_reason FROM fallback_answers "
+              "messages_json, content, finish_reason, tool_calls_json FROM fallback_answers "
               "WHERE (?2 = '' OR route = ?2) ORDER BY ts_ms DESC, rowid DESC LIMIT ?3",
           {{"ts"},
            {"request_id"},
@@ -107,7 +107,8 @@ Query QueryFor(const HistoryCommand& c, int64_t now_ms, int64_t* time_arg) {
            {"truncated"},
            {"messages", true},
            {"content"},
-           {"finish_reason"}},
+           {"finish_reason"},
+           {"tool_calls", true}},
           "no kept answers" + (c.route.empty() ? std::string() : " of route " + c.route) +
               " (only routes with keep_fallback_answers = true keep them)"};
 }
@@ -161,7 +162,11 @@ void PrintAnswers(const std::vector<std::vector<Cell>>& rows, std::FILE* out) {
                  r[0].Shown().c_str(), static_cast<long long>(r[1].i), r[2].text.c_str(),
                  r[3].text.c_str(), r[4].text.c_str(), r[5].text.c_str(), r[6].text.c_str());
     std::fprintf(out, "  prompt%s: %s\n", r[7].i ? " (shortened for it)" : "", r[8].text.c_str());
-    std::fprintf(out, "  answer (%s): %s\n\n", r[10].text.c_str(), r[9].text.c_str());
+    std::fprintf(out, "  answer (%s): %s\n", r[10].text.c_str(), r[9].text.c_str());
+    if (r[11].type == SQLITE_TEXT && !r[11].text.empty()) {
+      std::fprintf(out, "  tool calls: %s\n", r[11].text.c_str());
+    }
+    std::fprintf(out, "\n");
   }
 }
 

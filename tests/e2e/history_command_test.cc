@@ -88,7 +88,16 @@ TEST(HistoryCommand, AnswersEachQuestionFromTheLiveFile) {
   auto c = cluster.Connect();
   ASSERT_TRUE(c->Complete(On("chat", "first")).ok);
   cluster.fake().SetFault("gpt-4o", "mode=error&status=503");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(c->Complete(On("chat", "falls back")).ok);
+  for (int i = 0; i < 3; ++i) {
+    CompleteRequest req = On("chat", "falls back");
+    if (i == 2) {
+      // The newest kept answer is a call of a tool.
+      req.tools.push_back({"get_weather", "",
+                           R"({"type":"object","properties":{"city":{"type":"string"}},)"
+                           R"("required":["city"]})"});
+    }
+    ASSERT_TRUE(c->Complete(req).ok);
+  }
   std::string path = cluster.history_path();
   Db db(path);
   ASSERT_TRUE(PollUntil(5000, [&] {
@@ -147,11 +156,16 @@ TEST(HistoryCommand, AnswersEachQuestionFromTheLiveFile) {
   EXPECT_NE(r.out.find(R"(prompt: [{"role":"user","content":"falls back"}])"), std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("first"), std::string::npos) << r.out;  // the first tier served it
+  EXPECT_NE(r.out.find(R"(  tool calls: [{"id":")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("name":"get_weather","arguments":"{\"city\":\"fake\"}"}])"),
+            std::string::npos)
+      << r.out;
   r = History(dir, path, {"--json", "answers", "--route", "chat", "--limit", "1"});
   EXPECT_EQ(r.out.rfind(R"([{"ts":")", 0), 0u) << r.out;
   EXPECT_NE(r.out.find(R"("messages":[{"role":"user","content":"falls back"}])"), std::string::npos)
       << r.out;
-  EXPECT_EQ(r.out.find("},{"), std::string::npos) << "one answer, as asked: " << r.out;
+  EXPECT_NE(r.out.find(R"("tool_calls":[{"id":")"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(R"("ts":")", 3), std::string::npos) << "one answer, as asked: " << r.out;
   r = History(dir, path, {"answers", "--route", "plain"});
   EXPECT_NE(r.out.find("no kept answers of route plain"), std::string::npos) << r.out;
 }
