@@ -8,6 +8,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -49,8 +50,17 @@ double LoadResult::Percentile(double p) const {
   return latency_us[std::clamp<size_t>(rank, 1, latency_us.size()) - 1];
 }
 
-LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
-                         int64_t total, std::chrono::microseconds stagger, int per_connection) {
+namespace {
+
+// One request sent on `c`; `done(ok, latency_us)` runs once when it is over, on any thread.
+using Done = std::function<void(bool ok, double latency_us)>;
+using SendOne = std::function<void(Client* c, Done done)>;
+
+// The closed loop both client loads share: `concurrency` requests in flight on connections
+// of `per_connection`, each answer starting the next on its connection, until `total` are
+// over. The first requests start spread over `stagger`.
+LoadResult ClosedLoop(const std::string& socket, int concurrency, int64_t total,
+                      std::chrono::microseconds stagger, int per_connection, const SendOne& send) {
   int connections = std::max(1, (concurrency + per_connection - 1) / per_connection);
   std::vector<std::unique_ptr<Client>> clients = Connect(socket, static_cast<size_t>(connections));
   if (clients.empty()) return {};
@@ -60,16 +70,13 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
   out.latency_us.reserve(static_cast<size_t>(total));
   int64_t started = 0, finished = 0;
   auto start = Clock::now();
-  // Each completion starts the next request on the same connection.
   std::function<void(Client*)> issue = [&](Client* c) {
-    auto t0 = Clock::now();
-    c->CompleteAsync(req, [&, c, t0](const CompleteReply& r) {
-      auto t1 = Clock::now();
+    send(c, [&, c](bool ok, double latency_us) {
       bool again;
       {
         std::lock_guard<std::mutex> lock(mu);
-        if (r.status.ok() && r.ok) {
-          out.latency_us.push_back(Us(t0, t1));
+        if (ok) {
+          out.latency_us.push_back(latency_us);
         } else {
           ++out.errors;
         }
@@ -94,53 +101,36 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
   return Finished(std::move(out), start);
 }
 
+}  // namespace
+
+LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, int concurrency,
+                         int64_t total, std::chrono::microseconds stagger, int per_connection) {
+  return ClosedLoop(socket, concurrency, total, stagger, per_connection,
+                    [&req](Client* c, Done done) {
+                      auto t0 = Clock::now();
+                      c->CompleteAsync(req, [done, t0](const CompleteReply& r) {
+                        done(r.status.ok() && r.ok, Us(t0, Clock::now()));
+                      });
+                    });
+}
+
 LoadResult RunClientStreams(const std::string& socket, const CompleteRequest& req, int concurrency,
                             int64_t total) {
-  int connections = std::max(1, (concurrency + 15) / 16);
-  std::vector<std::unique_ptr<Client>> clients = Connect(socket, static_cast<size_t>(connections));
-  if (clients.empty()) return {};
-  std::mutex mu;
-  std::condition_variable cv;
-  LoadResult out;
-  out.latency_us.reserve(static_cast<size_t>(total));
-  int64_t started = 0, finished = 0;
-  auto start = Clock::now();
-  std::function<void(Client*)> issue = [&](Client* c) {
-    auto t0 = Clock::now();
-    // The first chunk's time; the reader thread writes it before `done` reads it.
-    auto first = std::make_shared<Clock::time_point>();
-    c->CompleteStreamAsync(
-        req,
-        [first](const StreamChunk&) {
-          if (*first == Clock::time_point{}) *first = Clock::now();
-        },
-        [&, c, t0, first](const CompleteReply& r) {
-          bool again;
-          {
-            std::lock_guard<std::mutex> lock(mu);
-            if (r.status.ok() && r.ok && *first != Clock::time_point{}) {
-              out.latency_us.push_back(Us(t0, *first));
-            } else {
-              ++out.errors;
-            }
-            ++finished;
-            again = started < total;
-            if (again) ++started;
-            if (finished == total) cv.notify_all();
-          }
-          if (again) issue(c);
-        });
-  };
-  for (int i = 0; i < concurrency && started < total; ++i) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      ++started;
-    }
-    issue(clients[static_cast<size_t>(i % connections)].get());
-  }
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return finished == total; });
-  return Finished(std::move(out), start);
+  return ClosedLoop(socket, concurrency, total, std::chrono::microseconds{0}, 16,
+                    [&req](Client* c, Done done) {
+                      auto t0 = Clock::now();
+                      // The first chunk's time; the reader thread writes it before `done` reads it.
+                      auto first = std::make_shared<Clock::time_point>();
+                      c->CompleteStreamAsync(
+                          req,
+                          [first](const StreamChunk&) {
+                            if (*first == Clock::time_point{}) *first = Clock::now();
+                          },
+                          [done, t0, first](const CompleteReply& r) {
+                            bool got = *first != Clock::time_point{};
+                            done(r.status.ok() && r.ok && got, got ? Us(t0, *first) : 0);
+                          });
+                    });
 }
 
 LoadResult RunClientRate(const std::string& socket, const CompleteRequest& req, double per_second,

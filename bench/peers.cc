@@ -144,36 +144,27 @@ void BenchPeers(const std::string& npm_dir) {
   auto provider = MakeOpenAIProvider({cluster.fake().base_url(), "sk-test-openai"});
   const std::string direct_body = provider->Build("gpt-4o", req, req.messages, 64).body;
   const std::string direct_stream = provider->Build("gpt-4o", streamed, req.messages, 64).body;
-  const std::string openai_body = R"({"model":"chat","max_tokens":64,"messages":[{"role":"user",)"
-                                  R"("content":")" +
-                                  prompt + "\"}]";
-  const std::string anthropic_body = openai_body;
-  HttpLoadOptions plain, stream;
-  stream.stream = true;
-  HttpLoadOptions key = plain;
-  key.headers = {"Authorization: Bearer sk-test-openai"};
+  // Both doors take this body (a route as the model, max_tokens, the prompt as a string).
+  const std::string door_body = R"({"model":"chat","max_tokens":64,"messages":[{"role":"user",)"
+                                R"("content":")" +
+                                prompt + "\"}]}";
+  const std::string door_stream = door_body.substr(0, door_body.size() - 1) + ",\"stream\":true}";
+  const std::string key = "Authorization: Bearer sk-test-openai";
+  // A path over HTTP: POST `path` on `port` with `headers`, `plain` or `streamed` as its body.
+  auto over_http = [](int port, std::string path, std::string plain, std::string streamed,
+                      std::vector<std::string> headers) {
+    return [=](int c, int64_t n, bool s) {
+      return RunHttpLoad(port, path, s ? streamed : plain, c, n, HttpLoadOptions{headers, s});
+    };
+  };
 
-  Path direct{"direct", [&](int c, int64_t n, bool s) {
-                HttpLoadOptions opt = key;
-                opt.stream = s;
-                return RunHttpLoad(fake_port, "/v1/chat/completions",
-                                   s ? direct_stream : direct_body, c, n, opt);
-              }};
+  Path direct{"direct",
+              over_http(fake_port, "/v1/chat/completions", direct_body, direct_stream, {key})};
   Path openai{"switchyard, OpenAI door",
-              [&](int c, int64_t n, bool s) {
-                HttpLoadOptions opt = plain;
-                opt.stream = s;
-                return RunHttpLoad(http_port, "/v1/chat/completions",
-                                   openai_body + (s ? ",\"stream\":true}" : "}"), c, n, opt);
-              },
+              over_http(http_port, "/v1/chat/completions", door_body, door_stream, {}),
               cluster.daemon().pid()};
   Path anthropic{"switchyard, Anthropic door",
-                 [&](int c, int64_t n, bool s) {
-                   HttpLoadOptions opt = plain;
-                   opt.stream = s;
-                   return RunHttpLoad(http_port, "/v1/messages",
-                                      anthropic_body + (s ? ",\"stream\":true}" : "}"), c, n, opt);
-                 },
+                 over_http(http_port, "/v1/messages", door_body, door_stream, {}),
                  cluster.daemon().pid()};
   Path socket{"switchyard, MessagePack socket",
               [&](int c, int64_t n, bool s) {
@@ -187,17 +178,12 @@ void BenchPeers(const std::string& npm_dir) {
   int portkey_port = testbed::FreeLoopbackPort();
   why = InstallPortkey(npm_dir);
   if (why.empty()) portkey = StartPortkey(npm_dir, portkey_port, npm_dir + "/portkey.log", &why);
-  Path peer{"Portkey " + std::string(kPortkey),
-            [&](int c, int64_t n, bool s) {
-              HttpLoadOptions opt = key;
-              opt.stream = s;
-              opt.headers.push_back("x-portkey-provider: openai");
-              opt.headers.push_back(
-                  "x-portkey-custom-host: http://127.0.0.1:" + std::to_string(fake_port) + "/v1");
-              return RunHttpLoad(portkey_port, "/v1/chat/completions",
-                                 s ? direct_stream : direct_body, c, n, opt);
-            },
-            portkey ? portkey->pid() : 0, 3000};
+  Path peer{
+      "Portkey " + std::string(kPortkey),
+      over_http(portkey_port, "/v1/chat/completions", direct_body, direct_stream,
+                {key, "x-portkey-provider: openai",
+                 "x-portkey-custom-host: http://127.0.0.1:" + std::to_string(fake_port) + "/v1"}),
+      portkey ? portkey->pid() : 0, 3000};
   std::vector<Path*> all = {&direct, &openai, &anthropic, &socket};
   if (portkey) all.insert(all.begin() + 1, &peer);
 

@@ -81,7 +81,7 @@ void AnthropicDoor::OnMessages(uint64_t conn, HttpRequestIn&& http, RequestOrigi
   auto schedule = [this, conn, state](auto&& self) -> void {
     if (!timers_) return;
     state->ping = timers_->Start(ping_ms_, [this, conn, state, self] {
-      server_->StreamWrite(conn, "event: ping\ndata: {\"type\":\"ping\"}\n\n");
+      server_->StreamWrite(conn, AnthropicStreamWriter::PingEvent());
       self(self);
     });
   };

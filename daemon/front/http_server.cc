@@ -392,6 +392,17 @@ void HttpServer::Respond(uint64_t conn, int status, const HttpHeaders& headers,
   Done(c);
 }
 
+namespace {
+
+// `data` as one chunk of a chunked body, appended to `out`.
+void AppendChunk(std::string_view data, std::string* out) {
+  char size[24];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  out->append(size).append(data).append("\r\n");
+}
+
+}  // namespace
+
 void HttpServer::StartStream(uint64_t conn, int status, const HttpHeaders& headers) {
   Conn* c = Find(conn);
   if (!c || !c->handling) return;
@@ -401,13 +412,9 @@ void HttpServer::StartStream(uint64_t conn, int status, const HttpHeaders& heade
 void HttpServer::StreamWrite(uint64_t conn, std::string_view data) {
   Conn* c = Find(conn);
   if (!c || !c->handling || data.empty()) return;
-  char size[24];
-  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
   std::string out = std::move(c->stream_head);
   c->stream_head.clear();
-  out += size;
-  out += data;
-  out += "\r\n";
+  AppendChunk(data, &out);
   Write(c, std::move(out));
 }
 
@@ -416,13 +423,7 @@ void HttpServer::EndStream(uint64_t conn, std::string_view last) {
   if (!c || !c->handling) return;
   std::string out = std::move(c->stream_head);
   c->stream_head.clear();
-  if (!last.empty()) {
-    char size[24];
-    std::snprintf(size, sizeof size, "%zx\r\n", last.size());
-    out += size;
-    out += last;
-    out += "\r\n";
-  }
+  if (!last.empty()) AppendChunk(last, &out);
   out += "0\r\n\r\n";
   Write(c, std::move(out));
   Done(c);

@@ -46,4 +46,8 @@ int64_t EstimateToolTokens(const CompleteRequest& req) {
   return n;
 }
 
+int64_t EstimateRequestTokens(const CompleteRequest& req) {
+  return EstimatePromptTokens(req.messages) + EstimateToolTokens(req);
+}
+
 }  // namespace switchyard

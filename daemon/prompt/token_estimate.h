@@ -22,6 +22,8 @@ int64_t EstimatePromptTokens(const std::vector<Message>& messages);
 // Tokens the request's tools and json_schema add to every call (providers put them in the
 // prompt), which no shortening of the messages removes.
 int64_t EstimateToolTokens(const CompleteRequest& req);
+// Tokens of the whole request as the client sent it: its prompt and its tools.
+int64_t EstimateRequestTokens(const CompleteRequest& req);
 
 // An image, as OpenAI counts one at high detail up to 1024x1024 (and at low detail); the
 // estimate cannot see the image's size, so it takes the usual one.

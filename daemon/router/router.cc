@@ -85,8 +85,7 @@ void Router::Reload(std::shared_ptr<const Config> config) {
 bool Router::EstimateInputTokens(const CompleteRequest& req, int64_t* tokens) const {
   auto route = gen_->config->routes.find(req.route);
   if (route == gen_->config->routes.end() || route->second.tiers.empty()) return false;
-  int64_t raw = EstimatePromptTokens(req.messages) + EstimateToolTokens(req);
-  *tokens = calibration_->Scale(route->second.tiers.front(), raw);
+  *tokens = calibration_->Scale(route->second.tiers.front(), EstimateRequestTokens(req));
   return true;
 }
 

@@ -34,7 +34,7 @@ Walk::Walk(WalkEnv* env, Params p)
       wall_start_ms_(env->clock().WallMs()),
       start_ms_(env->clock().NowMs()),
       next_tier_(p.first_tier),
-      raw_tokens_(EstimatePromptTokens(req_.messages) + EstimateToolTokens(req_)),
+      raw_tokens_(EstimateRequestTokens(req_)),
       has_images_(HasImages(req_.messages)) {
   int64_t deadline = req_.deadline_ms > 0 ? req_.deadline_ms : route_->deadline_ms;
   deadline_at_ms_ = start_ms_ + deadline;

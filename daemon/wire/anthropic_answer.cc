@@ -80,7 +80,7 @@ std::string AnthropicStreamWriter::Start(int64_t input_tokens) {
   w.Key("stop_reason").Raw("null").Key("stop_sequence").Raw("null");
   WriteUsage(w, Usage{input_tokens, 0});
   w.EndObject().EndObject();
-  return Event("message_start", w.Take()) + Event("ping", R"({"type":"ping"})");
+  return Event("message_start", w.Take()) + PingEvent();
 }
 
 std::string AnthropicStreamWriter::CloseBlock() {
@@ -148,6 +148,8 @@ std::string AnthropicStreamWriter::Finish(std::string_view finish_reason, const 
   out += Event("message_stop", R"({"type":"message_stop"})");
   return out;
 }
+
+std::string AnthropicStreamWriter::PingEvent() { return Event("ping", R"({"type":"ping"})"); }
 
 std::string AnthropicStreamWriter::ErrorEvent(std::string_view type, std::string_view message) {
   return Event("error", AnthropicErrorJson(type, message));

@@ -80,6 +80,8 @@ class AnthropicStreamWriter {
   std::string Finish(std::string_view finish_reason, const Usage& usage);
   // An error after the stream began: the event Anthropic sends, and nothing after it.
   static std::string ErrorEvent(std::string_view type, std::string_view message);
+  // A ping, as an open stream carries now and then.
+  static std::string PingEvent();
 
  private:
   std::string CloseBlock();

@@ -44,6 +44,12 @@ Status TypeOf(const std::string& at, Object o, std::string* type) {
   return ReadText(at + ".type", v, type);
 }
 
+// A content block `e` at `at`: its object and its type.
+Status BlockOf(const std::string& at, Element e, Object* o, std::string* type) {
+  if (e.get_object().get(*o) != simdjson::SUCCESS) return ExpectType(at, e, "an object");
+  return TypeOf(at, *o, type);
+}
+
 Status TextBlock(const std::string& at, Object o, ContentPart* out) {
   Element v;
   out->kind = ContentPart::Kind::kText;
@@ -125,8 +131,7 @@ Status ToolResult(const std::string& at, Object o, Message* out) {
         std::string bat = Index(at + ".content", i++);
         Object bo;
         std::string type;
-        if (b.get_object().get(bo) != simdjson::SUCCESS) return ExpectType(bat, b, "an object");
-        SY_RETURN_IF_ERROR(TypeOf(bat, bo, &type));
+        SY_RETURN_IF_ERROR(BlockOf(bat, b, &bo, &type));
         if (type != "text") {
           return FieldError(bat + ".type: tool results carry text only, got '" + Printable(type) +
                             "'");
@@ -206,8 +211,7 @@ Status MessageOf(const std::string& at, Element e, std::vector<Message>* out) {
     std::string bat = Index(at + ".content", i++);
     Object bo;
     std::string type;
-    if (b.get_object().get(bo) != simdjson::SUCCESS) return ExpectType(bat, b, "an object");
-    SY_RETURN_IF_ERROR(TypeOf(bat, bo, &type));
+    SY_RETURN_IF_ERROR(BlockOf(bat, b, &bo, &type));
     if (type == "text") {
       parts.emplace_back();
       SY_RETURN_IF_ERROR(TextBlock(bat, bo, &parts.back()));
@@ -259,8 +263,7 @@ Status SystemOf(Element v, std::vector<Message>* out) {
     std::string at = Index("system", i++);
     Object bo;
     std::string type;
-    if (b.get_object().get(bo) != simdjson::SUCCESS) return ExpectType(at, b, "an object");
-    SY_RETURN_IF_ERROR(TypeOf(at, bo, &type));
+    SY_RETURN_IF_ERROR(BlockOf(at, b, &bo, &type));
     if (type != "text") return FieldError(at + ".type: system blocks are text only");
     parts.emplace_back();
     SY_RETURN_IF_ERROR(TextBlock(at, bo, &parts.back()));

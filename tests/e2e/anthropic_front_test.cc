@@ -48,6 +48,8 @@ std::string Body(const std::string& out) {
   return at == std::string::npos ? "" : out.substr(at + 4);
 }
 
+const char* kStory =
+    R"({"model":"claude","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"a story"}]})";
 const char* kHello =
     R"({"model":"claude","max_tokens":64,"messages":[{"role":"user","content":"Say hello"}]})";
 
@@ -79,9 +81,7 @@ TEST_F(AnthropicFront, AMessageInAnthropicsShapeFromEitherProvider) {
 TEST_F(AnthropicFront, AStreamFallsBackBeforeItsFirstByteAndKeepsAnthropicsOrder) {
   StartWithRoutes();
   cluster_->fake().SetFault("claude-3-5-haiku-latest", "mode=error&status=529");
-  std::string out = PostTo(
-      "/v1/messages",
-      R"({"model":"claude","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"a story"}]})");
+  std::string out = PostTo("/v1/messages", kStory);
   ASSERT_EQ(out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << out;
   EXPECT_NE(out.find("Content-Type: text/event-stream"), std::string::npos);
   EXPECT_NE(out.find("x-switchyard-model: gpt-4o"), std::string::npos) << out;
@@ -102,9 +102,7 @@ TEST_F(AnthropicFront, AStreamFallsBackBeforeItsFirstByteAndKeepsAnthropicsOrder
 TEST_F(AnthropicFront, AStreamBrokenAfterItsFirstByteEndsWithAnErrorEvent) {
   StartWithRoutes();
   cluster_->fake().SetFault("claude-3-5-haiku-latest", "mode=cut&chunk_ms=5");
-  std::string out = PostTo(
-      "/v1/messages",
-      R"({"model":"claude","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"a story"}]})");
+  std::string out = PostTo("/v1/messages", kStory);
   EXPECT_EQ(out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << out;
   EXPECT_NE(out.find("event: content_block_delta"), std::string::npos);
   EXPECT_NE(out.find("event: error\ndata: {\"type\":\"error\",\"error\":{"), std::string::npos)
@@ -115,9 +113,7 @@ TEST_F(AnthropicFront, AStreamBrokenAfterItsFirstByteEndsWithAnErrorEvent) {
 TEST_F(AnthropicFront, AnOpenStreamPingsAsAnthropicsDo) {
   StartWithRoutes("stream_ping_ms = 20\n");
   cluster_->fake().SetFault("claude-3-5-haiku-latest", "chunk_ms=40");
-  std::string body = Body(PostTo(
-      "/v1/messages",
-      R"({"model":"claude","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"a story"}]})"));
+  std::string body = Body(PostTo("/v1/messages", kStory));
   // One ping after message_start, then one every 20 ms while the text comes every 40.
   size_t first_delta = body.find("event: content_block_delta");
   ASSERT_NE(first_delta, std::string::npos) << body;
@@ -184,20 +180,14 @@ TEST_F(AnthropicFront, CountTokensIsTheDaemonsEstimate) {
 }
 
 TEST_F(AnthropicFront, TheOfficialAnthropicSdkForNode) {
-  const char* modules = std::getenv("SWITCHYARD_NODE_MODULES");
-  if (!modules || access((std::string(modules) + "/@anthropic-ai/sdk").c_str(), R_OK) != 0) {
-    GTEST_SKIP() << "the @anthropic-ai/sdk npm package is not installed (tools/test.sh "
-                    "installs it and sets SWITCHYARD_NODE_MODULES)";
+  if (std::string why = MissingNodeModule("@anthropic-ai/sdk"); !why.empty()) {
+    GTEST_SKIP() << why;
   }
   testbed::TempDir keys;
   testbed::WriteFile(keys.File("key"), "sk-ant-door\n");
   StartWithRoutes("api_key_file = \"" + keys.File("key") + "\"\n");
   int code = -1;
-  std::string out =
-      Run({"/usr/bin/env", "node",
-           std::string(SWITCHYARD_SOURCE_DIR) + "/tests/node/anthropic_sdk_test.cjs", Url(""),
-           "http://127.0.0.1:" + std::to_string(cluster_->fake().port()), "sk-ant-door"},
-          &code);
+  std::string out = RunNodeTest("anthropic_sdk_test.cjs", Url(""), "sk-ant-door", &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
   EXPECT_NE(out.find("ok   anthropic 529: a tool_use block with its input object"),

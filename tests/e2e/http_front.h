@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +48,25 @@ class HttpFront : public ::testing::Test {
     EXPECT_TRUE(p.Wait(30000, &status));
     if (code) *code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return ReadFile(log);
+  }
+
+  // "" when npm package `name` is in SWITCHYARD_NODE_MODULES, else why a test needing it
+  // is skipped.
+  static std::string MissingNodeModule(const std::string& name) {
+    const char* modules = std::getenv("SWITCHYARD_NODE_MODULES");
+    if (modules && access((std::string(modules) + "/" + name).c_str(), R_OK) == 0) return "";
+    return "the " + name +
+           " npm package is not installed (tools/test.sh installs it and sets "
+           "SWITCHYARD_NODE_MODULES)";
+  }
+  // Runs tests/node/`script` against the daemon's `base_url` and the fake provider, with
+  // API key `key`: its output, and its exit status in `code`.
+  std::string RunNodeTest(const std::string& script, const std::string& base_url,
+                          const std::string& key, int* code) {
+    return Run(
+        {"/usr/bin/env", "node", std::string(SWITCHYARD_SOURCE_DIR) + "/tests/node/" + script,
+         base_url, "http://127.0.0.1:" + std::to_string(cluster_->fake().port()), key},
+        code);
   }
 
   int port_ = 0;

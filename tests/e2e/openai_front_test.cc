@@ -114,20 +114,12 @@ TEST_F(OpenAIFront, AStreamBrokenAfterTextEndsWithAnErrorEventNotDone) {
 }
 
 TEST_F(OpenAIFront, TheOfficialOpenAISdkForNode) {
-  const char* modules = std::getenv("SWITCHYARD_NODE_MODULES");
-  if (!modules || access((std::string(modules) + "/openai").c_str(), R_OK) != 0) {
-    GTEST_SKIP() << "the openai npm package is not installed (tools/test.sh installs it and "
-                    "sets SWITCHYARD_NODE_MODULES)";
-  }
+  if (std::string why = MissingNodeModule("openai"); !why.empty()) GTEST_SKIP() << why;
   testbed::TempDir keys;
   WriteFile(keys.File("key"), "sk-front-door\n");
   Start("api_key_file = \"" + keys.File("key") + "\"\n");
   int code = -1;
-  std::string out =
-      Run({"/usr/bin/env", "node",
-           std::string(SWITCHYARD_SOURCE_DIR) + "/tests/node/openai_sdk_test.cjs", Url("/v1"),
-           "http://127.0.0.1:" + std::to_string(cluster_->fake().port()), "sk-front-door"},
-          &code);
+  std::string out = RunNodeTest("openai_sdk_test.cjs", Url("/v1"), "sk-front-door", &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
   EXPECT_NE(out.find("ok   a chat.completion object"), std::string::npos) << out;

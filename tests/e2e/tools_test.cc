@@ -202,21 +202,13 @@ TEST_F(ChatSurface, SchemasThatDoNotCompileAreRefusedBeforeAnyCall) {
 }
 
 TEST_F(ChatSurface, TheOfficialOpenAISdkForNode) {
-  const char* modules = std::getenv("SWITCHYARD_NODE_MODULES");
-  if (!modules || access((std::string(modules) + "/openai").c_str(), R_OK) != 0) {
-    GTEST_SKIP() << "the openai npm package is not installed (tools/test.sh installs it and "
-                    "sets SWITCHYARD_NODE_MODULES)";
-  }
+  if (std::string why = MissingNodeModule("openai"); !why.empty()) GTEST_SKIP() << why;
   ClusterOptions o;
   o.model_toml["claude-haiku"] = "vision = true";
   o.model_toml["gpt-4o"] = "vision = true";
   Start(o);
   int code = -1;
-  std::string out =
-      Run({"/usr/bin/env", "node",
-           std::string(SWITCHYARD_SOURCE_DIR) + "/tests/node/openai_sdk_tools_test.cjs", Url("/v1"),
-           "http://127.0.0.1:" + std::to_string(cluster_->fake().port()), "unused"},
-          &code);
+  std::string out = RunNodeTest("openai_sdk_tools_test.cjs", Url("/v1"), "unused", &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_EQ(out.find("FAIL"), std::string::npos) << out;
   EXPECT_NE(out.find("ok   anthropic: the parse helper read the answer"), std::string::npos) << out;
