@@ -335,7 +335,12 @@ void Daemon::Impl::Reload() {
 }
 
 void Daemon::Impl::AddSecrets(const Config& config) {
-  for (const auto& [name, p] : config.providers) redactor_.Add(p.api_key);
+  for (const auto& [name, p] : config.providers) {
+    for (const std::string* secret :
+         {&p.api_key, &p.aws_access_key_id, &p.aws_secret_access_key, &p.aws_session_token}) {
+      redactor_.Add(*secret);
+    }
+  }
   redactor_.Add(config.http.api_key);
   redactor_.Add(config.fleet.password);
 }
@@ -345,8 +350,9 @@ void Daemon::Impl::LogHttpClients() {
   // hold user info.
   for (const auto& [name, p] : config_->providers) {
     spdlog::info("provider {}: calls go through {}", name,
-                 dispatch_->Plain(p.base_url, p.http_client_curl) ? "switchyard's HTTP/1.1 client"
-                                                                  : "libcurl");
+                 p.kind != ProviderKind::kBedrock && dispatch_->Plain(p.base_url, p.http_client_curl)
+                     ? "switchyard's HTTP/1.1 client"
+                     : "libcurl");
   }
 }
 

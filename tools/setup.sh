@@ -13,7 +13,7 @@ packages=(
   openssl socat
   libhttp-parser-dev prometheus
   libhiredis-dev redis-server redis-tools
-  rapidjson-dev json-schema-test-suite ccache
+  rapidjson-dev json-schema-test-suite ccache zlib1g-dev
 )
 # Node.js and npm, for the OpenAI SDK the front door is tested with: Debian's, unless the
 # machine already has them.

@@ -147,27 +147,80 @@ Status ParseRetry(const std::string& src, const toml::table* t, RetryConfig* rc)
   return r.NoUnknownKeys();
 }
 
+// A secret from the environment variable named at `env_key` or the file at `file_key`
+// (not both); `fallback_env` when neither is given. Missing: an error when `required`.
+Status ReadSecret(TableReader& r, const char* env_key, const char* file_key,
+                  const std::string& fallback_env, bool required, std::string* env,
+                  std::string* file, std::string* out) {
+  SY_RETURN_IF_ERROR(r.String(env_key, env));
+  SY_RETURN_IF_ERROR(r.String(file_key, file));
+  if (!env->empty() && !file->empty()) {
+    return r.Error(r.Get(file_key), file_key,
+                   std::string("give ") + env_key + " or " + file_key + ", not both");
+  }
+  if (!file->empty()) {
+    Status s = ReadKeyFile(*file, out);
+    if (!s.ok()) return r.Error(r.Get(file_key), file_key, s.message());
+    return Status::Ok();
+  }
+  std::string name = env->empty() ? fallback_env : *env;
+  if (name.empty()) return Status::Ok();
+  const char* v = std::getenv(name.c_str());
+  if (v && *v) {
+    *out = v;
+  } else if (required || !env->empty()) {
+    return r.Error(r.Get(env->empty() ? "kind" : env_key), env->empty() ? "kind" : env_key,
+                   "environment variable " + name + " is not set");
+  }
+  return Status::Ok();
+}
+
 Status ParseProvider(const std::string& src, const std::string& name, const toml::table& t,
                      ProviderConfig* p) {
   TableReader r(src, t, "providers." + name);
   p->name = name;
   std::string kind;
   SY_RETURN_IF_ERROR(r.String("kind", &kind, true));
-  if (kind == "openai") {
-    p->kind = ProviderKind::kOpenAI;
-  } else if (kind == "anthropic") {
-    p->kind = ProviderKind::kAnthropic;
-  } else {
-    return r.Error(r.Get("kind"), "kind",
-                   "must be \"openai\" or \"anthropic\", got \"" + kind + "\"");
+  static const std::pair<const char*, ProviderKind> kKinds[] = {
+      {"openai", ProviderKind::kOpenAI}, {"anthropic", ProviderKind::kAnthropic},
+      {"gemini", ProviderKind::kGemini}, {"azure", ProviderKind::kAzure},
+      {"bedrock", ProviderKind::kBedrock}};
+  bool known = false;
+  for (const auto& [word, k] : kKinds) {
+    if (kind == word) {
+      p->kind = k;
+      known = true;
+    }
   }
-  SY_RETURN_IF_ERROR(r.String("base_url", &p->base_url, true));
+  if (!known) {
+    return r.Error(r.Get("kind"), "kind",
+                   "must be \"openai\", \"anthropic\", \"gemini\", \"azure\" or \"bedrock\", got \"" +
+                       kind + "\"");
+  }
+  const bool bedrock = p->kind == ProviderKind::kBedrock;
+  SY_RETURN_IF_ERROR(r.String("region", &p->region, bedrock));
+  if (!bedrock && !p->region.empty()) {
+    return r.Error(r.Get("region"), "region", "is for kind = \"bedrock\" only");
+  }
+  for (char c : p->region) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') {
+      return r.Error(r.Get("region"), "region", "is not an AWS region name: " + p->region);
+    }
+  }
+  std::string default_url = p->kind == ProviderKind::kGemini
+                                ? "https://generativelanguage.googleapis.com/v1beta"
+                            : bedrock ? "https://bedrock-runtime." + p->region + ".amazonaws.com"
+                                      : "";
+  SY_RETURN_IF_ERROR(r.String("base_url", &p->base_url, default_url.empty()));
+  if (p->base_url.empty()) p->base_url = default_url;
   if (p->base_url.rfind("http://", 0) != 0 && p->base_url.rfind("https://", 0) != 0) {
     return r.Error(r.Get("base_url"), "base_url", "must start with http:// or https://");
   }
   while (!p->base_url.empty() && p->base_url.back() == '/') p->base_url.pop_back();
-  SY_RETURN_IF_ERROR(r.String("api_key_env", &p->api_key_env));
-  SY_RETURN_IF_ERROR(r.String("api_key_file", &p->api_key_file));
+  SY_RETURN_IF_ERROR(r.String("api_version", &p->api_version));
+  if (p->kind != ProviderKind::kAzure && r.Get("api_version")) {
+    return r.Error(r.Get("api_version"), "api_version", "is for kind = \"azure\" only");
+  }
   SY_RETURN_IF_ERROR(r.Int("connect_timeout_ms", &p->connect_timeout_ms, 1, 600000));
   SY_RETURN_IF_ERROR(r.Int("max_in_flight", &p->max_in_flight, 1, 1000000));
   SY_RETURN_IF_ERROR(r.Int("max_response_bytes", &p->max_response_bytes, 4096, int64_t{1} << 32));
@@ -183,20 +236,24 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   if (!p->ca_file.empty() && !std::ifstream(p->ca_file)) {
     return r.Error(r.Get("ca_file"), "ca_file", "cannot read " + p->ca_file);
   }
-  if (!p->api_key_env.empty() && !p->api_key_file.empty()) {
-    return r.Error(r.Get("api_key_file"), "api_key_file",
-                   "give api_key_env or api_key_file, not both");
-  }
-  if (!p->api_key_env.empty()) {
-    const char* v = std::getenv(p->api_key_env.c_str());
-    if (!v || !*v) {
-      return r.Error(r.Get("api_key_env"), "api_key_env",
-                     "environment variable " + p->api_key_env + " is not set");
+  SY_RETURN_IF_ERROR(ReadSecret(r, "api_key_env", "api_key_file", "", false, &p->api_key_env,
+                                &p->api_key_file, &p->api_key));
+  if (bedrock) {
+    if (!p->api_key.empty()) {
+      return r.Error(r.Get(p->api_key_env.empty() ? "api_key_file" : "api_key_env"),
+                     p->api_key_env.empty() ? "api_key_file" : "api_key_env",
+                     "Bedrock calls are signed with AWS credentials: give "
+                     "aws_access_key_id_env and aws_secret_access_key_env instead");
     }
-    p->api_key = v;
-  } else if (!p->api_key_file.empty()) {
-    Status s = ReadKeyFile(p->api_key_file, &p->api_key);
-    if (!s.ok()) return r.Error(r.Get("api_key_file"), "api_key_file", s.message());
+    SY_RETURN_IF_ERROR(ReadSecret(r, "aws_access_key_id_env", "aws_access_key_id_file",
+                                  "AWS_ACCESS_KEY_ID", true, &p->aws_access_key_id_env,
+                                  &p->aws_access_key_id_file, &p->aws_access_key_id));
+    SY_RETURN_IF_ERROR(ReadSecret(r, "aws_secret_access_key_env", "aws_secret_access_key_file",
+                                  "AWS_SECRET_ACCESS_KEY", true, &p->aws_secret_access_key_env,
+                                  &p->aws_secret_access_key_file, &p->aws_secret_access_key));
+    SY_RETURN_IF_ERROR(ReadSecret(r, "aws_session_token_env", "aws_session_token_file",
+                                  "AWS_SESSION_TOKEN", false, &p->aws_session_token_env,
+                                  &p->aws_session_token_file, &p->aws_session_token));
   }
   return r.NoUnknownKeys();
 }
@@ -219,6 +276,8 @@ Status ParseModel(const std::string& src, const std::string& name, const toml::t
   SY_RETURN_IF_ERROR(r.Double("output_usd_per_mtok", &m->output_usd_per_mtok, 0, 1e6));
   SY_RETURN_IF_ERROR(r.Bool("vision", &m->vision));
   SY_RETURN_IF_ERROR(r.Bool("reasoning", &m->reasoning));
+  SY_RETURN_IF_ERROR(r.Bool("tools", &m->tools));
+  SY_RETURN_IF_ERROR(r.Bool("json_schema", &m->json_schema));
   m->breaker = cfg.breaker;
   const toml::table* breaker = nullptr;
   SY_RETURN_IF_ERROR(r.Table("breaker", &breaker));
@@ -379,6 +438,22 @@ std::string KeyAtLine(std::string_view text, int64_t line) {
 }
 
 }  // namespace
+
+const char* ProviderKindName(ProviderKind k) {
+  switch (k) {
+    case ProviderKind::kOpenAI:
+      return "openai";
+    case ProviderKind::kAnthropic:
+      return "anthropic";
+    case ProviderKind::kGemini:
+      return "gemini";
+    case ProviderKind::kAzure:
+      return "azure";
+    case ProviderKind::kBedrock:
+      return "bedrock";
+  }
+  return "openai";
+}
 
 Status ParseConfig(std::string_view text, const std::string& source, Config* out) {
   toml::table root;

@@ -12,12 +12,20 @@
 
 namespace switchyard {
 
-enum class ProviderKind { kOpenAI, kAnthropic };
+// The wire a provider speaks: OpenAI chat completions (also Ollama, vLLM, llama.cpp and most
+// local servers), Anthropic messages, Google's Gemini generateContent, Azure OpenAI
+// deployments, or AWS Bedrock's Converse.
+enum class ProviderKind { kOpenAI, kAnthropic, kGemini, kAzure, kBedrock };
+
+const char* ProviderKindName(ProviderKind k);
 
 struct ProviderConfig {
   std::string name;
   ProviderKind kind = ProviderKind::kOpenAI;
-  // Up to and including the version segment; "/chat/completions" or "/messages" is appended.
+  // Up to and including the version segment; "/chat/completions" or "/messages" is appended
+  // (Gemini: "/models/ID:generateContent"; Azure: the resource's URL, to which
+  // "/openai/deployments/ID/chat/completions" is; Bedrock: "/model/ID/converse"). Gemini and
+  // Bedrock have a default: Google's v1beta, and bedrock-runtime.REGION.amazonaws.com.
   std::string base_url;
   // Where the key comes from: an environment variable, or a file (relative paths are taken
   // inside $CREDENTIALS_DIRECTORY when systemd's LoadCredential set it). Neither: no key,
@@ -26,6 +34,18 @@ struct ProviderConfig {
   std::string api_key_file;
   // The resolved key. Never logged, stored, or returned to a client.
   std::string api_key;
+  // Azure: the api-version every call names.
+  std::string api_version = "2024-10-21";
+  // Bedrock: the AWS region (in the signature and the default base_url), and the
+  // credentials the calls are signed with (SigV4, by libcurl). Each comes from an
+  // environment variable or a file, as the API key does; unsaid, from AWS_ACCESS_KEY_ID,
+  // AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (optional), as AWS's own tools read them.
+  std::string region;
+  std::string aws_access_key_id_env, aws_access_key_id_file;
+  std::string aws_secret_access_key_env, aws_secret_access_key_file;
+  std::string aws_session_token_env, aws_session_token_file;
+  // Resolved; secrets like api_key.
+  std::string aws_access_key_id, aws_secret_access_key, aws_session_token;
   // Seconds before a connection attempt gives up; short, because a provider that cannot
   // accept a TCP connection is better skipped than waited for.
   int64_t connect_timeout_ms = 2000;
@@ -86,6 +106,11 @@ struct ModelConfig {
   // The model reads images. A request holding one skips a model without it (outcome
   // `unsupported`); off by default, since a model sent an image it cannot read fails the call.
   bool vision = false;
+  // The model takes tools, and answers that must follow a JSON Schema. On by default, as
+  // nearly every hosted model does; a local model served without tool support, say, is set
+  // `tools = false`, and a request offering tools skips it (outcome `unsupported`).
+  bool tools = true;
+  bool json_schema = true;
   // The model reasons before it answers (OpenAI's o-series and gpt-5): a request asking for
   // Anthropic's extended thinking reaches it as a reasoning_effort; without it, the model
   // answers without (docs/design.md).

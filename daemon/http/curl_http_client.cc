@@ -98,8 +98,9 @@ CurlHttpClient::~CurlHttpClient() {
   for (const IdleEasy& e : idle_easies_) curl_easy_cleanup(static_cast<CURL*>(e.easy));
 }
 
-std::shared_ptr<CurlHttpClient::HeaderList> CurlHttpClient::HeadersFor(const HeaderLines& lines) {
-  auto it = header_lists_.find(lines.get());
+std::shared_ptr<CurlHttpClient::HeaderList> CurlHttpClient::HeadersFor(const HeaderLines& lines,
+                                                                       bool signed_request) {
+  auto it = header_lists_.find({lines.get(), signed_request});
   if (it != header_lists_.end()) return it->second;
   if (header_lists_.size() >= kMaxHeaderLists) {
     // Only this map still holds lines whose provider is gone (a reload replaced it).
@@ -113,8 +114,8 @@ std::shared_ptr<CurlHttpClient::HeaderList> CurlHttpClient::HeadersFor(const Hea
     for (const std::string& line : *lines) h->list = curl_slist_append(h->list, line.c_str());
   }
   // curl would otherwise wait for "100 Continue" before sending a large prompt.
-  h->list = curl_slist_append(h->list, "Expect:");
-  header_lists_.emplace(lines.get(), h);
+  if (!signed_request) h->list = curl_slist_append(h->list, "Expect:");
+  header_lists_.emplace(std::make_pair(lines.get(), signed_request), h);
   return h;
 }
 
@@ -141,9 +142,9 @@ HttpClient::Id CurlHttpClient::Start(HttpRequest req, Callback done) {
     IdleEasy idle = std::move(idle_easies_.back());
     idle_easies_.pop_back();
     t->easy = static_cast<CURL*>(idle.easy);
-    // CAINFO cannot be unset back to the system's default: a handle set up for another
-    // CA file starts over.
-    if (idle.ca_file != t->req.ca_file) {
+    // CAINFO cannot be unset back to the system's default, nor the SigV4 authentication
+    // back to none: a handle set up for another CA file, or signed, starts over.
+    if (idle.ca_file != t->req.ca_file || idle.signed_aws) {
       curl_easy_reset(t->easy);
       SetConstantOptions(t->easy, t->req.ca_file);
     }
@@ -152,7 +153,7 @@ HttpClient::Id CurlHttpClient::Start(HttpRequest req, Callback done) {
     if (t->easy) SetConstantOptions(t->easy, t->req.ca_file);
   }
   if (!t->easy) return 0;
-  t->headers = HeadersFor(t->req.headers);
+  t->headers = HeadersFor(t->req.headers, t->req.aws != nullptr);
   CURL* e = t->easy;
   curl_easy_setopt(e, CURLOPT_URL, t->req.url.c_str());
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers->list);
@@ -168,6 +169,14 @@ HttpClient::Id CurlHttpClient::Start(HttpRequest req, Callback done) {
   // PIPEWAIT only for TLS, where HTTP/2 may multiplex; on cleartext HTTP/1.1 it would make
   // a request wait for a busy connection instead of opening another.
   curl_easy_setopt(e, CURLOPT_PIPEWAIT, t->req.url.rfind("https://", 0) == 0 ? 1L : 0L);
+  if (t->req.aws) {
+    // Without the "Expect:" line, a large prompt over HTTP/1.1 may be preceded by
+    // "Expect: 100-continue": send it without waiting for the answer.
+    curl_easy_setopt(e, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
+    curl_easy_setopt(e, CURLOPT_AWS_SIGV4, t->req.aws->provider.c_str());
+    curl_easy_setopt(e, CURLOPT_USERNAME, t->req.aws->access_key_id.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, t->req.aws->secret_access_key.c_str());
+  }
   if (curl_multi_add_handle(static_cast<CURLM*>(multi_), e) != CURLM_OK) {
     curl_easy_cleanup(e);
     return 0;
@@ -191,7 +200,7 @@ void CurlHttpClient::Release(Transfer* t) {
   curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, nullptr);   // and this into its list
   t->headers.reset();
   if (idle_easies_.size() < kMaxIdleEasies) {
-    idle_easies_.push_back(IdleEasy{t->easy, t->req.ca_file});
+    idle_easies_.push_back(IdleEasy{t->easy, t->req.ca_file, t->req.aws != nullptr});
   } else {
     curl_easy_cleanup(t->easy);
   }
@@ -363,6 +372,8 @@ size_t CurlHttpClient::OnHeader(char* data, size_t size, size_t n, void* userp) 
     t->resp.retry_after = value;
   } else if (HeaderIs(data, bytes, "retry-after-ms", &value)) {
     t->resp.retry_after_ms = value;
+  } else if (HeaderIs(data, bytes, "x-amzn-errortype", &value)) {
+    t->resp.error_type = value;
   } else if (!t->req.on_data && HeaderIs(data, bytes, "content-length", &value)) {
     size_t len = std::strtoull(value.c_str(), nullptr, 10);
     if (len <= t->req.max_response_bytes) t->resp.body.reserve(len + kBodySpareBytes);

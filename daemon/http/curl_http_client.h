@@ -6,6 +6,7 @@
 
 #include <uv.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,7 @@ class CurlHttpClient final : public HttpClient {
   struct IdleEasy {
     void* easy;           // CURL*
     std::string ca_file;  // the CA option it carries
+    bool signed_aws;      // it carries SigV4 options, which cannot be unset one by one
   };
 
   static int OnCurlSocket(void* easy, int fd, int what, void* userp, void* socketp);
@@ -58,7 +60,9 @@ class CurlHttpClient final : public HttpClient {
   void CollectDone();
   void Release(Transfer* t);
   // curl's list for `lines`, built on first use and kept while its provider lives.
-  std::shared_ptr<HeaderList> HeadersFor(const HeaderLines& lines);
+  // `lines` as curl's list. A signed request's list leaves Expect alone: curl's SigV4 would
+  // sign the empty "Expect:" that turns it off, and no server would see it to check.
+  std::shared_ptr<HeaderList> HeadersFor(const HeaderLines& lines, bool signed_request);
 
   uv_loop_t* loop_;
   void* multi_;  // CURLM*, kept opaque so this header does not include curl
@@ -69,7 +73,8 @@ class CurlHttpClient final : public HttpClient {
   std::unordered_set<Socket*> sockets_;            // every poll handle, active or idle
   std::unordered_map<int, Socket*> idle_sockets_;  // stopped ones, by descriptor
   std::vector<IdleEasy> idle_easies_;
-  std::unordered_map<const void*, std::shared_ptr<HeaderList>> header_lists_;  // by HeaderLines
+  // By HeaderLines, and whether for signed requests.
+  std::map<std::pair<const void*, bool>, std::shared_ptr<HeaderList>> header_lists_;
   std::vector<Id> streaming_ready_;  // transfers with streamed bytes to hand over
 };
 

@@ -15,6 +15,14 @@ namespace switchyard {
 // client may prepare them once (curl's list, for one).
 using HeaderLines = std::shared_ptr<const std::vector<std::string>>;
 
+// What a SigV4 signature needs beside the request: "aws:amz:REGION:SERVICE" and the key
+// pair. (A session token travels as the x-amz-security-token header, which is signed too.)
+struct AwsSigning {
+  std::string provider;
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
 struct HttpRequest {
   std::string url;
   HeaderLines headers;  // may be null: none
@@ -33,6 +41,9 @@ struct HttpRequest {
   // libcurl even for a cleartext URL, which otherwise goes to the daemon's own HTTP/1.1
   // client (providers.NAME.http_client = "curl").
   bool use_curl = false;
+  // AWS Signature Version 4: set, libcurl signs the request (CURLOPT_AWS_SIGV4) with this
+  // key pair, and the request goes through libcurl whatever its URL.
+  std::shared_ptr<const AwsSigning> aws;
 };
 
 enum class TransportError {
@@ -61,6 +72,7 @@ struct HttpResponse {
   std::string body;  // capacity leaves kBodySpareBytes spare, for in-place JSON parsing
   std::string retry_after;
   std::string retry_after_ms;
+  std::string error_type;  // x-amzn-ErrorType: what an AWS service calls its error
 };
 
 class HttpClient {

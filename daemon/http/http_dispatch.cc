@@ -15,7 +15,7 @@ bool HttpDispatch::ProxyInEnvironment() {
 }
 
 HttpClient::Id HttpDispatch::Start(HttpRequest req, Callback done) {
-  if (Plain(req.url, req.use_curl)) {
+  if (Plain(req)) {
     Id id = plain_->Start(std::move(req), std::move(done));
     return id == 0 ? 0 : id | kPlainBit;
   }

@@ -17,10 +17,11 @@ class HttpDispatch final : public HttpClient {
   // Whether the environment names a proxy curl would use for http:// URLs.
   static bool ProxyInEnvironment();
 
-  // Whether a request for `url` goes to the HTTP/1.1 client.
+  // Whether a request for `url` goes to the HTTP/1.1 client; a signed one never does.
   bool Plain(const std::string& url, bool use_curl) const {
     return !curl_only_ && !use_curl && Http1Client::Handles(url);
   }
+  bool Plain(const HttpRequest& req) const { return !req.aws && Plain(req.url, req.use_curl); }
 
   Id Start(HttpRequest req, Callback done) override;
   void Cancel(Id id) override;

@@ -40,6 +40,7 @@ ParsedResponse ParseAndCheck(const Provider& provider, const HttpResponse& resp,
   reply.body_capacity = resp.body.capacity();
   reply.retry_after = resp.retry_after;
   reply.retry_after_ms = resp.retry_after_ms;
+  reply.error_type = resp.error_type;
   reply.wall_now_ms = wall_now_ms;
   ParsedResponse parsed = provider.Parse(reply, req);
   if (parsed.outcome == Outcome::kOk) {

@@ -22,6 +22,7 @@ HttpRequest CallRequest(const ModelRuntime& rt, const CompleteRequest& req, cons
   hr.url = std::move(spec.url);
   hr.headers = std::move(spec.headers);
   hr.body = std::move(spec.body);
+  hr.aws = std::move(spec.aws);
   // A second after the walk would have given up: only if its own timer failed to.
   hr.timeout_ms = backstop_ms + 1000;
   hr.connect_timeout_ms = std::min(rt.provider_config->connect_timeout_ms, soft_timeout_ms);

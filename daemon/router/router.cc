@@ -37,14 +37,36 @@ Router::Router(std::shared_ptr<const Config> config, const RouterContext& ctx)
 
 Router::~Router() { AbortAll("shutting_down", "the daemon is stopping"); }
 
+namespace {
+
+std::unique_ptr<Provider> MakeProviderOf(const ProviderConfig& p) {
+  ProviderEndpoint ep{p.base_url,          p.api_key,
+                      p.api_version,       p.region,
+                      p.aws_access_key_id, p.aws_secret_access_key,
+                      p.aws_session_token};
+  switch (p.kind) {
+    case ProviderKind::kAnthropic:
+      return MakeAnthropicProvider(std::move(ep));
+    case ProviderKind::kGemini:
+      return MakeGeminiProvider(std::move(ep));
+    case ProviderKind::kAzure:
+      return MakeAzureProvider(std::move(ep));
+    case ProviderKind::kBedrock:
+      return MakeBedrockProvider(std::move(ep));
+    case ProviderKind::kOpenAI:
+      break;
+  }
+  return MakeOpenAIProvider(std::move(ep));
+}
+
+}  // namespace
+
 std::shared_ptr<Generation> Router::Build(std::shared_ptr<const Config> config) {
   auto gen = std::make_shared<Generation>();
   gen->config = std::move(config);
   const Config& cfg = *gen->config;
   for (const auto& [name, p] : cfg.providers) {
-    ProviderEndpoint ep{p.base_url, p.api_key};
-    gen->providers[name] = p.kind == ProviderKind::kAnthropic ? MakeAnthropicProvider(std::move(ep))
-                                                              : MakeOpenAIProvider(std::move(ep));
+    gen->providers[name] = MakeProviderOf(p);
     auto slots = provider_slots_.find(name);
     if (slots == provider_slots_.end()) {
       provider_slots_.emplace(name, ProviderSlots(p.max_in_flight));

@@ -6,7 +6,7 @@ namespace switchyard {
 
 bool StreamRelay::Feed(std::string_view bytes, StreamDelta* clean) {
   StreamDelta raw;
-  parser_.Feed(bytes, [&](const SseEvent& e) {
+  splitter_->Feed(bytes, [&](const SseEvent& e) {
     if (!state_.failed) decoder_->OnEvent(e, &state_, &raw);
   });
   if (state_.failed || raw.empty()) return false;

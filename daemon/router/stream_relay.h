@@ -1,5 +1,5 @@
-// A streamed call's bytes turned into text and tool-call pieces for the client: server-sent
-// events, read by the provider's decoder, whose text (and each call's arguments) is redacted
+// A streamed call's bytes turned into text and tool-call pieces for the client: events
+// (server-sent, or AWS's event stream), read by the provider's decoder, whose text (and each call's arguments) is redacted
 // once more as one text on its way out. A key a
 // model echoes arrives a few bytes per event, so the bytes redacted at the door
 // (http/redacting_http_client.h) never held it whole; a tail that could be the start of a
@@ -19,7 +19,10 @@ class StreamRelay {
  public:
   // `redactor` must outlive the relay.
   StreamRelay(std::unique_ptr<StreamDecoder> decoder, const Redactor* redactor)
-      : decoder_(std::move(decoder)), redactor_(redactor), redact_(redactor) {}
+      : splitter_(decoder->NewSplitter()),
+        decoder_(std::move(decoder)),
+        redactor_(redactor),
+        redact_(redactor) {}
 
   // Reads `bytes`: whether the decoder found new text or tool-call pieces (to time the first
   // output by), and what of them may be passed on now, redacted, in `*clean`.
@@ -37,7 +40,7 @@ class StreamRelay {
  private:
   void Pass(const StreamDelta& raw, StreamDelta* clean);
 
-  SseParser parser_;
+  std::unique_ptr<EventSplitter> splitter_;
   std::unique_ptr<StreamDecoder> decoder_;
   const Redactor* redactor_;
   StreamState state_;

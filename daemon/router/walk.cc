@@ -35,7 +35,8 @@ Walk::Walk(WalkEnv* env, Params p)
       start_ms_(env->clock().NowMs()),
       next_tier_(p.first_tier),
       raw_tokens_(EstimateRequestTokens(req_)),
-      has_images_(HasImages(req_.messages)) {
+      has_images_(HasImages(req_.messages)),
+      has_tools_(!req_.tools.empty() || HasToolTurns(req_.messages)) {
   int64_t deadline = req_.deadline_ms > 0 ? req_.deadline_ms : route_->deadline_ms;
   deadline_at_ms_ = start_ms_ + deadline;
   if (req_.stream) on_chunk_ = std::move(p.on_chunk);
@@ -146,11 +147,41 @@ bool Walk::TakeSlot(const ModelRuntime& rt) {
 }
 
 bool Walk::Capable(const ModelRuntime& rt, std::string* why) const {
-  if (has_images_ && !rt.config->vision) {
-    *why = "the request holds images and " + rt.config->name + " cannot see them (vision = false)";
+  const ModelConfig& m = *rt.config;
+  if (has_images_ && !m.vision) {
+    *why = "the request holds images and " + m.name + " cannot see them (vision = false)";
     return false;
   }
-  return true;
+  if (has_tools_ && !m.tools) {
+    *why = "the request holds tools and " + m.name + " cannot call them (tools = false)";
+    return false;
+  }
+  if (!req_.json_schema.schema.empty() && !m.json_schema) {
+    *why = "the request asks for a json_schema answer and " + m.name +
+           " cannot follow one (json_schema = false)";
+    return false;
+  }
+  *why = rt.provider->CannotCarry(req_);
+  return why->empty();
+}
+
+std::string Walk::NoTierCan() const {
+  bool vision = false, tools = false, schema = false;
+  for (const std::string& tier : route_->tiers) {
+    const ModelConfig& m = *gen_->models.at(tier).config;
+    vision = vision || m.vision;
+    tools = tools || m.tools;
+    schema = schema || m.json_schema;
+  }
+  std::string tail = "no tier of route '" + route_->name + "' can ";
+  if (has_images_ && !vision) {
+    return "the request holds images and " + tail + "see them (set vision = true on a model that can)";
+  }
+  if (has_tools_ && !tools) return "the request holds tools and " + tail + "call them";
+  if (!req_.json_schema.schema.empty() && !schema) {
+    return "the request asks for a json_schema answer and " + tail + "follow one";
+  }
+  return "";
 }
 
 bool Walk::Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why) {
@@ -412,15 +443,11 @@ void Walk::FinishFailed() {
   int64_t now = env_->clock().NowMs();
   bool out_of_time = now >= deadline_at_ms_;
   RouteResponse r;
-  bool any_vision = false;
-  for (const std::string& tier : route_->tiers) {
-    any_vision = any_vision || gen_->models.at(tier).config->vision;
-  }
-  if (calls_made_ == 0 && has_images_ && !any_vision) {
+  std::string cannot = calls_made_ == 0 ? NoTierCan() : "";
+  if (!cannot.empty()) {
     // Every tier would fail the same way: the request's own doing, not a model's.
     r.error.code = "bad_request";
-    r.error.message = "the request holds images and no tier of route '" + route_->name +
-                      "' can see them (set vision = true on a model that can)";
+    r.error.message = std::move(cannot);
   } else if (calls_made_ == 0 && !refused_for_capacity_.empty()) {
     // Nothing was wrong with a model: the daemon had no room for this request. A client that
     // backs off and retries will be served.

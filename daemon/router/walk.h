@@ -126,8 +126,12 @@ class Walk {
  private:
   struct Call;
 
-  // Whether the model can take this request at all (images need vision); false with `why`.
+  // Whether the model can take this request at all (images need vision, tools need tools, a
+  // schema json_schema); false with `why`.
   bool Capable(const ModelRuntime& rt, std::string* why) const;
+  // What no tier of the route can do that the request needs, said for the client; "" when
+  // some tier can do it all.
+  std::string NoTierCan() const;
   // Fits the prompt to the model's window; false (with `why`) if the model must be skipped.
   bool Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why);
   // A slot of `rt`'s provider for this client; false, the tier skipped, if there is none.
@@ -197,6 +201,7 @@ class Walk {
   double cost_usd_ = 0;
   int64_t raw_tokens_;  // uncalibrated estimate of the prompt as the client sent it
   bool has_images_;
+  bool has_tools_;  // tools offered, or tool calls and results in the history
   int64_t refused_window_ = 0;  // largest window whose provider said the prompt is too long
   int64_t chunks_sent_ = 0;
   // Why the last tier refused for lack of slots was refused, when one was: a request that

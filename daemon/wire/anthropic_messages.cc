@@ -286,7 +286,10 @@ ParsedResponse DecodeAnthropicResponse(const HttpReply& reply, const CompleteReq
   for (simdjson::dom::element block : blocks) {
     if (block["type"].get_string().get(sv) != simdjson::SUCCESS) continue;
     if (sv == "text") {
-      if (block["text"].get_string().get(sv) == simdjson::SUCCESS) r.answer.content.append(sv);
+      // Text after the answer tool's call is thinking aloud too (see below).
+      if (!answered && block["text"].get_string().get(sv) == simdjson::SUCCESS) {
+        r.answer.content.append(sv);
+      }
     } else if (sv == "tool_use") {
       ToolCall call;
       simdjson::dom::element input;

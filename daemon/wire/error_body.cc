@@ -34,6 +34,11 @@ void ReadErrorObject(simdjson::dom::object obj, ErrorBody* out) {
   if (obj["message"].get(v) == simdjson::SUCCESS) out->message = ScalarText(v);
   if (obj["type"].get(v) == simdjson::SUCCESS) out->type = ScalarText(v);
   if (obj["code"].get(v) == simdjson::SUCCESS) out->code = ScalarText(v);
+  // Google's errors: {"code": 429, "message", "status": "RESOURCE_EXHAUSTED"}.
+  if (out->type.empty() && obj["status"].get(v) == simdjson::SUCCESS) {
+    std::string_view sv;
+    if (v.get_string().get(sv) == simdjson::SUCCESS) out->type = sv;
+  }
 }
 
 }  // namespace
@@ -71,6 +76,24 @@ bool SaysContextOverflow(const ErrorBody& e) {
       "context length",     "context_length",      "context window",
       "prompt is too long", "context limit",       "context size",
       "too many tokens",    "input tokens exceed", "reduce the length",
+      // Gemini: "The input token count (N) exceeds the maximum number of tokens allowed (M)."
+      "input token count",
+      // Bedrock: "Input is too long for requested model."; "too many input tokens".
+      "input is too long",  "too many input tokens",
+  };
+  for (const char* p : kPhrases) {
+    if (m.find(p) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool SaysNoToolSupport(const ErrorBody& e) {
+  std::string m = Lower(e.message);
+  static const char* const kPhrases[] = {
+      "does not support tools",                   // Ollama, 400
+      "tool choice requires --enable-auto-tool",  // vLLM started without a tool parser, 400
+      "tools param requires --jinja",             // llama.cpp without --jinja, 500
+      "unsupported param: tools",                 // llama.cpp before --jinja, 500
   };
   for (const char* p : kPhrases) {
     if (m.find(p) != std::string::npos) return true;
@@ -80,7 +103,14 @@ bool SaysContextOverflow(const ErrorBody& e) {
 
 ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e) {
   ParsedResponse r;
-  if (status == 429) {
+  if ((status == 400 || status >= 500) && SaysNoToolSupport(e)) {
+    // The server cannot take this request's tools, though it serves others: skip it for
+    // this request without holding it against its breaker.
+    r.outcome = Outcome::kUnsupported;
+  } else if (status == 400 && e.code == "content_filter") {
+    // Azure's filter refused the prompt; another provider's filter may not.
+    r.outcome = Outcome::kContentFilter;
+  } else if (status == 429) {
     r.outcome = Outcome::kRateLimited;
   } else if ((status == 400 || status == 413 || status >= 500) && SaysContextOverflow(e)) {
     // Some OpenAI-compatible servers (llama.cpp) have sent this as a 500.

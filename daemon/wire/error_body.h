@@ -25,7 +25,14 @@ ErrorBody ReadErrorBody(std::string_view body);
 // True when an error's text says the prompt did not fit the model's context window.
 bool SaysContextOverflow(const ErrorBody& e);
 
-// Classifies a non-2xx reply. The reason is "http <status> <type>: <message>" (ReasonText).
+// True when an error says the server cannot take tools at all (a local server started
+// without tool support: Ollama, vLLM, llama.cpp).
+bool SaysNoToolSupport(const ErrorBody& e);
+
+// Classifies a non-2xx reply: a server that cannot take tools is `unsupported`, Azure's
+// content filter on the prompt `content_filter`, 429 rate limited, a context overflow by its
+// words, 408/409/5xx server errors, 400/401/403/422 the client's, others bad responses.
+// The reason is "http <status> <type>: <message>" (ReasonText).
 ParsedResponse ClassifyHttpError(int64_t status, const ErrorBody& e);
 
 struct HttpReply;

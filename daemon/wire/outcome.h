@@ -63,6 +63,7 @@ struct HttpReply {
   std::string_view body;
   std::string_view retry_after;     // Retry-After header, or empty
   std::string_view retry_after_ms;  // retry-after-ms header (OpenAI's SDKs read it), or empty
+  std::string_view error_type;      // x-amzn-ErrorType (AWS), or empty
   int64_t wall_now_ms = 0;          // to resolve a Retry-After given as an HTTP date
   // Spare bytes readable after body.data() + body.size(); simdjson parses in place when
   // there are enough, and copies otherwise.

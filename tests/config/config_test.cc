@@ -266,8 +266,9 @@ TEST_F(ConfigTest, UnknownKeyIsReportedNotIgnored) {
 }
 
 TEST_F(ConfigTest, BadProviderKind) {
-  EXPECT_EQ(ErrorFor("kind = \"openai\"", "kind = \"gemini\""),
-            "t.toml:2: providers.p.kind: must be \"openai\" or \"anthropic\", got \"gemini\"");
+  EXPECT_EQ(ErrorFor("kind = \"openai\"", "kind = \"cohere\""),
+            "t.toml:2: providers.p.kind: must be \"openai\", \"anthropic\", \"gemini\", \"azure\" or "
+            "\"bedrock\", got \"cohere\"");
 }
 
 TEST_F(ConfigTest, HttpClientIsAutoOrCurl) {

@@ -10,9 +10,19 @@ namespace fake {
 
 using switchyard::JsonWriter;
 
+namespace {
+
+// Azure's content-filter verdicts, all clear, on the prompt and on each choice.
+constexpr const char* kAzureFilterResults =
+    R"({"hate":{"filtered":false,"severity":"safe"},"self_harm":{"filtered":false,"severity":"safe"},"sexual":{"filtered":false,"severity":"safe"},"violence":{"filtered":false,"severity":"safe"}})";
+
+}  // namespace
+
 std::string AnswerBody(Api api, const AnswerSpec& a) {
+  if (api == Api::kGemini) return GeminiAnswerBody(a);
+  if (api == Api::kBedrock) return BedrockAnswerBody(a);
   JsonWriter w(a.content.size() + 512);
-  if (api == Api::kOpenAI) {
+  if (api == Api::kOpenAI || api == Api::kAzure) {
     w.BeginObject()
         .Key("id")
         .String("chatcmpl-fake" + std::to_string(a.serial))
@@ -53,8 +63,9 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
         .EndArray()
         .EndObject()
         .Key("logprobs")
-        .Raw("null")
-        .Key("finish_reason")
+        .Raw("null");
+    if (api == Api::kAzure) w.Key("content_filter_results").Raw(kAzureFilterResults);
+    w.Key("finish_reason")
         .String(!a.finish.empty() ? a.finish
                 : a.calls.empty() ? "stop"
                                   : "tool_calls")
@@ -72,8 +83,12 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
         .Key("service_tier")
         .String("default")
         .Key("system_fingerprint")
-        .String("fp_fake")
-        .EndObject();
+        .String("fp_fake");
+    if (api == Api::kAzure) {
+      w.Key("prompt_filter_results").BeginArray().BeginObject().Key("prompt_index").Int(0);
+      w.Key("content_filter_results").Raw(kAzureFilterResults).EndObject().EndArray();
+    }
+    w.EndObject();
     return w.Take();
   }
   std::string stop = a.calls.empty() ? "end_turn" : "tool_use";
@@ -117,10 +132,7 @@ std::string AnswerBody(Api api, const AnswerSpec& a) {
   return w.Take();
 }
 
-namespace {
-
-// Pieces of about `n` bytes, never splitting a UTF-8 character.
-std::vector<std::string> Pieces(const std::string& text, size_t n) {
+std::vector<std::string> TextPieces(const std::string& text, size_t n) {
   std::vector<std::string> out;
   size_t i = 0;
   while (i < text.size()) {
@@ -132,6 +144,8 @@ std::vector<std::string> Pieces(const std::string& text, size_t n) {
   return out;
 }
 
+namespace {
+
 std::string Sse(std::string_view event, const std::string& data) {
   std::string s;
   if (!event.empty()) s.append("event: ").append(event).append("\n");
@@ -141,9 +155,11 @@ std::string Sse(std::string_view event, const std::string& data) {
 }  // namespace
 
 StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
+  if (api == Api::kGemini) return GeminiAnswerStream(a);
+  if (api == Api::kBedrock) return BedrockAnswerStream(a);
   StreamEvents out;
-  std::vector<std::string> pieces = Pieces(a.content, 12);
-  if (api == Api::kOpenAI) {
+  std::vector<std::string> pieces = TextPieces(a.content, 12);
+  if (api == Api::kOpenAI || api == Api::kAzure) {
     std::string id = "chatcmpl-fake" + std::to_string(a.serial);
     auto chunk = [&](const std::string& delta, const std::string& finish) {
       JsonWriter w(delta.size() + 200);
@@ -158,8 +174,15 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
       w.EndObject().EndArray().EndObject();
       return Sse("", w.Take());
     };
+    if (api == Api::kAzure) {
+      // Azure's stream opens with the prompt's filter verdicts, and no choices
+      // (tests/providers/testdata/openai-compatible/azure_stream_prompt_filter.sse).
+      out.events.push_back(Sse(
+          "", std::string(R"({"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":)") +
+                  kAzureFilterResults + "}]}"));
+    }
     out.events.push_back(chunk(R"({"role":"assistant","content":"","refusal":null})", ""));
-    out.preamble = 1;
+    out.preamble = out.events.size();
     for (const std::string& p : pieces) {
       JsonWriter d(p.size() + 20);
       d.BeginObject().Key("content").String(p).EndObject();
@@ -176,7 +199,7 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
       open.Key("name").String(c.name).Key("arguments").String("").EndObject();
       open.EndObject().EndArray().EndObject();
       out.events.push_back(chunk(open.Take(), ""));
-      for (const std::string& p : Pieces(c.arguments, 8)) {
+      for (const std::string& p : TextPieces(c.arguments, 8)) {
         JsonWriter d(p.size() + 80);
         d.BeginObject().Key("tool_calls").BeginArray().BeginObject();
         d.Key("index").Int(static_cast<int64_t>(i)).Key("function").BeginObject();
@@ -232,7 +255,7 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
     open.Key("content_block").BeginObject().Key("type").String("tool_use").Key("id").String(c.id);
     open.Key("name").String(c.name).Key("input").Raw("{}").EndObject().EndObject();
     out.events.push_back(Sse("content_block_start", open.Take()));
-    std::vector<std::string> parts = Pieces(c.arguments, 8);
+    std::vector<std::string> parts = TextPieces(c.arguments, 8);
     parts.insert(parts.begin(), "");
     for (const std::string& p : parts) {
       JsonWriter d(p.size() + 120);
@@ -274,7 +297,12 @@ std::string KeyEcho(std::string_view key) {
 }
 
 std::string StreamErrorEvent(Api api, std::string_view echo) {
-  if (api == Api::kOpenAI) {
+  if (api == Api::kBedrock) return BedrockStreamError(echo);
+  if (api == Api::kGemini) {
+    return R"(data: {"error":{"code":503,"message":"The model is overloaded.)" + std::string(echo) +
+           "\",\"status\":\"UNAVAILABLE\"}}\r\n\r\n";
+  }
+  if (api == Api::kOpenAI || api == Api::kAzure) {
     std::string data =
         "{\"error\":{\"message\":\"The server had an error while processing your "
         "request.";
@@ -289,7 +317,22 @@ std::string StreamErrorEvent(Api api, std::string_view echo) {
 }
 
 std::string ErrorBody(Api api, int status, std::string_view kind, std::string_view echo) {
-  if (api == Api::kOpenAI) {
+  if (api == Api::kGemini) return GeminiErrorBody(status, kind, echo);
+  if (api == Api::kBedrock) return BedrockErrorBody(status, kind, echo);
+  if (kind == "no_tools") {
+    // Ollama's, for a model whose template has no tools (tests/providers/testdata/
+    // openai-compatible/ollama_error_no_tools.json).
+    return std::string(R"({"error":{"message":"fake-local:latest does not support tools)") +
+           std::string(echo) + R"(","type":"api_error","param":null,"code":null}})";
+  }
+  if (kind == "content_filter") {
+    // Azure's, for a prompt its filter refused.
+    return std::string(
+               R"({"error":{"message":"The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.)") +
+           std::string(echo) +
+           R"(","type":null,"param":"prompt","code":"content_filter","status":400,"innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{"hate":{"filtered":true,"severity":"high"}}}}})";
+  }
+  if (api == Api::kOpenAI || api == Api::kAzure) {
     std::string type = "server_error", code = "null",
                 message =
                     "The server had an error while processing your request. Sorry about that!";

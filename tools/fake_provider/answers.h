@@ -8,7 +8,9 @@
 
 namespace fake {
 
-enum class Api { kOpenAI, kAnthropic };
+// The wire formats it speaks. Azure is OpenAI's, with its deployments' path, its api-key
+// header and its content-filter fields.
+enum class Api { kOpenAI, kAnthropic, kGemini, kAzure, kBedrock };
 
 // A function the fake model calls; `arguments` is JSON text (or, to test the daemon's
 // checks, not).
@@ -50,6 +52,21 @@ std::string ErrorBody(Api api, int status, std::string_view kind, std::string_vi
 // The provider's error event in a stream that already began (HTTP 200): OpenAI's
 // data: {"error": {...}}, Anthropic's event: error with overloaded_error.
 std::string StreamErrorEvent(Api api, std::string_view echo);
+
+// Pieces of about `n` bytes, never splitting a UTF-8 character: how streams carry text.
+std::vector<std::string> TextPieces(const std::string& text, size_t n);
+
+// Gemini's and Bedrock's (native_answers.cc), which the functions above hand over to.
+// Bedrock's stream events are AWS event-stream messages, binary; its errors name their type
+// in the x-amzn-ErrorType header, BedrockErrorType's.
+std::string GeminiAnswerBody(const AnswerSpec& a);
+StreamEvents GeminiAnswerStream(const AnswerSpec& a);
+std::string GeminiErrorBody(int status, std::string_view kind, std::string_view echo);
+std::string BedrockAnswerBody(const AnswerSpec& a);
+StreamEvents BedrockAnswerStream(const AnswerSpec& a);
+std::string BedrockErrorType(int status, std::string_view kind);
+std::string BedrockErrorBody(int status, std::string_view kind, std::string_view echo);
+std::string BedrockStreamError(std::string_view echo);
 
 // `key` in every form a leak takes, as raw JSON string content (it holds \u escapes).
 std::string KeyEcho(std::string_view key);

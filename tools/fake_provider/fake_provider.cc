@@ -36,6 +36,9 @@ namespace {
 struct Settings {
   std::string openai_key;
   std::string anthropic_key;
+  std::string gemini_key;
+  std::string azure_key;
+  std::string aws_access_key_id;
 };
 
 struct Stats {
@@ -68,6 +71,7 @@ struct Pending {
   size_t stop_at = 0;  // events sent before kCut / kUnfinished end the body
   int64_t first_token_ms = 0;
   int64_t chunk_ms = 0;
+  const char* content_type = "text/event-stream; charset=utf-8";
 };
 
 struct Conn {
@@ -232,9 +236,8 @@ void StreamNext(uv_timer_t* t) {
 
 void StreamStart(Pending* p) {
   Conn* c = p->conn;
-  std::string out =
-      "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
-      "transfer-encoding: chunked\r\ncache-control: no-cache\r\n\r\n";
+  std::string out = std::string("HTTP/1.1 200 OK\r\ncontent-type: ") + p->content_type +
+                    "\r\ntransfer-encoding: chunked\r\ncache-control: no-cache\r\n\r\n";
   for (size_t i = 0; i < p->events.preamble; ++i) out += Chunked(p->events.events[i]);
   p->next_event = p->events.preamble;
   Write(c, std::move(out));
@@ -272,10 +275,11 @@ void Deliver(Pending* p) {
   }
 }
 
-void ScheduleStream(Conn* c, StreamEvents events, const Fault& f, Mode mode) {
+void ScheduleStream(Conn* c, Api api, StreamEvents events, const Fault& f, Mode mode) {
   auto* p = new Pending;
   p->conn = c;
   p->stream = true;
+  if (api == Api::kBedrock) p->content_type = "application/vnd.amazon.eventstream";
   p->mode = mode;
   p->events = std::move(events);
   size_t n = p->events.events.size();
@@ -408,13 +412,15 @@ void Compose(Api api, const RequestInfo& info, const Fault& f, Mode mode, Answer
         if (o.name == info.forced_tool) t = &o;
       }
       FakeCall call;
-      call.id = (api == Api::kOpenAI ? "call_fake" : "toolu_fake") + std::to_string(a->serial) +
-                "_" + std::to_string(i);
+      bool openai = api == Api::kOpenAI || api == Api::kAzure;
+      call.id = (openai ? "call_fake" : "toolu_fake") + std::to_string(a->serial) + "_" +
+                std::to_string(i);
       call.name = t->name;
       call.arguments = ExampleFor(t->schema);
-      bool answer_tool = t->name == info.forced_tool && api == Api::kAnthropic;
+      bool answer_tool =
+          t->name == info.forced_tool && (api == Api::kAnthropic || api == Api::kBedrock);
       if (mode == Mode::kBadToolArgs && !answer_tool) {
-        if (api == Api::kOpenAI) {
+        if (openai) {
           call.arguments = R"({"city": )";
         } else {
           call.name = "no_such_tool";
@@ -439,36 +445,90 @@ void Compose(Api api, const RequestInfo& info, const Fault& f, Mode mode, Answer
   if (info.after_tool_result) a->content += " [tool results: " + info.tool_result + "]";
 }
 
-void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view body) {
+// The header that carries `api`'s key, and whether `head` has the key the fake wants (any, when
+// it wants none). Bedrock's requests are signed: the fake checks they are, with its key id.
+const char* KeyHeader(Api api) {
+  switch (api) {
+    case Api::kOpenAI:
+    case Api::kBedrock:
+      return "authorization";
+    case Api::kAnthropic:
+      return "x-api-key";
+    case Api::kGemini:
+      return "x-goog-api-key";
+    case Api::kAzure:
+      return "api-key";
+  }
+  return "authorization";
+}
+
+bool Authorized(Api api, std::string_view head) {
+  const std::string& want = api == Api::kOpenAI      ? g_settings.openai_key
+                            : api == Api::kAnthropic ? g_settings.anthropic_key
+                            : api == Api::kGemini    ? g_settings.gemini_key
+                            : api == Api::kAzure     ? g_settings.azure_key
+                                                     : g_settings.aws_access_key_id;
+  if (want.empty()) return true;
+  std::string_view got, date;
+  if (!FindHeader(head, KeyHeader(api), &got)) return false;
+  if (api == Api::kOpenAI) return got == "Bearer " + want;
+  if (api == Api::kBedrock) {
+    return got.rfind("AWS4-HMAC-SHA256 Credential=" + want + "/", 0) == 0 &&
+           got.find("Signature=") != std::string_view::npos &&
+           FindHeader(head, "x-amz-date", &date);
+  }
+  return got == want;
+}
+
+std::string PercentDecoded(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// `path_model`: Gemini, Azure and Bedrock name the model in the path (and Gemini and Bedrock
+// whether to stream, `path_stream`).
+void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view body,
+               std::string_view path_model = {}, bool path_stream = false) {
   simdjson::dom::parser& parser = *[] {
     static simdjson::dom::parser p;
     return &p;
   }();
   simdjson::dom::element doc;
   RequestInfo info;
-  if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS) {
-    info = ReadRequest(api, doc);
-    g_last_body[info.model].assign(body);
+  bool parsed = parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS;
+  if (parsed) {
+    info = api == Api::kGemini    ? ReadGeminiRequest(doc)
+           : api == Api::kBedrock ? ReadBedrockRequest(doc)
+                                  : ReadRequest(api, doc);
   }
+  if (!path_model.empty()) {
+    info.model = PercentDecoded(path_model);
+    if (api != Api::kAzure) info.stream = path_stream;
+  }
+  if (parsed) g_last_body[info.model].assign(body);
   const std::string& model = info.model;
   const bool stream = info.stream;
   ++g_stats.requests[model];
 
-  const std::string& want = api == Api::kOpenAI ? g_settings.openai_key : g_settings.anthropic_key;
-  if (!want.empty()) {
-    std::string_view got;
-    bool ok = api == Api::kOpenAI
-                  ? FindHeader(request_head, "authorization", &got) && got == "Bearer " + want
-                  : FindHeader(request_head, "x-api-key", &got) && got == want;
-    if (!ok) {
-      ++g_stats.auth_bad;
-      std::string b = ErrorBody(api, 401, "auth");
-      Write(c, Head(401, "Unauthorized", b.size()) + b);
-      FinishResponse(c);
-      return;
-    }
-    ++g_stats.auth_ok;
+  if (!Authorized(api, request_head)) {
+    ++g_stats.auth_bad;
+    int status = api == Api::kGemini ? 400 : api == Api::kBedrock ? 403 : 401;
+    std::string b = ErrorBody(api, status, "auth");
+    std::string extra;
+    if (api == Api::kBedrock) extra = "x-amzn-ErrorType: UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/\r\n";
+    Write(c, Head(status, switchyard::HttpReason(status), b.size(), extra) + b);
+    FinishResponse(c);
+    return;
   }
+  ++g_stats.auth_ok;
 
   const Fault& f = g_faults.For(model);
   Mode mode = f.mode;
@@ -476,8 +536,7 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
     mode = Mode::kOk;
   std::string_view sent_key;
   std::string echo;
-  if (f.echo_key &&
-      FindHeader(request_head, api == Api::kOpenAI ? "authorization" : "x-api-key", &sent_key)) {
+  if (f.echo_key && api != Api::kBedrock && FindHeader(request_head, KeyHeader(api), &sent_key)) {
     if (sent_key.substr(0, 7) == "Bearer ") sent_key.remove_prefix(7);
     echo = KeyEcho(sent_key);
   }
@@ -486,6 +545,10 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
     std::string b = ErrorBody(api, status, f.error_kind, echo);
     std::string extra;
     if (f.retry_after_s >= 0) extra = "retry-after: " + std::to_string(f.retry_after_s) + "\r\n";
+    if (api == Api::kBedrock) {
+      extra += "x-amzn-ErrorType: " + BedrockErrorType(status, f.error_kind) +
+               ":http://internal.amazon.com/coral/com.amazon.bedrock/\r\n";
+    }
     std::string head = Head(status, switchyard::HttpReason(status), b.size(), extra);
     Schedule(c, std::move(head), std::move(b), f, Mode::kError);
     return;
@@ -529,12 +592,48 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
       events.events.push_back(StreamErrorEvent(api, echo));
       mode = Mode::kOk;
     }
-    ScheduleStream(c, std::move(events), f, mode);
+    ScheduleStream(c, api, std::move(events), f, mode);
     return;
   }
   std::string b = AnswerBody(api, a);
   std::string head = Head(200, "OK", b.size());
   Schedule(c, std::move(head), std::move(b), f, mode);
+}
+
+bool EndsWith(std::string_view s, std::string_view tail) {
+  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
+// Serves `path` if it is Gemini's (.../models/ID:generateContent, :streamGenerateContent),
+// Azure's (.../openai/deployments/ID/chat/completions) or Bedrock's (.../model/ID/converse,
+// /converse-stream); false if it is none of them.
+bool NativeApi(Conn* c, std::string_view path, std::string_view head, std::string_view body) {
+  size_t at;
+  if ((at = path.find("/openai/deployments/")) != std::string_view::npos &&
+      EndsWith(path, "/chat/completions")) {
+    std::string_view id = path.substr(at + 20, path.size() - at - 20 - 17);
+    HandleApi(c, Api::kAzure, head, body, id);
+    return true;
+  }
+  if ((at = path.find("/models/")) != std::string_view::npos) {
+    std::string_view rest = path.substr(at + 8);
+    size_t colon = rest.rfind(':');
+    if (colon == std::string_view::npos) return false;
+    std::string_view method = rest.substr(colon + 1);
+    if (method != "generateContent" && method != "streamGenerateContent") return false;
+    HandleApi(c, Api::kGemini, head, body, rest.substr(0, colon), method != "generateContent");
+    return true;
+  }
+  if ((at = path.find("/model/")) != std::string_view::npos) {
+    std::string_view rest = path.substr(at + 7);
+    size_t slash = rest.rfind('/');
+    if (slash == std::string_view::npos) return false;
+    std::string_view method = rest.substr(slash + 1);
+    if (method != "converse" && method != "converse-stream") return false;
+    HandleApi(c, Api::kBedrock, head, body, rest.substr(0, slash), method == "converse-stream");
+    return true;
+  }
+  return false;
 }
 
 // Parses as many complete requests from c->in as it can, one at a time.
@@ -568,6 +667,8 @@ void ProcessInput(Conn* c) {
     std::string_view body = req.substr(end + 4);
     if (path.substr(0, 10) == "/_control/") {
       HandleControl(c, path, query);
+    } else if (NativeApi(c, path, req.substr(0, end + 2), body)) {
+      // Gemini, Azure or Bedrock, by the path's shape.
     } else if (path.size() >= 17 && path.substr(path.size() - 17) == "/chat/completions") {
       HandleApi(c, Api::kOpenAI, req.substr(0, end + 2), body);
     } else if (path.size() >= 9 && path.substr(path.size() - 9) == "/messages") {
@@ -613,7 +714,9 @@ void OnConnection(uv_stream_t* server, int status) {
 }  // namespace fake
 
 int main(int argc, char** argv) {
-  CLI::App app{"fake_provider: OpenAI and Anthropic APIs on loopback, with injectable faults"};
+  CLI::App app{
+      "fake_provider: the OpenAI, Anthropic, Gemini, Azure OpenAI and Bedrock APIs on loopback, "
+      "with injectable faults"};
   int port = 0;
   std::string host = "127.0.0.1", port_file;
   std::vector<std::string> faults;
@@ -623,6 +726,10 @@ int main(int argc, char** argv) {
   app.add_option("--fault", faults, "MODEL:QUERY, e.g. gpt-4o:mode=error&status=500");
   app.add_option("--openai-key", fake::g_settings.openai_key, "require this Bearer key");
   app.add_option("--anthropic-key", fake::g_settings.anthropic_key, "require this x-api-key");
+  app.add_option("--gemini-key", fake::g_settings.gemini_key, "require this x-goog-api-key");
+  app.add_option("--azure-key", fake::g_settings.azure_key, "require this api-key");
+  app.add_option("--aws-access-key-id", fake::g_settings.aws_access_key_id,
+                 "require Bedrock calls signed (SigV4) with this key id");
   CLI11_PARSE(app, argc, argv);
 
   for (const std::string& spec : faults) {

@@ -58,7 +58,7 @@ void ReadTools(Api api, simdjson::dom::element doc, RequestInfo* r) {
     for (simdjson::dom::element t : tools) {
       OfferedTool o;
       simdjson::dom::element schema;
-      if (api == Api::kOpenAI) {
+      if (api != Api::kAnthropic) {
         o.name = Str(t["function"]["name"]);
         if (t["function"]["parameters"].get(schema) == simdjson::SUCCESS) {
           o.schema = simdjson::minify(schema);
@@ -74,7 +74,7 @@ void ReadTools(Api api, simdjson::dom::element doc, RequestInfo* r) {
   if (doc["tool_choice"].get(choice) == simdjson::SUCCESS) {
     std::string_view mode = choice.is_string() ? Str(choice) : Str(choice["type"]);
     r->tools_off = mode == "none";
-    if (api == Api::kOpenAI && mode == "function") r->forced_tool = Str(choice["function"]["name"]);
+    if (api != Api::kAnthropic && mode == "function") r->forced_tool = Str(choice["function"]["name"]);
     if (api == Api::kAnthropic && mode == "tool") r->forced_tool = Str(choice["name"]);
   }
   simdjson::dom::element schema;

@@ -33,7 +33,11 @@ struct RequestInfo {
   std::string json_schema;         // OpenAI's response_format json_schema, as JSON text
 };
 
+// Gemini and Bedrock name the model (and whether to stream) in the path, which the caller
+// fills in.
 RequestInfo ReadRequest(Api api, simdjson::dom::element doc);
+RequestInfo ReadGeminiRequest(simdjson::dom::element doc);
+RequestInfo ReadBedrockRequest(simdjson::dom::element doc);
 
 // A JSON value that follows `schema` (JSON text): every required property, with the first
 // enum value, a string "fake", the number 1, true, or an example of the items.
