@@ -252,9 +252,10 @@ int64_t FakeProvider::AuthBad() {
 }
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
-  fake_ = std::make_unique<FakeProvider>(
-      dir_, std::vector<std::string>{"--openai-key", options_.openai_key, "--anthropic-key",
-                                     options_.anthropic_key});
+  std::vector<std::string> fake_args{"--openai-key", options_.openai_key, "--anthropic-key",
+                                     options_.anthropic_key};
+  fake_args.insert(fake_args.end(), options_.fake_args.begin(), options_.fake_args.end());
+  fake_ = std::make_unique<FakeProvider>(dir_, std::move(fake_args));
   socket_ = options_.activate_socket.empty() ? dir_.File("sy.sock") : options_.activate_socket;
   daemon_log_ = dir_.File("daemon.log");
   config_path_ = dir_.File("switchyard.toml");
@@ -289,7 +290,10 @@ void Cluster::WriteConfig(const ClusterOptions& o) {
       << o.route_toml << "\n[routes.chat.timeout]\ndefault_ms = " << o.default_timeout_ms << "\n"
       << o.timeout_toml << "\n"
       << o.extra_toml;
-  WriteFile(config_path_ + ".tmp", cfg.str());
+  std::string text = cfg.str();
+  const std::string root = "http://127.0.0.1:" + std::to_string(fake_->port());
+  for (size_t at; (at = text.find("{fake}")) != std::string::npos;) text.replace(at, 6, root);
+  WriteFile(config_path_ + ".tmp", text);
   std::rename((config_path_ + ".tmp").c_str(), config_path_.c_str());
 }
 

@@ -88,13 +88,16 @@ struct ClusterOptions {
   std::string log_level = "info";
   std::string route_toml;    // more keys for [routes.chat]
   std::string timeout_toml;  // more keys for [routes.chat.timeout]
-  std::string extra_toml;    // more tables, e.g. "[history]\nflush_ms = 20\n"
+  // More tables, e.g. "[history]\nflush_ms = 20\n"; "{fake}" in them is the fake provider's
+  // root URL (http://127.0.0.1:PORT), for providers of other kinds pointed at it.
+  std::string extra_toml;
   std::string history_file;  // default: history.db in the cluster's directory
   std::string tiers = "\"gpt-4o\", \"gpt-4o-mini\", \"claude-haiku\"";  // of route "chat"
   // More keys for one model's table, by its name ("vision = true").
   std::map<std::string, std::string> model_toml;
   std::string daemon_toml;             // more keys for [daemon]
   std::vector<std::string> extra_env;  // NAME=value for the daemon
+  std::vector<std::string> fake_args;  // more flags for the fake provider ("--gemini-key", ...)
   // More keys for both [providers.openai] and [providers.anthropic].
   std::string provider_toml;
   // Set: start the daemon through systemd-socket-activate listening on this path.
