@@ -65,6 +65,24 @@ for api, d in ((0, 'openai'), (1, 'anthropic'), (0, 'openai-compatible')):
 w('provider/openai_garbage', sel(0, 200) + b'<html>502</html>\x01\xff')
 w('provider/openai_empty', sel(0, 200, False))
 
+# A native answer's first byte: bits 0-1 the provider (Gemini, Azure, Bedrock), bits 2-5 the
+# status, bit 6 the body as an error type too, bit 7 a json_schema request.
+native_statuses = [200, 400, 401, 403, 404, 408, 424, 429, 500, 503, 529, 302]
+for api, d in ((0, 'gemini'), (2, 'bedrock'), (1, 'openai-compatible')):
+    for p in sorted(glob.glob(f'{F}/{d}/*.json')) + sorted(glob.glob(f'{F}/{d}/*.sse')):
+        name = os.path.basename(p)
+        digits = [int(x) for x in name.replace('.', '_').split('_') if x.isdigit()]
+        status = digits[0] if 'error' in name and digits and digits[0] in native_statuses else 200
+        w(f'native_answer/{d}_{name}',
+          bytes([(native_statuses.index(status) << 2) | api]) + open(p, 'rb').read())
+w('native_answer/bedrock_schema_answer',
+  bytes([0x80 | 2]) + open(f'{F}/bedrock/converse_tool_then_text.json', 'rb').read())
+
+# An event-stream input's first byte: where the bytes are split, bit 0 a json_schema request.
+for p in sorted(glob.glob(f'{F}/bedrock/*.bin')):
+    data = open(p, 'rb').read()
+    w(f'event_stream/{os.path.basename(p)}', bytes([(len(data) // 2) % 256 & 0xfe]) + data)
+
 # An SSE input's first byte: bit 0 the API, the rest where the bytes are split.
 for api, d in ((0, 'openai'), (1, 'anthropic')):
     for p in sorted(glob.glob(f'{F}/{d}/*.sse')):
