@@ -238,13 +238,8 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   }
   SY_RETURN_IF_ERROR(ReadSecret(r, "api_key_env", "api_key_file", "", false, &p->api_key_env,
                                 &p->api_key_file, &p->api_key));
-  if (bedrock) {
-    if (!p->api_key.empty()) {
-      return r.Error(r.Get(p->api_key_env.empty() ? "api_key_file" : "api_key_env"),
-                     p->api_key_env.empty() ? "api_key_file" : "api_key_env",
-                     "Bedrock calls are signed with AWS credentials: give "
-                     "aws_access_key_id_env and aws_secret_access_key_env instead");
-    }
+  if (bedrock && p->api_key.empty()) {
+    // Without a Bedrock API key (a bearer token), calls are signed with AWS credentials.
     SY_RETURN_IF_ERROR(ReadSecret(r, "aws_access_key_id_env", "aws_access_key_id_file",
                                   "AWS_ACCESS_KEY_ID", true, &p->aws_access_key_id_env,
                                   &p->aws_access_key_id_file, &p->aws_access_key_id));
@@ -254,6 +249,21 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
     SY_RETURN_IF_ERROR(ReadSecret(r, "aws_session_token_env", "aws_session_token_file",
                                   "AWS_SESSION_TOKEN", false, &p->aws_session_token_env,
                                   &p->aws_session_token_file, &p->aws_session_token));
+  } else if (bedrock) {
+    for (const char* k : {"aws_access_key_id_env", "aws_access_key_id_file",
+                          "aws_secret_access_key_env", "aws_secret_access_key_file",
+                          "aws_session_token_env", "aws_session_token_file"}) {
+      if (r.Get(k)) {
+        return r.Error(r.Get(k), k,
+                       "give a Bedrock API key (api_key_env) or AWS credentials, not both");
+      }
+    }
+  } else {
+    for (const char* k : {"aws_access_key_id_env", "aws_access_key_id_file",
+                          "aws_secret_access_key_env", "aws_secret_access_key_file",
+                          "aws_session_token_env", "aws_session_token_file"}) {
+      if (r.Get(k)) return r.Error(r.Get(k), k, "is for kind = \"bedrock\" only");
+    }
   }
   return r.NoUnknownKeys();
 }

@@ -40,6 +40,7 @@ struct ProviderConfig {
   // credentials the calls are signed with (SigV4, by libcurl). Each comes from an
   // environment variable or a file, as the API key does; unsaid, from AWS_ACCESS_KEY_ID,
   // AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (optional), as AWS's own tools read them.
+  // A Bedrock API key in api_key_env/api_key_file is sent as a bearer instead, unsigned.
   std::string region;
   std::string aws_access_key_id_env, aws_access_key_id_file;
   std::string aws_secret_access_key_env, aws_secret_access_key_file;

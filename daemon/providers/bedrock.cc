@@ -1,7 +1,7 @@
 // AWS Bedrock's Converse API (POST {base_url}/model/{id}/converse, or /converse-stream),
 // signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4, service "bedrock"); a session token goes
-// as x-amz-security-token, which the signature covers. The wire format is
-// wire/bedrock_converse.h's.
+// as x-amz-security-token, which the signature covers. With a Bedrock API key instead, the
+// key is a bearer and nothing is signed. The wire format is wire/bedrock_converse.h's.
 #include <cctype>
 
 #include "providers/provider.h"
@@ -31,13 +31,18 @@ class BedrockProvider final : public Provider {
  public:
   explicit BedrockProvider(ProviderEndpoint endpoint) : endpoint_(std::move(endpoint)) {
     std::vector<std::string> headers{"Content-Type: application/json"};
-    if (!endpoint_.aws_session_token.empty()) {
-      headers.push_back("x-amz-security-token: " + endpoint_.aws_session_token);
+    if (!endpoint_.api_key.empty()) {
+      // A Bedrock API key: a bearer, and no signature.
+      headers.push_back("Authorization: Bearer " + endpoint_.api_key);
+    } else {
+      if (!endpoint_.aws_session_token.empty()) {
+        headers.push_back("x-amz-security-token: " + endpoint_.aws_session_token);
+      }
+      aws_ = std::make_shared<const AwsSigning>(AwsSigning{
+          "aws:amz:" + endpoint_.region + ":bedrock", endpoint_.aws_access_key_id,
+          endpoint_.aws_secret_access_key});
     }
     headers_ = std::make_shared<const std::vector<std::string>>(std::move(headers));
-    aws_ = std::make_shared<const AwsSigning>(AwsSigning{"aws:amz:" + endpoint_.region + ":bedrock",
-                                                         endpoint_.aws_access_key_id,
-                                                         endpoint_.aws_secret_access_key});
   }
 
   HttpCallSpec Build(std::string_view model_id, const CompleteRequest& req,

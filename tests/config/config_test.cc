@@ -143,16 +143,21 @@ TEST_F(ConfigTest, VisionAndTheToolChecksAreKeysOfTheirOwn) {
   ASSERT_TRUE(ParseConfig(kMinimal, "t.toml", &cfg).ok());
   EXPECT_FALSE(cfg.models["a"].vision);
   EXPECT_FALSE(cfg.models["a"].reasoning);
+  EXPECT_TRUE(cfg.models["a"].tools);
+  EXPECT_TRUE(cfg.models["a"].json_schema);
   EXPECT_TRUE(cfg.routes["chat"].checks.tool_calls);
   EXPECT_TRUE(cfg.routes["chat"].checks.schema);
   std::string text =
       std::string(kMinimal) + "[routes.chat.checks]\ntool_calls = false\nschema = false\n";
   size_t at = text.find("max_output_tokens = 100\n");
-  text.insert(at + 24, "vision = true\nreasoning = true\n");
+  text.insert(at + 24, "vision = true\nreasoning = true\ntools = false\njson_schema = false\n");
   Status s = ParseConfig(text, "t.toml", &cfg);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_TRUE(cfg.models["a"].vision);
   EXPECT_TRUE(cfg.models["a"].reasoning);
+  EXPECT_FALSE(cfg.models["a"].tools);
+  EXPECT_FALSE(cfg.models["a"].json_schema);
+  EXPECT_TRUE(cfg.models["b"].tools);
   EXPECT_FALSE(cfg.models["b"].vision);
   EXPECT_FALSE(cfg.routes["chat"].checks.tool_calls);
   EXPECT_FALSE(cfg.routes["chat"].checks.schema);
@@ -263,6 +268,83 @@ TEST_F(ConfigTest, WrongTypeNamesKeyAndLine) {
 TEST_F(ConfigTest, UnknownKeyIsReportedNotIgnored) {
   EXPECT_EQ(ErrorFor("[routes.chat]\n", "[routes.chat]\ndeadline = 5\n"),
             "t.toml:18: routes.chat.deadline: unknown key");
+}
+
+// kMinimal with its provider replaced by `provider` (the lines after "[providers.p]\n").
+Status ParseWithProvider(const std::string& provider, Config* cfg) {
+  std::string text = kMinimal;
+  size_t end = text.find("\n\n[models.a]");
+  text.replace(0, end, "[providers.p]\n" + provider);
+  return ParseConfig(text, "t.toml", cfg);
+}
+
+TEST_F(ConfigTest, GeminiAzureAndBedrockAsUsersWriteThem) {
+  setenv("SY_CFG_GEMINI", "AIza-cfg", 1);
+  setenv("SY_CFG_AZURE", "az-cfg", 1);
+  setenv("SY_CFG_AWS_ID", "AKIDCFG", 1);
+  setenv("SY_CFG_AWS_SECRET", "aws-secret-cfg", 1);
+  Config cfg;
+  Status s = ParseWithProvider("kind = \"gemini\"\napi_key_env = \"SY_CFG_GEMINI\"", &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cfg.providers["p"].kind, ProviderKind::kGemini);
+  EXPECT_EQ(cfg.providers["p"].base_url, "https://generativelanguage.googleapis.com/v1beta");
+  EXPECT_EQ(cfg.providers["p"].api_key, "AIza-cfg");
+
+  s = ParseWithProvider(
+      "kind = \"azure\"\nbase_url = \"https://myres.openai.azure.com/\"\napi_key_env = "
+      "\"SY_CFG_AZURE\"",
+      &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(cfg.providers["p"].base_url, "https://myres.openai.azure.com");
+  EXPECT_EQ(cfg.providers["p"].api_version, "2024-10-21");
+
+  s = ParseWithProvider(
+      "kind = \"bedrock\"\nregion = \"eu-west-1\"\naws_access_key_id_env = \"SY_CFG_AWS_ID\"\n"
+      "aws_secret_access_key_env = \"SY_CFG_AWS_SECRET\"",
+      &cfg);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const ProviderConfig& aws = cfg.providers["p"];
+  EXPECT_EQ(aws.base_url, "https://bedrock-runtime.eu-west-1.amazonaws.com");
+  EXPECT_EQ(aws.aws_access_key_id, "AKIDCFG");
+  EXPECT_EQ(aws.aws_secret_access_key, "aws-secret-cfg");
+  EXPECT_EQ(aws.aws_session_token, "");
+  EXPECT_STREQ(ProviderKindName(aws.kind), "bedrock");
+}
+
+TEST_F(ConfigTest, EachKindsKeysAreItsOwnAndCredentialsAreChecked) {
+  Config cfg;
+  EXPECT_EQ(ParseWithProvider("kind = \"bedrock\"", &cfg).message(),
+            "t.toml:1: providers.p.region: is required");
+  unsetenv("AWS_ACCESS_KEY_ID");
+  EXPECT_EQ(ParseWithProvider("kind = \"bedrock\"\nregion = \"us-east-1\"", &cfg).message(),
+            "t.toml:2: providers.p.kind: environment variable AWS_ACCESS_KEY_ID is not set");
+  EXPECT_NE(ParseWithProvider("kind = \"bedrock\"\nregion = \"us east\"", &cfg)
+                .message()
+                .find("not an AWS region name"),
+            std::string::npos);
+  EXPECT_EQ(ParseWithProvider("kind = \"openai\"\nbase_url = \"http://h/v1\"\nregion = \"x\"", &cfg)
+                .message(),
+            "t.toml:4: providers.p.region: is for kind = \"bedrock\" only");
+  EXPECT_EQ(
+      ParseWithProvider("kind = \"openai\"\nbase_url = \"http://h/v1\"\napi_version = \"x\"", &cfg)
+          .message(),
+      "t.toml:4: providers.p.api_version: is for kind = \"azure\" only");
+  EXPECT_EQ(ParseWithProvider(
+                "kind = \"openai\"\nbase_url = \"http://h/v1\"\naws_access_key_id_env = \"X\"", &cfg)
+                .message(),
+            "t.toml:4: providers.p.aws_access_key_id_env: is for kind = \"bedrock\" only");
+  setenv("SY_CFG_BEDROCK_KEY", "ABSK-cfg", 1);
+  EXPECT_EQ(ParseWithProvider("kind = \"bedrock\"\nregion = \"us-east-1\"\napi_key_env = "
+                              "\"SY_CFG_BEDROCK_KEY\"\naws_access_key_id_env = \"X\"",
+                              &cfg)
+                .message(),
+            "t.toml:5: providers.p.aws_access_key_id_env: give a Bedrock API key (api_key_env) or "
+            "AWS credentials, not both");
+  // A Bedrock API key alone needs no AWS credentials.
+  EXPECT_TRUE(ParseWithProvider(
+                  "kind = \"bedrock\"\nregion = \"us-east-1\"\napi_key_env = \"SY_CFG_BEDROCK_KEY\"",
+                  &cfg)
+                  .ok());
 }
 
 TEST_F(ConfigTest, BadProviderKind) {

@@ -46,6 +46,18 @@ TEST(Bedrock, UrlSigningAndSessionToken) {
             call.headers->end());
 }
 
+TEST(Bedrock, ABedrockApiKeyIsABearerAndNothingIsSigned) {
+  ProviderEndpoint ep{"https://bedrock-runtime.us-east-1.amazonaws.com", "ABSKbedrockkey"};
+  ep.region = "us-east-1";
+  CompleteRequest req;
+  req.messages = {{"user", "Hello"}};
+  HttpCallSpec call = MakeBedrockProvider(ep)->Build("amazon.nova-micro-v1:0", req, req.messages, 10);
+  EXPECT_EQ(call.aws, nullptr);
+  EXPECT_NE(std::find(call.headers->begin(), call.headers->end(),
+                      "Authorization: Bearer ABSKbedrockkey"),
+            call.headers->end());
+}
+
 TEST(Bedrock, MessagesSystemToolsAndResults) {
   CompleteRequest req;
   Message calls("assistant", "Let me look.");
