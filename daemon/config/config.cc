@@ -182,8 +182,10 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   std::string kind;
   SY_RETURN_IF_ERROR(r.String("kind", &kind, true));
   static const std::pair<const char*, ProviderKind> kKinds[] = {
-      {"openai", ProviderKind::kOpenAI}, {"anthropic", ProviderKind::kAnthropic},
-      {"gemini", ProviderKind::kGemini}, {"azure", ProviderKind::kAzure},
+      {"openai", ProviderKind::kOpenAI},
+      {"anthropic", ProviderKind::kAnthropic},
+      {"gemini", ProviderKind::kGemini},
+      {"azure", ProviderKind::kAzure},
       {"bedrock", ProviderKind::kBedrock}};
   bool known = false;
   for (const auto& [word, k] : kKinds) {
@@ -193,9 +195,10 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
     }
   }
   if (!known) {
-    return r.Error(r.Get("kind"), "kind",
-                   "must be \"openai\", \"anthropic\", \"gemini\", \"azure\" or \"bedrock\", got \"" +
-                       kind + "\"");
+    return r.Error(
+        r.Get("kind"), "kind",
+        "must be \"openai\", \"anthropic\", \"gemini\", \"azure\" or \"bedrock\", got \"" + kind +
+            "\"");
   }
   const bool bedrock = p->kind == ProviderKind::kBedrock;
   SY_RETURN_IF_ERROR(r.String("region", &p->region, bedrock));
@@ -250,18 +253,18 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
                                   "AWS_SESSION_TOKEN", false, &p->aws_session_token_env,
                                   &p->aws_session_token_file, &p->aws_session_token));
   } else if (bedrock) {
-    for (const char* k : {"aws_access_key_id_env", "aws_access_key_id_file",
-                          "aws_secret_access_key_env", "aws_secret_access_key_file",
-                          "aws_session_token_env", "aws_session_token_file"}) {
+    for (const char* k :
+         {"aws_access_key_id_env", "aws_access_key_id_file", "aws_secret_access_key_env",
+          "aws_secret_access_key_file", "aws_session_token_env", "aws_session_token_file"}) {
       if (r.Get(k)) {
         return r.Error(r.Get(k), k,
                        "give a Bedrock API key (api_key_env) or AWS credentials, not both");
       }
     }
   } else {
-    for (const char* k : {"aws_access_key_id_env", "aws_access_key_id_file",
-                          "aws_secret_access_key_env", "aws_secret_access_key_file",
-                          "aws_session_token_env", "aws_session_token_file"}) {
+    for (const char* k :
+         {"aws_access_key_id_env", "aws_access_key_id_file", "aws_secret_access_key_env",
+          "aws_secret_access_key_file", "aws_session_token_env", "aws_session_token_file"}) {
       if (r.Get(k)) return r.Error(r.Get(k), k, "is for kind = \"bedrock\" only");
     }
   }

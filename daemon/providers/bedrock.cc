@@ -38,9 +38,9 @@ class BedrockProvider final : public Provider {
       if (!endpoint_.aws_session_token.empty()) {
         headers.push_back("x-amz-security-token: " + endpoint_.aws_session_token);
       }
-      aws_ = std::make_shared<const AwsSigning>(AwsSigning{
-          "aws:amz:" + endpoint_.region + ":bedrock", endpoint_.aws_access_key_id,
-          endpoint_.aws_secret_access_key});
+      aws_ = std::make_shared<const AwsSigning>(
+          AwsSigning{"aws:amz:" + endpoint_.region + ":bedrock", endpoint_.aws_access_key_id,
+                     endpoint_.aws_secret_access_key});
     }
     headers_ = std::make_shared<const std::vector<std::string>>(std::move(headers));
   }

@@ -21,8 +21,7 @@ class GeminiProvider final : public Provider {
     if (model_id.rfind("models/", 0) == 0) model_id.remove_prefix(7);
     std::string url = endpoint_.base_url + "/models/" + std::string(model_id) +
                       (req.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    return HttpCallSpec{std::move(url), headers_,
-                        EncodeGeminiRequest(req, messages, max_tokens)};
+    return HttpCallSpec{std::move(url), headers_, EncodeGeminiRequest(req, messages, max_tokens)};
   }
 
   std::unique_ptr<StreamDecoder> NewStreamDecoder(const CompleteRequest&) const override {

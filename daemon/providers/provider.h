@@ -18,8 +18,8 @@
 namespace switchyard {
 
 struct ProviderEndpoint {
-  std::string base_url;  // up to and including the version segment, no trailing slash
-  std::string api_key;   // may be empty (local servers); sent in the provider's auth header
+  std::string base_url;       // up to and including the version segment, no trailing slash
+  std::string api_key;        // may be empty (local servers); sent in the provider's auth header
   std::string api_version{};  // Azure's api-version
   // Bedrock: the region, and the AWS credentials calls are signed with.
   std::string region{};

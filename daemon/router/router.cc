@@ -40,9 +40,8 @@ Router::~Router() { AbortAll("shutting_down", "the daemon is stopping"); }
 namespace {
 
 std::unique_ptr<Provider> MakeProviderOf(const ProviderConfig& p) {
-  ProviderEndpoint ep{p.base_url,          p.api_key,
-                      p.api_version,       p.region,
-                      p.aws_access_key_id, p.aws_secret_access_key,
+  ProviderEndpoint ep{p.base_url,         p.api_key,           p.api_version,
+                      p.region,           p.aws_access_key_id, p.aws_secret_access_key,
                       p.aws_session_token};
   switch (p.kind) {
     case ProviderKind::kAnthropic:

@@ -1,9 +1,8 @@
 // A streamed call's bytes turned into text and tool-call pieces for the client: events
-// (server-sent, or AWS's event stream), read by the provider's decoder, whose text (and each call's arguments) is redacted
-// once more as one text on its way out. A key a
-// model echoes arrives a few bytes per event, so the bytes redacted at the door
-// (http/redacting_http_client.h) never held it whole; a tail that could be the start of a
-// key waits for the next event.
+// (server-sent, or AWS's event stream), read by the provider's decoder, whose text (and each call's
+// arguments) is redacted once more as one text on its way out. A key a model echoes arrives a few
+// bytes per event, so the bytes redacted at the door (http/redacting_http_client.h) never held it
+// whole; a tail that could be the start of a key waits for the next event.
 #pragma once
 
 #include <memory>

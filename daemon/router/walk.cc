@@ -175,7 +175,8 @@ std::string Walk::NoTierCan() const {
   }
   std::string tail = "no tier of route '" + route_->name + "' can ";
   if (has_images_ && !vision) {
-    return "the request holds images and " + tail + "see them (set vision = true on a model that can)";
+    return "the request holds images and " + tail +
+           "see them (set vision = true on a model that can)";
   }
   if (has_tools_ && !tools) return "the request holds tools and " + tail + "call them";
   if (!req_.json_schema.schema.empty() && !schema) {

@@ -201,7 +201,7 @@ class Walk {
   double cost_usd_ = 0;
   int64_t raw_tokens_;  // uncalibrated estimate of the prompt as the client sent it
   bool has_images_;
-  bool has_tools_;  // tools offered, or tool calls and results in the history
+  bool has_tools_;              // tools offered, or tool calls and results in the history
   int64_t refused_window_ = 0;  // largest window whose provider said the prompt is too long
   int64_t chunks_sent_ = 0;
   // Why the last tier refused for lack of slots was refused, when one was: a request that

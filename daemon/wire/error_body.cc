@@ -73,13 +73,20 @@ bool SaysContextOverflow(const ErrorBody& e) {
   if (e.code == "context_length_exceeded" || e.type == "exceed_context_size_error") return true;
   std::string m = Lower(e.message);
   static const char* const kPhrases[] = {
-      "context length",     "context_length",      "context window",
-      "prompt is too long", "context limit",       "context size",
-      "too many tokens",    "input tokens exceed", "reduce the length",
+      "context length",
+      "context_length",
+      "context window",
+      "prompt is too long",
+      "context limit",
+      "context size",
+      "too many tokens",
+      "input tokens exceed",
+      "reduce the length",
       // Gemini: "The input token count (N) exceeds the maximum number of tokens allowed (M)."
       "input token count",
       // Bedrock: "Input is too long for requested model."; "too many input tokens".
-      "input is too long",  "too many input tokens",
+      "input is too long",
+      "too many input tokens",
   };
   for (const char* p : kPhrases) {
     if (m.find(p) != std::string::npos) return true;

@@ -22,10 +22,10 @@ constexpr std::string_view kNoThoughtSignature = "skip_thought_signature_validat
 // The Schema object's fields (Gemini API reference, "Schema").
 bool SchemaKeyword(std::string_view k) {
   static const char* const kKeys[] = {
-      "type",      "format",    "title",         "description",   "nullable",
-      "enum",      "maxItems",  "minItems",      "minProperties", "maxProperties",
-      "minLength", "maxLength", "pattern",       "example",       "propertyOrdering",
-      "default",   "minimum",   "maximum",       "required"};
+      "type",      "format",    "title",    "description",   "nullable",
+      "enum",      "maxItems",  "minItems", "minProperties", "maxProperties",
+      "minLength", "maxLength", "pattern",  "example",       "propertyOrdering",
+      "default",   "minimum",   "maximum",  "required"};
   for (const char* key : kKeys) {
     if (k == key) return true;
   }
@@ -247,9 +247,9 @@ std::string EncodeGeminiRequest(const CompleteRequest& req, const std::vector<Me
 std::string GeminiFinishReason(std::string_view f) {
   if (f == "STOP") return "stop";
   if (f == "MAX_TOKENS") return "length";
-  static const char* const kFiltered[] = {"SAFETY",      "RECITATION", "BLOCKLIST",
-                                          "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
-                                          "LANGUAGE"};
+  static const char* const kFiltered[] = {
+      "SAFETY", "RECITATION",   "BLOCKLIST", "PROHIBITED_CONTENT",
+      "SPII",   "IMAGE_SAFETY", "LANGUAGE"};
   for (const char* k : kFiltered) {
     if (f == k) return "content_filter";
   }
@@ -274,8 +274,8 @@ bool ReadGeminiChunk(simdjson::dom::element doc, GeminiChunk* out) {
   }
   std::string_view response_id = StringOr(doc["responseId"]);
   simdjson::dom::array candidates;
-  bool any = doc["candidates"].get_array().get(candidates) == simdjson::SUCCESS &&
-             candidates.size() > 0;
+  bool any =
+      doc["candidates"].get_array().get(candidates) == simdjson::SUCCESS && candidates.size() > 0;
   if (!any) {
     std::string_view blocked = StringOr(doc["promptFeedback"]["blockReason"]);
     if (!blocked.empty()) {

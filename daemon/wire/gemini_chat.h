@@ -41,7 +41,7 @@ struct GeminiChunk {
   std::string finish_reason;    // Gemini's word; "" before the last event
   bool has_usage = false;
   int64_t input_tokens = 0;
-  int64_t output_tokens = 0;  // thinking included, as it is billed
+  int64_t output_tokens = 0;       // thinking included, as it is billed
   Outcome failure = Outcome::kOk;  // an error object, a blocked prompt, a malformed call
   std::string reason;
 };

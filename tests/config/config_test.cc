@@ -329,10 +329,11 @@ TEST_F(ConfigTest, EachKindsKeysAreItsOwnAndCredentialsAreChecked) {
       ParseWithProvider("kind = \"openai\"\nbase_url = \"http://h/v1\"\napi_version = \"x\"", &cfg)
           .message(),
       "t.toml:4: providers.p.api_version: is for kind = \"azure\" only");
-  EXPECT_EQ(ParseWithProvider(
-                "kind = \"openai\"\nbase_url = \"http://h/v1\"\naws_access_key_id_env = \"X\"", &cfg)
-                .message(),
-            "t.toml:4: providers.p.aws_access_key_id_env: is for kind = \"bedrock\" only");
+  EXPECT_EQ(
+      ParseWithProvider(
+          "kind = \"openai\"\nbase_url = \"http://h/v1\"\naws_access_key_id_env = \"X\"", &cfg)
+          .message(),
+      "t.toml:4: providers.p.aws_access_key_id_env: is for kind = \"bedrock\" only");
   setenv("SY_CFG_BEDROCK_KEY", "ABSK-cfg", 1);
   EXPECT_EQ(ParseWithProvider("kind = \"bedrock\"\nregion = \"us-east-1\"\napi_key_env = "
                               "\"SY_CFG_BEDROCK_KEY\"\naws_access_key_id_env = \"X\"",
@@ -341,16 +342,17 @@ TEST_F(ConfigTest, EachKindsKeysAreItsOwnAndCredentialsAreChecked) {
             "t.toml:5: providers.p.aws_access_key_id_env: give a Bedrock API key (api_key_env) or "
             "AWS credentials, not both");
   // A Bedrock API key alone needs no AWS credentials.
-  EXPECT_TRUE(ParseWithProvider(
-                  "kind = \"bedrock\"\nregion = \"us-east-1\"\napi_key_env = \"SY_CFG_BEDROCK_KEY\"",
-                  &cfg)
-                  .ok());
+  EXPECT_TRUE(
+      ParseWithProvider(
+          "kind = \"bedrock\"\nregion = \"us-east-1\"\napi_key_env = \"SY_CFG_BEDROCK_KEY\"", &cfg)
+          .ok());
 }
 
 TEST_F(ConfigTest, BadProviderKind) {
-  EXPECT_EQ(ErrorFor("kind = \"openai\"", "kind = \"cohere\""),
-            "t.toml:2: providers.p.kind: must be \"openai\", \"anthropic\", \"gemini\", \"azure\" or "
-            "\"bedrock\", got \"cohere\"");
+  EXPECT_EQ(
+      ErrorFor("kind = \"openai\"", "kind = \"cohere\""),
+      "t.toml:2: providers.p.kind: must be \"openai\", \"anthropic\", \"gemini\", \"azure\" or "
+      "\"bedrock\", got \"cohere\"");
 }
 
 TEST_F(ConfigTest, HttpClientIsAutoOrCurl) {

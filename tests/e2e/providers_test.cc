@@ -65,17 +65,17 @@ class Providers : public HttpFront {
   void SetUp() override {
     local_ = std::make_unique<testbed::FakeProvider>(local_dir_);
     ClusterOptions o;
-    o.fake_args = {"--gemini-key", kSecrets[0], "--azure-key", kSecrets[1], "--aws-access-key-id",
-                   kSecrets[2]};
-    o.extra_env = {std::string("SY_GEMINI_KEY=") + kSecrets[0],
-                   std::string("SY_AZURE_KEY=") + kSecrets[1],
-                   std::string("SY_AWS_ID=") + kSecrets[2],
-                   std::string("SY_AWS_SECRET=") + kSecrets[3],
-                   std::string("SY_AWS_TOKEN=") + kSecrets[4]};
+    o.fake_args = {"--gemini-key", kSecrets[0],           "--azure-key",
+                   kSecrets[1],    "--aws-access-key-id", kSecrets[2]};
+    o.extra_env = {
+        std::string("SY_GEMINI_KEY=") + kSecrets[0], std::string("SY_AZURE_KEY=") + kSecrets[1],
+        std::string("SY_AWS_ID=") + kSecrets[2], std::string("SY_AWS_SECRET=") + kSecrets[3],
+        std::string("SY_AWS_TOKEN=") + kSecrets[4]};
     o.default_timeout_ms = 400;
     o.timeout_toml = "first_token_default_ms = 400\n";  // streams' hangs are cut off as fast
     std::string tiers;
-    for (const Tier& t : kTiers) tiers += std::string(tiers.empty() ? "" : ", ") + "\"" + t.model + "\"";
+    for (const Tier& t : kTiers)
+      tiers += std::string(tiers.empty() ? "" : ", ") + "\"" + t.model + "\"";
     o.tiers = tiers;
     o.extra_toml = Toml();
     Start(o);
@@ -87,12 +87,15 @@ class Providers : public HttpFront {
     std::string t =
         "[providers.google]\nkind = \"gemini\"\nbase_url = \"" + fake +
         "/v1beta\"\napi_key_env = \"SY_GEMINI_KEY\"\n\n"
-        "[providers.azure]\nkind = \"azure\"\nbase_url = \"" + fake +
+        "[providers.azure]\nkind = \"azure\"\nbase_url = \"" +
+        fake +
         "\"\napi_version = \"2024-10-21\"\napi_key_env = \"SY_AZURE_KEY\"\n\n"
-        "[providers.aws]\nkind = \"bedrock\"\nregion = \"us-east-1\"\nbase_url = \"" + fake +
+        "[providers.aws]\nkind = \"bedrock\"\nregion = \"us-east-1\"\nbase_url = \"" +
+        fake +
         "\"\naws_access_key_id_env = \"SY_AWS_ID\"\naws_secret_access_key_env = \"SY_AWS_SECRET\"\n"
         "aws_session_token_env = \"SY_AWS_TOKEN\"\n\n"
-        "[providers.local]\nkind = \"openai\"\nbase_url = \"" + local_->base_url() + "\"\n\n";
+        "[providers.local]\nkind = \"openai\"\nbase_url = \"" +
+        local_->base_url() + "\"\n\n";
     const char* providers[] = {"google", "azure", "aws", "local"};
     for (int i = 1; i < 5; ++i) {
       t += std::string("[models.") + kTiers[i].model + "]\nprovider = \"" + providers[i - 1] +
@@ -106,7 +109,8 @@ class Providers : public HttpFront {
   }
 
   std::string Ask(const std::string& route, const std::string& more = "") {
-    return Post(R"({"model":")" + route + R"(","max_tokens":64,"messages":[{"role":"user",)"
+    return Post(R"({"model":")" + route +
+                R"(","max_tokens":64,"messages":[{"role":"user",)"
                 R"("content":"hello there"}])" +
                 more + "}");
   }
@@ -139,12 +143,12 @@ TEST_F(Providers, EachKindServesTextStreamToolsAndSchema) {
     EXPECT_EQ(JsonAt(Body(out), "/choices/0/message/tool_calls/0/function/arguments"),
               R"("{\"city\":\"fake\"}")");
 
-    out = Post(std::string(R"({"model":")") + route + R"(","max_tokens":64,"tools":[)" +
-               kWeatherTool +
-               R"(],"messages":[{"role":"user","content":"weather in Paris?"},)"
-               R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",)"
-               R"("function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},)"
-               R"({"role":"tool","tool_call_id":"call_1","content":"18C and sunny"}]})");
+    out = Post(
+        std::string(R"({"model":")") + route + R"(","max_tokens":64,"tools":[)" + kWeatherTool +
+        R"(],"messages":[{"role":"user","content":"weather in Paris?"},)"
+        R"({"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function",)"
+        R"("function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}]},)"
+        R"({"role":"tool","tool_call_id":"call_1","content":"18C and sunny"}]})");
     EXPECT_NE(JsonAt(Body(out), "/choices/0/message/content").find("[tool results: 18C and sunny]"),
               std::string::npos)
         << out;
@@ -176,12 +180,14 @@ TEST_F(Providers, TheRouteWalksDownEveryTierThroughErrorsThenHangs) {
   EXPECT_EQ(StreamedText(Body(out)), "Answer from llama3.1 to: hello there") << out;
 
   Db db(cluster_->history_path());
-  ASSERT_TRUE(testbed::PollUntil(5000, [&] { return db.Int("SELECT count(*) FROM requests") == 2; }));
+  ASSERT_TRUE(
+      testbed::PollUntil(5000, [&] { return db.Int("SELECT count(*) FROM requests") == 2; }));
   auto walk = [&](int request) {
-    return db.Text("SELECT group_concat(model || ':' || outcome, ' ') FROM (SELECT model, "
-                   "outcome FROM attempts WHERE request_id = (SELECT id FROM requests ORDER BY id "
-                   "LIMIT 1 OFFSET " +
-                   std::to_string(request) + ") ORDER BY seq)");
+    return db.Text(
+        "SELECT group_concat(model || ':' || outcome, ' ') FROM (SELECT model, "
+        "outcome FROM attempts WHERE request_id = (SELECT id FROM requests ORDER BY id "
+        "LIMIT 1 OFFSET " +
+        std::to_string(request) + ") ORDER BY seq)");
   };
   EXPECT_EQ(walk(0),
             "gpt-4o:server_error gemini-flash:rate_limited azure-gpt-4o:content_filter "

@@ -78,8 +78,8 @@ class AwsSigV4Test : public ::testing::Test {
 
   static HttpRequest PostVanilla() {
     HttpRequest req;
-    req.headers = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{
-        "Host: example.amazonaws.com", "X-Amz-Date: 20150830T123600Z"});
+    req.headers = std::make_shared<const std::vector<std::string>>(
+        std::vector<std::string>{"Host: example.amazonaws.com", "X-Amz-Date: 20150830T123600Z"});
     req.aws = std::make_shared<const AwsSigning>(AwsSigning{
         "aws:amz:us-east-1:service", "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"});
     return req;

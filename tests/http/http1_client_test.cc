@@ -2,8 +2,6 @@
 // on the wire, keeping and dropping connections, and each way a server can fail it.
 #include "http/http1_client.h"
 
-#include "http/scripted_server.h"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netdb.h>
@@ -25,6 +23,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "http/scripted_server.h"
 
 namespace switchyard {
 namespace {

@@ -25,8 +25,8 @@ std::string Json(simdjson::dom::element e) { return simdjson::minify(e); }
 TEST(Bedrock, UrlSigningAndSessionToken) {
   CompleteRequest req;
   req.messages = {{"user", "Hello"}};
-  HttpCallSpec call = Bedrock()->Build("anthropic.claude-3-5-haiku-20241022-v1:0", req,
-                                       req.messages, 100);
+  HttpCallSpec call =
+      Bedrock()->Build("anthropic.claude-3-5-haiku-20241022-v1:0", req, req.messages, 100);
   // As AWS's SDKs send it (the recordings' URIs): the id's colon percent-encoded.
   EXPECT_EQ(call.url,
             "https://bedrock-runtime.us-east-1.amazonaws.com/model/"
@@ -51,11 +51,12 @@ TEST(Bedrock, ABedrockApiKeyIsABearerAndNothingIsSigned) {
   ep.region = "us-east-1";
   CompleteRequest req;
   req.messages = {{"user", "Hello"}};
-  HttpCallSpec call = MakeBedrockProvider(ep)->Build("amazon.nova-micro-v1:0", req, req.messages, 10);
+  HttpCallSpec call =
+      MakeBedrockProvider(ep)->Build("amazon.nova-micro-v1:0", req, req.messages, 10);
   EXPECT_EQ(call.aws, nullptr);
-  EXPECT_NE(std::find(call.headers->begin(), call.headers->end(),
-                      "Authorization: Bearer ABSKbedrockkey"),
-            call.headers->end());
+  EXPECT_NE(
+      std::find(call.headers->begin(), call.headers->end(), "Authorization: Bearer ABSKbedrockkey"),
+      call.headers->end());
 }
 
 TEST(Bedrock, MessagesSystemToolsAndResults) {
@@ -82,9 +83,10 @@ TEST(Bedrock, MessagesSystemToolsAndResults) {
   EXPECT_EQ(Json(b["system"]), R"([{"text":"You are a helpful chatbot."}])");
   simdjson::dom::array msgs = b["messages"];
   ASSERT_EQ(msgs.size(), 3u);
-  EXPECT_EQ(Json(msgs.at(1)),
-            R"({"role":"assistant","content":[{"text":"Let me look."},{"toolUse":{"toolUseId":"call_abc",)"
-            R"("name":"get_capital","input":{"country":"France"}}}]})");
+  EXPECT_EQ(
+      Json(msgs.at(1)),
+      R"({"role":"assistant","content":[{"text":"Let me look."},{"toolUse":{"toolUseId":"call_abc",)"
+      R"("name":"get_capital","input":{"country":"France"}}}]})");
   std::string results = Json(msgs.at(2));
   EXPECT_NE(results.find(R"({"toolResult":{"toolUseId":"call_abc","content":[{"text":"Paris"}]}})"),
             std::string::npos)
@@ -92,11 +94,13 @@ TEST(Bedrock, MessagesSystemToolsAndResults) {
   // An id Bedrock would refuse is mapped as Anthropic's are, and a failure says so.
   EXPECT_NE(results.find(R"("status":"error")"), std::string::npos) << results;
   EXPECT_EQ(results.find("functions.lookup:1"), std::string::npos) << results;
-  EXPECT_EQ(Json(b["inferenceConfig"]), R"({"maxTokens":200,"temperature":0.5,"stopSequences":["END"]})");
-  EXPECT_EQ(Json(b["toolConfig"]),
-            R"({"tools":[{"toolSpec":{"name":"get_capital","description":"Get the capital of a country.",)"
-            R"("inputSchema":{"json":{"type":"object","properties":{"country":{"type":"string"}}}}}}],)"
-            R"("toolChoice":{"any":{}}})");
+  EXPECT_EQ(Json(b["inferenceConfig"]),
+            R"({"maxTokens":200,"temperature":0.5,"stopSequences":["END"]})");
+  EXPECT_EQ(
+      Json(b["toolConfig"]),
+      R"({"tools":[{"toolSpec":{"name":"get_capital","description":"Get the capital of a country.",)"
+      R"("inputSchema":{"json":{"type":"object","properties":{"country":{"type":"string"}}}}}}],)"
+      R"("toolChoice":{"any":{}}})");
 }
 
 TEST(Bedrock, ToolChoiceNoneDeclaresOnlyWhatTheHistoryNeeds) {
@@ -114,8 +118,9 @@ TEST(Bedrock, ToolChoiceNoneDeclaresOnlyWhatTheHistoryNeeds) {
   req.messages = {{"user", "Hi"}, calls, result};
   simdjson::dom::parser p2;
   b = p2.parse(Bedrock()->Build("m", req, req.messages, 10).body);
-  EXPECT_EQ(Json(b["toolConfig"]),
-            R"({"tools":[{"toolSpec":{"name":"old_tool","inputSchema":{"json":{"type":"object"}}}}]})");
+  EXPECT_EQ(
+      Json(b["toolConfig"]),
+      R"({"tools":[{"toolSpec":{"name":"old_tool","inputSchema":{"json":{"type":"object"}}}}]})");
 }
 
 TEST(Bedrock, ImagesAsBytesAndUrlsRefused) {
@@ -138,9 +143,9 @@ TEST(Bedrock, ImagesAsBytesAndUrlsRefused) {
 TEST(Bedrock, JsonSchemaIsAForcedToolUnwrappedBack) {
   CompleteRequest req;
   req.messages = {{"user", "Temperature in London?"}};
-  req.json_schema = {"final_result",
-                     R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})",
-                     true};
+  req.json_schema = {
+      "final_result",
+      R"({"type":"object","properties":{"city":{"type":"string"}},"required":["city"]})", true};
   simdjson::dom::parser p;
   simdjson::dom::element b = p.parse(Bedrock()->Build("m", req, req.messages, 10).body);
   EXPECT_EQ(Json(b["toolConfig"]["toolChoice"]), R"({"tool":{"name":"final_result"}})");
@@ -192,10 +197,10 @@ TEST(Bedrock, ErrorsByTheirType) {
   // Not ready comes as a 429 but is the model's state, not a rate: a server error.
   EXPECT_EQ(Error(429, "ModelNotReadyException", R"({"message":"Model is not ready"})").outcome,
             Outcome::kServerError);
-  EXPECT_EQ(Error(400, "ValidationException",
-                  R"({"message":"Input is too long for requested model."})")
-                .outcome,
-            Outcome::kContextOverflow);
+  EXPECT_EQ(
+      Error(400, "ValidationException", R"({"message":"Input is too long for requested model."})")
+          .outcome,
+      Outcome::kContextOverflow);
   EXPECT_EQ(Error(400, "ValidationException", R"({"Message":"Malformed input request"})").reason,
             "http 400 ValidationException: Malformed input request");
   EXPECT_EQ(Error(503, "ServiceUnavailableException", "{}").outcome, Outcome::kServerError);

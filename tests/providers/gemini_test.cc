@@ -24,8 +24,9 @@ TEST(Gemini, UrlAndKeyHeaderForEachCall) {
   CompleteRequest req;
   req.messages = {{"user", "Hello"}};
   HttpCallSpec call = Gemini()->Build("gemini-2.5-flash", req, req.messages, 100);
-  EXPECT_EQ(call.url,
-            "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
+  EXPECT_EQ(
+      call.url,
+      "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
   EXPECT_TRUE(Has(*call.headers, "x-goog-api-key: AIza-test"));
   EXPECT_EQ(call.aws, nullptr);
   req.stream = true;
@@ -45,11 +46,13 @@ TEST(Gemini, TurnsSystemAndParameters) {
   simdjson::dom::parser p;
   simdjson::dom::element b = p.parse(Gemini()->Build("g", req, req.messages, 300).body);
   EXPECT_EQ(Json(b["systemInstruction"]), R"({"parts":[{"text":"Be brief."}]})");
-  EXPECT_EQ(Json(b["contents"]),
-            R"([{"role":"user","parts":[{"text":"Hi"}]},{"role":"model","parts":[{"text":"Hello!"}]},)"
-            R"({"role":"user","parts":[{"text":"Go"}]}])");
-  EXPECT_EQ(Json(b["generationConfig"]),
-            R"({"maxOutputTokens":300,"temperature":0.25,"topP":0.5,"topK":40,"stopSequences":["END"]})");
+  EXPECT_EQ(
+      Json(b["contents"]),
+      R"([{"role":"user","parts":[{"text":"Hi"}]},{"role":"model","parts":[{"text":"Hello!"}]},)"
+      R"({"role":"user","parts":[{"text":"Go"}]}])");
+  EXPECT_EQ(
+      Json(b["generationConfig"]),
+      R"({"maxOutputTokens":300,"temperature":0.25,"topP":0.5,"topK":40,"stopSequences":["END"]})");
 }
 
 TEST(Gemini, CallsAndResultsAreFunctionPartsUnderTheCallsName) {
@@ -72,19 +75,22 @@ TEST(Gemini, CallsAndResultsAreFunctionPartsUnderTheCallsName) {
   simdjson::dom::element b = p.parse(Gemini()->Build("g", req, req.messages, 300).body);
   simdjson::dom::array contents = b["contents"];
   ASSERT_EQ(contents.size(), 3u);  // the two results go as one user turn
-  EXPECT_EQ(Json(contents.at(1)),
-            R"({"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"},)"
-            R"("id":"call_1"},"thoughtSignature":"skip_thought_signature_validator"},)"
-            R"({"functionCall":{"name":"get_weather","args":{"city":"Rome"},"id":"call_2"}}]})");
-  EXPECT_EQ(Json(contents.at(2)),
-            R"({"role":"user","parts":[{"functionResponse":{"name":"get_weather","id":"call_1",)"
-            R"("response":{"output":"18C"}}},{"functionResponse":{"name":"get_weather","id":"call_2",)"
-            R"("response":{"error":"no such city"}}}]})");
+  EXPECT_EQ(
+      Json(contents.at(1)),
+      R"({"role":"model","parts":[{"functionCall":{"name":"get_weather","args":{"city":"Paris"},)"
+      R"("id":"call_1"},"thoughtSignature":"skip_thought_signature_validator"},)"
+      R"({"functionCall":{"name":"get_weather","args":{"city":"Rome"},"id":"call_2"}}]})");
+  EXPECT_EQ(
+      Json(contents.at(2)),
+      R"({"role":"user","parts":[{"functionResponse":{"name":"get_weather","id":"call_1",)"
+      R"("response":{"output":"18C"}}},{"functionResponse":{"name":"get_weather","id":"call_2",)"
+      R"("response":{"error":"no such city"}}}]})");
   // The schema in Gemini's subset: nullable for the null type, no additionalProperties.
-  EXPECT_EQ(Json(b["tools"]),
-            R"([{"functionDeclarations":[{"name":"get_weather","description":"Weather now",)"
-            R"("parameters":{"type":"object","properties":{"city":{"type":"string","nullable":true}},)"
-            R"("required":["city"]}}]}])");
+  EXPECT_EQ(
+      Json(b["tools"]),
+      R"([{"functionDeclarations":[{"name":"get_weather","description":"Weather now",)"
+      R"("parameters":{"type":"object","properties":{"city":{"type":"string","nullable":true}},)"
+      R"("required":["city"]}}]}])");
   EXPECT_EQ(Json(b["toolConfig"]),
             R"({"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":["get_weather"]}})");
 }
@@ -99,7 +105,9 @@ TEST(Gemini, ImagesAndJsonSchema) {
   img.image_url = "data:image/png;base64,iVBORw0KGgo=";
   m.parts = {text, img};
   req.messages = {m};
-  req.json_schema = {"answer", R"({"type":"object","properties":{"kind":{"type":"string"}},"required":["kind"]})", true};
+  req.json_schema = {
+      "answer", R"({"type":"object","properties":{"kind":{"type":"string"}},"required":["kind"]})",
+      true};
   simdjson::dom::parser p;
   simdjson::dom::element b = p.parse(Gemini()->Build("g", req, req.messages, 50).body);
   EXPECT_EQ(Json(b["contents"].at(0)["parts"].at(1)),
@@ -125,7 +133,8 @@ TEST(Gemini, ParsesRecordedFunctionCallAnswer) {
 TEST(Gemini, RecordedErrorsAreClassified) {
   ParsedResponse r = ParseFixture(*Gemini(), 429, "gemini/error_429_resource_exhausted.json");
   EXPECT_EQ(r.outcome, Outcome::kRateLimited);
-  EXPECT_EQ(r.reason, "http 429 RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).");
+  EXPECT_EQ(r.reason,
+            "http 429 RESOURCE_EXHAUSTED: Resource has been exhausted (e.g. check quota).");
   r = ParseFixture(*Gemini(), 503, "gemini/error_503_unavailable.json");
   EXPECT_EQ(r.outcome, Outcome::kServerError);
   EXPECT_NE(r.reason.find("UNAVAILABLE"), std::string::npos);
@@ -146,19 +155,27 @@ TEST(Gemini, TokenLimitSafetyAndBlockedPrompts) {
                            R"("status":"INVALID_ARGUMENT"}})")
                 .outcome,
             Outcome::kContextOverflow);
-  EXPECT_EQ(ParseBody(400, R"({"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT"}})")
-                .outcome,
-            Outcome::kClientError);
+  EXPECT_EQ(
+      ParseBody(
+          400,
+          R"({"error":{"code":400,"message":"API key not valid.","status":"INVALID_ARGUMENT"}})")
+          .outcome,
+      Outcome::kClientError);
   ParsedResponse safety = ParseBody(
-      200, R"({"candidates":[{"content":{"parts":[{"text":"I"}],"role":"model"},"finishReason":"SAFETY"}]})");
+      200,
+      R"({"candidates":[{"content":{"parts":[{"text":"I"}],"role":"model"},"finishReason":"SAFETY"}]})");
   ASSERT_EQ(safety.outcome, Outcome::kOk);
   EXPECT_EQ(safety.answer.finish_reason, "content_filter");  // the answer check's to judge
-  ParsedResponse blocked = ParseBody(200, R"({"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"}})");
+  ParsedResponse blocked =
+      ParseBody(200, R"({"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"}})");
   EXPECT_EQ(blocked.outcome, Outcome::kContentFilter);
   EXPECT_EQ(blocked.reason, "the prompt was blocked (PROHIBITED_CONTENT)");
-  EXPECT_EQ(ParseBody(200, R"({"candidates":[{"content":{"parts":[]},"finishReason":"MALFORMED_FUNCTION_CALL"}]})")
-                .outcome,
-            Outcome::kInvalidToolCall);
+  EXPECT_EQ(
+      ParseBody(
+          200,
+          R"({"candidates":[{"content":{"parts":[]},"finishReason":"MALFORMED_FUNCTION_CALL"}]})")
+          .outcome,
+      Outcome::kInvalidToolCall);
   EXPECT_EQ(ParseBody(200, R"([1,2])").outcome, Outcome::kBadResponse);
   EXPECT_EQ(ParseBody(200, R"({"candidates":[]})").outcome, Outcome::kBadResponse);
 }

@@ -17,7 +17,8 @@ TEST(LocalServers, NoKeyNoAuthorizationHeader) {
   req.messages = {{"user", "Hello"}};
   HttpCallSpec call = Local()->Build("llama3.1", req, req.messages, 10);
   EXPECT_EQ(call.url, "http://127.0.0.1:11434/v1/chat/completions");
-  for (const std::string& h : *call.headers) EXPECT_EQ(h.rfind("Authorization", 0), std::string::npos);
+  for (const std::string& h : *call.headers)
+    EXPECT_EQ(h.rfind("Authorization", 0), std::string::npos);
 }
 
 TEST(LocalServers, NoToolSupportIsUnsupportedNotAFailure) {

@@ -114,7 +114,12 @@ TEST(AwsEventStream, ImpossibleLengthsAndHeaderTypes) {
   EXPECT_TRUE(Parse(Frame(std::string("\x01k\x2a", 3), "{}"), 100, &error).empty());
   EXPECT_EQ(error, "event stream headers cannot be read");
   // A string header longer than the headers.
-  EXPECT_TRUE(Parse(Frame(std::string("\x01k\x07\x00\x09" "ab", 7), ""), 100, &error).empty());
+  EXPECT_TRUE(Parse(Frame(std::string("\x01k\x07\x00\x09"
+                                      "ab",
+                                      7),
+                          ""),
+                    100, &error)
+                  .empty());
   EXPECT_EQ(error, "event stream headers cannot be read");
   // A length past AWS's limit, its prelude checksum right: not waited for, refused.
   EXPECT_TRUE(Parse(Frame("", "", 64u << 20).substr(0, 12), 100, &error).empty());

@@ -44,8 +44,8 @@ class GeminiStream : public ::testing::TestWithParam<size_t> {};
 INSTANTIATE_TEST_SUITE_P(Pieces, GeminiStream, ::testing::Values(100000, 1, 13));
 
 TEST_P(GeminiStream, ThoughtsAreLeftOutAndTheCallComesWhole) {
-  Decoded d = Decode(MakeGeminiStreamDecoder(), Raw("gemini/stream_thought_function_call.sse"),
-                     GetParam());
+  Decoded d =
+      Decode(MakeGeminiStreamDecoder(), Raw("gemini/stream_thought_function_call.sse"), GetParam());
   ASSERT_FALSE(d.state.failed) << d.state.reason;
   EXPECT_TRUE(d.state.finished);
   EXPECT_EQ(d.state.answer.content, "");  // the thought summary is not the answer
@@ -80,17 +80,18 @@ TEST_P(GeminiStream, TextAndJsonSchemaStreamsAddUp) {
 }
 
 TEST(GeminiStreamFaults, AnErrorEventOrAStreamWithoutItsEnd) {
-  Decoded e = Decode(MakeGeminiStreamDecoder(),
-                     "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]}}]}\r\n\r\n"
-                     "data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\","
-                     "\"status\":\"UNAVAILABLE\"}}\r\n\r\n",
-                     1000);
+  Decoded e =
+      Decode(MakeGeminiStreamDecoder(),
+             "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]}}]}\r\n\r\n"
+             "data: {\"error\":{\"code\":503,\"message\":\"The model is overloaded.\","
+             "\"status\":\"UNAVAILABLE\"}}\r\n\r\n",
+             1000);
   EXPECT_TRUE(e.state.failed);
   EXPECT_EQ(e.state.failure, Outcome::kServerError);
   EXPECT_EQ(e.text, "Hi");
-  Decoded cut =
-      Decode(MakeGeminiStreamDecoder(),
-             "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]}}]}\r\n\r\n", 1000);
+  Decoded cut = Decode(
+      MakeGeminiStreamDecoder(),
+      "data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":\"Hi\"}]}}]}\r\n\r\n", 1000);
   EXPECT_FALSE(cut.state.failed);
   EXPECT_FALSE(cut.state.finished);  // no finishReason: incomplete
 }
@@ -99,8 +100,8 @@ class BedrockStream : public ::testing::TestWithParam<size_t> {};
 INSTANTIATE_TEST_SUITE_P(Pieces, BedrockStream, ::testing::Values(100000, 1, 29));
 
 TEST_P(BedrockStream, RecordedStreamAddsUpToTextAndACall) {
-  Decoded d = Decode(MakeBedrockStreamDecoder({}),
-                     Raw("bedrock/converse_stream_text_tool_use.bin"), GetParam());
+  Decoded d = Decode(MakeBedrockStreamDecoder({}), Raw("bedrock/converse_stream_text_tool_use.bin"),
+                     GetParam());
   ASSERT_FALSE(d.state.failed) << d.state.reason;
   EXPECT_TRUE(d.state.finished);
   EXPECT_EQ(d.text,

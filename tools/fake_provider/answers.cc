@@ -178,8 +178,10 @@ StreamEvents AnswerStream(Api api, const AnswerSpec& a) {
       // Azure's stream opens with the prompt's filter verdicts, and no choices
       // (tests/providers/testdata/openai-compatible/azure_stream_prompt_filter.sse).
       out.events.push_back(Sse(
-          "", std::string(R"({"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":)") +
-                  kAzureFilterResults + "}]}"));
+          "",
+          std::string(
+              R"({"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":)") +
+              kAzureFilterResults + "}]}"));
     }
     out.events.push_back(chunk(R"({"role":"assistant","content":"","refusal":null})", ""));
     out.preamble = out.events.size();

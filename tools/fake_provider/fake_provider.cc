@@ -523,7 +523,11 @@ void HandleApi(Conn* c, Api api, std::string_view request_head, std::string_view
     int status = api == Api::kGemini ? 400 : api == Api::kBedrock ? 403 : 401;
     std::string b = ErrorBody(api, status, "auth");
     std::string extra;
-    if (api == Api::kBedrock) extra = "x-amzn-ErrorType: UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/\r\n";
+    if (api == Api::kBedrock)
+      extra =
+          "x-amzn-ErrorType: "
+          "UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/"
+          "\r\n";
     Write(c, Head(status, switchyard::HttpReason(status), b.size(), extra) + b);
     FinishResponse(c);
     return;

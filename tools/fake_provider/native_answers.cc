@@ -55,7 +55,9 @@ std::string BedrockEvent(const std::string& type, const std::string& payload) {
 
 }  // namespace
 
-std::string GeminiAnswerBody(const AnswerSpec& a) { return GeminiChunk(a, a.content, a.calls, true); }
+std::string GeminiAnswerBody(const AnswerSpec& a) {
+  return GeminiChunk(a, a.content, a.calls, true);
+}
 
 StreamEvents GeminiAnswerStream(const AnswerSpec& a) {
   StreamEvents out;
@@ -140,8 +142,8 @@ StreamEvents BedrockAnswerStream(const AnswerSpec& a) {
       d.Key("toolUse").BeginObject().Key("input").String(p).EndObject().EndObject().EndObject();
       out.events.push_back(BedrockEvent("contentBlockDelta", d.Take()));
     }
-    out.events.push_back(BedrockEvent(
-        "contentBlockStop", R"({"contentBlockIndex":)" + std::to_string(block) + "}"));
+    out.events.push_back(
+        BedrockEvent("contentBlockStop", R"({"contentBlockIndex":)" + std::to_string(block) + "}"));
   }
   out.text_events = out.events.size() - out.preamble;
   out.events.push_back(BedrockEvent("messageStop", R"({"stopReason":")" + BedrockStop(a) + "\"}"));
@@ -168,8 +170,9 @@ std::string BedrockErrorBody(int status, std::string_view kind, std::string_view
   if (kind == "context") {
     message = "Input is too long for requested model.";
   } else if (type == "ModelNotReadyException") {
-    message = "Model is not ready to serve inference requests. The AWS SDK will automatically "
-              "retry the operation up to 5 times.";
+    message =
+        "Model is not ready to serve inference requests. The AWS SDK will automatically "
+        "retry the operation up to 5 times.";
   } else if (type == "UnrecognizedClientException") {
     message = "The security token included in the request is invalid.";
   } else if (type == "ThrottlingException") {

@@ -74,7 +74,8 @@ void ReadTools(Api api, simdjson::dom::element doc, RequestInfo* r) {
   if (doc["tool_choice"].get(choice) == simdjson::SUCCESS) {
     std::string_view mode = choice.is_string() ? Str(choice) : Str(choice["type"]);
     r->tools_off = mode == "none";
-    if (api != Api::kAnthropic && mode == "function") r->forced_tool = Str(choice["function"]["name"]);
+    if (api != Api::kAnthropic && mode == "function")
+      r->forced_tool = Str(choice["function"]["name"]);
     if (api == Api::kAnthropic && mode == "tool") r->forced_tool = Str(choice["name"]);
   }
   simdjson::dom::element schema;
