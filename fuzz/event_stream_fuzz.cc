@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "relay_check.h"
 #include "wire/aws_event_stream.h"
 #include "wire/stream_decoder.h"
 
@@ -36,23 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (data[0] & 1) req.json_schema.schema = (data[0] & 2) ? R"({"type":"object"})" : "{}";
   auto decoder = MakeBedrockStreamDecoder(req);
   auto splitter = decoder->NewSplitter();
-  StreamState state;
-  std::string text;
-  std::vector<ToolCall> calls;
-  auto on_event = [&](const SseEvent& e) {
-    if (state.failed) return;
-    StreamDelta d;
-    decoder->OnEvent(e, &state, &d);
-    text += d.text;
-    for (const ToolCallDelta& c : d.tool_calls) {
-      if (c.index < 0 || c.index > static_cast<int64_t>(calls.size())) __builtin_trap();
-      ApplyToolCallDelta(c, &calls);
-    }
-  };
+  RelayCheck relay(decoder.get());
+  auto on_event = [&](const SseEvent& e) { relay.On(e); };
   splitter->Feed(bytes.substr(0, split), on_event);
   splitter->Feed(bytes.substr(split), on_event);
-  if (text != state.answer.content || calls.size() != state.answer.tool_calls.size()) {
-    __builtin_trap();
-  }
+  relay.Verify();
   return 0;
 }

@@ -6,10 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "base/redactor.h"
 #include "providers/provider.h"
+#include "relay_check.h"
 #include "wire/gemini_chat.h"
 #include "wire/sse.h"
 
@@ -56,28 +56,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ParsedResponse r = p.Parse(reply, (data[0] & 0x80) ? kSchema : CompleteRequest{});
   if (r.reason.find(kKey) != std::string::npos) __builtin_trap();
 
-  // Gemini's stream: what the deltas relayed is what the answer holds, and calls are
-  // numbered 0, 1, ... in order.
+  // Gemini's stream, split at the body's middle.
   auto decoder = MakeGeminiStreamDecoder();
   SseParser sse;
-  StreamState state;
-  std::string text;
-  std::vector<ToolCall> calls;
-  auto on_event = [&](const SseEvent& e) {
-    if (state.failed) return;
-    StreamDelta d;
-    decoder->OnEvent(e, &state, &d);
-    text += d.text;
-    for (const ToolCallDelta& c : d.tool_calls) {
-      if (c.index != static_cast<int64_t>(calls.size())) __builtin_trap();
-      ApplyToolCallDelta(c, &calls);
-    }
-  };
+  RelayCheck check(decoder.get());
+  auto on_event = [&](const SseEvent& e) { check.On(e); };
   std::string_view all(body);
   sse.Feed(all.substr(0, all.size() / 2), on_event);
   sse.Feed(all.substr(all.size() / 2), on_event);
-  if (text != state.answer.content || calls.size() != state.answer.tool_calls.size()) {
-    __builtin_trap();
-  }
+  check.Verify();
   return 0;
 }

@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t key_len = 4 + data[0] % 40;
   if (size < 3 + key_len) return 0;
   // The key in the alphabet real keys use; the text as it is.
-  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+  static const char kAlphabet[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
   std::string key;
   for (size_t i = 0; i < key_len; ++i) key += kAlphabet[data[3 + i] % 64];
   std::string_view text(reinterpret_cast<const char*>(data + 3 + key_len), size - 3 - key_len);

@@ -89,7 +89,13 @@ bool HasImages(const std::vector<Message>& messages);
 bool HasToolTurns(const std::vector<Message>& messages);
 // The text of a message: `content`, or its text parts joined by "\n".
 std::string TextOf(const Message& m);
+// The system messages' text, joined by blank lines: for APIs whose system text is apart.
+std::string SystemText(const std::vector<Message>& messages);
 // The tool of `tools` named `name`, or nullptr.
 const Tool* FindTool(const std::vector<Tool>& tools, std::string_view name);
+// The functions the history called, each once, in order of first call; with `not_in`, only
+// those not in it (APIs that refuse a call to an undeclared tool need them declared).
+std::vector<std::string_view> CalledFunctions(const std::vector<Message>& messages,
+                                              const std::vector<Tool>* not_in = nullptr);
 
 }  // namespace switchyard

@@ -4,6 +4,7 @@
 
 #include "base/json_writer.h"
 #include "chat/data_url.h"
+#include "wire/body_size.h"
 #include "wire/error_body.h"
 #include "wire/json_read.h"
 #include "wire/tool_ids.h"
@@ -132,15 +133,7 @@ void WriteTools(JsonWriter& w, const CompleteRequest& req, const std::vector<Mes
   // Anthropic refuses tool_use and tool_result blocks in a request that declares no tools:
   // a function the history called and the request no longer offers is declared with an open
   // schema, and (with no tools offered at all) tool_choice none keeps the model from it.
-  std::vector<std::string_view> history;
-  for (const Message& m : messages) {
-    for (const ToolCall& c : m.tool_calls) {
-      if (FindTool(req.tools, c.name)) continue;
-      bool seen = false;
-      for (std::string_view h : history) seen = seen || h == c.name;
-      if (!seen) history.push_back(c.name);
-    }
-  }
+  std::vector<std::string_view> history = CalledFunctions(messages, &req.tools);
   if (req.tools.empty() && history.empty() && answer.name.empty()) return;
   w.Key("tools").BeginArray();
   for (const Tool& t : req.tools) {
@@ -148,12 +141,7 @@ void WriteTools(JsonWriter& w, const CompleteRequest& req, const std::vector<Mes
   }
   for (std::string_view name : history) WriteTool(w, name, "", R"({"type":"object"})");
   if (!answer.name.empty()) {
-    std::string schema = req.json_schema.schema;
-    if (answer.wrapped) {
-      schema = R"({"type":"object","properties":{"value":)" + schema + R"(},"required":["value"]})";
-    }
-    WriteTool(w, answer.name, "Give the answer: its input is the whole answer, nothing else.",
-              schema);
+    WriteTool(w, answer.name, kAnswerToolDescription, AnswerToolSchema(req, answer));
   }
   w.EndArray();
 
@@ -193,6 +181,12 @@ AnswerTool AnswerToolOf(const CompleteRequest& req) {
   return a;
 }
 
+std::string AnswerToolSchema(const CompleteRequest& req, const AnswerTool& answer) {
+  if (!answer.wrapped) return req.json_schema.schema;
+  return R"({"type":"object","properties":{"value":)" + req.json_schema.schema +
+         R"(},"required":["value"]})";
+}
+
 std::string UnwrapAnswer(std::string_view input_json, bool wrapped) {
   if (!wrapped) return std::string(input_json);
   simdjson::dom::parser parser;
@@ -206,28 +200,20 @@ std::string UnwrapAnswer(std::string_view input_json, bool wrapped) {
 
 std::string EncodeAnthropicRequest(std::string_view model_id, const CompleteRequest& req,
                                    const std::vector<Message>& messages, int64_t max_tokens) {
-  size_t bytes = 256 + req.json_schema.schema.size();
-  std::string system;
+  std::string system = SystemText(messages);
   // System text with a cache breakpoint goes as text blocks, each with its own.
   std::vector<std::string> system_blocks;
   bool system_cached = false;
   for (const Message& m : messages) {
-    bytes += m.content.size() + 32;
-    for (const ContentPart& p : m.parts) bytes += p.text.size() + p.image_url.size() + 64;
-    for (const ToolCall& c : m.tool_calls) bytes += c.arguments.size() + 96;
-    if (m.role == "system") {
-      if (!system.empty()) system += "\n\n";
-      system += TextOf(m);
-      if (m.parts.empty()) system_blocks.push_back(TextBlock(m.content));
-      for (const ContentPart& p : m.parts) {
-        system_blocks.push_back(TextBlock(p.text, p.cache_control));
-        system_cached = system_cached || !p.cache_control.empty();
-      }
+    if (m.role != "system") continue;
+    if (m.parts.empty()) system_blocks.push_back(TextBlock(m.content));
+    for (const ContentPart& p : m.parts) {
+      system_blocks.push_back(TextBlock(p.text, p.cache_control));
+      system_cached = system_cached || !p.cache_control.empty();
     }
   }
-  for (const Tool& t : req.tools) bytes += t.parameters.size() + t.description.size() + 96;
   AnswerTool answer = AnswerToolOf(req);
-  JsonWriter w(bytes);
+  JsonWriter w(BodySizeHint(req, messages));
   w.BeginObject().Key("model").String(model_id).Key("max_tokens").Int(max_tokens);
   if (system_cached) {
     w.Key("system").BeginArray();

@@ -43,6 +43,10 @@ struct AnswerTool {
   bool wrapped = false;
 };
 AnswerTool AnswerToolOf(const CompleteRequest& req);
+// The answer tool's input schema: the request's, or it wrapped as the property "value".
+std::string AnswerToolSchema(const CompleteRequest& req, const AnswerTool& answer);
+inline constexpr const char* kAnswerToolDescription =
+    "Give the answer: its input is the whole answer, nothing else.";
 // The answer text from the answer tool's `input` (JSON text): itself, or its "value".
 std::string UnwrapAnswer(std::string_view input_json, bool wrapped);
 

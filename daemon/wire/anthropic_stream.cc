@@ -9,13 +9,14 @@
 #include "wire/anthropic_messages.h"
 #include "wire/json_read.h"
 #include "wire/stream_decoder.h"
+#include "wire/tool_blocks.h"
 
 namespace switchyard {
 namespace {
 
 class AnthropicStreamDecoder final : public StreamDecoder {
  public:
-  explicit AnthropicStreamDecoder(AnswerTool answer) : answer_(std::move(answer)) {}
+  explicit AnthropicStreamDecoder(AnswerTool answer) : blocks_(std::move(answer)) {}
 
   void OnEvent(const SseEvent& e, StreamState* s, StreamDelta* delta) override {
     simdjson::dom::element doc;
@@ -35,18 +36,11 @@ class AnthropicStreamDecoder final : public StreamDecoder {
       BlockDelta(doc, s, delta);
     } else if (type == "content_block_stop") {
       int64_t block = -1;
-      if (doc["index"].get_int64().get(block) == simdjson::SUCCESS && block == answer_block_ &&
-          answer_.wrapped) {
-        std::string text = UnwrapAnswer(answer_json_, true);
-        s->answer.content.append(text);
-        delta->text.append(text);
-      }
+      if (doc["index"].get_int64().get(block) == simdjson::SUCCESS) blocks_.Close(block, s, delta);
     } else if (type == "message_delta") {
       std::string_view stop;
       if (doc["delta"]["stop_reason"].get_string().get(stop) == simdjson::SUCCESS) {
-        s->answer.finish_reason = AnthropicFinishReason(stop);
-        // The answer tool's call is the answer, not a call to pass on.
-        if (answer_block_ >= 0 && s->answer.tool_calls.empty()) s->answer.finish_reason = "stop";
+        s->answer.finish_reason = blocks_.Finish(AnthropicFinishReason(stop), *s);
       }
       simdjson::dom::object u;
       if (doc["usage"].get_object().get(u) == simdjson::SUCCESS) {
@@ -74,18 +68,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
     simdjson::dom::element cb;
     if (doc["content_block"].get(cb) != simdjson::SUCCESS) return;
     if (StringOr(cb["type"]) != "tool_use") return;
-    std::string_view name = StringOr(cb["name"]);
-    if (!answer_.name.empty() && name == answer_.name) {
-      answer_block_ = block;
-      return;
-    }
-    ToolCallDelta d;
-    d.index = static_cast<int64_t>(call_blocks_.size());
-    d.id.assign(StringOr(cb["id"]));
-    d.name.assign(name);
-    call_blocks_.push_back(block);
-    ApplyToolCallDelta(d, &s->answer.tool_calls);
-    delta->tool_calls.push_back(std::move(d));
+    blocks_.Open(block, StringOr(cb["id"]), StringOr(cb["name"]), s, delta);
   }
 
   void BlockDelta(simdjson::dom::element doc, StreamState* s, StreamDelta* delta) {
@@ -97,27 +80,9 @@ class AnthropicStreamDecoder final : public StreamDecoder {
     }
     std::string_view piece;
     int64_t block = -1;
-    if (doc["delta"]["partial_json"].get_string().get(piece) != simdjson::SUCCESS ||
-        doc["index"].get_int64().get(block) != simdjson::SUCCESS || piece.empty()) {
-      return;
-    }
-    if (block == answer_block_) {
-      if (answer_.wrapped) {
-        answer_json_.append(piece);  // unwrapped whole when the block ends
-      } else {
-        s->answer.content.append(piece);
-        delta->text.append(piece);
-      }
-      return;
-    }
-    for (size_t i = 0; i < call_blocks_.size(); ++i) {
-      if (call_blocks_[i] != block) continue;
-      ToolCallDelta d;
-      d.index = static_cast<int64_t>(i);
-      d.arguments.assign(piece);
-      ApplyToolCallDelta(d, &s->answer.tool_calls);
-      delta->tool_calls.push_back(std::move(d));
-      return;
+    if (doc["delta"]["partial_json"].get_string().get(piece) == simdjson::SUCCESS &&
+        doc["index"].get_int64().get(block) == simdjson::SUCCESS) {
+      blocks_.Piece(block, piece, s, delta);
     }
   }
 
@@ -135,10 +100,7 @@ class AnthropicStreamDecoder final : public StreamDecoder {
   }
 
   simdjson::dom::parser parser_;
-  AnswerTool answer_;
-  int64_t answer_block_ = -1;         // the block of the answer tool's call, if one came
-  std::string answer_json_;           // its input, when wrapped
-  std::vector<int64_t> call_blocks_;  // the block index of each tool call, in order
+  ToolBlocks blocks_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "base/json_writer.h"
 #include "chat/data_url.h"
 #include "wire/anthropic_messages.h"
+#include "wire/body_size.h"
 #include "wire/error_body.h"
 #include "wire/json_read.h"
 #include "wire/tool_ids.h"
@@ -104,37 +105,23 @@ void WriteTools(JsonWriter& w, const CompleteRequest& req, const std::vector<Mes
   // Converse refuses toolUse and toolResult blocks unless their tools are declared: a
   // function the history called that the request no longer offers is declared with an open
   // schema.
-  std::vector<std::string_view> called;
-  for (const Message& m : messages) {
-    for (const ToolCall& c : m.tool_calls) {
-      if (std::find(called.begin(), called.end(), c.name) == called.end()) called.push_back(c.name);
-    }
-  }
-  auto was_called = [&called](std::string_view name) {
-    return std::find(called.begin(), called.end(), name) != called.end();
-  };
+  std::vector<std::string_view> called = CalledFunctions(messages);
   // Converse has no "none": a request that forbids calls is sent only the tools its history
   // needs declared, and no toolChoice.
   bool none = req.tool_choice.mode == "none" && answer.name.empty();
   std::vector<const Tool*> offered;
   for (const Tool& t : req.tools) {
-    if (!none || was_called(t.name)) offered.push_back(&t);
+    if (!none || std::find(called.begin(), called.end(), t.name) != called.end()) {
+      offered.push_back(&t);
+    }
   }
-  std::vector<std::string_view> undeclared;
-  for (std::string_view name : called) {
-    if (!FindTool(req.tools, name)) undeclared.push_back(name);
-  }
+  std::vector<std::string_view> undeclared = CalledFunctions(messages, &req.tools);
   if (offered.empty() && undeclared.empty() && answer.name.empty()) return;
   w.Key("toolConfig").BeginObject().Key("tools").BeginArray();
   for (const Tool* t : offered) WriteToolSpec(w, t->name, t->description, t->parameters);
   for (std::string_view name : undeclared) WriteToolSpec(w, name, "", R"({"type":"object"})");
   if (!answer.name.empty()) {
-    std::string schema = req.json_schema.schema;
-    if (answer.wrapped) {
-      schema = R"({"type":"object","properties":{"value":)" + schema + R"(},"required":["value"]})";
-    }
-    WriteToolSpec(w, answer.name, "Give the answer: its input is the whole answer, nothing else.",
-                  schema);
+    WriteToolSpec(w, answer.name, kAnswerToolDescription, AnswerToolSchema(req, answer));
   }
   w.EndArray();
   const ToolChoice& c = req.tool_choice;
@@ -181,19 +168,8 @@ std::string BedrockCannotCarry(const CompleteRequest& req) {
 
 std::string EncodeBedrockRequest(const CompleteRequest& req, const std::vector<Message>& messages,
                                  int64_t max_tokens) {
-  size_t bytes = 256 + req.json_schema.schema.size();
-  std::string system;
-  for (const Message& m : messages) {
-    bytes += m.content.size() + 48;
-    for (const ContentPart& p : m.parts) bytes += p.text.size() + p.image_url.size() + 64;
-    for (const ToolCall& c : m.tool_calls) bytes += c.arguments.size() + 128;
-    if (m.role == "system") {
-      if (!system.empty()) system += "\n\n";
-      system += TextOf(m);
-    }
-  }
-  for (const Tool& t : req.tools) bytes += t.parameters.size() + t.description.size() + 96;
-  JsonWriter w(bytes);
+  std::string system = SystemText(messages);
+  JsonWriter w(BodySizeHint(req, messages));
   w.BeginObject().Key("messages").BeginArray();
   for (const Turn& t : TurnsOf(messages)) {
     w.BeginObject().Key("role").String(t.role).Key("content").BeginArray();

@@ -11,13 +11,14 @@
 #include "wire/bedrock_converse.h"
 #include "wire/json_read.h"
 #include "wire/stream_decoder.h"
+#include "wire/tool_blocks.h"
 
 namespace switchyard {
 namespace {
 
 class BedrockStreamDecoder final : public StreamDecoder {
  public:
-  explicit BedrockStreamDecoder(AnswerTool answer) : answer_(std::move(answer)) {}
+  explicit BedrockStreamDecoder(AnswerTool answer) : blocks_(std::move(answer)) {}
 
   std::unique_ptr<EventSplitter> NewSplitter() const override { return MakeAwsEventSplitter(); }
 
@@ -42,35 +43,26 @@ class BedrockStreamDecoder final : public StreamDecoder {
     int64_t block = -1;
     if (e.event == "contentBlockStart") {
       simdjson::dom::object use;
-      if (doc["contentBlockIndex"].get_int64().get(block) != simdjson::SUCCESS ||
-          doc["start"]["toolUse"].get_object().get(use) != simdjson::SUCCESS) {
-        return;
-      }
-      std::string_view name = StringOr(use["name"]);
-      if (!answer_.name.empty() && name == answer_.name) {
-        answer_block_ = block;
-        return;
-      }
-      ToolCallDelta d;
-      d.index = static_cast<int64_t>(call_blocks_.size());
-      d.id.assign(StringOr(use["toolUseId"]));
-      d.name.assign(name);
-      call_blocks_.push_back(block);
-      ApplyToolCallDelta(d, &s->answer.tool_calls);
-      delta->tool_calls.push_back(std::move(d));
-    } else if (e.event == "contentBlockDelta") {
-      BlockDelta(doc, s, delta);
-    } else if (e.event == "contentBlockStop") {
       if (doc["contentBlockIndex"].get_int64().get(block) == simdjson::SUCCESS &&
-          block == answer_block_ && answer_.wrapped) {
-        std::string text = UnwrapAnswer(answer_json_, true);
+          doc["start"]["toolUse"].get_object().get(use) == simdjson::SUCCESS) {
+        blocks_.Open(block, StringOr(use["toolUseId"]), StringOr(use["name"]), s, delta);
+      }
+    } else if (e.event == "contentBlockDelta") {
+      std::string_view text, piece;
+      if (doc["delta"]["text"].get_string().get(text) == simdjson::SUCCESS) {
         s->answer.content.append(text);
         delta->text.append(text);
+      } else if (doc["delta"]["toolUse"]["input"].get_string().get(piece) == simdjson::SUCCESS &&
+                 doc["contentBlockIndex"].get_int64().get(block) == simdjson::SUCCESS) {
+        blocks_.Piece(block, piece, s, delta);
+      }
+    } else if (e.event == "contentBlockStop") {
+      if (doc["contentBlockIndex"].get_int64().get(block) == simdjson::SUCCESS) {
+        blocks_.Close(block, s, delta);
       }
     } else if (e.event == "messageStop") {
-      s->answer.finish_reason = BedrockFinishReason(StringOr(doc["stopReason"]));
-      // The answer tool's call is the answer, not a call to pass on.
-      if (answer_block_ >= 0 && s->answer.tool_calls.empty()) s->answer.finish_reason = "stop";
+      s->answer.finish_reason =
+          blocks_.Finish(BedrockFinishReason(StringOr(doc["stopReason"])), *s);
       s->finished = true;
     } else if (e.event == "metadata") {
       simdjson::dom::object u;
@@ -87,44 +79,8 @@ class BedrockStreamDecoder final : public StreamDecoder {
   }
 
  private:
-  void BlockDelta(simdjson::dom::element doc, StreamState* s, StreamDelta* delta) {
-    std::string_view text;
-    if (doc["delta"]["text"].get_string().get(text) == simdjson::SUCCESS) {
-      s->answer.content.append(text);
-      delta->text.append(text);
-      return;
-    }
-    std::string_view piece;
-    int64_t block = -1;
-    if (doc["delta"]["toolUse"]["input"].get_string().get(piece) != simdjson::SUCCESS ||
-        doc["contentBlockIndex"].get_int64().get(block) != simdjson::SUCCESS || piece.empty()) {
-      return;
-    }
-    if (block == answer_block_) {
-      if (answer_.wrapped) {
-        answer_json_.append(piece);  // unwrapped whole when the block ends
-      } else {
-        s->answer.content.append(piece);
-        delta->text.append(piece);
-      }
-      return;
-    }
-    for (size_t i = 0; i < call_blocks_.size(); ++i) {
-      if (call_blocks_[i] != block) continue;
-      ToolCallDelta d;
-      d.index = static_cast<int64_t>(i);
-      d.arguments.assign(piece);
-      ApplyToolCallDelta(d, &s->answer.tool_calls);
-      delta->tool_calls.push_back(std::move(d));
-      return;
-    }
-  }
-
   simdjson::dom::parser parser_;
-  AnswerTool answer_;
-  int64_t answer_block_ = -1;
-  std::string answer_json_;
-  std::vector<int64_t> call_blocks_;
+  ToolBlocks blocks_;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "base/json_writer.h"
 #include "chat/data_url.h"
+#include "wire/body_size.h"
 #include "wire/error_body.h"
 #include "wire/json_read.h"
 
@@ -197,19 +198,8 @@ std::string GeminiSchema(std::string_view json_schema) {
 
 std::string EncodeGeminiRequest(const CompleteRequest& req, const std::vector<Message>& messages,
                                 int64_t max_tokens) {
-  size_t bytes = 256 + req.json_schema.schema.size();
-  std::string system;
-  for (const Message& m : messages) {
-    bytes += m.content.size() + 48;
-    for (const ContentPart& p : m.parts) bytes += p.text.size() + p.image_url.size() + 64;
-    for (const ToolCall& c : m.tool_calls) bytes += c.arguments.size() + 128;
-    if (m.role == "system") {
-      if (!system.empty()) system += "\n\n";
-      system += TextOf(m);
-    }
-  }
-  for (const Tool& t : req.tools) bytes += t.parameters.size() + t.description.size() + 96;
-  JsonWriter w(bytes);
+  std::string system = SystemText(messages);
+  JsonWriter w(BodySizeHint(req, messages));
   w.BeginObject();
   if (!system.empty()) {
     w.Key("systemInstruction").BeginObject().Key("parts").BeginArray().Raw(TextPart(system));
