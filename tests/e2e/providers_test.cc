@@ -172,6 +172,16 @@ TEST_F(Providers, TheRouteWalksDownEveryTierThroughErrorsThenHangs) {
   std::string out = Ask("chat");
   ASSERT_EQ(out.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << out;
   EXPECT_EQ(JsonAt(Body(out), "/model"), R"("local-llama")");
+  // A tool call and a json_schema answer walk down the same way.
+  out = Ask("chat", std::string(R"(,"tools":[)") + kWeatherTool + "]");
+  EXPECT_EQ(JsonAt(Body(out), "/model"), R"("local-llama")");
+  EXPECT_EQ(JsonAt(Body(out), "/choices/0/message/tool_calls/0/function/arguments"),
+            R"("{\"city\":\"fake\"}")");
+  out = Ask("chat", R"(,"response_format":{"type":"json_schema","json_schema":{"name":"place",)"
+                    R"("schema":{"type":"object","properties":{"city":{"type":"string"}},)"
+                    R"("required":["city"]}}})");
+  EXPECT_EQ(JsonAt(Body(out), "/model"), R"("local-llama")");
+  EXPECT_EQ(JsonAt(Body(out), "/choices/0/message/content"), R"("{\"city\":\"fake\"}")");
 
   for (const Tier& t : kTiers) {
     if (std::string(t.model) != "local-llama") fake.SetFault(t.id, "mode=hang");
@@ -181,7 +191,7 @@ TEST_F(Providers, TheRouteWalksDownEveryTierThroughErrorsThenHangs) {
 
   Db db(cluster_->history_path());
   ASSERT_TRUE(
-      testbed::PollUntil(5000, [&] { return db.Int("SELECT count(*) FROM requests") == 2; }));
+      testbed::PollUntil(5000, [&] { return db.Int("SELECT count(*) FROM requests") == 4; }));
   auto walk = [&](int request) {
     return db.Text(
         "SELECT group_concat(model || ':' || outcome, ' ') FROM (SELECT model, "
@@ -189,10 +199,13 @@ TEST_F(Providers, TheRouteWalksDownEveryTierThroughErrorsThenHangs) {
         "LIMIT 1 OFFSET " +
         std::to_string(request) + ") ORDER BY seq)");
   };
-  EXPECT_EQ(walk(0),
-            "gpt-4o:server_error gemini-flash:rate_limited azure-gpt-4o:content_filter "
-            "bedrock-claude:server_error local-llama:ok");
-  EXPECT_EQ(walk(1),
+  for (int request : {0, 1, 2}) {
+    EXPECT_EQ(walk(request),
+              "gpt-4o:server_error gemini-flash:rate_limited azure-gpt-4o:content_filter "
+              "bedrock-claude:server_error local-llama:ok")
+        << request;
+  }
+  EXPECT_EQ(walk(3),
             "gpt-4o:timeout gemini-flash:timeout azure-gpt-4o:timeout bedrock-claude:timeout "
             "local-llama:ok");
   // Each failure in the provider's own words.

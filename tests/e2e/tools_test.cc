@@ -188,6 +188,62 @@ TEST_F(ChatSurface, NoTierThatSeesImagesIsTheClientsError) {
   EXPECT_EQ(cluster_->fake().Requests("gpt-4o"), 0);
 }
 
+TEST_F(ChatSurface, ToolsAndSchemasGoOnlyToModelsThatTakeThem) {
+  ClusterOptions o;
+  o.extra_toml = "[history]\nflush_ms = 10\n";
+  o.model_toml["gpt-4o"] = "tools = false\njson_schema = false";
+  o.model_toml["gpt-4o-mini"] = "json_schema = false";
+  o.model_toml["claude-haiku"] = "json_schema = false";
+  Start(o);
+  std::string out = Post(FirstTurn());
+  EXPECT_NE(out.find("x-switchyard-model: gpt-4o-mini\r\n"), std::string::npos) << out;
+  EXPECT_EQ(cluster_->fake().Requests("gpt-4o"), 0);
+  // No tier follows a schema: the client's error, before any call.
+  out = Post(R"({"model":"chat","max_tokens":32,"messages":[{"role":"user","content":"x"}],)"
+             R"("response_format":{"type":"json_schema","json_schema":{"name":"n","schema":)"
+             R"({"type":"object"}}}})");
+  EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
+  EXPECT_NE(out.find("no tier of route 'chat' can follow one"), std::string::npos) << out;
+  Db db(cluster_->history_path());
+  ASSERT_TRUE(testbed::PollUntil(5000, [&] {
+    return db.Int("SELECT COUNT(*) FROM attempts WHERE outcome = 'unsupported'") >= 1;
+  }));
+  EXPECT_EQ(db.Text("SELECT reason FROM attempts WHERE outcome = 'unsupported' LIMIT 1"),
+            "the request holds tools and gpt-4o cannot call them (tools = false)");
+}
+
+TEST_F(ChatSurface, AServerWithoutToolSupportIsSkippedNotBlamed) {
+  ClusterOptions o;
+  o.extra_toml = "[history]\nflush_ms = 10\n";
+  Start(o);
+  // Ollama's answer when a model has no tool template, six requests running: each skips to
+  // the next tier, and gpt-4o's breaker stays closed with no failure counted.
+  cluster_->fake().SetFault("gpt-4o", "mode=error&status=400&error_kind=no_tools");
+  for (int i = 0; i < 6; ++i) {
+    std::string out = Post(FirstTurn());
+    EXPECT_NE(out.find("x-switchyard-model: gpt-4o-mini\r\n"), std::string::npos) << out;
+  }
+  for (const ModelStatus& m : cluster_->Connect()->GetStatus().result.models) {
+    if (m.name != "gpt-4o") continue;
+    EXPECT_EQ(m.breaker, "closed");
+    EXPECT_EQ(m.failure_rate, 0);
+  }
+  // A request without tools still goes to gpt-4o.
+  cluster_->fake().SetFault("gpt-4o", "mode=ok");
+  std::string out =
+      Post(R"({"model":"chat","max_tokens":16,"messages":[{"role":"user","content":"hi"}]})");
+  EXPECT_NE(out.find("x-switchyard-model: gpt-4o\r\n"), std::string::npos) << out;
+  Db db(cluster_->history_path());
+  ASSERT_TRUE(testbed::PollUntil(5000, [&] {
+    return db.Int(
+               "SELECT COUNT(*) FROM attempts WHERE model = 'gpt-4o' AND outcome = "
+               "'unsupported'") == 6;
+  }));
+  EXPECT_NE(db.Text("SELECT reason FROM attempts WHERE outcome = 'unsupported' LIMIT 1")
+                .find("does not support tools"),
+            std::string::npos);
+}
+
 TEST_F(ChatSurface, SchemasThatDoNotCompileAreRefusedBeforeAnyCall) {
   Start();
   std::string out = Post(
