@@ -8,6 +8,7 @@
 #include <string>
 
 #include "history_command.h"
+#include "version.h"
 #include "switchyard/client.h"
 
 namespace {
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   std::string socket = DefaultSocket();
   app.add_option("--socket", socket, "switchyardd's socket ($SWITCHYARD_SOCKET)")
       ->capture_default_str();
+  app.set_version_flag("--version", switchyard::kSwitchyardVersion);
   app.require_subcommand(1);
 
   CLI::App* ask = app.add_subcommand("ask", "send one prompt and print the answer");
