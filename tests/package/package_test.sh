@@ -48,6 +48,11 @@ zcat /usr/share/man/man1/switchyardd.1.gz | grep -q '^\.TH SWITCHYARDD' ||
 zcat /usr/share/man/man1/switchyardd.1.gz | grep -q 'check\\-config' ||
   fail "switchyardd's man page lacks its options"
 id switchyard >/dev/null || fail "no switchyard user"
+# The unit's LoadCredential= files exist (a missing one would stop it from starting), root's.
+[ "$(stat -c %a /etc/switchyard/credentials)" = 700 ] || fail "credentials folder not 0700"
+for key in openai.key anthropic.key; do
+  [ "$(stat -c %a:%U "/etc/switchyard/credentials/$key")" = 600:root ] || fail "$key not root's"
+done
 dpkg-query -W -f='${Conffiles}\n' switchyard | grep -q '/etc/switchyard/switchyard.toml' ||
   fail "the config is not a conffile"
 /usr/bin/switchyardd --check-config || fail "the installed config does not check"
@@ -74,7 +79,7 @@ dpkg -r switchyard python3-switchyard
 echo "== dpkg -P"
 dpkg -P switchyard python3-switchyard
 installed=0
-[ ! -e /etc/switchyard/switchyard.toml ] || fail "purge left the config"
+[ ! -e /etc/switchyard ] || fail "purge left /etc/switchyard: $(ls -R /etc/switchyard)"
 [ ! -e /etc/systemd/system/multi-user.target.wants/switchyard.service ] &&
   [ ! -e /etc/systemd/system/sockets.target.wants/switchyard.socket ] ||
   fail "purge left the units enabled"
