@@ -8,8 +8,8 @@
 #include <string>
 
 #include "history_command.h"
-#include "version.h"
 #include "switchyard/client.h"
+#include "version.h"
 
 namespace {
 

@@ -1,9 +1,12 @@
 // The HTTP front door's /metrics and /v1/models, with real clients: curl, promtool, and a
 // real Prometheus server that scrapes the daemon.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -85,6 +88,60 @@ TEST(Metrics, CountWhatTheDaemonDidAndPassPromtool) {
       cluster, {"/bin/sh", "-c", "promtool check metrics < " + cluster.dir().File("metrics.txt")},
       &checked);
   EXPECT_EQ(rc, 0) << checked;
+}
+
+// The series names a PromQL expression reads: every switchyard_ identifier, a histogram's
+// _bucket, _sum and _count read as the histogram.
+std::set<std::string> SeriesIn(const std::string& expr) {
+  std::set<std::string> out;
+  for (size_t at = 0; (at = expr.find("switchyard_", at)) != std::string::npos;) {
+    size_t end = at;
+    while (end < expr.size() &&
+           (std::isalnum(static_cast<unsigned char>(expr[end])) || expr[end] == '_')) {
+      ++end;
+    }
+    std::string name = expr.substr(at, end - at);
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      std::string_view n(name), s(suffix);
+      if (n.size() > s.size() && n.substr(n.size() - s.size()) == s) {
+        name.resize(name.size() - s.size());
+      }
+    }
+    out.insert(name);
+    at = end;
+  }
+  return out;
+}
+
+TEST(Metrics, EveryMetricTheGrafanaDashboardQueriesExists) {
+  // The fleet's series exist once [fleet] is set, its Redis reachable or not.
+  FrontDoorCluster f("[fleet]\nredis = \"redis://127.0.0.1:1\"\n");
+  ASSERT_TRUE(f.cluster->Connect()->Complete(Cluster::Ask("one")).ok);
+  std::string metrics;
+  ASSERT_EQ(RunTool(*f.cluster, {"/usr/bin/curl", "-sS", f.Url("/metrics")}, &metrics), 0);
+
+  std::string text =
+      testbed::ReadFile(std::string(SWITCHYARD_SOURCE_DIR) + "/examples/grafana/switchyard.json");
+  simdjson::dom::parser parser;
+  simdjson::dom::element dashboard;
+  ASSERT_EQ(parser.parse(text).get(dashboard), simdjson::SUCCESS);
+  std::set<std::string> queried;
+  simdjson::dom::array panels;
+  ASSERT_EQ(dashboard["panels"].get_array().get(panels), simdjson::SUCCESS);
+  for (simdjson::dom::element panel : panels) {
+    simdjson::dom::array targets;
+    ASSERT_EQ(panel["targets"].get_array().get(targets), simdjson::SUCCESS);
+    for (simdjson::dom::element target : targets) {
+      std::string_view expr;
+      ASSERT_EQ(target["expr"].get_string().get(expr), simdjson::SUCCESS);
+      for (const std::string& name : SeriesIn(std::string(expr))) queried.insert(name);
+    }
+  }
+  EXPECT_GE(queried.size(), 20u);
+  for (const std::string& name : queried) {
+    EXPECT_NE(metrics.find("\n# TYPE " + name + " "), std::string::npos)
+        << name << " is queried by examples/grafana/switchyard.json and not in /metrics";
+  }
 }
 
 TEST(Metrics, ModelsListTheRoutesAndUnknownPathsAreOpenAIErrors) {
