@@ -242,6 +242,8 @@ Status Daemon::Impl::OpenFrontDoor() {
   fc.clock = &clock_;
   fc.timers = timers_.get();
   fc.stream_ping_ms = h.stream_ping_ms;
+  fc.loop = &loop_;
+  if (config_->history.enabled) fc.history_path = config_->daemon.history;
   front_ = std::make_unique<FrontDoor>(std::move(fc));
   HttpServer::Options ho;
   ho.max_body_bytes = static_cast<size_t>(h.max_body_bytes);

@@ -3,21 +3,12 @@
 #include <memory>
 
 #include "base/json_writer.h"
+#include "front/api_key_check.h"
 #include "front/switchyard_headers.h"
 #include "wire/openai_chat.h"
 
 namespace switchyard {
 namespace {
-
-// Compares without stopping at the first difference, so the time taken says nothing of
-// how much of a guessed key was right.
-bool SameSecret(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ (i < b.size() ? b[i] : 0));
-  }
-  return diff == 0;
-}
 
 const HttpHeaders& JsonHeaders() {
   static const HttpHeaders h = {{"Content-Type", "application/json"}};
@@ -31,19 +22,12 @@ bool IsAnthropic(std::string_view path) {
 
 }  // namespace
 
-bool FrontDoor::Authorized(const HttpRequestIn& req) const {
-  if (ctx_.api_key.empty()) return true;
-  if (const std::string* key = req.Header("x-api-key")) return SameSecret(*key, ctx_.api_key);
-  const std::string* auth = req.Header("authorization");
-  constexpr std::string_view kBearer = "Bearer ";
-  if (!auth || auth->size() <= kBearer.size() || auth->compare(0, kBearer.size(), kBearer) != 0) {
-    return false;
-  }
-  return SameSecret(std::string_view(*auth).substr(kBearer.size()), ctx_.api_key);
-}
+bool FrontDoor::Authorized(const HttpRequestIn& req) const { return CarriesKey(req, ctx_.api_key); }
 
 void FrontDoor::OnRequest(uint64_t conn, HttpRequestIn&& req) {
   std::string_view path = req.Path();
+  // The dashboard keeps its own sessions: a browser cannot send the key on a page load.
+  if (Dashboard::Serves(path)) return dashboard_.OnRequest(conn, std::move(req));
   if (IsAnthropic(path)) {
     if (!Authorized(req)) {
       return anthropic_.Error(conn, 401,

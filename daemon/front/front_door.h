@@ -1,4 +1,5 @@
-// What the HTTP listener serves: Prometheus' GET /metrics, the OpenAI-compatible API (POST
+// What the HTTP listener serves: the dashboard (GET /, front/dashboard.h), Prometheus' GET
+// /metrics, the OpenAI-compatible API (POST
 // /v1/chat/completions, its `model` naming a route; the answer's `model` is the model that
 // served) and GET /v1/models (the routes), and the Anthropic-compatible POST /v1/messages
 // (front/anthropic_door.h). With http.api_key_file set, every request needs the key, as
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "front/anthropic_door.h"
+#include "front/dashboard.h"
 #include "front/http_server.h"
 #include "metrics/metrics.h"
 #include "router/router.h"
@@ -29,14 +31,22 @@ class FrontDoor final : public HttpServer::Handler {
     const Clock* clock = nullptr;          // for `created`
     Timers* timers = nullptr;              // for streams' pings; null: none
     int64_t stream_ping_ms = 10000;
+    uv_loop_t* loop = nullptr;  // the dashboard reads the history on its thread pool
+    std::string history_path;   // "" when the history is off
   };
   explicit FrontDoor(Context ctx)
-      : ctx_(std::move(ctx)), anthropic_(ctx_.router, ctx_.timers, ctx_.stream_ping_ms) {}
+      : ctx_(std::move(ctx)),
+        anthropic_(ctx_.router, ctx_.timers, ctx_.stream_ping_ms),
+        dashboard_({ctx_.status, ctx_.api_key, ctx_.clock, ctx_.loop, ctx_.history_path}) {}
   void set_server(HttpServer* server) {
     server_ = server;
     anthropic_.set_server(server);
+    dashboard_.set_server(server);
   }
-  void set_api_key(std::string key) { ctx_.api_key = std::move(key); }
+  void set_api_key(std::string key) {
+    ctx_.api_key = key;
+    dashboard_.set_api_key(std::move(key));
+  }
   // From now on chat completions are answered 503 (the daemon is draining).
   void StopTakingRequests() { stopping_ = true; }
   // The router's connection id of HTTP connection `conn` (apart from the socket server's).
@@ -54,6 +64,7 @@ class FrontDoor final : public HttpServer::Handler {
 
   Context ctx_;
   AnthropicDoor anthropic_;
+  Dashboard dashboard_;
   HttpServer* server_ = nullptr;
   bool stopping_ = false;
 };
