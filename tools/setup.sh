@@ -14,7 +14,7 @@ packages=(
   libhttp-parser-dev prometheus
   libhiredis-dev redis-server redis-tools
   rapidjson-dev json-schema-test-suite ccache zlib1g-dev
-  help2man lintian libjs-chart.js
+  help2man lintian libjs-chart.js chromium
 )
 # Node.js and npm, for the OpenAI SDK the front door is tested with: Debian's, unless the
 # machine already has them.

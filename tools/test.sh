@@ -15,9 +15,10 @@ bash tools/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 echo "== build (ASan + UBSan)"
 bash tools/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DSWITCHYARD_SANITIZE=address,undefined
 
-echo "== the official OpenAI and Anthropic SDKs for Node, from npm, for the front door's tests"
+echo "== from npm: the official OpenAI and Anthropic SDKs for Node (the front door's tests), and"
+echo "   playwright-core to drive Debian's chromium (the dashboard's)"
 npm install --silent --no-audit --no-fund --prefix build/npm openai@4.104.0 \
-  @anthropic-ai/sdk@0.79.0
+  @anthropic-ai/sdk@0.79.0 playwright-core@1.64.1
 export SWITCHYARD_NODE_MODULES="$PWD/build/npm/node_modules"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0

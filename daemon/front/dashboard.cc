@@ -125,7 +125,8 @@ void Dashboard::set_api_key(std::string key) {
 
 bool Dashboard::Serves(std::string_view path) {
   return path == "/" || path == "/login" || path == "/logout" || path == "/api/dashboard" ||
-         path == "/dashboard.js" || path == "/dashboard.css" || path == "/chart.js";
+         path == "/dashboard.js" || path == "/dashboard.css" || path == "/chart.js" ||
+         path == "/favicon.ico";
 }
 
 bool Dashboard::HasSession(const HttpRequestIn& req) {
@@ -146,7 +147,8 @@ void Dashboard::Text(uint64_t conn, int status, std::string_view type, std::stri
                    {"Cache-Control", "no-store"},
                    {"X-Content-Type-Options", "nosniff"},
                    {"Content-Security-Policy",
-                    "default-src 'self'; frame-ancestors 'none'; form-action 'self'"}};
+                    "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+                    "form-action 'self'"}};
   for (auto& m : more) h.push_back(std::move(m));
   server_->Respond(conn, status, h, body);
 }
@@ -165,6 +167,8 @@ void Dashboard::OnRequest(uint64_t conn, HttpRequestIn&& req) {
          {"Set-Cookie", std::string(kCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"}});
   }
   if (req.method != "GET") return Text(conn, 405, "text/plain", "use GET\n");
+  // Browsers ask for it on every page; there is none.
+  if (path == "/favicon.ico") return Text(conn, 204, "image/x-icon", "");
   bool allowed = HasSession(req);
   if (path == "/api/dashboard") {
     if (!allowed && !CarriesKey(req, ctx_.api_key)) {

@@ -46,7 +46,7 @@ class Dashboard {
   // A new key ends every session.
   void set_api_key(std::string key);
 
-  // The paths it answers: /, /login, /logout, its assets and /api/dashboard.
+  // The paths it answers: /, /login, /logout, its assets, /favicon.ico and /api/dashboard.
   static bool Serves(std::string_view path);
   void OnRequest(uint64_t conn, HttpRequestIn&& req);
 

@@ -34,11 +34,12 @@ void Say(const char* text) { std::printf("\n\033[1m%s\033[0m\n", text); }
 int main(int argc, char** argv) {
   CLI::App app{"incident_demo: switchyard through a provider incident"};
   std::string bin_dir;
-  int healthy_s = 10, incident_s = 25, recovery_s = 25;
+  int healthy_s = 10, incident_s = 25, recovery_s = 25, http_port = 0;
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are")->required();
   app.add_option("--healthy-s", healthy_s);
   app.add_option("--incident-s", incident_s);
   app.add_option("--recovery-s", recovery_s);
+  app.add_option("--http-port", http_port, "the dashboard's port on 127.0.0.1 (0: any free one)");
   CLI11_PARSE(app, argc, argv);
   setvbuf(stdout, nullptr, _IOLBF, 0);
   testbed::SetBinaryDir(bin_dir);
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
   opt.extra_toml =
       "[breaker]\ncooldown_ms = 5000\nmax_cooldown_ms = 10000\njitter = 0.1\n\n[history]\nflush_ms "
       "= 20\n";
+  // The HTTP front door, for the dashboard to watch the incident live.
+  if (http_port == 0) http_port = testbed::FreeLoopbackPort();
+  opt.extra_toml += "\n[http]\nlisten = \"127.0.0.1:" + std::to_string(http_port) + "\"\n";
   // What the fallbacks answered is kept too, to show at the end.
   opt.route_toml += "keep_fallback_answers = true\n";
   testbed::Cluster cluster(opt);
@@ -60,6 +64,7 @@ int main(int argc, char** argv) {
       "route chat: gpt-4o -> gpt-4o-mini -> claude-haiku, each call's timeout learned from\n"
       "that model's P95 latency (x1.5); 8 clients send requests back to back.\n"
       "gpt-4o answers in ~600 ms, gpt-4o-mini in ~300 ms (a fake provider on this machine).\n");
+  std::printf("Watch it live in a browser: the dashboard is at http://127.0.0.1:%d/\n", http_port);
 
   std::mutex mu;
   std::vector<Done> window;

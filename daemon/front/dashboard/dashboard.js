@@ -117,7 +117,9 @@ function drawTransitions(state) {
       scales: {
         x: { min: -24, max: 0, title: { display: true, text: 'hours ago' } },
         y: { min: -0.5, max: models.length - 0.5,
-             ticks: { stepSize: 1, callback: (v) => models[v] || '' } },
+             // One tick a model, named.
+             afterBuildTicks: (axis) => { axis.ticks = models.map((_, i) => ({ value: i })); },
+             ticks: { callback: (v) => models[v] || '' } },
       },
     },
   });
