@@ -51,7 +51,7 @@ class Dashboard {
   void OnRequest(uint64_t conn, HttpRequestIn&& req);
 
   // Sessions live this long from their login.
-  static constexpr int64_t kSessionMs = 12 * 3600 * 1000;
+  static constexpr int64_t kSessionMs = int64_t{12} * 3600 * 1000;
   // A digest read this recently is served again rather than read anew.
   static constexpr int64_t kDigestFreshMs = 900;
 

@@ -7,7 +7,7 @@
 namespace switchyard {
 namespace {
 
-constexpr int64_t kHourMs = 3600 * 1000;
+constexpr int64_t kHourMs = int64_t{3600} * 1000;
 constexpr int64_t kDayMs = 24 * kHourMs;
 
 class ReadOnlyDb {
