@@ -36,6 +36,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "adaptive.h"
 #include "chat.h"
@@ -46,6 +47,7 @@
 #include "load.h"
 #include "peers.h"
 #include "providers/provider.h"
+#include "store/history_digest.h"
 #include "store/sqlite_store.h"
 #include "testbed.h"
 
@@ -468,6 +470,33 @@ void BenchStartup() {
   }
 }
 
+// What the dashboard's one read a second costs the thread pool: the history's digest
+// (store/history_digest.h) over a file of `n` requests, each with two attempts and a fallback.
+void BenchDashboard() {
+  std::printf("\n## dashboard: reading the history's digest (last hour and day), median of 5\n");
+  for (auto [n, span, label] : {std::tuple<int64_t, int64_t, const char*>{
+                                    100'000, 3'500'000, "100,000 requests in the last hour"},
+                                {1'000'000, 3'500'000, "1,000,000 requests in the last hour"},
+                                {1'000'000, 86'400'000, "1,000,000 requests over 24 h"}}) {
+    testbed::TempDir dir;
+    std::string path = dir.File("history.db");
+    MakeHistory(path, 2 * n, span);  // it counts attempts, two a request
+    std::vector<double> ms;
+    for (int i = 0; i < 5; ++i) {
+      HistoryDigest d;
+      auto t0 = Clock::now();
+      int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+      Status st = ReadHistoryDigest(path, now, &d);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (!st.ok()) std::printf("(%s)\n", st.message().c_str());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("%s: %.1f ms (%.1f-%.1f)\n", label, ms[2], ms[0], ms[4]);
+  }
+}
+
 void BenchStore(int64_t requests) {
   std::printf("\n## history store\n");
   testbed::TempDir dir;
@@ -668,8 +697,8 @@ int main(int argc, char** argv) {
   int64_t store_requests = 200000, requests = 48000;
   app.add_option(
          "--only", only,
-         "sections: overhead, throughput, failover, memory, startup, store, history, kill9, "
-         "incident, adaptive, front, fleet, chat, peers (only when named)")
+         "sections: overhead, throughput, failover, memory, startup, store, dashboard, history, "
+         "kill9, incident, adaptive, front, fleet, chat, peers (only when named)")
       ->delimiter(',');
   app.add_option("--bin-dir", bin_dir, "where switchyardd and fake_provider are");
   std::string npm_dir;
@@ -696,6 +725,7 @@ int main(int argc, char** argv) {
   if (want("memory")) b::BenchMemory();
   if (want("startup")) b::BenchStartup();
   if (want("store")) b::BenchStore(store_requests);
+  if (want("dashboard")) b::BenchDashboard();
   if (want("history")) b::BenchHistory(requests);
   if (want("kill9")) b::BenchKill9();
   if (want("incident")) b::BenchIncident();

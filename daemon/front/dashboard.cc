@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "base/json_writer.h"
@@ -110,6 +111,7 @@ struct Dashboard::Read {
   uv_work_t work{};
   std::string path;
   int64_t now_ms = 0;
+  int64_t started_ms = 0;  // monotonic, on the loop
   HistoryDigest digest;
   Status status;
   std::weak_ptr<bool> alive;
@@ -211,13 +213,14 @@ void Dashboard::Login(uint64_t conn, const HttpRequestIn& req) {
 
 void Dashboard::ServeState(uint64_t conn) {
   int64_t now = ctx_.clock->NowMs();
-  bool fresh = digest_at_ms_ >= 0 && now - digest_at_ms_ < kDigestFreshMs;
+  bool fresh = digest_at_ms_ >= 0 && now - digest_at_ms_ < digest_fresh_ms_;
   if (ctx_.history_path.empty() || !ctx_.loop || fresh) return Answer({conn});
   waiting_.push_back(conn);
   if (waiting_.size() > 1) return;  // a read is in flight: it answers this one too
   auto* read = new Read;
   read->path = ctx_.history_path;
   read->now_ms = ctx_.clock->WallMs();
+  read->started_ms = now;
   read->alive = alive_;
   read->owner = this;
   read->work.data = read;
@@ -234,6 +237,8 @@ void Dashboard::ServeState(uint64_t conn) {
         d->digest_ = std::move(r->digest);
         d->digest_error_ = r->status.ok() ? "" : r->status.message();
         d->digest_at_ms_ = d->ctx_.clock->NowMs();
+        d->digest_fresh_ms_ =
+            std::max(kDigestFreshMs, kDigestReadsShare * (d->digest_at_ms_ - r->started_ms));
         std::vector<uint64_t> conns = std::move(d->waiting_);
         d->waiting_.clear();
         d->Answer(conns);
