@@ -351,11 +351,12 @@ void Daemon::Impl::LogHttpClients() {
   // Which client carries each provider's calls: the URL itself is not logged, since it may
   // hold user info.
   for (const auto& [name, p] : config_->providers) {
-    spdlog::info(
-        "provider {}: calls go through {}", name,
-        p.kind != ProviderKind::kBedrock && dispatch_->Plain(p.base_url, p.http_client_curl)
-            ? "switchyard's HTTP/1.1 client"
-            : "libcurl");
+    // Bedrock's calls are signed unless it has an API key (providers/bedrock.cc).
+    bool signed_aws = p.kind == ProviderKind::kBedrock && p.api_key.empty();
+    spdlog::info("provider {}: calls go through {}", name,
+                 dispatch_->Plain(p.base_url, p.http_client_curl, signed_aws)
+                     ? "switchyard's HTTP/1.1 client"
+                     : "libcurl");
   }
 }
 

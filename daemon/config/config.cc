@@ -181,15 +181,10 @@ Status ParseProvider(const std::string& src, const std::string& name, const toml
   p->name = name;
   std::string kind;
   SY_RETURN_IF_ERROR(r.String("kind", &kind, true));
-  static const std::pair<const char*, ProviderKind> kKinds[] = {
-      {"openai", ProviderKind::kOpenAI},
-      {"anthropic", ProviderKind::kAnthropic},
-      {"gemini", ProviderKind::kGemini},
-      {"azure", ProviderKind::kAzure},
-      {"bedrock", ProviderKind::kBedrock}};
   bool known = false;
-  for (const auto& [word, k] : kKinds) {
-    if (kind == word) {
+  for (ProviderKind k : {ProviderKind::kOpenAI, ProviderKind::kAnthropic, ProviderKind::kGemini,
+                         ProviderKind::kAzure, ProviderKind::kBedrock}) {
+    if (kind == ProviderKindName(k)) {
       p->kind = k;
       known = true;
     }

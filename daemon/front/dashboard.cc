@@ -3,7 +3,6 @@
 #include <sys/random.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "base/json_writer.h"
 #include "front/api_key_check.h"
@@ -30,33 +29,35 @@ std::string LoginPage(std::string_view note) {
   return page + "</body></html>\n";
 }
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  char lower = static_cast<char>(c | 0x20);
+  return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
+}
+
 // A form field's value: '+' is a space and %XX a byte.
 std::string FormValue(std::string_view body, std::string_view name) {
-  for (size_t at = 0; at <= body.size();) {
-    size_t amp = body.find('&', at);
-    std::string_view pair = body.substr(at, amp == std::string_view::npos ? body.npos : amp - at);
-    if (pair.substr(0, name.size() + 1) == std::string(name) + "=") {
-      std::string out;
-      std::string_view v = pair.substr(name.size() + 1);
-      for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '+') {
-          out += ' ';
-        } else if (v[i] == '%' && i + 2 < v.size()) {
-          unsigned value = 0;
-          if (std::sscanf(std::string(v.substr(i + 1, 2)).c_str(), "%2x", &value) == 1) {
-            out += static_cast<char>(value);
-            i += 2;
-          } else {
-            out += v[i];
-          }
-        } else {
-          out += v[i];
-        }
-      }
-      return out;
+  for (std::string_view rest = body; !rest.empty();) {
+    std::string_view pair = rest.substr(0, rest.find('&'));
+    rest.remove_prefix(std::min(rest.size(), pair.size() + 1));
+    if (pair.size() <= name.size() || pair.substr(0, name.size()) != name ||
+        pair[name.size()] != '=') {
+      continue;
     }
-    if (amp == std::string_view::npos) break;
-    at = amp + 1;
+    std::string out;
+    std::string_view v = pair.substr(name.size() + 1);
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (v[i] == '+') {
+        out += ' ';
+      } else if (v[i] == '%' && i + 2 < v.size() && HexDigit(v[i + 1]) >= 0 &&
+                 HexDigit(v[i + 2]) >= 0) {
+        out += static_cast<char>(HexDigit(v[i + 1]) * 16 + HexDigit(v[i + 2]));
+        i += 2;
+      } else {
+        out += v[i];
+      }
+    }
+    return out;
   }
   return "";
 }
@@ -289,8 +290,8 @@ std::string Dashboard::StateJson() const {
     w.Key("spent_today_usd").Double(r.spent_today_usd).Key("over_budget").Bool(r.over_budget);
     w.Key("start_tier").String(r.start_tier);
     int64_t requests = 0, fallbacks = 0;
-    for (const HistoryDigest::Count& c : digest_.route_requests) {
-      if (c.key == r.name) requests = c.n;
+    for (const HistoryDigest::Served& s : digest_.served) {
+      if (s.route == r.name) requests += s.requests;
     }
     for (const HistoryDigest::Count& c : digest_.fallbacks) {
       if (c.key == r.name) fallbacks += c.n;

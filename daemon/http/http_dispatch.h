@@ -17,11 +17,14 @@ class HttpDispatch final : public HttpClient {
   // Whether the environment names a proxy curl would use for http:// URLs.
   static bool ProxyInEnvironment();
 
-  // Whether a request for `url` goes to the HTTP/1.1 client; a signed one never does.
-  bool Plain(const std::string& url, bool use_curl) const {
-    return !curl_only_ && !use_curl && Http1Client::Handles(url);
+  // Whether a request for `url` goes to the HTTP/1.1 client; a signed one (SigV4, which only
+  // libcurl does) never does.
+  bool Plain(const std::string& url, bool use_curl, bool signed_aws = false) const {
+    return !curl_only_ && !use_curl && !signed_aws && Http1Client::Handles(url);
   }
-  bool Plain(const HttpRequest& req) const { return !req.aws && Plain(req.url, req.use_curl); }
+  bool Plain(const HttpRequest& req) const {
+    return Plain(req.url, req.use_curl, req.aws != nullptr);
+  }
 
   Id Start(HttpRequest req, Callback done) override;
   void Cancel(Id id) override;

@@ -213,19 +213,23 @@ void Router::AbortAll(const std::string& code, const std::string& message) {
   tails_.CancelAll();
 }
 
+int64_t Router::OpenUntilWall(const BreakerTransition& t) const {
+  if (t.to != BreakerState::kOpen) return 0;
+  return clock_->WallMs() + (t.open_until_ms - clock_->NowMs());
+}
+
 void Router::BreakerMoved(const std::string& model, const BreakerTransition& t) {
   if (!t.happened) return;
-  RecordTransition(model, t);
+  // One reading of the clocks: the history and the fleet get the same wall-clock deadline.
+  int64_t open_until_wall = OpenUntilWall(t);
+  RecordTransition(model, t, open_until_wall);
   if (!listener_) return;
-  int64_t open_until_wall = 0, cooldown = 0;
-  if (t.to == BreakerState::kOpen) {
-    open_until_wall = clock_->WallMs() + (t.open_until_ms - clock_->NowMs());
-    cooldown = health_.at(model)->breaker().cooldown_ms();
-  }
+  int64_t cooldown = t.to == BreakerState::kOpen ? health_.at(model)->breaker().cooldown_ms() : 0;
   listener_->BreakerMoved(model, t, open_until_wall, cooldown);
 }
 
-void Router::RecordTransition(const std::string& model, const BreakerTransition& t) {
+void Router::RecordTransition(const std::string& model, const BreakerTransition& t,
+                              int64_t open_until_wall) {
   int64_t now = clock_->NowMs();
   int64_t wall = clock_->WallMs();
   if (t.to == BreakerState::kOpen) {
@@ -242,7 +246,7 @@ void Router::RecordTransition(const std::string& model, const BreakerTransition&
   r.from_state = BreakerStateName(t.from);
   r.to_state = BreakerStateName(t.to);
   r.reason = t.reason;
-  if (t.to == BreakerState::kOpen) r.open_until_ms = wall + (t.open_until_ms - now);
+  if (t.to == BreakerState::kOpen) r.open_until_ms = open_until_wall;
   store_->RecordBreakerTransition(std::move(r));
 }
 
@@ -253,14 +257,15 @@ void Router::ApplyFleetOpen(const std::string& model, int64_t open_until_wall_ms
   int64_t now = clock_->NowMs();
   int64_t until = now + (open_until_wall_ms - clock_->WallMs());
   BreakerTransition t = it->second->breaker().OpenUntil(now, until, cooldown_ms, reason);
-  if (t.happened) RecordTransition(model, t);
+  // The deadline as the fleet said it, not converted there and back.
+  if (t.happened) RecordTransition(model, t, open_until_wall_ms);
 }
 
 void Router::ApplyFleetClose(const std::string& model, const std::string& reason) {
   auto it = health_.find(model);
   if (it == health_.end()) return;
   BreakerTransition t = it->second->breaker().Reset(reason);
-  if (t.happened) RecordTransition(model, t);
+  if (t.happened) RecordTransition(model, t, 0);
 }
 
 void Router::HoldBreakers(bool held) {

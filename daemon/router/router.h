@@ -120,8 +120,12 @@ class Router final : private WalkEnv {
  private:
   std::shared_ptr<Generation> Build(std::shared_ptr<const Config> config);
   void AddSpend(const Walk& w);
-  // Logs a breaker's move and keeps it in the history.
-  void RecordTransition(const std::string& model, const BreakerTransition& t);
+  // Logs a breaker's move and keeps it in the history; an open one with `open_until_wall`,
+  // its deadline on the wall clock (0 for other moves).
+  void RecordTransition(const std::string& model, const BreakerTransition& t,
+                        int64_t open_until_wall);
+  // An open transition's deadline on the wall clock (0 for other moves).
+  int64_t OpenUntilWall(const BreakerTransition& t) const;
 
   // WalkEnv.
   const Clock& clock() const override { return *clock_; }

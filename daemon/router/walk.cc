@@ -146,41 +146,52 @@ bool Walk::TakeSlot(const ModelRuntime& rt) {
   return false;
 }
 
+namespace {
+
+// What a request may need of a model, each a key of [models.NAME].
+struct Need {
+  bool ModelConfig::*has;
+  const char* key;
+  const char* asks;  // what the request holds
+  const char* verb;  // what a model must do with it
+};
+constexpr Need kNeeds[] = {
+    {&ModelConfig::vision, "vision", "the request holds images", "see them"},
+    {&ModelConfig::tools, "tools", "the request holds tools", "call them"},
+    {&ModelConfig::json_schema, "json_schema", "the request asks for a json_schema answer",
+     "follow one"},
+};
+
+}  // namespace
+
+bool Walk::Needs(size_t need) const {
+  return need == 0 ? has_images_ : need == 1 ? has_tools_ : !req_.json_schema.schema.empty();
+}
+
 bool Walk::Capable(const ModelRuntime& rt, std::string* why) const {
   const ModelConfig& m = *rt.config;
-  if (has_images_ && !m.vision) {
-    *why = "the request holds images and " + m.name + " cannot see them (vision = false)";
-    return false;
-  }
-  if (has_tools_ && !m.tools) {
-    *why = "the request holds tools and " + m.name + " cannot call them (tools = false)";
-    return false;
-  }
-  if (!req_.json_schema.schema.empty() && !m.json_schema) {
-    *why = "the request asks for a json_schema answer and " + m.name +
-           " cannot follow one (json_schema = false)";
-    return false;
+  for (size_t i = 0; i < std::size(kNeeds); ++i) {
+    const Need& n = kNeeds[i];
+    if (Needs(i) && !(m.*n.has)) {
+      *why =
+          std::string(n.asks) + " and " + m.name + " cannot " + n.verb + " (" + n.key + " = false)";
+      return false;
+    }
   }
   *why = rt.provider->CannotCarry(req_);
   return why->empty();
 }
 
 std::string Walk::NoTierCan() const {
-  bool vision = false, tools = false, schema = false;
-  for (const std::string& tier : route_->tiers) {
-    const ModelConfig& m = *gen_->models.at(tier).config;
-    vision = vision || m.vision;
-    tools = tools || m.tools;
-    schema = schema || m.json_schema;
-  }
-  std::string tail = "no tier of route '" + route_->name + "' can ";
-  if (has_images_ && !vision) {
-    return "the request holds images and " + tail +
-           "see them (set vision = true on a model that can)";
-  }
-  if (has_tools_ && !tools) return "the request holds tools and " + tail + "call them";
-  if (!req_.json_schema.schema.empty() && !schema) {
-    return "the request asks for a json_schema answer and " + tail + "follow one";
+  for (size_t i = 0; i < std::size(kNeeds); ++i) {
+    const Need& n = kNeeds[i];
+    if (!Needs(i)) continue;
+    bool any = false;
+    for (const std::string& tier : route_->tiers) any = any || gen_->models.at(tier).config->*n.has;
+    if (!any) {
+      return std::string(n.asks) + " and no tier of route '" + route_->name + "' can " + n.verb +
+             " (set " + n.key + " = true on a model that can)";
+    }
   }
   return "";
 }

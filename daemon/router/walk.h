@@ -132,6 +132,8 @@ class Walk {
   // What no tier of the route can do that the request needs, said for the client; "" when
   // some tier can do it all.
   std::string NoTierCan() const;
+  // Whether the request needs the model feature numbered `need` (walk.cc's kNeeds).
+  bool Needs(size_t need) const;
   // Fits the prompt to the model's window; false (with `why`) if the model must be skipped.
   bool Prepare(const ModelRuntime& rt, FittedPrompt* p, std::string* why);
   // A slot of `rt`'s provider for this client; false, the tier skipped, if there is none.

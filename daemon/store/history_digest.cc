@@ -44,13 +44,6 @@ Status ReadHistoryDigest(const std::string& path, int64_t now_ms, HistoryDigest*
       {hour_ago},
       [&](const Row& r) {
         out->served.push_back({r.Text(0), r.Text(1), r.Int(2), r.Int(3)});
-        out->requests += r.Int(3);
-      },
-      "reading requests"));
-  SY_RETURN_IF_ERROR(ForEachRow(
-      db.get(), "SELECT route, count(*) FROM requests WHERE ts_ms >= ?1 GROUP BY 1", {hour_ago},
-      [&](const Row& r) {
-        out->route_requests.push_back({r.Text(0), "", r.Int(1)});
       },
       "reading requests"));
   SY_RETURN_IF_ERROR(ForEachRow(

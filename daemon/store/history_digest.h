@@ -32,8 +32,6 @@ struct HistoryDigest {
     std::string reason;
   };
   std::vector<Served> served;           // last hour
-  int64_t requests = 0;                 // last hour, by route below
-  std::vector<Count> route_requests;    // route -> requests (value empty)
   std::vector<Count> fallbacks;         // route -> reason, last hour
   std::vector<Count> outcomes;          // model -> outcome, last hour
   std::vector<Transition> transitions;  // last 24 h, oldest first

@@ -31,7 +31,6 @@ class EventStreamParser {
   void Feed(std::string_view bytes, const MessageFn& fn);
   // Why the stream broke; "" while it has not.
   const std::string& error() const { return error_; }
-  size_t pending() const { return buffer_.size(); }
 
   // The 16 bytes of framing plus this many of headers and payload are the most one message
   // may take (AWS's limit is 16 MiB; a length past it is garbage, not a message).

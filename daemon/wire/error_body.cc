@@ -44,14 +44,19 @@ void ReadErrorObject(simdjson::dom::object obj, ErrorBody* out) {
 }  // namespace
 
 ErrorBody ReadErrorBody(std::string_view body) {
-  ErrorBody out;
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (parser.parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS) {
     // Proxies answer with HTML or plain text; keep the start of it as the message.
+    ErrorBody out;
     out.message = std::string(body.substr(0, 200));
     return out;
   }
+  return ReadErrorBody(doc);
+}
+
+ErrorBody ReadErrorBody(simdjson::dom::element doc) {
+  ErrorBody out;
   simdjson::dom::object root;
   if (doc.get_object().get(root) != simdjson::SUCCESS) return out;
   simdjson::dom::element err;

@@ -4,6 +4,8 @@
 // http/redacting_http_client.h.)
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,6 +23,8 @@ struct ErrorBody {
   std::string code;
 };
 ErrorBody ReadErrorBody(std::string_view body);
+// The same, of a body already parsed (an error inside a stream's event).
+ErrorBody ReadErrorBody(simdjson::dom::element doc);
 
 // True when an error's text says the prompt did not fit the model's context window.
 bool SaysContextOverflow(const ErrorBody& e);

@@ -250,14 +250,11 @@ std::string GeminiFinishReason(std::string_view f) {
 }
 
 bool ReadGeminiChunk(simdjson::dom::element doc, GeminiChunk* out) {
-  simdjson::dom::object err;
-  if (doc["error"].get_object().get(err) == simdjson::SUCCESS) {
-    ErrorBody e;
-    e.message = StringOr(err["message"]);
-    e.type = StringOr(err["status"]);
+  simdjson::dom::element err;
+  if (doc["error"].get(err) == simdjson::SUCCESS && err.is_object()) {
     int64_t code = 0;
     if (err["code"].get_int64().get(code) != simdjson::SUCCESS) code = 500;
-    ParsedResponse p = ClassifyHttpError(code, e);
+    ParsedResponse p = ClassifyHttpError(code, ReadErrorBody(doc));
     out->failure = p.outcome;
     out->reason = "stream error: " + p.reason;
     return false;

@@ -32,7 +32,8 @@ class DashboardTest : public HttpFront {
   }
   void StartWithKey() {
     key_file_ = std::make_unique<testbed::TempDir>();
-    testbed::WriteFile(key_file_->File("http.key"), "dash-key-0123\n");
+    // A key a form must encode (+, %, /), so the login reads what the browser encodes.
+    testbed::WriteFile(key_file_->File("http.key"), "dash-key+01%2/3\n");
     ClusterOptions o;
     o.extra_toml = "[history]\nflush_ms = 10\n";
     Start(o, "api_key_file = \"" + key_file_->File("http.key") + "\"\n");
@@ -83,7 +84,7 @@ TEST_F(DashboardTest, BehindTheKeyOnlyTheFormUntilALogin) {
   }
   EXPECT_EQ(Fetch("/login", {}, "key=wrong").rfind("HTTP/1.1 401", 0), 0u);
 
-  std::string login = Fetch("/login", {}, "key=dash-key-0123");
+  std::string login = Fetch("/login", {}, "key=dash-key+01%2/3");
   EXPECT_EQ(login.rfind("HTTP/1.1 303", 0), 0u) << login;
   EXPECT_NE(login.find("Location: /\r\n"), std::string::npos);
   size_t at = login.find("Set-Cookie: switchyard_session=");
@@ -91,7 +92,7 @@ TEST_F(DashboardTest, BehindTheKeyOnlyTheFormUntilALogin) {
   std::string cookie_line = login.substr(at, login.find("\r\n", at) - at);
   EXPECT_NE(cookie_line.find("; HttpOnly"), std::string::npos) << cookie_line;
   EXPECT_NE(cookie_line.find("; SameSite=Strict"), std::string::npos) << cookie_line;
-  EXPECT_EQ(cookie_line.find("dash-key-0123"), std::string::npos) << "the key is not the session";
+  EXPECT_EQ(cookie_line.find("dash-key+01%2/3"), std::string::npos) << "the key is not the session";
   std::string token = cookie_line.substr(12, cookie_line.find(';') - 12);
 
   std::string page = Fetch("/", {"Cookie: " + token});
@@ -101,12 +102,12 @@ TEST_F(DashboardTest, BehindTheKeyOnlyTheFormUntilALogin) {
             0u);
   // A script sends the key itself.
   EXPECT_EQ(
-      Fetch("/api/dashboard", {"Authorization: Bearer dash-key-0123"}).rfind("HTTP/1.1 200", 0),
+      Fetch("/api/dashboard", {"Authorization: Bearer dash-key+01%2/3"}).rfind("HTTP/1.1 200", 0),
       0u);
   // Out: the session ends.
   Fetch("/logout", {"Cookie: " + token});
   EXPECT_EQ(Fetch("/api/dashboard", {"Cookie: " + token}).rfind("HTTP/1.1 401", 0), 0u);
-  EXPECT_EQ(cluster_->daemon_log().find("dash-key-0123"), std::string::npos);
+  EXPECT_EQ(cluster_->daemon_log().find("dash-key+01%2/3"), std::string::npos);
 }
 
 TEST_F(DashboardTest, InARealBrowserABreakerOpensOnThePageWithinTwoSeconds) {
@@ -120,7 +121,7 @@ TEST_F(DashboardTest, InARealBrowserABreakerOpensOnThePageWithinTwoSeconds) {
   std::string out = Run({"/usr/bin/env", "node",
                          std::string(SWITCHYARD_SOURCE_DIR) + "/tests/node/dashboard_test.cjs",
                          Url(""), "http://127.0.0.1:" + std::to_string(cluster_->fake().port()),
-                         "dash-key-0123", shots + "/dashboard.png"},
+                         "dash-key+01%2/3", shots + "/dashboard.png"},
                         &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_NE(out.find("breaker open on the page"), std::string::npos) << out;

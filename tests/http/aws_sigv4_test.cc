@@ -62,12 +62,7 @@ class AwsSigV4Test : public ::testing::Test {
         client_->Start(std::move(req), [&](HttpResponse&& r) { got = std::move(r); });
     EXPECT_NE(id, 0u);
     if (id == 0) return "";
-    bool expired = false;
-    watchdog_.data = &expired;
-    uv_timer_start(
-        &watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 5000, 0);
-    while (!got && !expired) uv_run(&loop_, UV_RUN_ONCE);
-    uv_timer_stop(&watchdog_);
+    RunLoopUntil(&loop_, &watchdog_, [&] { return got.has_value(); });
     EXPECT_TRUE(got.has_value());
     if (got) {
       EXPECT_EQ(got->status, 200) << got->error_message;

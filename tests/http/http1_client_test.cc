@@ -59,13 +59,7 @@ class Http1ClientTest : public ::testing::Test {
   // Runs the loop until `done` holds, each turn waiting for the loop's next event; a
   // watchdog timer bounds it, so a hang fails instead of blocking the suite.
   bool RunUntil(const std::function<bool()>& done, uint64_t timeout_ms = 5000) {
-    bool expired = false;
-    watchdog_.data = &expired;
-    uv_timer_start(
-        &watchdog_, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
-    while (!done() && !expired) uv_run(&loop_, UV_RUN_ONCE);
-    uv_timer_stop(&watchdog_);
-    return done();
+    return RunLoopUntil(&loop_, &watchdog_, done, timeout_ms);
   }
 
   std::optional<HttpResponse> Call(HttpRequest req) {

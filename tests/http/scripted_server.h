@@ -1,5 +1,6 @@
 // A scripted HTTP server on the loopback for the outbound clients' tests: each accepted
-// connection handed to a script on the server's own thread, and the helpers scripts use.
+// connection handed to a script on the server's own thread, the helpers scripts use, and a
+// bounded run of the client's loop.
 #pragma once
 
 #include <arpa/inet.h>
@@ -7,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <atomic>
 #include <chrono>
@@ -117,5 +119,18 @@ class Flag {
   std::condition_variable cv_;
   bool set_ = false;
 };
+
+// Runs `loop` until `done` holds, each turn waiting for its next event; `watchdog` (a timer
+// of that loop) bounds it, so a hang fails the test instead of blocking the suite.
+inline bool RunLoopUntil(uv_loop_t* loop, uv_timer_t* watchdog, const std::function<bool()>& done,
+                         uint64_t timeout_ms = 5000) {
+  bool expired = false;
+  watchdog->data = &expired;
+  uv_timer_start(
+      watchdog, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, timeout_ms, 0);
+  while (!done() && !expired) uv_run(loop, UV_RUN_ONCE);
+  uv_timer_stop(watchdog);
+  return done();
+}
 
 }  // namespace switchyard

@@ -11,10 +11,6 @@ std::unique_ptr<Provider> Anthropic() {
   return MakeAnthropicProvider({"https://api.anthropic.com/v1", "sk-ant-test-key"});
 }
 
-bool Has(const std::vector<std::string>& headers, const std::string& h) {
-  return std::find(headers.begin(), headers.end(), h) != headers.end();
-}
-
 TEST(Anthropic, StreamingRequestSaysSo) {
   CompleteRequest req;
   req.messages = {{"system", "Be brief."}, {"user", "Hello"}};
@@ -36,9 +32,9 @@ TEST(Anthropic, BuildsTheDocumentedRequestWithTopLevelSystem) {
                   {"user", std::string(std::string_view(want["messages"].at(0)["content"]))}};
   HttpCallSpec call = Anthropic()->Build("claude-sonnet-4-5-20250929", req, req.messages, 2048);
   EXPECT_EQ(call.url, "https://api.anthropic.com/v1/messages");
-  EXPECT_TRUE(Has(*call.headers, "x-api-key: sk-ant-test-key"));
-  EXPECT_TRUE(Has(*call.headers, "anthropic-version: 2023-06-01"));
-  EXPECT_TRUE(Has(*call.headers, "content-type: application/json"));
+  EXPECT_TRUE(HasHeader(call, "x-api-key: sk-ant-test-key"));
+  EXPECT_TRUE(HasHeader(call, "anthropic-version: 2023-06-01"));
+  EXPECT_TRUE(HasHeader(call, "content-type: application/json"));
   simdjson::dom::element built = p2.parse(call.body);
   EXPECT_EQ(std::string_view(built["model"]), std::string_view(want["model"]));
   EXPECT_EQ(int64_t(built["max_tokens"]), int64_t(want["max_tokens"]));

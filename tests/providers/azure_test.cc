@@ -14,13 +14,8 @@ std::unique_ptr<Provider> Azure() {
   return MakeAzureProvider(std::move(ep));
 }
 
-ParsedResponse Parse(int64_t status, const std::string& body) {
-  static std::string kept;
-  kept = body;
-  HttpReply reply;
-  reply.status = status;
-  reply.body = kept;
-  return Azure()->Parse(reply, {});
+ParsedResponse Parse(int64_t status, std::string body) {
+  return ParseReply(*Azure(), status, std::move(body));
 }
 
 TEST(Azure, DeploymentUrlAndApiKeyHeader) {
@@ -31,8 +26,7 @@ TEST(Azure, DeploymentUrlAndApiKeyHeader) {
             "https://myres.openai.azure.com/openai/deployments/gpt-4o-prod/chat/completions"
             "?api-version=2024-10-21");
   ASSERT_NE(call.headers, nullptr);
-  EXPECT_NE(std::find(call.headers->begin(), call.headers->end(), "api-key: azure-key-1"),
-            call.headers->end());
+  EXPECT_TRUE(HasHeader(call, "api-key: azure-key-1"));
   for (const std::string& h : *call.headers) {
     EXPECT_EQ(h.rfind("Authorization", 0), std::string::npos) << "Azure takes api-key, not " << h;
   }

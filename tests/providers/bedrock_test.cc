@@ -41,9 +41,7 @@ TEST(Bedrock, UrlSigningAndSessionToken) {
   EXPECT_EQ(call.url,
             "https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-micro-v1%3A0/"
             "converse-stream");
-  EXPECT_NE(std::find(call.headers->begin(), call.headers->end(),
-                      "x-amz-security-token: FQoGZXIvYXdzEXAMPLE"),
-            call.headers->end());
+  EXPECT_TRUE(HasHeader(call, "x-amz-security-token: FQoGZXIvYXdzEXAMPLE"));
 }
 
 TEST(Bedrock, ABedrockApiKeyIsABearerAndNothingIsSigned) {
@@ -54,9 +52,7 @@ TEST(Bedrock, ABedrockApiKeyIsABearerAndNothingIsSigned) {
   HttpCallSpec call =
       MakeBedrockProvider(ep)->Build("amazon.nova-micro-v1:0", req, req.messages, 10);
   EXPECT_EQ(call.aws, nullptr);
-  EXPECT_NE(
-      std::find(call.headers->begin(), call.headers->end(), "Authorization: Bearer ABSKbedrockkey"),
-      call.headers->end());
+  EXPECT_TRUE(HasHeader(call, "Authorization: Bearer ABSKbedrockkey"));
 }
 
 TEST(Bedrock, MessagesSystemToolsAndResults) {
@@ -150,13 +146,8 @@ TEST(Bedrock, JsonSchemaIsAForcedToolUnwrappedBack) {
   simdjson::dom::element b = p.parse(Bedrock()->Build("m", req, req.messages, 10).body);
   EXPECT_EQ(Json(b["toolConfig"]["toolChoice"]), R"({"tool":{"name":"final_result"}})");
   // The recorded answer calls final_result, then says a sentence around it.
-  ParsedResponse r = [&] {
-    std::string body = ReadTestdata("bedrock/converse_tool_then_text.json");
-    HttpReply reply;
-    reply.status = 200;
-    reply.body = body;
-    return Bedrock()->Parse(reply, req);
-  }();
+  ParsedResponse r =
+      ParseReply(*Bedrock(), 200, ReadTestdata("bedrock/converse_tool_then_text.json"), req);
   ASSERT_EQ(r.outcome, Outcome::kOk) << r.reason;
   EXPECT_TRUE(r.answer.tool_calls.empty());
   EXPECT_EQ(r.answer.content, R"({"city":"London","date":"2022-01-01","temperature":"30°C"})");
@@ -175,15 +166,8 @@ TEST(Bedrock, ParsesRecordedToolUse) {
   EXPECT_EQ(r.answer.usage.output_tokens, 22);
 }
 
-ParsedResponse Error(int64_t status, const std::string& type, const std::string& body) {
-  static std::string kept_body, kept_type;
-  kept_body = body;
-  kept_type = type;
-  HttpReply reply;
-  reply.status = status;
-  reply.body = kept_body;
-  reply.error_type = kept_type;
-  return Bedrock()->Parse(reply, {});
+ParsedResponse Error(int64_t status, std::string type, std::string body) {
+  return ParseReply(*Bedrock(), status, std::move(body), {}, std::move(type));
 }
 
 TEST(Bedrock, ErrorsByTheirType) {

@@ -14,10 +14,6 @@ std::unique_ptr<Provider> Gemini() {
   return MakeGeminiProvider({"https://generativelanguage.googleapis.com/v1beta", "AIza-test"});
 }
 
-bool Has(const std::vector<std::string>& headers, const std::string& h) {
-  return std::find(headers.begin(), headers.end(), h) != headers.end();
-}
-
 std::string Json(simdjson::dom::element e) { return simdjson::minify(e); }
 
 TEST(Gemini, UrlAndKeyHeaderForEachCall) {
@@ -27,7 +23,7 @@ TEST(Gemini, UrlAndKeyHeaderForEachCall) {
   EXPECT_EQ(
       call.url,
       "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
-  EXPECT_TRUE(Has(*call.headers, "x-goog-api-key: AIza-test"));
+  EXPECT_TRUE(HasHeader(call, "x-goog-api-key: AIza-test"));
   EXPECT_EQ(call.aws, nullptr);
   req.stream = true;
   call = Gemini()->Build("models/gemini-2.5-flash", req, req.messages, 100);
@@ -140,13 +136,8 @@ TEST(Gemini, RecordedErrorsAreClassified) {
   EXPECT_NE(r.reason.find("UNAVAILABLE"), std::string::npos);
 }
 
-ParsedResponse ParseBody(int64_t status, const std::string& body) {
-  static std::string kept;
-  kept = body;
-  HttpReply reply;
-  reply.status = status;
-  reply.body = kept;
-  return Gemini()->Parse(reply, {});
+ParsedResponse ParseBody(int64_t status, std::string body) {
+  return ParseReply(*Gemini(), status, std::move(body));
 }
 
 TEST(Gemini, TokenLimitSafetyAndBlockedPrompts) {

@@ -1,6 +1,7 @@
 // Reads the recorded provider bodies in tests/providers/testdata (see its README.md).
 #pragma once
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -20,16 +21,33 @@ inline std::string ReadTestdata(const std::string& rel) {
   return s;
 }
 
-inline ParsedResponse ParseFixture(const Provider& p, int64_t status, const std::string& rel,
-                                   const std::string& retry_after = "") {
-  static std::string body;  // kept alive for the views in the answer
-  body = ReadTestdata(rel);
+// `p`'s reading of a reply of `status` with `body` (kept until the next call), for `req`;
+// `error_type` is the x-amzn-ErrorType header, `retry_after` Retry-After.
+inline ParsedResponse ParseReply(const Provider& p, int64_t status, std::string body,
+                                 const CompleteRequest& req = {}, std::string error_type = "",
+                                 std::string retry_after = "") {
+  static std::string kept_body, kept_type, kept_retry;
+  kept_body = std::move(body);
+  kept_type = std::move(error_type);
+  kept_retry = std::move(retry_after);
   HttpReply reply;
   reply.status = status;
-  reply.body = body;
-  reply.body_capacity = body.capacity();
-  reply.retry_after = retry_after;
-  return p.Parse(reply, {});
+  reply.body = kept_body;
+  reply.body_capacity = kept_body.capacity();
+  reply.error_type = kept_type;
+  reply.retry_after = kept_retry;
+  return p.Parse(reply, req);
+}
+
+inline ParsedResponse ParseFixture(const Provider& p, int64_t status, const std::string& rel,
+                                   const std::string& retry_after = "") {
+  return ParseReply(p, status, ReadTestdata(rel), {}, "", retry_after);
+}
+
+// Whether a built call carries the header line `h`.
+inline bool HasHeader(const HttpCallSpec& call, const std::string& h) {
+  return call.headers &&
+         std::find(call.headers->begin(), call.headers->end(), h) != call.headers->end();
 }
 
 }  // namespace switchyard
