@@ -59,6 +59,9 @@ struct HttpServer::Conn {
   // A stream's head, held until its first piece so that the two leave in one write: one
   // segment and one wake-up of the client, not two.
   std::string stream_head;
+  // What is to be written at the end of this turn of the loop (HttpServer::FlushAll).
+  std::string outbox;
+  bool unflushed = false;  // listed in HttpServer::unflushed_
   bool handling = false;  // a whole request is with the handler
   bool parsing = false;
   bool paused = false;  // reading stopped: pipelined requests over the limits wait
@@ -182,7 +185,23 @@ size_t HttpParserCallbacks::max_body_bytes(HttpServer::Conn* c) {
 }
 
 HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
-    : loop_(loop), handler_(handler), options_(std::move(options)) {}
+    : loop_(loop), handler_(handler), options_(std::move(options)) {
+  // Answers are written once the loop has read all that was ready, not as each is made: a
+  // request read in the same turn reaches its provider before the turn's other answers are
+  // written, rather than after one write (and one wake-up of a client) each.
+  uv_prepare_init(loop_, &flush_prepare_);
+  flush_prepare_.data = this;
+  uv_prepare_start(&flush_prepare_, [](uv_prepare_t* h) {
+    static_cast<HttpServer*>(h->data)->FlushAll();
+  });
+  uv_check_init(loop_, &flush_check_);
+  flush_check_.data = this;
+  uv_check_start(&flush_check_,
+                 [](uv_check_t* h) { static_cast<HttpServer*>(h->data)->FlushAll(); });
+  // Neither keeps the loop alive on its own.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_prepare_));
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
+}
 
 HttpServer::~HttpServer() = default;
 
@@ -458,9 +477,53 @@ void HttpServer::Fail(Conn* c, int status, const std::string& why) {
 }
 
 void HttpServer::Write(Conn* c, std::string data) {
+  if (c->outbox.empty()) {
+    c->outbox = std::move(data);
+  } else {
+    c->outbox += data;
+  }
+  if (!c->unflushed) {
+    c->unflushed = true;
+    unflushed_.push_back(c->id);
+  }
+}
+
+void HttpServer::FlushAll() {
+  if (unflushed_.empty()) return;
+  std::vector<uint64_t> ids;
+  ids.swap(unflushed_);
+  for (uint64_t id : ids) {
+    auto it = conns_.find(id);  // a closing connection too: its last answer is owed
+    if (it != conns_.end()) Flush(it->second);
+  }
+}
+
+void HttpServer::Flush(Conn* c) {
+  c->unflushed = false;
+  if (c->outbox.empty()) return;
+  std::string data;
+  data.swap(c->outbox);
+  size_t offset = 0;
+  // Most answers fit in the socket's buffer: written now, they need no request and cost
+  // libuv no epoll_ctl (it re-arms the descriptor after every queued write).
+  if (c->pending_writes == 0) {
+    uv_buf_t all = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
+    int n = uv_try_write(c->stream(), &all, 1);
+    if (n == static_cast<int>(data.size())) {
+      if (c->closing) CloseNow(c);
+      return;
+    }
+    if (n > 0) {
+      offset = static_cast<size_t>(n);
+    } else if (n != UV_EAGAIN) {
+      CloseNow(c);
+      return;
+    }
+  }
   auto* w = new WriteReq{{}, c, std::move(data)};
   w->req.data = w;
-  uv_buf_t buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+  uv_buf_t buf =
+      uv_buf_init(w->data.data() + offset, static_cast<unsigned>(w->data.size() - offset));
   ++c->pending_writes;
   int rc = uv_write(&w->req, c->stream(), &buf, 1, &HttpServer::OnWritten);
   if (rc != 0) {
@@ -478,7 +541,7 @@ void HttpServer::OnWritten(uv_write_t* req, int status) {
   if (c->closed) return;
   if (status < 0) {
     c->server->CloseNow(c);
-  } else if (c->closing && c->pending_writes == 0) {
+  } else if (c->closing && c->pending_writes == 0 && c->outbox.empty()) {
     c->server->CloseNow(c);
   }
 }
@@ -486,7 +549,7 @@ void HttpServer::OnWritten(uv_write_t* req, int status) {
 void HttpServer::CloseWhenWritten(Conn* c) {
   c->closing = true;
   uv_read_stop(c->stream());
-  if (c->pending_writes == 0) CloseNow(c);
+  if (c->pending_writes == 0 && c->outbox.empty()) CloseNow(c);
 }
 
 void HttpServer::CloseNow(Conn* c) {
@@ -518,6 +581,12 @@ void HttpServer::StopAccepting() {
 
 void HttpServer::CloseAll() {
   StopAccepting();
+  FlushAll();
+  if (!flush_handles_closed_) {
+    flush_handles_closed_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  }
   std::vector<Conn*> all;
   for (auto& [id, c] : conns_) all.push_back(c);
   for (Conn* c : all) CloseWhenWritten(c);

@@ -293,9 +293,26 @@ void Http1Client::Send(Conn* c) {
       uv_buf_init(c->head.data(), static_cast<unsigned>(c->head.size())),
       uv_buf_init(t->req.body.data(), static_cast<unsigned>(t->req.body.size())),
   };
+  unsigned nbufs = t->req.body.empty() ? 1 : 2;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&c->tcp);
+  // Written now when the socket's buffer takes it all (it mostly does): no write request,
+  // and no epoll_ctl, which libuv spends re-arming the descriptor after a queued write.
+  const size_t total = c->head.size() + t->req.body.size();
+  int n = uv_try_write(stream, bufs, nbufs);
+  if (n >= 0 && static_cast<size_t>(n) == total) return;
+  if (n < 0 && n != UV_EAGAIN) {
+    Defer(c, TransportError::kOther, "cannot send to " + c->ep->name + ": " + uv_strerror(n));
+    return;
+  }
+  // What is left, after the `n` bytes taken.
+  size_t taken = n > 0 ? static_cast<size_t>(n) : 0;
+  uv_buf_t* rest = bufs;
+  for (; rest < bufs + nbufs && taken >= rest->len; ++rest) taken -= rest->len;
+  rest->base += taken;
+  rest->len -= static_cast<unsigned>(taken);
   c->writing = true;
-  int rc = uv_write(&c->write_req, reinterpret_cast<uv_stream_t*>(&c->tcp), bufs,
-                    t->req.body.empty() ? 1 : 2, [](uv_write_t* req, int status) {
+  int rc = uv_write(&c->write_req, stream, rest, static_cast<unsigned>(bufs + nbufs - rest),
+                    [](uv_write_t* req, int status) {
                       auto* c = static_cast<Conn*>(req->data);
                       c->writing = false;
                       if (status < 0 && !c->closing) c->owner->OnEof(c, status);

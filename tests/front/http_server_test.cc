@@ -23,10 +23,13 @@ class TestHandler : public HttpServer::Handler {
  public:
   void OnRequest(uint64_t conn, HttpRequestIn&& req) override {
     seen.push_back(req);
+    if (on_request) on_request();
     if (req.Path() == "/hello") {
       server->Respond(conn, 200, {{"Content-Type", "text/plain"}}, "hi");
     } else if (req.Path() == "/echo") {
       server->Respond(conn, 200, {}, req.body);
+    } else if (req.Path() == "/big") {
+      server->Respond(conn, 200, {}, std::string(kBigBytes, 'b'));
     } else if (req.Path() == "/later") {
       later = conn;
     } else if (req.Path() == "/stream") {
@@ -44,7 +47,10 @@ class TestHandler : public HttpServer::Handler {
     return "{\"status\":" + std::to_string(status) + ",\"why\":\"" + why + "\"}";
   }
 
+  // More than a loopback socket's buffer holds: written in parts, as the client reads.
+  static constexpr size_t kBigBytes = 16 << 20;
   HttpServer* server = nullptr;
+  std::function<void()> on_request;  // runs as each request comes in
   std::vector<HttpRequestIn> seen;
   std::vector<uint64_t> closed;
   uint64_t later = 0;
@@ -150,6 +156,39 @@ TEST_F(HttpServerTest, APipelinedRequestWaitsForTheAnswerBeforeIt) {
   server_->Respond(handler_.later, 200, {}, "late");
   ASSERT_TRUE(RunUntil([&] { return c.Count("HTTP/1.1 200 OK") == 2; }));
   EXPECT_LT(c.Got().find("late"), c.Got().find("\r\n\r\nhi"));
+}
+
+TEST_F(HttpServerTest, AnswersLeaveOnceTheLoopHasReadEveryRequestReady) {
+  Start();
+  Client a(server_->port()), b(server_->port());
+  // Both requests are in before the loop turns, so one turn reads both: the first answer
+  // must still be unwritten when the second request is handled.
+  a.Send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+  b.Send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+  std::vector<size_t> answered_before;
+  handler_.on_request = [&] { answered_before.push_back(a.Count("200 OK") + b.Count("200 OK")); };
+  ASSERT_TRUE(RunUntil([&] { return a.Count("200 OK") == 1 && b.Count("200 OK") == 1; }));
+  EXPECT_EQ(answered_before, (std::vector<size_t>{0, 0}));
+}
+
+TEST_F(HttpServerTest, AnAnswerLargerThanTheSocketBufferArrivesWholeAndTheConnectionGoesOn) {
+  Start();
+  Client c(server_->port());
+  c.Send("GET /big HTTP/1.1\r\nHost: a\r\n\r\n");
+  const std::string head = "Content-Length: " + std::to_string(TestHandler::kBigBytes) + "\r\n\r\n";
+  ASSERT_TRUE(RunUntil(
+      [&] {
+        size_t at = c.Got().find(head);
+        return at != std::string::npos &&
+               c.Got().size() >= at + head.size() + TestHandler::kBigBytes;
+      },
+      10));
+  size_t body = c.Got().find(head) + head.size();
+  EXPECT_EQ(c.Got().find_first_not_of('b', body), std::string::npos);
+  c.Send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_TRUE(RunUntil([&] { return c.Count("HTTP/1.1 200 OK") == 2; }));
+  EXPECT_EQ(c.Got().rfind("HTTP/1.1 200 OK"), body + TestHandler::kBigBytes)
+      << "the next answer follows the big one's last byte";
 }
 
 TEST_F(HttpServerTest, ChunkedStreamsAndConnectionClose) {

@@ -128,6 +128,26 @@ TEST_F(Http1ClientTest, SendsOneRequestHeadAndReusesTheConnection) {
       << "lines of another set are not the ones sent before";
 }
 
+TEST_F(Http1ClientTest, ABodyLargerThanTheSocketBufferIsSentWholeAsTheServerReads) {
+  const std::string body(16 << 20, 'q');  // more than a loopback socket's buffer holds
+  std::atomic<size_t> got_body{0};
+  std::atomic<bool> intact{false};
+  ScriptedServer server([&](int fd, int) {
+    std::string req = ReadRequest(fd);
+    size_t at = req.find("\r\n\r\n") + 4;
+    got_body = req.size() - at;
+    intact = req.find_first_not_of('q', at) == std::string::npos;
+    WriteAll(fd, Ok("read"));
+  });
+  auto r = Call(Post(server.url(), body));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->error, TransportError::kNone) << r->error_message;
+  EXPECT_EQ(r->body, "read");
+  EXPECT_EQ(got_body.load(), body.size());
+  EXPECT_TRUE(intact.load());
+  EXPECT_EQ(client_->idle_connections(), 1u) << "a connection whose write ended is kept";
+}
+
 TEST_F(Http1ClientTest, AKeptConnectionTheServerClosesIsDroppedWhileIdle) {
   ScriptedServer server([&](int fd, int) {
     ReadRequest(fd);
