@@ -70,7 +70,8 @@ class HttpServer {
   int port() const { return port_; }
 
   void Respond(uint64_t conn, int status, const HttpHeaders& headers, std::string_view body);
-  // A chunked response, written as it comes (server-sent events).
+  // A chunked response, written as it comes (server-sent events). Every answer leaves at
+  // the end of the loop's turn, after the turn's reads.
   void StartStream(uint64_t conn, int status, const HttpHeaders& headers);
   void StreamWrite(uint64_t conn, std::string_view data);
   // Ends a stream, its `last` piece (if any) and the end in one write.
