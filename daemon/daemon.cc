@@ -252,6 +252,7 @@ Status Daemon::Impl::OpenFrontDoor() {
   ho.socket_mode = static_cast<int>(config_->daemon.socket_mode);
   ho.allow_uids = config_->daemon.allow_uids;
   ho.allow_gids = config_->daemon.allow_gids;
+  if (store_) ho.before_send = [this] { store_->FlushJournal(); };
   http_server_ = std::make_unique<HttpServer>(&loop_, front_.get(), ho);
   front_->set_server(http_server_.get());
   if (!h.listen.empty()) {

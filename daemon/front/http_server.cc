@@ -62,7 +62,7 @@ struct HttpServer::Conn {
   // What is to be written at the end of this turn of the loop (HttpServer::FlushAll).
   std::string outbox;
   bool unflushed = false;  // listed in HttpServer::unflushed_
-  bool handling = false;  // a whole request is with the handler
+  bool handling = false;   // a whole request is with the handler
   bool parsing = false;
   bool paused = false;  // reading stopped: pipelined requests over the limits wait
   bool keep_alive = true;
@@ -191,9 +191,8 @@ HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
   // written, rather than after one write (and one wake-up of a client) each.
   uv_prepare_init(loop_, &flush_prepare_);
   flush_prepare_.data = this;
-  uv_prepare_start(&flush_prepare_, [](uv_prepare_t* h) {
-    static_cast<HttpServer*>(h->data)->FlushAll();
-  });
+  uv_prepare_start(&flush_prepare_,
+                   [](uv_prepare_t* h) { static_cast<HttpServer*>(h->data)->FlushAll(); });
   uv_check_init(loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_,
@@ -490,6 +489,7 @@ void HttpServer::Write(Conn* c, std::string data) {
 
 void HttpServer::FlushAll() {
   if (unflushed_.empty()) return;
+  if (options_.before_send) options_.before_send();
   std::vector<uint64_t> ids;
   ids.swap(unflushed_);
   for (uint64_t id : ids) {

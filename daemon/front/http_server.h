@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +57,9 @@ class HttpServer {
     int socket_mode = 0660;           // a Unix socket's
     std::vector<int64_t> allow_uids;  // a Unix socket's peers, as ipc/unix_socket.h
     std::vector<int64_t> allow_gids;
+    // Runs before a turn's answers are written (the history's journal: a kill -9 loses no
+    // request a client was answered for).
+    std::function<void()> before_send;
   };
 
   // `loop` and `handler` must outlive the server; run the loop after CloseAll.

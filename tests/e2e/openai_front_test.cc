@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "history_db.h"
 #include "http_front.h"
 
 namespace switchyard::e2e {
@@ -46,6 +47,27 @@ TEST_F(OpenAIFront, AnswersAndFallbacksAreChatCompletionsWithTheirHeaders) {
   out =
       Post(R"({"model":"chat","messages":[{"role":"user","content":"x"}],"presence_penalty":0.5})");
   EXPECT_NE(out.find("x-switchyard-ignored: presence_penalty\r\n"), std::string::npos) << out;
+}
+
+TEST_F(OpenAIFront, KillNineLosesNoRequestTheDoorAnswered) {
+  // The writer commits once a minute here, so only the journal can keep what was answered:
+  // an answer leaves the door only once its request is in it, as on the socket.
+  Start("[history]\nflush_ms = 60000\n");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    std::string out = Post(kHello);
+    const std::string header = "x-switchyard-request-id: ";
+    size_t at = out.find(header);
+    ASSERT_NE(at, std::string::npos) << out;
+    at += header.size();
+    ids.push_back(out.substr(at, out.find("\r\n", at) - at));
+  }
+  cluster_->KillDaemon();
+  cluster_->StartDaemon();
+  std::string list;
+  for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
+  Db db(cluster_->history_path());
+  EXPECT_EQ(db.Int("SELECT COUNT(*) FROM requests WHERE id IN (" + list + ")"), 5) << list;
 }
 
 TEST_F(OpenAIFront, ErrorsHaveOpenAIsShapeAndFittingStatuses) {
