@@ -1,6 +1,10 @@
 #include "peers.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -65,6 +69,23 @@ std::unique_ptr<testbed::Process> StartPortkey(const std::string& dir, int port,
   }
   *why = "Portkey did not start (" + log + ")";
   return nullptr;
+}
+
+// Whether something accepts connections on loopback `port` within `timeout_ms`.
+bool Listening(int port, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 // The largest RSS `pid` reaches while `run` runs, sampled every 10 ms.
@@ -184,7 +205,17 @@ void BenchPeers(const std::string& npm_dir) {
                 {key, "x-portkey-provider: openai",
                  "x-portkey-custom-host: http://127.0.0.1:" + std::to_string(fake_port) + "/v1"}),
       portkey ? portkey->pid() : 0, 3000};
-  std::vector<Path*> all = {&direct, &openai, &anthropic, &socket};
+  // The floor under any HTTP/1.1 proxy here: bytes relayed, nothing else done.
+  int relay_port = testbed::FreeLoopbackPort();
+  testbed::TempDir logs;
+  testbed::Process relay_process({testbed::BinaryDir() + "/switchyard_byte_relay",
+                                  std::to_string(relay_port), std::to_string(fake_port)},
+                                 {}, logs.File("byte_relay.log"));
+  if (!Listening(relay_port, 5000)) std::printf("the byte relay did not start\n");
+  Path relay{"byte relay (a proxy's floor)",
+             over_http(relay_port, "/v1/chat/completions", direct_body, direct_stream, {key}),
+             relay_process.pid()};
+  std::vector<Path*> all = {&direct, &relay, &openai, &anthropic, &socket};
   if (portkey) all.insert(all.begin() + 1, &peer);
 
   // Warm every path: connections, JIT, caches.
@@ -247,11 +278,13 @@ void BenchPeers(const std::string& npm_dir) {
   }
   std::printf(
       "OpenAI door against the socket at 64: CPU a request %.2fx (target <= 1.5), RSS %.2fx "
-      "(target <= 1.25); req/s %.2fx direct (target >= 0.4)\n",
+      "(target <= 1.25); req/s %.2fx direct (target >= 0.4; a byte relay's: %.2fx, at %.1f us "
+      "a request)\n",
       per(socket) > 0 ? per(openai) / per(socket) : 0,
       socket.rss_kib > 0 ? static_cast<double>(openai.rss_kib) / static_cast<double>(socket.rss_kib)
                          : 0,
-      direct.many.Rps() > 0 ? openai.many.Rps() / direct.many.Rps() : 0);
+      direct.many.Rps() > 0 ? openai.many.Rps() / direct.many.Rps() : 0,
+      direct.many.Rps() > 0 ? relay.many.Rps() / direct.many.Rps() : 0, per(relay));
   if (portkey) {
     portkey->Signal(SIGTERM);
     portkey->Wait(5000);
