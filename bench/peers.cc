@@ -172,8 +172,8 @@ void BenchPeers(const std::string& npm_dir) {
   const std::string door_stream = door_body.substr(0, door_body.size() - 1) + ",\"stream\":true}";
   const std::string key = "Authorization: Bearer sk-test-openai";
   // A path over HTTP: POST `path` on `port` with `headers`, `plain` or `streamed` as its body.
-  auto over_http = [](int port, std::string path, std::string plain, std::string streamed,
-                      std::vector<std::string> headers) {
+  auto over_http = [](int port, const std::string& path, const std::string& plain,
+                      const std::string& streamed, const std::vector<std::string>& headers) {
     return [=](int c, int64_t n, bool s) {
       return RunHttpLoad(port, path, s ? streamed : plain, c, n, HttpLoadOptions{headers, s});
     };

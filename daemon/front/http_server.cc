@@ -12,6 +12,7 @@
 
 #include "http/http_reason.h"
 #include "ipc/unix_socket.h"
+#include "loop/write_now.h"
 
 namespace switchyard {
 
@@ -504,21 +505,14 @@ void HttpServer::Flush(Conn* c) {
   std::string data;
   data.swap(c->outbox);
   size_t offset = 0;
-  // Most answers fit in the socket's buffer: written now, they need no request and cost
-  // libuv no epoll_ctl (it re-arms the descriptor after every queued write).
   if (c->pending_writes == 0) {
     uv_buf_t all = uv_buf_init(data.data(), static_cast<unsigned>(data.size()));
-    int n = uv_try_write(c->stream(), &all, 1);
-    if (n == static_cast<int>(data.size())) {
-      if (c->closing) CloseNow(c);
+    ptrdiff_t n = WriteNow(c->stream(), &all, 1);
+    if (n < 0 || static_cast<size_t>(n) == data.size()) {
+      if (n < 0 || c->closing) CloseNow(c);
       return;
     }
-    if (n > 0) {
-      offset = static_cast<size_t>(n);
-    } else if (n != UV_EAGAIN) {
-      CloseNow(c);
-      return;
-    }
+    offset = static_cast<size_t>(n);
   }
   auto* w = new WriteReq{{}, c, std::move(data)};
   w->req.data = w;
@@ -539,9 +533,8 @@ void HttpServer::OnWritten(uv_write_t* req, int status) {
   delete w;
   --c->pending_writes;
   if (c->closed) return;
-  if (status < 0) {
-    c->server->CloseNow(c);
-  } else if (c->closing && c->pending_writes == 0 && c->outbox.empty()) {
+  // A failed write, or the last one owed to a connection that is closing.
+  if (status < 0 || (c->closing && c->pending_writes == 0 && c->outbox.empty())) {
     c->server->CloseNow(c);
   }
 }

@@ -8,6 +8,7 @@
 
 #include "http/http1_response.h"
 #include "http/http_url.h"
+#include "loop/write_now.h"
 
 namespace switchyard {
 namespace {
@@ -295,17 +296,15 @@ void Http1Client::Send(Conn* c) {
   };
   unsigned nbufs = t->req.body.empty() ? 1 : 2;
   auto* stream = reinterpret_cast<uv_stream_t*>(&c->tcp);
-  // Written now when the socket's buffer takes it all (it mostly does): no write request,
-  // and no epoll_ctl, which libuv spends re-arming the descriptor after a queued write.
-  const size_t total = c->head.size() + t->req.body.size();
-  int n = uv_try_write(stream, bufs, nbufs);
-  if (n >= 0 && static_cast<size_t>(n) == total) return;
-  if (n < 0 && n != UV_EAGAIN) {
-    Defer(c, TransportError::kOther, "cannot send to " + c->ep->name + ": " + uv_strerror(n));
+  ptrdiff_t n = WriteNow(stream, bufs, nbufs);
+  if (n < 0) {
+    Defer(c, TransportError::kOther,
+          "cannot send to " + c->ep->name + ": " + uv_strerror(static_cast<int>(n)));
     return;
   }
+  if (static_cast<size_t>(n) == c->head.size() + t->req.body.size()) return;
   // What is left, after the `n` bytes taken.
-  size_t taken = n > 0 ? static_cast<size_t>(n) : 0;
+  auto taken = static_cast<size_t>(n);
   uv_buf_t* rest = bufs;
   for (; rest < bufs + nbufs && taken >= rest->len; ++rest) taken -= rest->len;
   rest->base += taken;

@@ -12,6 +12,7 @@
 
 #include "base/utf8.h"
 #include "ipc/unix_socket.h"
+#include "loop/write_now.h"
 
 namespace switchyard {
 
@@ -259,19 +260,13 @@ void Server::Flush(Conn* c) {
   uv_buf_t buf = uv_buf_init(frame.data(), static_cast<unsigned>(frame.size()));
   auto* stream = reinterpret_cast<uv_stream_t*>(&c->pipe);
   size_t offset = 0;
-  // Most answers fit in the socket buffer: write them now, without a request allocation.
   if (c->pending_writes == 0) {
-    int n = uv_try_write(stream, &buf, 1);
-    if (n == static_cast<int>(frame.size())) {
-      if (c->closing) CloseNow(c);
+    ptrdiff_t n = WriteNow(stream, &buf, 1);
+    if (n < 0 || static_cast<size_t>(n) == frame.size()) {
+      if (n < 0 || c->closing) CloseNow(c);
       return;
     }
-    if (n > 0) {
-      offset = static_cast<size_t>(n);
-    } else if (n != UV_EAGAIN) {
-      CloseNow(c);
-      return;
-    }
+    offset = static_cast<size_t>(n);
   }
   auto* w = new WriteReq;
   w->conn = c;
