@@ -60,9 +60,9 @@ struct HttpServer::Conn {
   // A stream's head, held until its first piece so that the two leave in one write: one
   // segment and one wake-up of the client, not two.
   std::string stream_head;
-  // What is to be written at the end of this turn of the loop (HttpServer::FlushAll).
+  // What is to be written at the end of this turn of the loop (loop/turn_flush.h).
   std::string outbox;
-  bool unflushed = false;  // listed in HttpServer::unflushed_
+  bool unflushed = false;  // marked in HttpServer::turn_
   bool handling = false;   // a whole request is with the handler
   bool parsing = false;
   bool paused = false;  // reading stopped: pipelined requests over the limits wait
@@ -186,22 +186,13 @@ size_t HttpParserCallbacks::max_body_bytes(HttpServer::Conn* c) {
 }
 
 HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
-    : loop_(loop), handler_(handler), options_(std::move(options)) {
-  // Answers are written once the loop has read all that was ready, not as each is made: a
-  // request read in the same turn reaches its provider before the turn's other answers are
-  // written, rather than after one write (and one wake-up of a client) each.
-  uv_prepare_init(loop_, &flush_prepare_);
-  flush_prepare_.data = this;
-  uv_prepare_start(&flush_prepare_,
-                   [](uv_prepare_t* h) { static_cast<HttpServer*>(h->data)->FlushAll(); });
-  uv_check_init(loop_, &flush_check_);
-  flush_check_.data = this;
-  uv_check_start(&flush_check_,
-                 [](uv_check_t* h) { static_cast<HttpServer*>(h->data)->FlushAll(); });
-  // Neither keeps the loop alive on its own.
-  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_prepare_));
-  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
-}
+    : loop_(loop),
+      handler_(handler),
+      options_(std::move(options)),
+      turn_(loop, options_.before_send, [this](uint64_t id) {
+        auto it = conns_.find(id);  // a closing connection too: its last answer is owed
+        if (it != conns_.end()) Flush(it->second);
+      }) {}
 
 HttpServer::~HttpServer() = default;
 
@@ -484,18 +475,7 @@ void HttpServer::Write(Conn* c, std::string data) {
   }
   if (!c->unflushed) {
     c->unflushed = true;
-    unflushed_.push_back(c->id);
-  }
-}
-
-void HttpServer::FlushAll() {
-  if (unflushed_.empty()) return;
-  if (options_.before_send) options_.before_send();
-  std::vector<uint64_t> ids;
-  ids.swap(unflushed_);
-  for (uint64_t id : ids) {
-    auto it = conns_.find(id);  // a closing connection too: its last answer is owed
-    if (it != conns_.end()) Flush(it->second);
+    turn_.Mark(c->id);
   }
 }
 
@@ -574,12 +554,7 @@ void HttpServer::StopAccepting() {
 
 void HttpServer::CloseAll() {
   StopAccepting();
-  FlushAll();
-  if (!flush_handles_closed_) {
-    flush_handles_closed_ = true;
-    uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
-  }
+  turn_.Close();
   std::vector<Conn*> all;
   for (auto& [id, c] : conns_) all.push_back(c);
   for (Conn* c : all) CloseWhenWritten(c);

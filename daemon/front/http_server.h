@@ -20,6 +20,7 @@
 
 #include "base/log_limiter.h"
 #include "base/status.h"
+#include "loop/turn_flush.h"
 
 namespace switchyard {
 
@@ -101,9 +102,8 @@ class HttpServer {
   void Parse(Conn* c);
   // Answers `status` with a short text body and closes the connection once it is written.
   void Fail(Conn* c, int status, const std::string& why);
-  // Queues `data` for the end of the loop's turn.
+  // Queues `data` for the end of the loop's turn, when Flush writes it.
   void Write(Conn* c, std::string data);
-  void FlushAll();
   void Flush(Conn* c);
   // The response to the current request is written: go on with the next, or close.
   void Done(Conn* c);
@@ -117,10 +117,7 @@ class HttpServer {
   Options options_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<uint64_t, Conn*> conns_;
-  std::vector<uint64_t> unflushed_;  // connections with something in their outbox
-  uv_prepare_t flush_prepare_;
-  uv_check_t flush_check_;
-  bool flush_handles_closed_ = false;
+  TurnFlush turn_;  // connections with something in their outbox
   uint64_t next_conn_id_ = 1;
   int port_ = 0;
   std::string unix_path_;

@@ -26,7 +26,7 @@ struct Server::Conn {
   size_t pending_bytes = 0;         // handed to libuv, not yet written
   size_t pending_writes = 0;
   std::string outbox;      // queued by Send() this turn of the loop
-  bool unflushed = false;  // listed in Server::unflushed_
+  bool unflushed = false;  // marked in Server::turn_
   bool closing = false;    // no more reads or frames; close once writes drain
 
   Conn(Server* s, uint64_t i, const FrameLimits& limits) : server(s), id(i), reader(limits) {}
@@ -40,19 +40,15 @@ struct Server::WriteReq {
 };
 
 Server::Server(uv_loop_t* loop, Handler* handler, Options options)
-    : loop_(loop), handler_(handler), options_(std::move(options)) {
+    : loop_(loop),
+      handler_(handler),
+      options_(std::move(options)),
+      turn_(loop, options_.before_send, [this](uint64_t id) {
+        auto it = conns_.find(id);
+        if (it != conns_.end()) Flush(it->second);
+      }) {
   uv_pipe_init(loop_, &listener_, 0);
   listener_.data = this;
-  uv_prepare_init(loop_, &flush_prepare_);
-  flush_prepare_.data = this;
-  uv_prepare_start(&flush_prepare_,
-                   [](uv_prepare_t* h) { OnFlush(reinterpret_cast<uv_handle_t*>(h)); });
-  uv_check_init(loop_, &flush_check_);
-  flush_check_.data = this;
-  uv_check_start(&flush_check_, [](uv_check_t* h) { OnFlush(reinterpret_cast<uv_handle_t*>(h)); });
-  // Neither keeps the loop alive on its own.
-  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_prepare_));
-  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
   // Looks for stalled frames a few times per timeout (at most once a second), so a frame is
   // given up between frame_timeout_ms and a quarter more.
   uv_timer_init(loop_, &sweep_);
@@ -103,19 +99,6 @@ void Server::Sweep() {
 uint64_t Server::ClientOf(uint64_t conn) const {
   auto it = conns_.find(conn);
   return it == conns_.end() ? 0 : it->second->client;
-}
-
-void Server::OnFlush(uv_handle_t* handle) { static_cast<Server*>(handle->data)->FlushAll(); }
-
-void Server::FlushAll() {
-  if (unflushed_.empty()) return;
-  if (options_.before_send) options_.before_send();
-  std::vector<uint64_t> ids;
-  ids.swap(unflushed_);
-  for (uint64_t id : ids) {
-    auto it = conns_.find(id);
-    if (it != conns_.end()) Flush(it->second);
-  }
 }
 
 Server::~Server() {
@@ -248,7 +231,7 @@ void Server::Send(uint64_t conn, std::string_view frame) {
   c->outbox.append(frame);
   if (!c->unflushed) {
     c->unflushed = true;
-    unflushed_.push_back(c->id);
+    turn_.Mark(c->id);
   }
 }
 
@@ -320,11 +303,9 @@ void Server::StopAccepting() {
 
 void Server::CloseAll() {
   StopAccepting();
-  FlushAll();
-  if (!flush_handles_closed_) {
-    flush_handles_closed_ = true;
-    uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  turn_.Close();
+  if (!sweep_closed_) {
+    sweep_closed_ = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&sweep_), nullptr);
   }
   std::vector<Conn*> all;

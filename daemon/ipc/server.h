@@ -16,6 +16,7 @@
 
 #include "base/log_limiter.h"
 #include "base/status.h"
+#include "loop/turn_flush.h"
 #include "protocol/codec.h"
 #include "protocol/frame_reader.h"
 
@@ -92,11 +93,9 @@ class Server {
   static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
   static void OnWritten(uv_write_t* req, int status);
   static void OnConnClosed(uv_handle_t* handle);
-  static void OnFlush(uv_handle_t* handle);
   static void OnSweep(uv_timer_t* timer);
 
-  // Writes what Send() queued for each connection.
-  void FlushAll();
+  // Writes what Send() queued for the connection (at the end of the loop's turn).
   void Flush(Conn* c);
   void HandleFrame(Conn* c, msgpack::object_handle&& oh);
   // Empty when the peer may use the socket; else why not.
@@ -117,13 +116,9 @@ class Server {
   std::string path_;  // unlinked on close when we created it
   uint64_t next_conn_id_ = 1;
   std::unordered_map<uint64_t, Conn*> conns_;
-  std::vector<uint64_t> unflushed_;  // connections with queued frames
-  // Flush before the loop blocks (answers sent from timers) and after each poll (answers
-  // sent from I/O callbacks).
-  uv_prepare_t flush_prepare_;
-  uv_check_t flush_check_;
-  bool flush_handles_closed_ = false;
+  TurnFlush turn_;  // connections with queued frames
   uv_timer_t sweep_;
+  bool sweep_closed_ = false;
   // The last accept took the last file descriptor: until one is free, libuv closes new
   // connections at once. Said once when it starts and once when it ends.
   bool out_of_fds_ = false;
