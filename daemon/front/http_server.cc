@@ -1,12 +1,9 @@
 #include "front/http_server.h"
 
-#include <http_parser.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
-#include <climits>
 #include <cstdio>
 #include <cstring>
 
@@ -15,18 +12,6 @@
 #include "loop/write_now.h"
 
 namespace switchyard {
-
-const std::string* HttpRequestIn::Header(std::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (k == name) return &v;
-  }
-  return nullptr;
-}
-
-std::string_view HttpRequestIn::Path() const {
-  std::string_view t = target;
-  return t.substr(0, t.find('?'));
-}
 
 struct HttpServer::Listener {
   union {
@@ -44,19 +29,15 @@ struct HttpServer::Conn {
     uv_pipe_t pipe;
   } h;
   uv_timer_t timer;
-  HttpServer* server = nullptr;
-  uint64_t id = 0;
-  http_parser parser;
-  HttpRequestIn req;
+  Conn(HttpServer* s, uint64_t i, const Options& o)
+      : server(s), id(i), reader(o.max_header_bytes, o.max_body_bytes) {}
+  HttpServer* server;
+  uint64_t id;
+  HttpRequestReader reader;
   std::string in;  // bytes read, not yet parsed
   // What libuv reads into; its bytes are then appended to `in`. Kept apart so that `in`
   // is never grown (and zero-filled) by a whole read's room.
   std::unique_ptr<char[]> read_buf;
-  std::string field, value;
-  bool in_value = false;
-  size_t header_bytes = 0;
-  int refused = 0;           // the status a callback refused the request with (413, 431)
-  bool mid_request = false;  // between a request's first byte and its end
   // A stream's head, held until its first piece so that the two leave in one write: one
   // segment and one wake-up of the client, not two.
   std::string stream_head;
@@ -85,105 +66,6 @@ namespace {
 constexpr unsigned kReadBytes = 64 << 10;
 
 }  // namespace
-
-// The parser's callbacks; a non-zero return stops it with an error.
-struct HttpParserCallbacks {
-  static HttpServer::Conn* ConnOf(http_parser* p) {
-    return static_cast<HttpServer::Conn*>(p->data);
-  }
-  // Adds `n` bytes of request head; false (the request refused with 431) past the limit.
-  static bool CountHead(HttpServer::Conn* c, size_t n, size_t limit) {
-    c->header_bytes += n;
-    if (c->header_bytes <= limit) return true;
-    c->refused = 431;
-    return false;
-  }
-  static size_t max_header_bytes(HttpServer::Conn* c);
-  static size_t max_body_bytes(HttpServer::Conn* c);
-  static int OnMessageBegin(http_parser* p) {
-    HttpServer::Conn* c = ConnOf(p);
-    c->req = HttpRequestIn();
-    c->field.clear();
-    c->value.clear();
-    c->in_value = false;
-    c->header_bytes = 0;
-    c->mid_request = true;
-    return 0;
-  }
-  static int OnUrl(http_parser* p, const char* at, size_t n) {
-    HttpServer::Conn* c = ConnOf(p);
-    c->req.target.append(at, n);
-    return CountHead(c, n, max_header_bytes(c)) ? 0 : 1;
-  }
-  static void EndHeader(HttpServer::Conn* c) {
-    if (!c->in_value) return;
-    for (char& ch : c->field) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    c->req.headers.emplace_back(std::move(c->field), std::move(c->value));
-    c->field.clear();
-    c->value.clear();
-    c->in_value = false;
-  }
-  static int OnHeaderField(http_parser* p, const char* at, size_t n) {
-    HttpServer::Conn* c = ConnOf(p);
-    EndHeader(c);
-    c->field.append(at, n);
-    return CountHead(c, n, max_header_bytes(c)) ? 0 : 1;
-  }
-  static int OnHeaderValue(http_parser* p, const char* at, size_t n) {
-    HttpServer::Conn* c = ConnOf(p);
-    c->in_value = true;
-    c->value.append(at, n);
-    return CountHead(c, n, max_header_bytes(c)) ? 0 : 1;
-  }
-  static int OnHeadersComplete(http_parser* p) {
-    HttpServer::Conn* c = ConnOf(p);
-    EndHeader(c);
-    c->req.method = http_method_str(static_cast<http_method>(p->method));
-    if (p->content_length != ULLONG_MAX && p->content_length > max_body_bytes(c)) {
-      c->refused = 413;
-      return -1;
-    }
-    return 0;
-  }
-  static int OnBody(http_parser* p, const char* at, size_t n) {
-    HttpServer::Conn* c = ConnOf(p);
-    if (c->req.body.size() + n > max_body_bytes(c)) {
-      c->refused = 413;  // a chunked body that grew past the limit
-      return 1;
-    }
-    c->req.body.append(at, n);
-    return 0;
-  }
-  static int OnMessageComplete(http_parser* p) {
-    HttpServer::Conn* c = ConnOf(p);
-    c->keep_alive = http_should_keep_alive(p) != 0;
-    c->mid_request = false;
-    http_parser_pause(p, 1);  // one request at a time: the next waits for this one's answer
-    return 0;
-  }
-  static const http_parser_settings& Settings() {
-    static const http_parser_settings s = [] {
-      http_parser_settings t;
-      http_parser_settings_init(&t);
-      t.on_message_begin = OnMessageBegin;
-      t.on_url = OnUrl;
-      t.on_header_field = OnHeaderField;
-      t.on_header_value = OnHeaderValue;
-      t.on_headers_complete = OnHeadersComplete;
-      t.on_body = OnBody;
-      t.on_message_complete = OnMessageComplete;
-      return t;
-    }();
-    return s;
-  }
-};
-
-size_t HttpParserCallbacks::max_header_bytes(HttpServer::Conn* c) {
-  return c->server->options_.max_header_bytes;
-}
-size_t HttpParserCallbacks::max_body_bytes(HttpServer::Conn* c) {
-  return c->server->options_.max_body_bytes;
-}
 
 HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
     : loop_(loop),
@@ -254,9 +136,7 @@ void HttpServer::OnConnection(uv_stream_t* listener, int status) {
 }
 
 void HttpServer::Accept(Listener* l) {
-  auto* c = new Conn();
-  c->server = this;
-  c->id = next_conn_id_++;
+  auto* c = new Conn(this, next_conn_id_++, options_);
   if (l->is_tcp) {
     uv_tcp_init(loop_, &c->h.tcp);
   } else {
@@ -265,8 +145,6 @@ void HttpServer::Accept(Listener* l) {
   c->h.tcp.data = c;
   uv_timer_init(loop_, &c->timer);
   c->timer.data = c;
-  http_parser_init(&c->parser, HTTP_REQUEST);
-  c->parser.data = c;
   conns_.emplace(c->id, c);
   if (uv_accept(l->stream(), c->stream()) != 0) {
     CloseNow(c);
@@ -318,7 +196,7 @@ void HttpServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf)
   // read_timeout_ms bounds a request from its first byte to its last, however the bytes are
   // paced: the timer starts when a request's first bytes arrive, and later reads of the
   // same request leave it running.
-  if (!c->mid_request) {
+  if (!c->reader.mid_request()) {
     uv_timer_start(&c->timer, &HttpServer::OnTimer,
                    static_cast<uint64_t>(self->options_.read_timeout_ms), 0);
   }
@@ -329,29 +207,18 @@ void HttpServer::Parse(Conn* c) {
   if (c->parsing) return;
   c->parsing = true;
   while (!c->handling && !c->closing && !c->in.empty()) {
-    size_t n = http_parser_execute(&c->parser, &HttpParserCallbacks::Settings(), c->in.data(),
-                                   c->in.size());
-    http_errno err = HTTP_PARSER_ERRNO(&c->parser);
+    size_t n = 0;
+    HttpRequestReader::Result r = c->reader.Feed(c->in, &n);
     c->in.erase(0, n);
-    if (err == HPE_PAUSED) {
+    if (r == HttpRequestReader::Result::kRequest) {
       c->handling = true;
+      c->keep_alive = c->reader.keep_alive();
       uv_timer_stop(&c->timer);  // the answer may take a model's time; that is not idling
-      handler_->OnRequest(c->id, std::move(c->req));
+      handler_->OnRequest(c->id, c->reader.Take());
       continue;
     }
-    if (err != HPE_OK) {
-      if (c->refused != 0) {
-        Fail(c, c->refused,
-             c->refused == 413
-                 ? "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes"
-                 : "the request's head is larger than " +
-                       std::to_string(options_.max_header_bytes) + " bytes");
-      } else {
-        Fail(c, 400, std::string("malformed HTTP request: ") + http_errno_description(err));
-      }
-      break;
-    }
-    break;  // all parsed: more bytes are needed
+    if (r == HttpRequestReader::Result::kRefused) Fail(c, c->reader.status(), c->reader.why());
+    break;  // refused, or all parsed and more bytes are needed
   }
   c->parsing = false;
 }
@@ -359,7 +226,7 @@ void HttpServer::Parse(Conn* c) {
 void HttpServer::OnTimer(uv_timer_t* timer) {
   auto* c = static_cast<Conn*>(timer->data);
   if (c->handling || c->closing) return;
-  if (c->mid_request || !c->in.empty()) {
+  if (c->reader.mid_request() || !c->in.empty()) {
     c->server->Fail(c, 408,
                     "the request was not complete within " +
                         std::to_string(c->server->options_.read_timeout_ms) + " ms");
@@ -445,7 +312,7 @@ void HttpServer::Done(Conn* c) {
     CloseWhenWritten(c);
     return;
   }
-  http_parser_pause(&c->parser, 0);
+  c->reader.Resume();
   if (c->paused) {
     c->paused = false;
     uv_read_start(c->stream(), &HttpServer::OnAlloc, &HttpServer::OnRead);
@@ -460,7 +327,7 @@ void HttpServer::Fail(Conn* c, int status, const std::string& why) {
            "http " + std::to_string(status), "http connection {}: {} {}: {}", c->id, status,
            HttpReason(status), why);
   c->keep_alive = false;
-  std::string body = handler_->ErrorBody(status, why, c->req.target);
+  std::string body = handler_->ErrorBody(status, why, c->reader.target());
   std::string out =
       Head(c, status, {{"Content-Type", "application/json"}}, false, body.size()) + body;
   Write(c, std::move(out));

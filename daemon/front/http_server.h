@@ -20,21 +20,10 @@
 
 #include "base/log_limiter.h"
 #include "base/status.h"
+#include "front/http_request_reader.h"
 #include "loop/turn_flush.h"
 
 namespace switchyard {
-
-using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
-
-struct HttpRequestIn {
-  std::string method;
-  std::string target;   // the request target as sent: path and query
-  HttpHeaders headers;  // names lower-cased
-  std::string body;
-  // The first header of that (lower-case) name, or null.
-  const std::string* Header(std::string_view name) const;
-  std::string_view Path() const;  // the target without its query
-};
 
 class HttpServer {
  public:
@@ -88,7 +77,6 @@ class HttpServer {
   size_t connections() const { return conns_.size(); }
 
  private:
-  friend struct HttpParserCallbacks;
   struct Conn;
   struct Listener;
   struct WriteReq;
