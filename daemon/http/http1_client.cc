@@ -4,6 +4,7 @@
 #include <netdb.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "http/http1_response.h"
@@ -76,6 +77,7 @@ struct Http1Client::Conn {
   int open_handles = 2;
   bool connected = false;
   bool writing = false;
+  bool send_queued = false;  // Send marked it for the end of the turn; Write not yet run
   bool closing = false;
   bool idle = false;
   bool reused = false;  // has carried an answer before the current one
@@ -277,6 +279,21 @@ void Http1Client::OnConnected(Conn* c, int status) {
 }
 
 void Http1Client::Send(Conn* c) {
+  if (!turn_) {
+    // The connection's address is its id: a connection closed before the turn ends has
+    // left conns_, and one made since at the same address has its own send_queued.
+    turn_ = std::make_unique<TurnFlush>(loop_, nullptr, [this](uint64_t id) {
+      auto* c = reinterpret_cast<Conn*>(static_cast<uintptr_t>(id));
+      if (conns_.count(c) == 0 || !c->send_queued) return;
+      c->send_queued = false;
+      if (c->t && !c->closing) Write(c);
+    });
+  }
+  c->send_queued = true;
+  turn_->Mark(static_cast<uint64_t>(reinterpret_cast<uintptr_t>(c)));
+}
+
+void Http1Client::Write(Conn* c) {
   Transfer* t = c->t;
   Target* target = t->target;
   if (target->head.empty() || target->lines != t->req.headers) {
@@ -524,6 +541,7 @@ void Http1Client::Close() {
   while (!transfers_.empty()) Cancel(transfers_.begin()->first);
   std::vector<Conn*> all(conns_.begin(), conns_.end());
   for (Conn* c : all) CloseConn(c);
+  if (turn_) turn_->Close();
 }
 
 void Http1Client::OnHandleClosed(uv_handle_t* h) {

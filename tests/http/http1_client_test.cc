@@ -148,6 +148,50 @@ TEST_F(Http1ClientTest, ABodyLargerThanTheSocketBufferIsSentWholeAsTheServerRead
   EXPECT_EQ(client_->idle_connections(), 1u) << "a connection whose write ended is kept";
 }
 
+TEST_F(Http1ClientTest, ARequestIsWrittenAtTheEndOfTheTurnThatStartedIt) {
+  std::atomic<int> server_fd{-1};
+  Flag go_on;
+  ScriptedServer server([&](int fd, int) {
+    ReadRequest(fd);
+    server_fd = fd;
+    WriteAll(fd, Ok("first"));
+    if (!go_on.Wait()) return;
+    ReadRequest(fd);
+    WriteAll(fd, Ok("second"));
+  });
+  ASSERT_TRUE(Call(Post(server.url())));
+  ASSERT_EQ(client_->idle_connections(), 1u);
+  // From a callback of the loop, as the servers start requests: on the kept connection, so
+  // that nothing but the write stands between Start and the server's socket.
+  std::optional<HttpResponse> got;
+  ssize_t peeked_inside = -2;
+  std::function<void()> in_turn = [&] {
+    client_->Start(Post(server.url()), [&](HttpResponse&& r) { got = std::move(r); });
+    char b;
+    peeked_inside = recv(server_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  };
+  uv_timer_t timer;
+  uv_timer_init(&loop_, &timer);
+  timer.data = &in_turn;
+  uv_timer_start(
+      &timer, [](uv_timer_t* h) { (*static_cast<std::function<void()>*>(h->data))(); }, 0, 0);
+  // One turn, without waiting for I/O: the timer, then the turn's end.
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  ASSERT_NE(peeked_inside, -2) << "the timer did not run";
+  EXPECT_EQ(peeked_inside, -1) << "written inside the callback that started it";
+  char b;
+  EXPECT_EQ(recv(server_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT), 1)
+      << "not written by the end of the turn";
+  go_on.Set();
+  ASSERT_TRUE(RunUntil([&] { return got.has_value(); }));
+  EXPECT_EQ(got->body, "second") << got->error_message;
+  bool closed = false;
+  timer.data = &closed;
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer),
+           [](uv_handle_t* h) { *static_cast<bool*>(h->data) = true; });
+  EXPECT_TRUE(RunUntil([&] { return closed; }));
+}
+
 TEST_F(Http1ClientTest, AKeptConnectionTheServerClosesIsDroppedWhileIdle) {
   ScriptedServer server([&](int fd, int) {
     ReadRequest(fd);
