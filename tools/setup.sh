@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates curl
   libuv1-dev libmsgpack-cxx-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
-  libspdlog-dev libgtest-dev googletest
+  libspdlog-dev libgtest-dev googletest libjemalloc-dev
   libtomlplusplus-dev libsimdjson-dev libcli11-dev libsystemd-dev
   python3 python3-msgpack python3-venv
   clang libclang-rt-14-dev

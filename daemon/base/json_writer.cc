@@ -10,18 +10,27 @@
 namespace switchyard {
 namespace {
 
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-constexpr uint64_t kHighs = 0x8080808080808080ULL;
+// Sixteen bytes at a time, as GCC's and Clang's vector extensions (SSE2 here, NEON on arm):
+// prompts are long runs that need no escaping, and this finds their end at a fraction of
+// a byte loop's instructions.
+using Bytes16 = unsigned char __attribute__((vector_size(16)));
 
-// Whether any of the 8 bytes in `w` needs escaping: a control byte (< 0x20), '"' or '\\'.
-// Each test is the exact "some byte matches" form of the classic bit tricks.
-bool NeedsEscape(uint64_t w) {
-  uint64_t control = (w - 0x20 * kOnes) & ~w & kHighs;
-  uint64_t quote = w ^ ('"' * kOnes);
-  uint64_t backslash = w ^ ('\\' * kOnes);
-  uint64_t zero_quote = (quote - kOnes) & ~quote & kHighs;
-  uint64_t zero_backslash = (backslash - kOnes) & ~backslash & kHighs;
-  return (control | zero_quote | zero_backslash) != 0;
+// Where in `s`, from `i`, the first byte that needs escaping is (a control byte < 0x20, '"'
+// or '\\'); s.size() if none.
+size_t NextToEscape(std::string_view s, size_t i) {
+  for (; i + 16 <= s.size(); i += 16) {
+    Bytes16 v;
+    std::memcpy(&v, s.data() + i, 16);
+    Bytes16 hit = (v < 0x20) | (v == '"') | (v == '\\');
+    uint64_t halves[2];
+    std::memcpy(halves, &hit, 16);
+    if ((halves[0] | halves[1]) != 0) break;
+  }
+  for (; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return s.size();
 }
 
 }  // namespace
@@ -67,21 +76,12 @@ JsonWriter& JsonWriter::String(std::string_view s) {
   Separate();
   out_.reserve(out_.size() + s.size() + 2);
   out_.push_back('"');
-  // Copy runs of bytes that need no escaping in one append, found eight bytes at a time:
-  // prompts are mostly such runs.
+  // Runs of bytes that need no escaping are copied in one append.
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    while (i + 8 <= s.size()) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (NeedsEscape(w)) break;
-      i += 8;
-    }
-    if (i == s.size()) break;
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+  for (size_t i; (i = NextToEscape(s, run)) < s.size();) {
     out_.append(s.data() + run, i - run);
     run = i + 1;
+    auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"':
         out_ += "\\\"";

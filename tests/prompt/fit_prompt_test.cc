@@ -33,6 +33,31 @@ TEST(TokenEstimate, NonAsciiCharactersCountOneEach) {
   EXPECT_EQ(EstimateTextTokens("\xe4\xbd\xa0\xe5\xa5\xbd\xe5\x90\x97?"), 3 + 1);
 }
 
+TEST(TokenEstimate, CountsEveryByteAtEveryOffsetLikeTheSimpleWay) {
+  // The estimate reads eight bytes at a time: every kind of byte (ASCII, continuation, lead
+  // of each length), at every position of a word and in the tail after the last whole one.
+  auto simple = [](std::string_view s) {
+    int64_t ascii = 0, lead = 0;
+    for (unsigned char c : s) {
+      ascii += c < 0x80;
+      lead += c >= 0xC0;
+    }
+    return (ascii + 3) / 4 + lead;
+  };
+  for (int byte : {0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xE4, 0xF0, 0xFF}) {
+    for (size_t len = 0; len <= 24; ++len) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string s(len, 'a');
+        s[at] = static_cast<char>(byte);
+        ASSERT_EQ(EstimateTextTokens(s), simple(s))
+            << "byte " << byte << " at " << at << " of " << len;
+        std::string all(len, static_cast<char>(byte));
+        ASSERT_EQ(EstimateTextTokens(all), simple(all)) << "all " << byte << " of " << len;
+      }
+    }
+  }
+}
+
 TEST(TokenEstimate, ImagesToolsAndCallsCount) {
   Message m("user", "");
   m.parts = {{ContentPart::Kind::kText, std::string(40, 'a'), "", ""},
