@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "http/http1_response.h"
+#include "split_input.h"
 
 using namespace switchyard;
 
@@ -43,8 +44,7 @@ Verdict Read(std::string_view bytes, size_t split) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
-  size_t split = bytes.empty() ? 0 : data[0] % (bytes.size() + 1);
+  auto [bytes, split] = switchyard::ReadSplitInput(data, size);
   Verdict whole = Read(bytes, bytes.size());
   Verdict parts = Read(bytes, split);
   if (whole.state != parts.state || whole.status != parts.status ||

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "front/http_request_reader.h"
+#include "split_input.h"
 
 using namespace switchyard;
 
@@ -52,13 +53,11 @@ Verdict Read(std::string_view bytes, size_t split) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
-  size_t split = bytes.empty() ? 0 : data[0] % (bytes.size() + 1);
+  auto [bytes, split] = switchyard::ReadSplitInput(data, size);
   Verdict whole = Read(bytes, bytes.size());
   Verdict parts = Read(bytes, split);
   if (whole.requests != parts.requests || whole.refused != parts.refused) __builtin_trap();
-  if (whole.refused != 0 && whole.refused != 400 && whole.refused != 413 &&
-      whole.refused != 431) {
+  if (whole.refused != 0 && whole.refused != 400 && whole.refused != 413 && whole.refused != 431) {
     __builtin_trap();
   }
   return 0;

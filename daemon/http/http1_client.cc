@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "http/http1_request_head.h"
 #include "http/http1_response.h"
 #include "http/http_url.h"
 #include "loop/write_now.h"
@@ -41,11 +42,10 @@ struct Http1Client::Endpoint {
 };
 
 struct Http1Client::Target {
+  Target(Endpoint* e, std::string_view path, std::string_view authority)
+      : ep(e), head(path, authority) {}
   Endpoint* ep;
-  std::string head_start;  // "POST /path HTTP/1.1\r\nHost: host\r\n"
-  // head_start and the header lines of `lines`: a provider sends the same ones every time.
-  HeaderLines lines;  // held, so a new set of lines is never taken for the old one
-  std::string head;
+  Http1RequestHead head;
 };
 
 struct Http1Client::Transfer {
@@ -132,10 +132,7 @@ Http1Client::Target* Http1Client::TargetFor(const std::string& url) {
     }
     if (ep->literal) ep->addrs.push_back(ss);
   }
-  auto target = std::make_unique<Target>();
-  target->ep = ep.get();
-  target->head_start = "POST ";
-  target->head_start.append(u.path).append(" HTTP/1.1\r\nHost: ").append(u.authority) += "\r\n";
+  auto target = std::make_unique<Target>(ep.get(), u.path, u.authority);
   Target* raw = target.get();
   targets_.emplace(url, std::move(target));
   return raw;
@@ -295,18 +292,7 @@ void Http1Client::Send(Conn* c) {
 
 void Http1Client::Write(Conn* c) {
   Transfer* t = c->t;
-  Target* target = t->target;
-  if (target->head.empty() || target->lines != t->req.headers) {
-    target->lines = t->req.headers;
-    target->head = target->head_start;
-    if (target->lines) {
-      for (const std::string& line : *target->lines) target->head.append(line) += "\r\n";
-    }
-  }
-  c->head = target->head;
-  c->head += "Content-Length: ";
-  c->head += std::to_string(t->req.body.size());
-  c->head += "\r\n\r\n";
+  t->target->head.Build(t->req.headers, t->req.body.size(), &c->head);
   uv_buf_t bufs[2] = {
       uv_buf_init(c->head.data(), static_cast<unsigned>(c->head.size())),
       uv_buf_init(t->req.body.data(), static_cast<unsigned>(t->req.body.size())),
