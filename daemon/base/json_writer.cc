@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <bit>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -14,23 +17,34 @@ namespace {
 // prompts are long runs that need no escaping, and this finds their end at a fraction of
 // a byte loop's instructions.
 using Bytes16 = unsigned char __attribute__((vector_size(16)));
+static_assert(std::endian::native == std::endian::little, "FirstToEscape reads bytes in order");
 
-// Where in `s`, from `i`, the first byte that needs escaping is (a control byte < 0x20, '"'
-// or '\\'); s.size() if none.
+// The index of the first byte of `v` that needs escaping (a control byte < 0x20, '"' or
+// '\\'); 16 if none.
+unsigned FirstToEscape(Bytes16 v) {
+  Bytes16 hit = (v < 0x20) | (v == '"') | (v == '\\');
+  uint64_t halves[2];
+  std::memcpy(halves, &hit, 16);
+  // A hit is a byte of ones: the lowest set bit, over 8, is its index.
+  if (halves[0] != 0) return static_cast<unsigned>(std::countr_zero(halves[0])) / 8;
+  if (halves[1] != 0) return 8 + static_cast<unsigned>(std::countr_zero(halves[1])) / 8;
+  return 16;
+}
+
+// Where in `s`, from `i`, the first byte that needs escaping is; s.size() if none.
 size_t NextToEscape(std::string_view s, size_t i) {
   for (; i + 16 <= s.size(); i += 16) {
     Bytes16 v;
     std::memcpy(&v, s.data() + i, 16);
-    Bytes16 hit = (v < 0x20) | (v == '"') | (v == '\\');
-    uint64_t halves[2];
-    std::memcpy(halves, &hit, 16);
-    if ((halves[0] | halves[1]) != 0) break;
+    if (unsigned at = FirstToEscape(v); at < 16) return i + at;
   }
-  for (; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return i;
-  }
-  return s.size();
+  if (i == s.size()) return i;
+  // The last few bytes (all of a key or a short value) in one more step, after a filler
+  // that needs no escaping.
+  Bytes16 v;
+  std::memset(&v, 'a', 16);
+  std::memcpy(&v, s.data() + i, s.size() - i);
+  return std::min(s.size(), i + FirstToEscape(v));
 }
 
 }  // namespace
@@ -74,11 +88,23 @@ JsonWriter& JsonWriter::Key(std::string_view k) {
 
 JsonWriter& JsonWriter::String(std::string_view s) {
   Separate();
+  size_t i = NextToEscape(s, 0);
+  if (i == s.size()) {
+    // The usual case, every key among them: nothing to escape, so one append.
+    size_t at = out_.size();
+    out_.resize(at + s.size() + 2);
+    char* p = out_.data() + at;
+    p[0] = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    need_comma_ = true;
+    return *this;
+  }
   out_.reserve(out_.size() + s.size() + 2);
   out_.push_back('"');
   // Runs of bytes that need no escaping are copied in one append.
   size_t run = 0;
-  for (size_t i; (i = NextToEscape(s, run)) < s.size();) {
+  for (; i < s.size(); i = NextToEscape(s, run)) {
     out_.append(s.data() + run, i - run);
     run = i + 1;
     auto c = static_cast<unsigned char>(s[i]);
@@ -113,7 +139,9 @@ JsonWriter& JsonWriter::String(std::string_view s) {
 
 JsonWriter& JsonWriter::Int(int64_t v) {
   Separate();
-  out_ += std::to_string(v);
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out_.append(buf, static_cast<size_t>(r.ptr - buf));
   need_comma_ = true;
   return *this;
 }
