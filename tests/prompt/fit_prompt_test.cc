@@ -34,8 +34,10 @@ TEST(TokenEstimate, NonAsciiCharactersCountOneEach) {
 }
 
 TEST(TokenEstimate, CountsEveryByteAtEveryOffsetLikeTheSimpleWay) {
-  // The estimate reads eight bytes at a time: every kind of byte (ASCII, continuation, lead
-  // of each length), at every position of a word and in the tail after the last whole one.
+  // The estimate reads eight bytes at a time, counting each byte of a word apart for up to
+  // 255 words: every kind of byte (ASCII, continuation, lead of each length), at every
+  // position of a word and in the tail after the last whole one, and texts of nothing but
+  // one kind, long enough to fill each count and go on past it.
   auto simple = [](std::string_view s) {
     int64_t ascii = 0, lead = 0;
     for (unsigned char c : s) {
@@ -54,6 +56,10 @@ TEST(TokenEstimate, CountsEveryByteAtEveryOffsetLikeTheSimpleWay) {
         std::string all(len, static_cast<char>(byte));
         ASSERT_EQ(EstimateTextTokens(all), simple(all)) << "all " << byte << " of " << len;
       }
+    }
+    for (size_t len : {size_t{2039}, size_t{2040}, size_t{2041}, size_t{4080}, size_t{10007}}) {
+      std::string all(len, static_cast<char>(byte));
+      ASSERT_EQ(EstimateTextTokens(all), simple(all)) << "all " << byte << " of " << len;
     }
   }
 }
