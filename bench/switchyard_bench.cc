@@ -23,9 +23,13 @@
 //               request, in process and through the daemon (bench/chat.h)
 //   peers       direct, Portkey (from npm) and switchyard's HTTP doors, interleaved: 1 in
 //               flight, 64 connections, 16 streams (bench/peers.h; not in the default run)
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -371,6 +375,48 @@ void BenchFailover() {
       through.Percentile(50) - direct.Percentile(50));
 }
 
+// What an idle connection to the HTTP door costs the daemon's memory: 1,000 of them, each
+// with half a request's head sent (so the daemon has read from it), on a daemon no request
+// has warmed, so memory that traffic freed cannot hide the cost.
+void IdleHttpConnections() {
+  testbed::ClusterOptions o = Quiet();
+  const int http_port = testbed::FreeLoopbackPort();
+  o.extra_toml = "[http]\nlisten = \"127.0.0.1:" + std::to_string(http_port) + "\"\n";
+  // A descriptor for each on both sides: the daemon inherits the limit.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 4096 && files.rlim_max >= 4096) {
+    files.rlim_cur = 4096;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
+  testbed::Cluster cluster(o);
+  pid_t pid = cluster.daemon().pid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  int64_t before = testbed::RssKiB(pid);
+  const std::string half = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  std::vector<int> idle;
+  for (int i = 0; i < 1000; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(http_port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        send(fd, half.data(), half.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(half.size())) {
+      if (fd >= 0) close(fd);
+      break;
+    }
+    idle.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  int64_t after = testbed::RssKiB(pid);
+  std::printf(
+      "%zu idle HTTP connections, each half a request in: RSS %.1f -> %.1f MB, %.1f KiB "
+      "a connection\n",
+      idle.size(), before / 1024.0, after / 1024.0,
+      idle.empty() ? 0.0 : static_cast<double>(after - before) / idle.size());
+  for (int fd : idle) close(fd);
+}
+
 void BenchMemory() {
   std::printf("\n## memory\n");
   // One client holds all 1,000: lift the per-client cap and the provider's, which would
@@ -409,6 +455,8 @@ void BenchMemory() {
       "RSS with 1,000 requests in flight (provider answers after 2 s): %.1f MB; peak %.1f MB; "
       "%d/1000 answered\n",
       loaded / 1024.0, testbed::PeakRssKiB(pid) / 1024.0, ok);
+  lock.unlock();
+  IdleHttpConnections();
 }
 
 RequestRecord SampleRequest(int64_t id, int64_t ts) {

@@ -35,9 +35,6 @@ struct HttpServer::Conn {
   uint64_t id;
   HttpRequestReader reader;
   std::string in;  // bytes read, not yet parsed
-  // What libuv reads into; its bytes are then appended to `in`. Kept apart so that `in`
-  // is never grown (and zero-filled) by a whole read's room.
-  std::unique_ptr<char[]> read_buf;
   // A stream's head, held until its first piece so that the two leave in one write: one
   // segment and one wake-up of the client, not two.
   std::string stream_head;
@@ -71,6 +68,7 @@ HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
     : loop_(loop),
       handler_(handler),
       options_(std::move(options)),
+      read_buf_(new char[kReadBytes]),
       turn_(loop, options_.before_send, [this](uint64_t id) {
         auto it = conns_.find(id);  // a closing connection too: its last answer is owed
         if (it != conns_.end()) Flush(it->second);
@@ -172,8 +170,7 @@ void HttpServer::Accept(Listener* l) {
 
 void HttpServer::OnAlloc(uv_handle_t* handle, size_t /*suggested*/, uv_buf_t* buf) {
   auto* c = static_cast<Conn*>(handle->data);
-  if (!c->read_buf) c->read_buf = std::make_unique<char[]>(kReadBytes);
-  *buf = uv_buf_init(c->read_buf.get(), kReadBytes);
+  *buf = uv_buf_init(c->server->read_buf_.get(), kReadBytes);
 }
 
 void HttpServer::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
