@@ -23,8 +23,6 @@
 //               request, in process and through the daemon (bench/chat.h)
 //   peers       direct, Portkey (from npm) and switchyard's HTTP doors, interleaved: 1 in
 //               flight, 64 connections, 16 streams (bench/peers.h; not in the default run)
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
@@ -382,10 +380,10 @@ void IdleHttpConnections() {
   testbed::ClusterOptions o = Quiet();
   const int http_port = testbed::FreeLoopbackPort();
   o.extra_toml = "[http]\nlisten = \"127.0.0.1:" + std::to_string(http_port) + "\"\n";
-  // A descriptor for each on both sides: the daemon inherits the limit.
+  // A descriptor for each, here too: lifted to the hard limit, as the daemon lifts its own.
   rlimit files{};
-  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 4096 && files.rlim_max >= 4096) {
-    files.rlim_cur = 4096;
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
     setrlimit(RLIMIT_NOFILE, &files);
   }
   testbed::Cluster cluster(o);
@@ -395,17 +393,12 @@ void IdleHttpConnections() {
   const std::string half = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   std::vector<int> idle;
   for (int i = 0; i < 1000; ++i) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(http_port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        send(fd, half.data(), half.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(half.size())) {
-      if (fd >= 0) close(fd);
+    int fd = testbed::ConnectLoopback(http_port);
+    if (fd < 0) break;
+    idle.push_back(fd);
+    if (send(fd, half.data(), half.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(half.size())) {
       break;
     }
-    idle.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   int64_t after = testbed::RssKiB(pid);

@@ -104,8 +104,8 @@ class HttpServer {
   Handler* handler_;
   Options options_;
   // What libuv reads into, for every connection: OnRead appends each read to its
-  // connection's bytes at once, so an idle connection holds no read room (64 KiB each,
-  // zero-filled, before), and `in` is never grown by a whole read's room.
+  // connection's bytes at once, so an idle connection holds no read room, and `in` is never
+  // grown by a whole read's room.
   std::unique_ptr<char[]> read_buf_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<uint64_t, Conn*> conns_;

@@ -56,6 +56,8 @@ void WriteFile(const std::string& path, const std::string& text);
 std::string HttpGet(const std::string& url);
 // A loopback TCP port nobody listens on now (for a listener configured before it starts).
 int FreeLoopbackPort();
+// A TCP socket connected to loopback `port`; -1 if nothing accepted it.
+int ConnectLoopback(int port);
 
 class FakeProvider {
  public:
