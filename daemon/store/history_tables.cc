@@ -61,30 +61,28 @@ Status HistoryTables::Open(const std::string& path, std::unique_ptr<HistoryTable
 
 HistoryTables::~HistoryTables() {
   // The statements must go before the connection they belong to.
-  for (Statement* st :
-       {&insert_request_, &insert_attempt_, &insert_fallback_, &insert_transition_, &insert_answer_,
-        &add_spend_, &request_exists_, &transition_exists_, &probe_exists_, &answer_exists_}) {
+  insert_requests_.Finalize();
+  insert_attempts_.Finalize();
+  for (Statement* st : {&insert_fallback_, &insert_transition_, &insert_answer_, &add_spend_,
+                        &request_exists_, &transition_exists_, &probe_exists_, &answer_exists_}) {
     *st = Statement();
   }
   sqlite3_close(db_);
 }
 
 Status HistoryTables::Prepare() {
-  SY_RETURN_IF_ERROR(Statement::Prepare(
+  SY_RETURN_IF_ERROR(insert_requests_.Prepare(
       db_,
       "INSERT INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, attempts, "
       "cost_usd, input_tokens, output_tokens, truncated, error, skipped, tools_offered, "
-      "tool_calls) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-      true, &insert_request_));
-  SY_RETURN_IF_ERROR(Statement::Prepare(
+      "tool_calls)",
+      16));
+  SY_RETURN_IF_ERROR(insert_attempts_.Prepare(
       db_,
       "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
       "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
-      "tokens_before, tokens_after, est_tokens, called, last_tier, probe, tool_calls) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-      "?19, ?20, ?21, ?22, ?23)",
-      true, &insert_attempt_));
+      "tokens_before, tokens_after, est_tokens, called, last_tier, probe, tool_calls)",
+      23));
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,
       "INSERT INTO fallbacks (request_id, ts_ms, from_model, to_model, reason, detail) "
@@ -136,23 +134,23 @@ void HistoryTables::SetProgressHandler(int (*fn)(void*), void* arg) {
 bool HistoryTables::InsertRequest(const RequestView& r) {
   int64_t calls = 0;
   for (const AttemptView& a : r.attempts) calls += a.called ? 1 : 0;
-  bool ok = insert_request_.Int(1, r.id)
-                .Int(2, r.ts_ms)
-                .Text(3, r.route)
-                .Text(4, r.task)
-                .TextOrNull(5, r.served_by)
-                .Text(6, r.outcome)
-                .Int(7, r.latency_ms)
-                .Int(8, calls)
-                .Double(9, r.cost_usd)
-                .Int(10, r.input_tokens)
-                .Int(11, r.output_tokens)
-                .Int(12, r.truncated ? 1 : 0)
-                .TextOrNull(13, r.error)
-                .Int(14, static_cast<int64_t>(r.attempts.size()) - calls)
-                .Int(15, r.tools_offered)
-                .Int(16, r.tool_calls)
-                .Run();
+  insert_requests_.Int(1, r.id)
+      .Int(2, r.ts_ms)
+      .Text(3, r.route)
+      .Text(4, r.task)
+      .TextOrNull(5, r.served_by)
+      .Text(6, r.outcome)
+      .Int(7, r.latency_ms)
+      .Int(8, calls)
+      .Double(9, r.cost_usd)
+      .Int(10, r.input_tokens)
+      .Int(11, r.output_tokens)
+      .Int(12, r.truncated ? 1 : 0)
+      .TextOrNull(13, r.error)
+      .Int(14, static_cast<int64_t>(r.attempts.size()) - calls)
+      .Int(15, r.tools_offered)
+      .Int(16, r.tool_calls);
+  bool ok = insert_requests_.EndRow();
   for (size_t i = 0; ok && i < r.attempts.size(); ++i) {
     ok = InsertAttempt(r.id, r.task, static_cast<int64_t>(i), r.attempts[i]);
   }
@@ -171,7 +169,7 @@ bool HistoryTables::InsertRequest(const RequestView& r) {
 
 bool HistoryTables::InsertAttempt(int64_t request_id, std::string_view task, int64_t seq,
                                   const AttemptView& a) {
-  Statement& s = insert_attempt_;
+  MultiRowInsert& s = insert_attempts_;
   s.Int(1, request_id)
       .Int(2, seq)
       .Int(3, a.ts_ms)
@@ -199,7 +197,7 @@ bool HistoryTables::InsertAttempt(int64_t request_id, std::string_view task, int
   } else {
     s.Null(15);
   }
-  return s.Run();
+  return s.EndRow();
 }
 
 bool HistoryTables::InsertTransition(const TransitionView& t) {
@@ -263,7 +261,11 @@ HistoryTables::Written HistoryTables::Write(std::string_view bytes, bool skip_ex
   RecordReader reader(bytes);
   RecordView v;
   while (ok && reader.Next(&v)) {
-    if (skip_existing && OnFile(v)) continue;
+    if (skip_existing) {
+      // What is held is not on file yet: a record repeated in the journal must find it.
+      ok = insert_requests_.Flush() && insert_attempts_.Flush();
+      if (!ok || OnFile(v)) continue;
+    }
     if (v.kind == RecordView::Kind::kRequest) {
       ok = InsertRequest(v.request);
       w.rows += 1 + static_cast<int64_t>(v.request.attempts.size() + v.request.fallbacks.size());
@@ -287,6 +289,7 @@ HistoryTables::Written HistoryTables::Write(std::string_view bytes, bool skip_ex
     spdlog::error("history: a queued batch of {} bytes is unreadable", bytes.size());
     ok = false;
   }
+  if (ok) ok = insert_requests_.Flush() && insert_attempts_.Flush();
   for (const auto& [key, usd] : spend) {
     if (!ok) break;
     ok = add_spend_.Text(1, key.first).Int(2, key.second).Double(3, usd).Run();
@@ -295,6 +298,8 @@ HistoryTables::Written HistoryTables::Write(std::string_view bytes, bool skip_ex
   if (ok) return w;
   int code = sqlite3_errcode(db_);
   w.error = sqlite3_errmsg(db_);
+  insert_requests_.Clear();
+  insert_attempts_.Clear();
   Exec(db_, "ROLLBACK");
   w.rows = 0;
   w.result = code == SQLITE_FULL ? Result::kNoSpace : Result::kFailed;

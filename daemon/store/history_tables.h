@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/status.h"
+#include "store/multi_row_insert.h"
 #include "store/record_codec.h"
 #include "store/sql.h"
 
@@ -60,8 +61,8 @@ class HistoryTables {
   bool OnFile(const RecordView& v);
 
   sqlite3* db_;
-  Statement insert_request_;
-  Statement insert_attempt_;
+  MultiRowInsert insert_requests_;
+  MultiRowInsert insert_attempts_;
   Statement insert_fallback_;
   Statement insert_transition_;
   Statement insert_answer_;

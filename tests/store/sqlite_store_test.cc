@@ -88,6 +88,39 @@ TEST_F(SqliteStoreTest, WritesRequestsAttemptsAndDerivedFallbacks) {
   EXPECT_EQ(store->first_request_id(), 3);  // ids stay unique across restarts
 }
 
+// Requests and attempts go to SQLite several rows a statement: a batch that is not a multiple
+// of that keeps every row, each with its own values and none of a neighbour's.
+TEST_F(SqliteStoreTest, ABatchOfManyRequestsKeepsEachRowsOwnValues) {
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  constexpr int kRequests = 37;
+  for (int i = 1; i <= kRequests; ++i) {
+    RequestRecord r = Request(i, 1'700'000'000'000 + i);
+    r.latency_ms = 1000 + i;
+    r.attempts[1].ttft_ms = i % 2 ? 50 + i : -1;  // NULL for every other one
+    if (i % 5 == 0) r.attempts.pop_back();
+    store->RecordRequest(std::move(r));
+  }
+  store->Start();
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), kRequests);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts"), 2 * kRequests - kRequests / 5);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests WHERE latency_ms <> 1000 + id OR "
+                  "ts_ms <> 1700000000000 + id"),
+            0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts a JOIN requests r ON r.id = a.request_id "
+                  "WHERE a.ts_ms NOT IN (r.ts_ms, r.ts_ms + 600)"),
+            0);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts WHERE seq = 1 AND "
+                  "(ttft_ms IS NOT NULL) <> (request_id % 2 = 1)"),
+            0);
+  EXPECT_EQ(Query("SELECT SUM(ttft_ms) FROM attempts"), [] {
+    int64_t sum = 0;
+    for (int i = 1; i <= kRequests; i += 2) sum += i % 5 ? 50 + i : 0;
+    return sum;
+  }());
+}
+
 // The yield is wired in through SQLite's progress handler; without it a batch that takes
 // milliseconds would hold its core throughout. 20,000 requests are 80,000 rows: tens of
 // milliseconds of inserts on any machine, so hundreds of 100 us intervals.
