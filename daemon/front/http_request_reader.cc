@@ -1,6 +1,5 @@
 #include "front/http_request_reader.h"
 
-#include <cctype>
 #include <climits>
 
 namespace switchyard {
@@ -23,6 +22,7 @@ struct HttpReaderCallbacks {
   static int OnMessageBegin(http_parser* p) {
     HttpRequestReader* r = R(p);
     r->req_ = HttpRequestIn();
+    r->req_.headers.reserve(8);  // a client's usual few, without growing the vector thrice
     r->field_.clear();
     r->value_.clear();
     r->in_value_ = false;
@@ -102,7 +102,10 @@ bool HttpRequestReader::CountHead(size_t n) {
 
 void HttpRequestReader::EndHeader() {
   if (!in_value_) return;
-  for (char& ch : field_) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  // ASCII only, as HTTP's token characters are: std::tolower asks the locale a byte at a time.
+  for (char& ch : field_) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
   req_.headers.emplace_back(std::move(field_), std::move(value_));
   field_.clear();
   value_.clear();

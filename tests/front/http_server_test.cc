@@ -132,7 +132,7 @@ TEST_F(HttpServerTest, KeepAliveServesRequestsInTurnOnOneConnection) {
   Client c(server_->port());
   // Two pipelined requests, the second with a body: answered in order, the connection kept.
   c.Send(
-      "GET /hello?x=1 HTTP/1.1\r\nHost: a\r\nX-Thing: One\r\n\r\n"
+      "GET /hello?x=1 HTTP/1.1\r\nHost: a\r\nX-Thing: One\r\nAZ_^`z-09: Two\r\n\r\n"
       "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
   ASSERT_TRUE(RunUntil([&] { return c.Count("HTTP/1.1 200 OK") == 2; })) << c.Got();
   EXPECT_NE(c.Got().find("Content-Length: 2\r\n\r\nhi"), std::string::npos);
@@ -143,6 +143,9 @@ TEST_F(HttpServerTest, KeepAliveServesRequestsInTurnOnOneConnection) {
   EXPECT_EQ(handler_.seen[0].target, "/hello?x=1");
   ASSERT_NE(handler_.seen[0].Header("x-thing"), nullptr);
   EXPECT_EQ(*handler_.seen[0].Header("x-thing"), "One");
+  // Names are lower-cased, A to Z and nothing beside them.
+  ASSERT_NE(handler_.seen[0].Header("az_^`z-09"), nullptr);
+  EXPECT_EQ(*handler_.seen[0].Header("az_^`z-09"), "Two");
   EXPECT_EQ(handler_.seen[1].body, "hello");
 }
 
