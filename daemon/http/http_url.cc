@@ -1,18 +1,32 @@
 #include "http/http_url.h"
 
 namespace switchyard {
+namespace {
+
+// string_view::find_first_of calls memchr on its set for every byte; these URLs are parsed
+// once a request.
+size_t FindAny(std::string_view s, std::string_view set) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    for (char c : set) {
+      if (s[i] == c) return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
 
 bool ParseHttpUrl(std::string_view url, HttpUrl* out) {
   constexpr std::string_view kScheme = "http://";
   if (url.substr(0, kScheme.size()) != kScheme) return false;
   std::string_view rest = url.substr(kScheme.size());
-  size_t slash = rest.find_first_of("/?#");
+  size_t slash = FindAny(rest, "/?#");
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? "/" : rest.substr(slash);
   // User info, fragments and oddities stay with libcurl.
   if (authority.empty() || authority.find('@') != std::string_view::npos ||
       path.find('#') != std::string_view::npos || path.front() != '/' ||
-      url.find_first_of(" \r\n\t") != std::string_view::npos) {
+      FindAny(url, " \r\n\t") != std::string_view::npos) {
     return false;
   }
   std::string_view host = authority;

@@ -37,7 +37,8 @@ TEST(HttpUrl, LeavesWhatItDoesNotServeToLibcurl) {
   for (const char* url :
        {"https://api.example/v1", "http://user:pw@host/", "http:///path", "http://host/a#frag",
         "http://host:0/", "http://host:65536/", "http://host:12a/", "http://host:/", "http://[::1/",
-        "http://[::1]x/", "http://host/a b", "http://host/\r\n", "ftp://h/", "http://host?q=1"}) {
+        "http://[::1]x/", "http://host/a b", "http://host/\r\n", "http://host/\t", "http://host#f",
+        "ftp://h/", "http://host?q=1"}) {
     EXPECT_FALSE(ParseHttpUrl(url, &u)) << url;
   }
 }
