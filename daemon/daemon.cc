@@ -177,7 +177,10 @@ int Daemon::Impl::Run() {
   so.frame_timeout_ms = config_->daemon.frame_timeout_ms;
   // An answer goes out only once its request is in the history's journal: a kill -9 loses no
   // request a client heard back about (store/history_journal.h).
-  if (store_) so.before_send = [this] { store_->FlushJournal(); };
+  if (store_) {
+    so.before_send = [this] { store_->FlushJournal(); };
+    so.after_send = [this] { store_->TidyJournal(); };
+  }
   RpcService::Context rpc;
   rpc.router = router_.get();
   rpc.store = store_.get();
@@ -254,7 +257,10 @@ Status Daemon::Impl::OpenFrontDoor() {
   ho.socket_mode = static_cast<int>(config_->daemon.socket_mode);
   ho.allow_uids = config_->daemon.allow_uids;
   ho.allow_gids = config_->daemon.allow_gids;
-  if (store_) ho.before_send = [this] { store_->FlushJournal(); };
+  if (store_) {
+    ho.before_send = [this] { store_->FlushJournal(); };
+    ho.after_send = [this] { store_->TidyJournal(); };
+  }
   http_server_ = std::make_unique<HttpServer>(&loop_, front_.get(), ho);
   front_->set_server(http_server_.get());
   if (!h.listen.empty()) {
@@ -431,7 +437,10 @@ void Daemon::Impl::Teardown() {
 void Daemon::Impl::Tick() {
   router_->FlushHeldBackLogs();
   // Records no answer waits for (breaker transitions, abandoned requests) reach it too.
-  if (store_) store_->FlushJournal();
+  if (store_) {
+    store_->FlushJournal();
+    store_->TidyJournal();
+  }
   timers_->Start(1000, [this] { Tick(); });
 }
 

@@ -69,10 +69,13 @@ HttpServer::HttpServer(uv_loop_t* loop, Handler* handler, Options options)
       handler_(handler),
       options_(std::move(options)),
       read_buf_(new char[kReadBytes]),
-      turn_(loop, options_.before_send, [this](uint64_t id) {
-        auto it = conns_.find(id);  // a closing connection too: its last answer is owed
-        if (it != conns_.end()) Flush(it->second);
-      }) {}
+      turn_(
+          loop, options_.before_send,
+          [this](uint64_t id) {
+            auto it = conns_.find(id);  // a closing connection too: its last answer is owed
+            if (it != conns_.end()) Flush(it->second);
+          },
+          options_.after_send) {}
 
 HttpServer::~HttpServer() = default;
 

@@ -48,8 +48,9 @@ class HttpServer {
     std::vector<int64_t> allow_uids;  // a Unix socket's peers, as ipc/unix_socket.h
     std::vector<int64_t> allow_gids;
     // Runs before a turn's answers are written (the history's journal: a kill -9 loses no
-    // request a client was answered for).
+    // request a client was answered for), and after them (its tidying).
     std::function<void()> before_send;
+    std::function<void()> after_send;
   };
 
   // `loop` and `handler` must outlive the server; run the loop after CloseAll.

@@ -43,10 +43,13 @@ Server::Server(uv_loop_t* loop, Handler* handler, Options options)
     : loop_(loop),
       handler_(handler),
       options_(std::move(options)),
-      turn_(loop, options_.before_send, [this](uint64_t id) {
-        auto it = conns_.find(id);
-        if (it != conns_.end()) Flush(it->second);
-      }) {
+      turn_(
+          loop, options_.before_send,
+          [this](uint64_t id) {
+            auto it = conns_.find(id);
+            if (it != conns_.end()) Flush(it->second);
+          },
+          options_.after_send) {
   uv_pipe_init(loop_, &listener_, 0);
   listener_.data = this;
   // Looks for stalled frames a few times per timeout (at most once a second), so a frame is

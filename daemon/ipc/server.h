@@ -47,8 +47,9 @@ class Server {
     // A frame still incomplete after this long closes its connection.
     int64_t frame_timeout_ms = 10000;
     // Runs before each batch of answers is written: whatever must be on file before a
-    // client hears back (the history's journal) is written here.
+    // client hears back (the history's journal) is written here; and after, its tidying.
     std::function<void()> before_send;
+    std::function<void()> after_send;
   };
 
   // `loop` and `handler` must outlive the server. Loop thread only.

@@ -5,8 +5,8 @@
 namespace switchyard {
 
 TurnFlush::TurnFlush(uv_loop_t* loop, std::function<void()> before,
-                     std::function<void(uint64_t)> flush)
-    : before_(std::move(before)), flush_(std::move(flush)) {
+                     std::function<void(uint64_t)> flush, std::function<void()> after)
+    : before_(std::move(before)), flush_(std::move(flush)), after_(std::move(after)) {
   uv_prepare_init(loop, &prepare_);
   prepare_.data = this;
   uv_prepare_start(&prepare_, [](uv_prepare_t* h) { static_cast<TurnFlush*>(h->data)->Run(); });
@@ -24,6 +24,7 @@ void TurnFlush::Run() {
   std::vector<uint64_t> ids;
   ids.swap(marked_);  // a flush may mark again (a connection closing, say)
   for (uint64_t id : ids) flush_(id);
+  if (after_) after_();
 }
 
 void TurnFlush::Close() {

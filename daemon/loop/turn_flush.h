@@ -18,8 +18,10 @@ namespace switchyard {
 class TurnFlush {
  public:
   // `flush(id)` writes what connection `id` has queued; `before`, if set, runs first each
-  // time there is anything to write (the history's journal).
-  TurnFlush(uv_loop_t* loop, std::function<void()> before, std::function<void(uint64_t)> flush);
+  // time there is anything to write (the history's journal), and `after` last (tidying
+  // that no answer should wait behind).
+  TurnFlush(uv_loop_t* loop, std::function<void()> before, std::function<void(uint64_t)> flush,
+            std::function<void()> after = nullptr);
   TurnFlush(const TurnFlush&) = delete;
   TurnFlush& operator=(const TurnFlush&) = delete;
 
@@ -35,6 +37,7 @@ class TurnFlush {
   uv_check_t check_;
   std::function<void()> before_;
   std::function<void(uint64_t)> flush_;
+  std::function<void()> after_;
   std::vector<uint64_t> marked_;
   bool closed_ = false;
 };

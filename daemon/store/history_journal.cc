@@ -138,13 +138,17 @@ void HistoryJournal::Empty(File& f) {
   }
 }
 
-void HistoryJournal::Flush() {
+void HistoryJournal::EmptyCommitted() {
   int64_t committed = committed_.load(std::memory_order_acquire);
-  File& other = files_[1 - current_];
-  if (other.last_seq != 0 && other.last_seq <= committed) Empty(other);
-  File* cur = &files_[current_];
-  if (cur->last_seq != 0 && cur->last_seq <= committed && buffer_.empty()) Empty(*cur);
+  for (File& f : files_) {
+    if (f.last_seq != 0 && f.last_seq <= committed) Empty(f);
+  }
+}
+
+void HistoryJournal::Flush() {
   if (buffer_.empty()) return;
+  File& other = files_[1 - current_];
+  File* cur = &files_[current_];
   if (cur->bytes >= kTurnBytes && other.last_seq == 0) {
     current_ = 1 - current_;
     cur = &files_[current_];

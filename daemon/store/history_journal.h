@@ -47,6 +47,10 @@ class HistoryJournal {
   // Loop thread: writes what was appended since the last Flush; call before the answers it
   // stands for are sent. Cheap when nothing was appended.
   void Flush();
+  // Loop thread: empties each file whose every record is committed; call after the turn's
+  // answers are sent, since an ftruncate takes 0.03-0.15 ms that an answer (a stream's
+  // first event, most often) would otherwise wait behind.
+  void EmptyCommitted();
   // Writer thread: every record up to `seq` is committed (or given up for good).
   void Committed(int64_t seq) { committed_.store(seq, std::memory_order_release); }
 

@@ -103,6 +103,8 @@ void SqliteStore::Close() {
 
 void SqliteStore::FlushJournal() { journal_->Flush(); }
 
+void SqliteStore::TidyJournal() { journal_->EmptyCommitted(); }
+
 void SqliteStore::SetMaxSizeBytes(int64_t bytes) { queue_->SetMaxSizeBytes(bytes); }
 
 void SqliteStore::Enqueue(int64_t rows) {

@@ -1,10 +1,11 @@
-// TurnFlush on a real libuv loop: what was marked is written once a turn, after `before`,
-// and nothing is lost to a flush that marks again or to Close.
+// TurnFlush on a real libuv loop: what was marked is written once a turn, after `before` and
+// before `after`, and nothing is lost to a flush that marks again or to Close.
 #include "loop/turn_flush.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace switchyard {
@@ -19,13 +20,19 @@ class TurnFlushTest : public ::testing::Test {
     uv_idle_init(&loop_, &idle_);
     uv_idle_start(&idle_, [](uv_idle_t*) {});
     turn_ = std::make_unique<TurnFlush>(
-        &loop_, [this] { ++befores_; },
+        &loop_,
+        [this] {
+          ++befores_;
+          order_.push_back("before");
+        },
         [this](uint64_t id) {
           flushed_.push_back(id);
+          order_.push_back("flush " + std::to_string(id));
           if (id == 4) {
             for (uint64_t again : mark_again_) turn_->Mark(again);
           }
-        });
+        },
+        [this] { order_.push_back("after"); });
   }
   void TearDown() override {
     turn_->Close();
@@ -40,6 +47,7 @@ class TurnFlushTest : public ::testing::Test {
   int befores_ = 0;
   std::vector<uint64_t> flushed_;
   std::vector<uint64_t> mark_again_;  // marked from inside the flush of id 4
+  std::vector<std::string> order_;
   std::unique_ptr<TurnFlush> turn_;
 };
 
@@ -53,6 +61,7 @@ TEST_F(TurnFlushTest, MarkedConnectionsAreFlushedOnceATurnAfterBefore) {
   Turn();
   EXPECT_EQ(befores_, 1) << "`before` runs only when there is something to write";
   EXPECT_EQ(flushed_.size(), 2u);
+  EXPECT_EQ(order_, (std::vector<std::string>{"before", "flush 1", "flush 2", "after"}));
 }
 
 TEST_F(TurnFlushTest, AMarkFromInsideAFlushIsWrittenOnTheNextTurn) {

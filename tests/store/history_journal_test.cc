@@ -114,10 +114,15 @@ TEST_F(HistoryJournalTest, FilesAreEmptiedOnceTheirRecordsAreCommitted) {
     j->Append(big, ++seq);
     j->Flush();
     j->Committed(seq - 1);  // the writer one behind
+    j->EmptyCommitted();    // as the loop does once the turn's answers are sent
     EXPECT_LE(Size(0) + Size(1), int64_t{7} << 20) << "after " << i;
   }
   j->Committed(seq);
   j->Flush();
+  // Emptying is not the write's business: an answer waits for the write, and must not wait
+  // for an ftruncate too.
+  EXPECT_GT(Size(0) + Size(1), 0);
+  j->EmptyCommitted();
   EXPECT_EQ(Size(0) + Size(1), 0);
 }
 
