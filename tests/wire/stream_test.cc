@@ -57,6 +57,38 @@ TEST(Sse, SplitsEventsFieldsAndLineEndings) {
   EXPECT_GT(p.pending(), 0u);
 }
 
+// Every way of cutting a stream in two, and a byte at a time, reads as the whole does: line
+// ends of each kind, a \r\n cut between its bytes, a lone \r before text and before a blank
+// line, a field without a colon, a comment, and a line longer than any piece.
+TEST(Sse, EveryCutReadsAsTheWhole) {
+  const std::string stream =
+      "event: a\r\ndata: 1\r\n\r\n"
+      "data: 2\rdata: 3\r\r"
+      "data\n: note\ndata:4\n\n"
+      "data: " +
+      std::string(300, 'x') +
+      "\r\n\r\n"
+      "event: end\n\n";
+  auto read = [](const std::vector<std::string_view>& pieces) {
+    SseParser p;
+    std::vector<std::string> got;
+    for (std::string_view piece : pieces) {
+      p.Feed(piece, [&](const SseEvent& e) { got.push_back(e.event + "|" + e.data); });
+    }
+    return got;
+  };
+  const std::vector<std::string> want = {"a|1", "|2\n3", "|\n4", "|" + std::string(300, 'x'),
+                                         "end|"};
+  ASSERT_EQ(read({stream}), want);
+  std::string_view s = stream;
+  for (size_t cut = 0; cut <= s.size(); ++cut) {
+    EXPECT_EQ(read({s.substr(0, cut), s.substr(cut)}), want) << "cut at " << cut;
+  }
+  std::vector<std::string_view> bytes;
+  for (size_t i = 0; i < s.size(); ++i) bytes.push_back(s.substr(i, 1));
+  EXPECT_EQ(read(bytes), want);
+}
+
 class OpenAIStream : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(OpenAIStream, RecordedStreamAddsUpToTheAnswer) {
