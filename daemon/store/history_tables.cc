@@ -73,15 +73,15 @@ HistoryTables::~HistoryTables() {
 Status HistoryTables::Prepare() {
   SY_RETURN_IF_ERROR(insert_requests_.Prepare(
       db_,
-      "INSERT INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, attempts, "
-      "cost_usd, input_tokens, output_tokens, truncated, error, skipped, tools_offered, "
-      "tool_calls)",
+      "INSERT OR ROLLBACK INTO requests (id, ts_ms, route, task, served_by, outcome, latency_ms, "
+      "attempts, cost_usd, input_tokens, output_tokens, truncated, error, skipped, "
+      "tools_offered, tool_calls)",
       16));
   SY_RETURN_IF_ERROR(insert_attempts_.Prepare(
       db_,
-      "INSERT INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, reason, "
-      "http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, truncated, "
-      "tokens_before, tokens_after, est_tokens, called, last_tier, probe, tool_calls)",
+      "INSERT OR ROLLBACK INTO attempts (request_id, seq, ts_ms, model, task, latency_ms, outcome, "
+      "reason, http_status, input_tokens, output_tokens, cost_usd, timeout_ms, stream, ttft_ms, "
+      "truncated, tokens_before, tokens_after, est_tokens, called, last_tier, probe, tool_calls)",
       23));
   SY_RETURN_IF_ERROR(Statement::Prepare(
       db_,

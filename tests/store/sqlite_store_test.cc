@@ -121,6 +121,24 @@ TEST_F(SqliteStoreTest, ABatchOfManyRequestsKeepsEachRowsOwnValues) {
   }());
 }
 
+// A batch SQLite refuses part-way (here a request id twice) is rolled back whole and counted
+// as lost, never half-written; the writer goes on with the next.
+TEST_F(SqliteStoreTest, ABatchRefusedPartWayLeavesNoRowOfItAndTheNextIsWritten) {
+  std::unique_ptr<SqliteStore> store;
+  ASSERT_TRUE(SqliteStore::Open(Options(), &store).ok());
+  for (int i = 1; i <= 20; ++i) store->RecordRequest(Request(i, 1'700'000'000'000 + i));
+  store->RecordRequest(Request(7, 1'700'000'000'100));  // taken, in the same batch
+  store->Start();
+  ASSERT_TRUE(testbed::PollUntil(kWaitMs, [&] { return store->Stats().write_errors > 0; }));
+  EXPECT_EQ(store->Stats().dropped_rows, 21 * 4);
+  store->RecordRequest(Request(30, 1'700'000'000'200));
+  store->Close();
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM requests"), 1);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM attempts"), 2);
+  EXPECT_EQ(Query("SELECT COUNT(*) FROM fallbacks"), 1);
+  EXPECT_EQ(Query("SELECT id FROM requests"), 30);
+}
+
 // The yield is wired in through SQLite's progress handler; without it a batch that takes
 // milliseconds would hold its core throughout. 20,000 requests are 80,000 rows: tens of
 // milliseconds of inserts on any machine, so hundreds of 100 us intervals.
