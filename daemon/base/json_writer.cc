@@ -49,6 +49,8 @@ size_t NextToEscape(std::string_view s, size_t i) {
 
 }  // namespace
 
+bool JsonWriter::NeedsNoEscape(std::string_view s) { return NextToEscape(s, 0) == s.size(); }
+
 void JsonWriter::Separate() {
   if (need_comma_) out_.push_back(',');
 }

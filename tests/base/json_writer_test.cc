@@ -66,5 +66,21 @@ TEST(JsonWriter, EscapesEveryByteAtEveryOffsetLikeTheSimpleWay) {
   }
 }
 
+// A key literal goes out in one append of its own: the same bytes as a key given at run time,
+// with and without the comma before it, of one byte and of the longest allowed.
+TEST(JsonWriter, KeyLiteralsWriteWhatRunTimeKeysWrite) {
+  const std::string longest(63, 'k');
+  JsonWriter literal, runtime;
+  literal.BeginObject().Key("a").Int(1).Key("model").String("m").Key(
+      "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+  literal.BeginArray().BeginObject().Key("x").Bool(false).EndObject().EndArray().EndObject();
+  runtime.BeginObject().Key(std::string_view("a")).Int(1).Key(std::string_view("model"));
+  runtime.String("m").Key(std::string_view(longest)).BeginArray().BeginObject();
+  runtime.Key(std::string_view("x")).Bool(false).EndObject().EndArray().EndObject();
+  std::string json = literal.Take();
+  EXPECT_EQ(json, runtime.Take());
+  EXPECT_EQ(json, "{\"a\":1,\"model\":\"m\",\"" + longest + "\":[{\"x\":false}]}");
+}
+
 }  // namespace
 }  // namespace switchyard
