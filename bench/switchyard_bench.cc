@@ -35,6 +35,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -400,7 +401,15 @@ void IdleHttpConnections() {
       break;
     }
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Until the daemon holds every one of them: its own count in /metrics, which also counts
+  // the connection asking.
+  const std::string metrics = "http://127.0.0.1:" + std::to_string(http_port) + "/metrics";
+  testbed::PollUntil(5000, [&] {
+    std::string text = testbed::HttpGet(metrics);
+    size_t at = text.find("\nswitchyard_connections ");
+    return at != std::string::npos &&
+           std::strtoll(text.c_str() + at + 24, nullptr, 10) > static_cast<long long>(idle.size());
+  });
   int64_t after = testbed::RssKiB(pid);
   std::printf(
       "%zu idle HTTP connections, each half a request in: RSS %.1f -> %.1f MB, %.1f KiB "

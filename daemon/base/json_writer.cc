@@ -92,7 +92,7 @@ JsonWriter& JsonWriter::String(std::string_view s) {
   Separate();
   size_t i = NextToEscape(s, 0);
   if (i == s.size()) {
-    // The usual case, every key among them: nothing to escape, so one append.
+    // The usual case, every run-time key among them: nothing to escape, so one append.
     size_t at = out_.size();
     out_.resize(at + s.size() + 2);
     char* p = out_.data() + at;

@@ -1,12 +1,12 @@
 // Rows for one table, inserted several to a statement. For the history's narrow rows SQLite
-// spent about as much on each statement (opening a cursor on the table and on every index,
-// and closing them) as on the row: sixteen rows a statement take the writer's instructions a
-// request from about 40,000 to 29,000. Only store/ includes this header.
+// spends much of each statement on the statement itself (opening a cursor on the table and
+// on every index, and closing them): sixteen rows a statement take the writer from 36,000
+// to 29,000 instructions a request (bench/README.md). Only store/ includes this header.
 //
 // Give the head "INSERT OR ROLLBACK" inside a transaction that a failure rolls back anyway:
 // a plain INSERT of several rows can fail part-way, so SQLite keeps a statement journal to
 // undo just that statement, a temporary file that every page the statement touches is
-// copied to first (ten times the writes of the rows themselves).
+// copied to first (three to ten times the writes, bench/README.md).
 #pragma once
 
 #include <array>
