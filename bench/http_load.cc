@@ -24,9 +24,26 @@ struct Conn {
   int fd = -1;
   std::string in;
   Clock::time_point sent;
-  bool first_seen = false;  // a stream's first event is in
+  bool event_seen = false;  // a stream's first event is in
+  bool first_seen = false;  // its first token is in
+  double event_us = 0;
   double first_us = 0;
+  size_t scanned = 0;  // bytes of `in` already searched for a token
 };
+
+// Where the first text of an event stream begins in `in` from `from`: a "content" or "text"
+// string with at least one character; npos while there is none. A match cut off at the end
+// of what has come is found again once the rest is in, so `from` should stay a key's
+// length behind what was searched.
+size_t FirstToken(const std::string& in, size_t from) {
+  for (const char* key : {"\"content\":\"", "\"text\":\""}) {
+    const size_t n = std::strlen(key);
+    for (size_t at = in.find(key, from); at != std::string::npos; at = in.find(key, at + 1)) {
+      if (at + n < in.size() && in[at + n] != '"') return at;
+    }
+  }
+  return std::string::npos;
+}
 
 // A header's value in the head `in[0, head)`, matched without regard to case; "" if absent.
 std::string HeaderValue(const std::string& in, size_t head, const char* name) {
@@ -85,7 +102,9 @@ LoadResult RunHttpLoad(int port, const std::string& path, const std::string& bod
   int64_t sent = 0;
   auto send_one = [&](Conn& c) {
     c.sent = Clock::now();
+    c.event_seen = false;
     c.first_seen = false;
+    c.scanned = 0;
     ++sent;
     return send(c.fd, request.data(), request.size(), MSG_NOSIGNAL) ==
            static_cast<ssize_t>(request.size());
@@ -137,15 +156,26 @@ LoadResult RunHttpLoad(int port, const std::string& path, const std::string& bod
       c.in.append(buf, static_cast<size_t>(got));
       if (options.stream && !c.first_seen) {
         size_t head = c.in.find("\r\n\r\n");
-        if (head != std::string::npos && c.in.find("data:", head) != std::string::npos) {
-          c.first_seen = true;
-          c.first_us = std::chrono::duration<double, std::micro>(Clock::now() - c.sent).count();
+        if (head != std::string::npos) {
+          double us = std::chrono::duration<double, std::micro>(Clock::now() - c.sent).count();
+          size_t body = std::max(head + 4, c.scanned);
+          if (!c.event_seen && c.in.find("data:", body) != std::string::npos) {
+            c.event_seen = true;
+            c.event_us = us;
+          }
+          if (FirstToken(c.in, body) != std::string::npos) {
+            c.first_seen = true;
+            c.first_us = us;
+          }
+          // A key cut off at the end is searched again with the rest.
+          c.scanned = c.in.size() > 16 ? c.in.size() - 16 : 0;
         }
       }
       int status = 0;
       for (size_t len; (len = Complete(c.in, &status)) > 0;) {
         c.in.erase(0, len);
         if (status == 200 && (!options.stream || c.first_seen)) {
+          if (options.first_event_us) options.first_event_us->push_back(c.event_us);
           out.latency_us.push_back(
               options.stream
                   ? c.first_us

@@ -19,12 +19,17 @@ LoadResult RunHttpLoad(int port, const std::string& path, const std::string& bod
                        int64_t total, const std::string& unix_path = "");
 
 // The same, with `headers` ("Name: value") added to each request. With `stream`, the answer
-// is read as server-sent events and each latency is the time to its first event; the
-// request still counts only once its answer is whole. Answers may come with a
-// Content-Length or chunked.
+// is read as server-sent events and each latency is the time to its first token: the first
+// event carrying text (a `"content"` or `"text"` string that is not empty, in OpenAI's
+// chunks and Anthropic's deltas alike). A provider's first event is often a role alone
+// (OpenAI's `"role":"assistant","content":""`), which the doors fold into their first text,
+// so the first token is what compares the paths. The request still counts only once its
+// answer is whole. Answers may come with a Content-Length or chunked.
 struct HttpLoadOptions {
   std::vector<std::string> headers;
   bool stream = false;
+  // Set: each stream's time to its first event of any kind, text or not, in answer order.
+  std::vector<double>* first_event_us = nullptr;
 };
 LoadResult RunHttpLoad(int port, const std::string& path, const std::string& body, int concurrency,
                        int64_t total, const HttpLoadOptions& options,

@@ -37,7 +37,7 @@ LoadResult RunClientLoad(const std::string& socket, const CompleteRequest& req, 
 
 // Streams (`req` with stream set) through switchyardd, `concurrency` at a time on
 // connections of 16, until `total` are whole; each latency is the time to the stream's first
-// chunk.
+// chunk, which carries its first text (the daemon sends none before).
 LoadResult RunClientStreams(const std::string& socket, const CompleteRequest& req, int concurrency,
                             int64_t total);
 
