@@ -285,7 +285,7 @@ void BenchPeers(const std::string& npm_dir) {
   }
   std::printf(
       "OpenAI door against the socket at 64: CPU a request %.2fx (target <= 1.5), RSS %.2fx "
-      "(target <= 1.25); req/s %.2fx direct (target >= 0.4; a byte relay's: %.2fx, at %.1f us "
+      "(target <= 1.25); req/s %.3fx direct (target >= 0.4; a byte relay's: %.2fx, at %.1f us "
       "a request)\n",
       per(socket) > 0 ? per(openai) / per(socket) : 0,
       socket.rss_kib > 0 ? static_cast<double>(openai.rss_kib) / static_cast<double>(socket.rss_kib)
