@@ -404,11 +404,12 @@ void IdleHttpConnections() {
   // Until the daemon holds every one of them: its own count in /metrics, which also counts
   // the connection asking.
   const std::string metrics = "http://127.0.0.1:" + std::to_string(http_port) + "/metrics";
+  const std::string_view sample = "\nswitchyard_connections ";
   testbed::PollUntil(5000, [&] {
     std::string text = testbed::HttpGet(metrics);
-    size_t at = text.find("\nswitchyard_connections ");
-    return at != std::string::npos &&
-           std::strtoll(text.c_str() + at + 24, nullptr, 10) > static_cast<long long>(idle.size());
+    size_t at = text.find(sample);
+    return at != std::string::npos && std::strtoll(text.c_str() + at + sample.size(), nullptr, 10) >
+                                          static_cast<long long>(idle.size());
   });
   int64_t after = testbed::RssKiB(pid);
   std::printf(
