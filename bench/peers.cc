@@ -275,7 +275,9 @@ void BenchPeers(const std::string& npm_dir) {
   direct_event.requests = static_cast<int64_t>(direct_event.latency_us.size());
   std::printf("direct's first event (the provider's role alone, before any text), 16 streams: %s\n",
               Ms(direct_event).c_str());
-  for (Path* door : {&openai, &anthropic, &socket}) {
+  // The byte relay is measured against the same targets: what a proxy that does nothing
+  // but move bytes gets on this machine.
+  for (Path* door : {&openai, &anthropic, &socket, &relay}) {
     const LoadResult& s = door->streams;
     std::printf(
         "%s: first token p50 %+.2f ms from direct (target <= +0.3), p99 %.2f ms against 2 x p50 "
