@@ -111,7 +111,6 @@ struct Path {
   int64_t many_total = 30000;  // requests per round at 64 connections
   // Filled in:
   LoadResult one{}, many{}, streams{}, stream{};
-  std::vector<double> streams_first_event{};  // at 16 streams, text or not
   double cpu_seconds = 0;
   int64_t rss_kib = 0;
 };
@@ -236,7 +235,13 @@ void BenchPeers(const std::string& npm_dir) {
   // Streams as a model sends them, an event every few milliseconds, so the 16 are in flight
   // together without saturating the machine: the first token's delay is the path's own.
   cluster.fake().SetFault("gpt-4o", "chunk_ms=" + std::to_string(kChunkMs));
-  Interleave(all, [](Path& p) { Pool(&p.streams, p.run(16, 800, true, &p.streams_first_event)); });
+  // Direct's first events too, text or not: the provider's own first event.
+  LoadResult direct_event;
+  Interleave(all, [&](Path& p) {
+    Pool(&p.streams, p.run(16, 800, true, &p == &direct ? &direct_event.latency_us : nullptr));
+  });
+  std::sort(direct_event.latency_us.begin(), direct_event.latency_us.end());
+  direct_event.requests = static_cast<int64_t>(direct_event.latency_us.size());
   // One stream at a time: what each path adds with nothing to queue behind.
   Interleave(all, [](Path& p) { Pool(&p.stream, p.run(1, 200, true, nullptr)); });
 
@@ -269,10 +274,6 @@ void BenchPeers(const std::string& npm_dir) {
   };
   // The provider's first event is a role alone; the doors fold it into their first text,
   // so the token, not the event, is what each path delivers first of the answer.
-  LoadResult direct_event;
-  direct_event.latency_us = direct.streams_first_event;
-  std::sort(direct_event.latency_us.begin(), direct_event.latency_us.end());
-  direct_event.requests = static_cast<int64_t>(direct_event.latency_us.size());
   std::printf("direct's first event (the provider's role alone, before any text), 16 streams: %s\n",
               Ms(direct_event).c_str());
   // The byte relay is measured against the same targets: what a proxy that does nothing
