@@ -26,7 +26,7 @@ class AttemptLog {
   Attempt& at(int64_t seq) { return attempts_[static_cast<size_t>(seq)]; }
   const Attempt& at(int64_t seq) const { return attempts_[static_cast<size_t>(seq)]; }
   const Attempt* last() const { return attempts_.empty() ? nullptr : &attempts_.back(); }
-  int64_t size() const { return static_cast<int64_t>(attempts_.size()); }
+  int64_t attempt_count() const { return static_cast<int64_t>(attempts_.size()); }
 
   std::vector<AttemptReport> Reports() const;
   // The attempts and fallbacks rows of the history's record.

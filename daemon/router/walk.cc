@@ -206,7 +206,7 @@ void Walk::StartCall(const std::string& name, bool retry, FittedPrompt&& p) {
   int64_t now = env_->clock().NowMs();
   int64_t remaining = deadline_at_ms_ - now;
   Call c;
-  c.seq = tried_.size();
+  c.seq = tried_.attempt_count();
   c.model = name;
   c.start_ms = now;
   c.retry = retry;
@@ -481,7 +481,7 @@ void Walk::FinishFailed() {
   }
   env_->log().Log(now, spdlog::level::warn, "route " + route_->name + ": " + r.error.code,
                   "route {}: {} after {} call(s), {} tier(s) skipped", route_->name, r.error.code,
-                  calls_made_, tried_.size() - calls_made_);
+                  calls_made_, tried_.attempt_count() - calls_made_);
   Finish(std::move(r));
 }
 
