@@ -14,7 +14,7 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] ||
   targets=(protocol provider sse config http1 redactor chat anthropic_door native_answer event_stream
-    http_request)
+    http_request pattern)
 
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DSWITCHYARD_FUZZ=ON >/dev/null

@@ -2,11 +2,16 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/pointer.h>
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
+#include <optional>
+#include <set>
 #include <string>
+
+#include "answer/rapidjson_pattern.h"
 
 #if defined(__clang__)
 // RapidJSON 1.1's member iterators predate C++20's reversed comparison operators: clang
@@ -17,16 +22,57 @@
 namespace switchyard {
 namespace {
 
+using Alloc = rapidjson::Document::AllocatorType;
+
+bool IsKey(const rapidjson::Value& name, std::string_view k) {
+  return std::string_view(name.GetString(), name.GetStringLength()) == k;
+}
+
+// RapidJSON 1.1 compiles every object of the document as a schema (so that a "$ref" may
+// point anywhere), not only those in a schema's place. So `fn(object, is_schema)` is called on
+// every object, the innermost first, `is_schema` telling the schemas (the root and what draft
+// 4's keywords, and "$defs", hold as schemas) from the rest: a properties map, a "default".
+// Only "enum" and "const" values are left out: their objects are data an answer is compared
+// with, which a rewrite must not change; DropUnreadableData sees to them.
+template <typename Fn>
+void EachObject(rapidjson::Value& v, bool is_schema, const Fn& fn);
+
+template <typename Fn>
+void EachObjectIn(rapidjson::Value& v, bool are_schemas, const Fn& fn) {
+  if (v.IsObject()) {
+    EachObject(v, are_schemas, fn);
+  } else if (v.IsArray()) {
+    for (rapidjson::Value& item : v.GetArray()) EachObjectIn(item, are_schemas, fn);
+  }
+}
+
+template <typename Fn>
+void EachObject(rapidjson::Value& v, bool is_schema, const Fn& fn) {
+  for (auto& m : v.GetObject()) {
+    rapidjson::Value& x = m.value;
+    if (!is_schema) {
+      EachObjectIn(x, false, fn);
+    } else if (IsKey(m.name, "properties") || IsKey(m.name, "patternProperties") ||
+               IsKey(m.name, "definitions") || IsKey(m.name, "$defs") ||
+               IsKey(m.name, "dependencies")) {
+      if (!x.IsObject()) continue;
+      for (auto& sub : x.GetObject()) EachObjectIn(sub.value, sub.value.IsObject(), fn);
+      fn(x, false);
+    } else if (IsKey(m.name, "allOf") || IsKey(m.name, "anyOf") || IsKey(m.name, "oneOf") ||
+               IsKey(m.name, "items") || IsKey(m.name, "not") || IsKey(m.name, "additionalItems") ||
+               IsKey(m.name, "additionalProperties")) {
+      EachObjectIn(x, true, fn);
+    } else if (!IsKey(m.name, "enum") && !IsKey(m.name, "const")) {
+      EachObjectIn(x, false, fn);
+    }
+  }
+  fn(v, is_schema);
+}
+
 // Draft 6's "const" as draft 4 says it: a one-value "enum" (when the schema has no enum of
 // its own; with one, the two together are the intersection, which the enum already bounds
 // only when it holds the const, so the const is kept as a one-value allOf instead).
-void ConstAsEnum(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc) {
-  if (v.IsArray()) {
-    for (rapidjson::Value& item : v.GetArray()) ConstAsEnum(item, alloc);
-    return;
-  }
-  if (!v.IsObject()) return;
-  for (auto& m : v.GetObject()) ConstAsEnum(m.value, alloc);
+void ConstAsEnum(rapidjson::Value& v, Alloc& alloc) {
   auto c = v.FindMember("const");
   if (c == v.MemberEnd()) return;
   rapidjson::Value one(rapidjson::kArrayType);
@@ -50,13 +96,7 @@ void ConstAsEnum(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc)
 
 // RapidJSON 1.1 resolves "$ref": "#/definitions/x" but not "#/$defs/x" (draft 2019's name,
 // which OpenAI's strict mode documents): "$defs" is renamed, and the references with it.
-void DefsAsDefinitions(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc) {
-  if (v.IsArray()) {
-    for (rapidjson::Value& item : v.GetArray()) DefsAsDefinitions(item, alloc);
-    return;
-  }
-  if (!v.IsObject()) return;
-  for (auto& m : v.GetObject()) DefsAsDefinitions(m.value, alloc);
+void DefsAsDefinitions(rapidjson::Value& v, Alloc& alloc) {
   auto ref = v.FindMember("$ref");
   if (ref != v.MemberEnd() && ref->value.IsString()) {
     std::string r(ref->value.GetString(), ref->value.GetStringLength());
@@ -72,13 +112,7 @@ void DefsAsDefinitions(rapidjson::Value& v, rapidjson::Document::AllocatorType& 
 // RapidJSON 1.1 fails an assertion (a crash in a release build) when a key matches a
 // patternProperties pattern of an object whose additionalProperties is false. A schema that
 // no value satisfies says the same thing by the other road it takes, which is sound.
-void AdditionalFalseAsSchema(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc) {
-  if (v.IsArray()) {
-    for (rapidjson::Value& item : v.GetArray()) AdditionalFalseAsSchema(item, alloc);
-    return;
-  }
-  if (!v.IsObject()) return;
-  for (auto& m : v.GetObject()) AdditionalFalseAsSchema(m.value, alloc);
+void AdditionalFalseAsSchema(rapidjson::Value& v, Alloc& alloc) {
   auto extra = v.FindMember("additionalProperties");
   if (extra == v.MemberEnd() || !extra->value.IsFalse() || !v.HasMember("patternProperties")) {
     return;
@@ -88,60 +122,80 @@ void AdditionalFalseAsSchema(rapidjson::Value& v, rapidjson::Document::Allocator
   extra->value = nothing;
 }
 
-// RapidJSON's own regular expressions lack the class escapes \d, \w and \s that schemas'
-// patterns use most; they are spelt out as the classes they stand for. (A pattern it still
-// cannot read is left unchecked by RapidJSON, as docs/design.md says.)
-std::string PortablePattern(std::string_view p) {
-  std::string out;
-  bool in_class = false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
-      const char* cls = nullptr;
-      switch (p[i + 1]) {
-        case 'd':
-          cls = "0-9";
-          break;
-        case 'w':
-          cls = "A-Za-z0-9_";
-          break;
-        case 's':
-          cls = " \\t\\n\\r\\f\\v";
-          break;
-      }
-      if (cls) {
-        out += in_class ? std::string(cls) : "[" + std::string(cls) + "]";
-      } else {
-        out.append(p.substr(i, 2));
-      }
-      ++i;
-      continue;
-    }
-    if (c == '[') in_class = true;
-    if (c == ']') in_class = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
-void PortablePatterns(rapidjson::Value& v, rapidjson::Document::AllocatorType& alloc) {
-  if (v.IsArray()) {
-    for (rapidjson::Value& item : v.GetArray()) PortablePatterns(item, alloc);
-    return;
-  }
-  if (!v.IsObject()) return;
-  for (auto& m : v.GetObject()) PortablePatterns(m.value, alloc);
+// Patterns in RapidJSON's dialect (answer/rapidjson_pattern.h). In a schema, one it cannot
+// read as ECMA 262 is taken out, left unchecked: it would be misread, or crash its engine.
+// Without one of its patternProperties, an object cannot tell which keys are additional, so
+// its additionalProperties goes too: a check lost, never an answer failed for a key it allows.
+// In any other object only what would crash the engine as it compiles is taken out.
+void EnginePatterns(rapidjson::Value& v, bool is_schema, Alloc& alloc) {
   auto pattern = v.FindMember("pattern");
   if (pattern != v.MemberEnd() && pattern->value.IsString()) {
-    std::string p = PortablePattern(
-        std::string_view(pattern->value.GetString(), pattern->value.GetStringLength()));
-    pattern->value.SetString(p.data(), static_cast<rapidjson::SizeType>(p.size()), alloc);
+    std::string_view p(pattern->value.GetString(), pattern->value.GetStringLength());
+    if (!is_schema) {
+      if (!EngineCompilesSafely(p)) v.EraseMember(pattern);
+    } else if (auto given = EnginePattern(p)) {
+      pattern->value.SetString(given->data(), static_cast<rapidjson::SizeType>(given->size()),
+                               alloc);
+    } else {
+      v.EraseMember(pattern);
+    }
   }
   auto props = v.FindMember("patternProperties");
   if (props == v.MemberEnd() || !props->value.IsObject()) return;
-  for (auto& m : props->value.GetObject()) {
-    std::string p = PortablePattern(std::string_view(m.name.GetString(), m.name.GetStringLength()));
-    m.name.SetString(p.data(), static_cast<rapidjson::SizeType>(p.size()), alloc);
+  bool dropped = false;
+  for (auto m = props->value.MemberBegin(); m != props->value.MemberEnd();) {
+    std::string_view p(m->name.GetString(), m->name.GetStringLength());
+    std::optional<std::string> given;
+    if (!is_schema) {
+      if (EngineCompilesSafely(p)) given = std::string(p);
+    } else {
+      given = EnginePattern(p);
+    }
+    if (!given) {
+      m = props->value.EraseMember(m);
+      dropped = true;
+      continue;
+    }
+    m->name.SetString(given->data(), static_cast<rapidjson::SizeType>(given->size()), alloc);
+    ++m;
+  }
+  if (dropped && is_schema) v.EraseMember("additionalProperties");
+}
+
+// Whether RapidJSON could compile every object in `data` (an "enum" or "const" value), as it
+// does, without its regex engine crashing.
+bool CompilesSafely(const rapidjson::Value& data) {
+  if (data.IsArray()) {
+    for (const rapidjson::Value& item : data.GetArray()) {
+      if (!CompilesSafely(item)) return false;
+    }
+    return true;
+  }
+  if (!data.IsObject()) return true;
+  for (const auto& m : data.GetObject()) {
+    if (IsKey(m.name, "pattern") && m.value.IsString() &&
+        !EngineCompilesSafely(std::string_view(m.value.GetString(), m.value.GetStringLength()))) {
+      return false;
+    }
+    if (IsKey(m.name, "patternProperties") && m.value.IsObject()) {
+      for (const auto& key : m.value.GetObject()) {
+        if (!EngineCompilesSafely(
+                std::string_view(key.name.GetString(), key.name.GetStringLength()))) {
+          return false;
+        }
+      }
+    }
+    if (!CompilesSafely(m.value)) return false;
+  }
+  return true;
+}
+
+// An "enum" or "const" whose data RapidJSON could not compile is taken out, left unchecked:
+// changing the data would fail the answers it allows.
+void DropUncompilableData(rapidjson::Value& v) {
+  for (const char* k : {"enum", "const"}) {
+    auto data = v.FindMember(k);
+    if (data != v.MemberEnd() && !CompilesSafely(data->value)) v.EraseMember(data);
   }
 }
 
@@ -240,6 +294,32 @@ Status Shape(const rapidjson::Value& v, const std::string& at) {
   return Status::Ok();
 }
 
+// Where a local "$ref" points, RapidJSON validates with what it finds: a schema that is not
+// in a schema's place must pass Shape too. (Remote ones it does not follow.)
+// Each target is checked once, however many point at it.
+Status RefTargetsAreSchemas(const rapidjson::Value& v, const rapidjson::Document& doc,
+                            std::set<const rapidjson::Value*>* checked) {
+  if (v.IsArray()) {
+    for (const rapidjson::Value& item : v.GetArray()) {
+      SY_RETURN_IF_ERROR(RefTargetsAreSchemas(item, doc, checked));
+    }
+    return Status::Ok();
+  }
+  if (!v.IsObject()) return Status::Ok();
+  for (const auto& m : v.GetObject()) {
+    SY_RETURN_IF_ERROR(RefTargetsAreSchemas(m.value, doc, checked));
+  }
+  auto ref = v.FindMember("$ref");
+  if (ref == v.MemberEnd() || !ref->value.IsString() || ref->value.GetString()[0] != '#') {
+    return Status::Ok();
+  }
+  std::string fragment(ref->value.GetString(), ref->value.GetStringLength());
+  rapidjson::Pointer pointer(fragment.data(), fragment.size());
+  const rapidjson::Value* target = pointer.IsValid() ? pointer.Get(doc) : nullptr;
+  if (!target || !target->IsObject() || !checked->insert(target).second) return Status::Ok();
+  return Shape(*target, fragment.substr(1));
+}
+
 constexpr size_t kMaxSchemaDepth = 64;
 constexpr size_t kMaxAnswerDepth = 512;
 
@@ -267,10 +347,18 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
   }
   if (!impl->doc.IsObject()) return Status::InvalidArgument("the schema is not a JSON object");
   SY_RETURN_IF_ERROR(Shape(impl->doc, ""));
-  ConstAsEnum(impl->doc, impl->doc.GetAllocator());
-  DefsAsDefinitions(impl->doc, impl->doc.GetAllocator());
-  AdditionalFalseAsSchema(impl->doc, impl->doc.GetAllocator());
-  PortablePatterns(impl->doc, impl->doc.GetAllocator());
+  std::set<const rapidjson::Value*> checked;
+  SY_RETURN_IF_ERROR(RefTargetsAreSchemas(impl->doc, impl->doc, &checked));
+  Alloc& alloc = impl->doc.GetAllocator();
+  EachObject(impl->doc, true, [&](rapidjson::Value& object, bool is_schema) {
+    if (is_schema) {
+      DropUncompilableData(object);
+      ConstAsEnum(object, alloc);
+      DefsAsDefinitions(object, alloc);
+      AdditionalFalseAsSchema(object, alloc);
+    }
+    EnginePatterns(object, is_schema, alloc);
+  });
   impl->schema = std::make_unique<rapidjson::SchemaDocument>(impl->doc);
   out->reset(new JsonSchema(std::move(impl)));
   return Status::Ok();
@@ -282,8 +370,10 @@ Status JsonSchema::Validate(std::string_view json) const {
                                    " levels");
   }
   rapidjson::Document d;
-  // Iterative: a deep answer costs heap, not stack.
-  d.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
+  // Iterative: a deep answer costs heap, not stack. Valid UTF-8 only: the regex engine reads
+  // a string's bad last byte as the start of a character and runs past its end.
+  d.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json.data(),
+                                                                                  json.size());
   if (d.HasParseError()) {
     return Status::InvalidArgument(std::string("not valid JSON: ") +
                                    rapidjson::GetParseError_En(d.GetParseError()) + " at offset " +

@@ -141,5 +141,61 @@ TEST(JsonSchema, StrictModeFormsAndTheirErrors) {
   EXPECT_EQ(JsonSchema::Compile("{", &s).message().substr(0, 27), "the schema is not valid JSO");
 }
 
+TEST(JsonSchema, PatternsTheEngineCannotReadAreLeftUncheckedNeverFailing) {
+  std::unique_ptr<JsonSchema> s;
+  // Each of these patterns made RapidJSON's regex engine read outside its stack or recurse
+  // without end; unread, they check nothing.
+  Status compiled = JsonSchema::Compile(R"js({"type":"object",
+      "properties":{"a":{"type":"string","pattern":"a()"},
+                    "b":{"type":"string","pattern":"(x*)*"},
+                    "c":{"type":"string","pattern":"^(?:ab)+$"}},
+      "patternProperties":{"^x_\\w+$":{"type":"integer"},"k(|b)":{"type":"integer"}},
+      "additionalProperties":false})js",
+                                        &s);
+  ASSERT_TRUE(compiled.ok()) << compiled.message();
+  EXPECT_TRUE(s->Validate(R"js({"a":"zzz","b":"y","c":"abab"})js").ok());
+  // Without one of its patterns the object cannot tell which keys are additional: "kb" (which
+  // "k(|b)" matches) is not failed, and the pattern still read still checks its keys.
+  EXPECT_TRUE(s->Validate(R"js({"kb":1,"other":true})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"x_n":"one"})js").message(), "at /x_n: fails 'patternProperties'");
+
+  // A pattern found in every string stays one: "a*" matches "b" (the engine alone would not).
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"type":"string","pattern":"a*"})js", &s).ok());
+  EXPECT_TRUE(s->Validate(R"js("b")js").ok());
+
+  // Data that looks like a schema is left as it is: an enum value with "const" and a
+  // "pattern" (which a schema's place would make ".*"), and properties named like keywords.
+  ASSERT_TRUE(
+      JsonSchema::Compile(R"js({"enum":[{"const":1,"pattern":"a*","$ref":"#/$defs/x"}]})js", &s)
+          .ok());
+  EXPECT_TRUE(s->Validate(R"js({"const":1,"pattern":"a*","$ref":"#/$defs/x"})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"const":1,"pattern":".*","$ref":"#/definitions/x"})js").message(),
+            "at /: fails 'enum'");
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"properties":{"const":{"type":"string"},
+      "pattern":{"type":"integer"},"additionalProperties":{"type":"null"}},
+      "patternProperties":{"k(|b)":{}}})js",
+                                  &s)
+                  .ok());
+  EXPECT_TRUE(s->Validate(R"js({"const":"x","pattern":1,"additionalProperties":null})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"const":1})js").message(), "at /const: fails 'type'");
+  EXPECT_EQ(s->Validate(R"js({"additionalProperties":1})js").message(),
+            "at /additionalProperties: fails 'type'");
+  // RapidJSON compiles data as a schema too: an enum whose data it would crash on is left
+  // unchecked.
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"enum":[{"pattern":"a()"}]})js", &s).ok());
+  EXPECT_TRUE(s->Validate(R"js({"pattern":"b"})js").ok());
+  // And a "$ref" may point anywhere: what it points at must be a schema.
+  EXPECT_EQ(JsonSchema::Compile(R"js({"x-lib":{"a":{"patternProperties":{"^a":"m"}}},
+      "properties":{"p":{"$ref":"#/x-lib/a"}}})js",
+                                &s)
+                .message(),
+            "the schema is not valid at /x-lib/a/patternProperties/^a: expected a schema (an "
+            "object)");
+
+  // An answer that is not UTF-8 is not JSON: the engine would read past a string's bad end.
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"type":"string","pattern":"^a"})js", &s).ok());
+  EXPECT_EQ(s->Validate("\"a\xe4\"").message().substr(0, 15), "not valid JSON:");
+}
+
 }  // namespace
 }  // namespace switchyard
