@@ -13,7 +13,7 @@ packages=(
   openssl socat
   libhttp-parser-dev prometheus
   libhiredis-dev redis-server redis-tools
-  rapidjson-dev json-schema-test-suite ccache zlib1g-dev
+  rapidjson-dev json-schema-test-suite libre2-dev ccache zlib1g-dev
   help2man lintian libjs-chart.js chromium
 )
 # Node.js and npm, for the OpenAI SDK the front door is tested with: Debian's, unless the

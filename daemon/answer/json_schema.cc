@@ -1,5 +1,10 @@
 #include "answer/json_schema.h"
 
+// First: it stands in for the regex header RapidJSON's schema would include.
+// clang-format off
+#include "answer/rapidjson_re2.h"
+// clang-format on
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/pointer.h>
@@ -7,11 +12,9 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
-#include <optional>
 #include <set>
 #include <string>
-
-#include "answer/rapidjson_pattern.h"
+#include <vector>
 
 #if defined(__clang__)
 // RapidJSON 1.1's member iterators predate C++20's reversed comparison operators: clang
@@ -28,45 +31,32 @@ bool IsKey(const rapidjson::Value& name, std::string_view k) {
   return std::string_view(name.GetString(), name.GetStringLength()) == k;
 }
 
-// RapidJSON 1.1 compiles every object of the document as a schema (so that a "$ref" may
-// point anywhere), not only those in a schema's place. So `fn(object, is_schema)` is called on
-// every object, the innermost first, `is_schema` telling the schemas (the root and what draft
-// 4's keywords, and "$defs", hold as schemas) from the rest: a properties map, a "default".
-// Only "enum" and "const" values are left out: their objects are data an answer is compared
-// with, which a rewrite must not change; DropUnreadableData sees to them.
+// Calls `fn` on every schema in `v`, the innermost first: `v` and what draft 4's keywords
+// (and "$defs") hold as schemas. Never on data that only looks like one (an "enum" value,
+// a "default", a property named "const"), which the rewrites below must leave as it is.
 template <typename Fn>
-void EachObject(rapidjson::Value& v, bool is_schema, const Fn& fn);
-
-template <typename Fn>
-void EachObjectIn(rapidjson::Value& v, bool are_schemas, const Fn& fn) {
-  if (v.IsObject()) {
-    EachObject(v, are_schemas, fn);
-  } else if (v.IsArray()) {
-    for (rapidjson::Value& item : v.GetArray()) EachObjectIn(item, are_schemas, fn);
-  }
-}
-
-template <typename Fn>
-void EachObject(rapidjson::Value& v, bool is_schema, const Fn& fn) {
+void EachSchema(rapidjson::Value& v, const Fn& fn) {
+  if (!v.IsObject()) return;
   for (auto& m : v.GetObject()) {
     rapidjson::Value& x = m.value;
-    if (!is_schema) {
-      EachObjectIn(x, false, fn);
-    } else if (IsKey(m.name, "properties") || IsKey(m.name, "patternProperties") ||
-               IsKey(m.name, "definitions") || IsKey(m.name, "$defs") ||
-               IsKey(m.name, "dependencies")) {
-      if (!x.IsObject()) continue;
-      for (auto& sub : x.GetObject()) EachObjectIn(sub.value, sub.value.IsObject(), fn);
-      fn(x, false);
+    if (IsKey(m.name, "properties") || IsKey(m.name, "patternProperties") ||
+        IsKey(m.name, "definitions") || IsKey(m.name, "$defs") || IsKey(m.name, "dependencies")) {
+      if (x.IsObject()) {
+        for (auto& sub : x.GetObject()) EachSchema(sub.value, fn);
+      }
     } else if (IsKey(m.name, "allOf") || IsKey(m.name, "anyOf") || IsKey(m.name, "oneOf") ||
-               IsKey(m.name, "items") || IsKey(m.name, "not") || IsKey(m.name, "additionalItems") ||
+               IsKey(m.name, "items")) {
+      if (x.IsArray()) {
+        for (rapidjson::Value& sub : x.GetArray()) EachSchema(sub, fn);
+      } else {
+        EachSchema(x, fn);
+      }
+    } else if (IsKey(m.name, "not") || IsKey(m.name, "additionalItems") ||
                IsKey(m.name, "additionalProperties")) {
-      EachObjectIn(x, true, fn);
-    } else if (!IsKey(m.name, "enum") && !IsKey(m.name, "const")) {
-      EachObjectIn(x, false, fn);
+      EachSchema(x, fn);
     }
   }
-  fn(v, is_schema);
+  fn(v);
 }
 
 // Draft 6's "const" as draft 4 says it: a one-value "enum" (when the schema has no enum of
@@ -122,81 +112,39 @@ void AdditionalFalseAsSchema(rapidjson::Value& v, Alloc& alloc) {
   extra->value = nothing;
 }
 
-// Patterns in RapidJSON's dialect (answer/rapidjson_pattern.h). In a schema, one it cannot
-// read as ECMA 262 is taken out, left unchecked: it would be misread, or crash its engine.
-// Without one of its patternProperties, an object cannot tell which keys are additional, so
-// its additionalProperties goes too: a check lost, never an answer failed for a key it allows.
-// In any other object only what would crash the engine as it compiles is taken out.
-void EnginePatterns(rapidjson::Value& v, bool is_schema, Alloc& alloc) {
-  auto pattern = v.FindMember("pattern");
-  if (pattern != v.MemberEnd() && pattern->value.IsString()) {
-    std::string_view p(pattern->value.GetString(), pattern->value.GetStringLength());
-    if (!is_schema) {
-      if (!EngineCompilesSafely(p)) v.EraseMember(pattern);
-    } else if (auto given = EnginePattern(p)) {
-      pattern->value.SetString(given->data(), static_cast<rapidjson::SizeType>(given->size()),
-                               alloc);
-    } else {
-      v.EraseMember(pattern);
-    }
-  }
+// A patternProperties key that cannot be matched (not ECMA 262, or beyond what RE2 takes)
+// leaves the object unable to tell which keys are additional: its additionalProperties goes,
+// a check lost rather than an answer failed for a key the schema allows.
+void AdditionalUnknowable(rapidjson::Value& v) {
   auto props = v.FindMember("patternProperties");
   if (props == v.MemberEnd() || !props->value.IsObject()) return;
-  bool dropped = false;
-  for (auto m = props->value.MemberBegin(); m != props->value.MemberEnd();) {
-    std::string_view p(m->name.GetString(), m->name.GetStringLength());
-    std::optional<std::string> given;
-    if (!is_schema) {
-      if (EngineCompilesSafely(p)) given = std::string(p);
-    } else {
-      given = EnginePattern(p);
+  for (const auto& m : props->value.GetObject()) {
+    if (!CompileEcmaPattern(std::string(m.name.GetString(), m.name.GetStringLength()).c_str())) {
+      v.EraseMember("additionalProperties");
+      return;
     }
-    if (!given) {
-      m = props->value.EraseMember(m);
-      dropped = true;
-      continue;
-    }
-    m->name.SetString(given->data(), static_cast<rapidjson::SizeType>(given->size()), alloc);
-    ++m;
   }
-  if (dropped && is_schema) v.EraseMember("additionalProperties");
 }
 
-// Whether RapidJSON could compile every object in `data` (an "enum" or "const" value), as it
-// does, without its regex engine crashing.
-bool CompilesSafely(const rapidjson::Value& data) {
-  if (data.IsArray()) {
-    for (const rapidjson::Value& item : data.GetArray()) {
-      if (!CompilesSafely(item)) return false;
-    }
-    return true;
+// The local "$ref"s in `v`, anywhere: RapidJSON follows one wherever it is.
+void LocalRefs(const rapidjson::Value& v, std::vector<std::string>* refs) {
+  if (v.IsArray()) {
+    for (const rapidjson::Value& item : v.GetArray()) LocalRefs(item, refs);
+    return;
   }
-  if (!data.IsObject()) return true;
-  for (const auto& m : data.GetObject()) {
-    if (IsKey(m.name, "pattern") && m.value.IsString() &&
-        !EngineCompilesSafely(std::string_view(m.value.GetString(), m.value.GetStringLength()))) {
-      return false;
-    }
-    if (IsKey(m.name, "patternProperties") && m.value.IsObject()) {
-      for (const auto& key : m.value.GetObject()) {
-        if (!EngineCompilesSafely(
-                std::string_view(key.name.GetString(), key.name.GetStringLength()))) {
-          return false;
-        }
-      }
-    }
-    if (!CompilesSafely(m.value)) return false;
+  if (!v.IsObject()) return;
+  for (const auto& m : v.GetObject()) LocalRefs(m.value, refs);
+  auto ref = v.FindMember("$ref");
+  if (ref != v.MemberEnd() && ref->value.IsString() && ref->value.GetString()[0] == '#') {
+    refs->emplace_back(ref->value.GetString(), ref->value.GetStringLength());
   }
-  return true;
 }
 
-// An "enum" or "const" whose data RapidJSON could not compile is taken out, left unchecked:
-// changing the data would fail the answers it allows.
-void DropUncompilableData(rapidjson::Value& v) {
-  for (const char* k : {"enum", "const"}) {
-    auto data = v.FindMember(k);
-    if (data != v.MemberEnd() && !CompilesSafely(data->value)) v.EraseMember(data);
-  }
+// Where a local "$ref" points, when it resolves to an object.
+rapidjson::Value* RefTarget(rapidjson::Document& doc, const std::string& ref) {
+  rapidjson::Pointer pointer(ref.data(), ref.size());
+  rapidjson::Value* target = pointer.IsValid() ? pointer.Get(doc) : nullptr;
+  return target && target->IsObject() ? target : nullptr;
 }
 
 // How deep `json` nests arrays and objects, read as text (strings skipped). RapidJSON builds
@@ -295,29 +243,17 @@ Status Shape(const rapidjson::Value& v, const std::string& at) {
 }
 
 // Where a local "$ref" points, RapidJSON validates with what it finds: a schema that is not
-// in a schema's place must pass Shape too. (Remote ones it does not follow.)
-// Each target is checked once, however many point at it.
-Status RefTargetsAreSchemas(const rapidjson::Value& v, const rapidjson::Document& doc,
-                            std::set<const rapidjson::Value*>* checked) {
-  if (v.IsArray()) {
-    for (const rapidjson::Value& item : v.GetArray()) {
-      SY_RETURN_IF_ERROR(RefTargetsAreSchemas(item, doc, checked));
-    }
-    return Status::Ok();
+// in a schema's place must pass Shape too, once however many point at it. (Remote ones it
+// does not follow.)
+Status RefTargetsAreSchemas(rapidjson::Document& doc) {
+  std::vector<std::string> refs;
+  LocalRefs(doc, &refs);
+  std::set<const rapidjson::Value*> checked;
+  for (const std::string& ref : refs) {
+    rapidjson::Value* target = RefTarget(doc, ref);
+    if (target && checked.insert(target).second) SY_RETURN_IF_ERROR(Shape(*target, ref.substr(1)));
   }
-  if (!v.IsObject()) return Status::Ok();
-  for (const auto& m : v.GetObject()) {
-    SY_RETURN_IF_ERROR(RefTargetsAreSchemas(m.value, doc, checked));
-  }
-  auto ref = v.FindMember("$ref");
-  if (ref == v.MemberEnd() || !ref->value.IsString() || ref->value.GetString()[0] != '#') {
-    return Status::Ok();
-  }
-  std::string fragment(ref->value.GetString(), ref->value.GetStringLength());
-  rapidjson::Pointer pointer(fragment.data(), fragment.size());
-  const rapidjson::Value* target = pointer.IsValid() ? pointer.Get(doc) : nullptr;
-  if (!target || !target->IsObject() || !checked->insert(target).second) return Status::Ok();
-  return Shape(*target, fragment.substr(1));
+  return Status::Ok();
 }
 
 constexpr size_t kMaxSchemaDepth = 64;
@@ -347,18 +283,22 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
   }
   if (!impl->doc.IsObject()) return Status::InvalidArgument("the schema is not a JSON object");
   SY_RETURN_IF_ERROR(Shape(impl->doc, ""));
-  std::set<const rapidjson::Value*> checked;
-  SY_RETURN_IF_ERROR(RefTargetsAreSchemas(impl->doc, impl->doc, &checked));
+  SY_RETURN_IF_ERROR(RefTargetsAreSchemas(impl->doc));
   Alloc& alloc = impl->doc.GetAllocator();
-  EachObject(impl->doc, true, [&](rapidjson::Value& object, bool is_schema) {
-    if (is_schema) {
-      DropUncompilableData(object);
-      ConstAsEnum(object, alloc);
-      DefsAsDefinitions(object, alloc);
-      AdditionalFalseAsSchema(object, alloc);
-    }
-    EnginePatterns(object, is_schema, alloc);
-  });
+  auto draft4 = [&](rapidjson::Value& schema) {
+    ConstAsEnum(schema, alloc);
+    DefsAsDefinitions(schema, alloc);
+    AdditionalFalseAsSchema(schema, alloc);
+    AdditionalUnknowable(schema);
+  };
+  EachSchema(impl->doc, draft4);
+  // What a "$ref" points at is a schema too, wherever it is (each rewrite is idempotent, so
+  // one already made is not made twice).
+  std::vector<std::string> refs;
+  LocalRefs(impl->doc, &refs);
+  for (const std::string& ref : refs) {
+    if (rapidjson::Value* target = RefTarget(impl->doc, ref)) EachSchema(*target, draft4);
+  }
   impl->schema = std::make_unique<rapidjson::SchemaDocument>(impl->doc);
   out->reset(new JsonSchema(std::move(impl)));
   return Status::Ok();
@@ -370,8 +310,7 @@ Status JsonSchema::Validate(std::string_view json) const {
                                    " levels");
   }
   rapidjson::Document d;
-  // Iterative: a deep answer costs heap, not stack. Valid UTF-8 only: the regex engine reads
-  // a string's bad last byte as the start of a character and runs past its end.
+  // Iterative: a deep answer costs heap, not stack. Valid UTF-8 only, as JSON text is.
   d.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json.data(),
                                                                                   json.size());
   if (d.HasParseError()) {

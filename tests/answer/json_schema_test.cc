@@ -141,30 +141,34 @@ TEST(JsonSchema, StrictModeFormsAndTheirErrors) {
   EXPECT_EQ(JsonSchema::Compile("{", &s).message().substr(0, 27), "the schema is not valid JSO");
 }
 
-TEST(JsonSchema, PatternsTheEngineCannotReadAreLeftUncheckedNeverFailing) {
+TEST(JsonSchema, PatternsAreEcmaAndWhatRe2CannotSayIsLeftUnchecked) {
   std::unique_ptr<JsonSchema> s;
-  // Each of these patterns made RapidJSON's regex engine read outside its stack or recurse
-  // without end; unread, they check nothing.
+  // The first three crashed or looped RapidJSON's own regex engine; with RE2 they check what
+  // they say. A lookahead RE2 cannot say: unchecked, never failing.
   Status compiled = JsonSchema::Compile(R"js({"type":"object",
       "properties":{"a":{"type":"string","pattern":"a()"},
-                    "b":{"type":"string","pattern":"(x*)*"},
-                    "c":{"type":"string","pattern":"^(?:ab)+$"}},
-      "patternProperties":{"^x_\\w+$":{"type":"integer"},"k(|b)":{"type":"integer"}},
+                    "b":{"type":"string","pattern":"^(x*)*$"},
+                    "c":{"type":"string","pattern":"^(?:ab)+$"},
+                    "d":{"type":"string","pattern":"^(?=.*\\d)"}},
+      "patternProperties":{"^x_\\w+$":{"type":"integer"},"(?=k)":{"type":"integer"}},
       "additionalProperties":false})js",
                                         &s);
   ASSERT_TRUE(compiled.ok()) << compiled.message();
-  EXPECT_TRUE(s->Validate(R"js({"a":"zzz","b":"y","c":"abab"})js").ok());
+  EXPECT_TRUE(s->Validate(R"js({"a":"za","b":"xx","c":"abab","d":"no digit"})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"a":"zzz"})js").message(), "at /a: fails 'pattern'");
+  EXPECT_EQ(s->Validate(R"js({"b":"xy"})js").message(), "at /b: fails 'pattern'");
+  EXPECT_EQ(s->Validate(R"js({"c":"aba"})js").message(), "at /c: fails 'pattern'");
   // Without one of its patterns the object cannot tell which keys are additional: "kb" (which
-  // "k(|b)" matches) is not failed, and the pattern still read still checks its keys.
+  // "(?=k)" matches) is not failed, and the pattern still read still checks its keys.
   EXPECT_TRUE(s->Validate(R"js({"kb":1,"other":true})js").ok());
   EXPECT_EQ(s->Validate(R"js({"x_n":"one"})js").message(), "at /x_n: fails 'patternProperties'");
 
-  // A pattern found in every string stays one: "a*" matches "b" (the engine alone would not).
+  // A pattern found in every string, empty, is found in "b" (RapidJSON's engine did not).
   ASSERT_TRUE(JsonSchema::Compile(R"js({"type":"string","pattern":"a*"})js", &s).ok());
   EXPECT_TRUE(s->Validate(R"js("b")js").ok());
 
-  // Data that looks like a schema is left as it is: an enum value with "const" and a
-  // "pattern" (which a schema's place would make ".*"), and properties named like keywords.
+  // Data that looks like a schema is left as it is: an enum value with "const", "pattern" and
+  // "$ref", and properties named like keywords.
   ASSERT_TRUE(
       JsonSchema::Compile(R"js({"enum":[{"const":1,"pattern":"a*","$ref":"#/$defs/x"}]})js", &s)
           .ok());
@@ -180,10 +184,11 @@ TEST(JsonSchema, PatternsTheEngineCannotReadAreLeftUncheckedNeverFailing) {
   EXPECT_EQ(s->Validate(R"js({"const":1})js").message(), "at /const: fails 'type'");
   EXPECT_EQ(s->Validate(R"js({"additionalProperties":1})js").message(),
             "at /additionalProperties: fails 'type'");
-  // RapidJSON compiles data as a schema too: an enum whose data it would crash on is left
-  // unchecked.
+  // RapidJSON compiles data as a schema too (a "$ref" may point at it): a pattern there that
+  // crashed its own engine is an ordinary one, and the enum keeps its data as it is.
   ASSERT_TRUE(JsonSchema::Compile(R"js({"enum":[{"pattern":"a()"}]})js", &s).ok());
-  EXPECT_TRUE(s->Validate(R"js({"pattern":"b"})js").ok());
+  EXPECT_TRUE(s->Validate(R"js({"pattern":"a()"})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"pattern":"b"})js").message(), "at /: fails 'enum'");
   // And a "$ref" may point anywhere: what it points at must be a schema.
   EXPECT_EQ(JsonSchema::Compile(R"js({"x-lib":{"a":{"patternProperties":{"^a":"m"}}},
       "properties":{"p":{"$ref":"#/x-lib/a"}}})js",

@@ -1,0 +1,61 @@
+// RE2 in the place of RapidJSON 1.1's own regular expressions. Its schema validator compiles
+// each "pattern" and "patternProperties" key with rapidjson::internal::GenericRegex, from
+// rapidjson/internal/regex.h; that engine reads outside its stack on an empty group (`a()`),
+// follows a loop of empty steps until the stack runs out (`(a*)*`), and takes time that
+// grows with the square of a pattern's size at every character. This header defines that
+// class over RE2 and claims the header's include guard, so <rapidjson/schema.h> compiles
+// with it: include it first, in the one file that includes RapidJSON's schema. The pattern
+// is ECMA 262, spelt in RE2's syntax by answer/ecma_pattern.h; one it cannot spell, or RE2
+// refuses, is not valid, and RapidJSON leaves it unchecked.
+#pragma once
+
+#ifdef RAPIDJSON_INTERNAL_REGEX_H_
+#error "answer/rapidjson_re2.h must come before any RapidJSON header that includes regex.h"
+#endif
+#define RAPIDJSON_INTERNAL_REGEX_H_
+
+#include <rapidjson/allocators.h>
+#include <re2/re2.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "answer/ecma_pattern.h"
+
+namespace switchyard {
+
+// The compiled pattern, or nothing. Bounded: RE2 refuses a pattern whose program would pass
+// this much memory, and matches in time linear in the text.
+inline std::unique_ptr<RE2> CompileEcmaPattern(const char* ecma) {
+  std::optional<std::string> re2 = Re2Syntax(ecma);
+  if (!re2) return nullptr;
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(1 << 20);
+  auto compiled = std::make_unique<RE2>(*re2, options);
+  return compiled->ok() ? std::move(compiled) : nullptr;
+}
+
+}  // namespace switchyard
+
+RAPIDJSON_NAMESPACE_BEGIN
+namespace internal {
+
+// What schema.h asks of its regex: built from the pattern's C string, IsValid, and Search,
+// which finds the pattern anywhere in a C string.
+template <typename Encoding, typename Allocator = CrtAllocator>
+class GenericRegex {
+ public:
+  using Ch = typename Encoding::Ch;
+  explicit GenericRegex(const Ch* source, Allocator* = nullptr)
+      : re_(switchyard::CompileEcmaPattern(source)) {}
+  bool IsValid() const { return re_ != nullptr; }
+  bool Search(const Ch* s) const { return RE2::PartialMatch(s, *re_); }
+
+ private:
+  std::unique_ptr<RE2> re_;
+};
+
+}  // namespace internal
+RAPIDJSON_NAMESPACE_END
