@@ -6,6 +6,7 @@
 #include <string>
 
 #include "answer/answer_schemas.h"
+#include "answer/json_schema.h"
 #include "load.h"
 #include "testbed.h"
 #include "wire/anthropic_messages.h"
@@ -156,6 +157,36 @@ double PurePath(const std::string& body, const std::string& answer) {
   });
 }
 
+// A "pattern" checked against one 16,000-character string, as RE2 matches it: ordinary
+// patterns, one that makes a backtracking engine exponential, and one of 511 optional
+// characters (1,024 states) that made RapidJSON's own engine quadratic at every character
+// (measured at 64 s for this string before RE2 took its place).
+void BenchPatterns() {
+  std::string optional_run;
+  for (int i = 0; i < 511; ++i) optional_run += "a?";
+  optional_run += "b";
+  const std::string text = "\"" + std::string(16000, 'a') + "\"";
+  struct Case {
+    const char* what;
+    std::string pattern;
+  };
+  const Case cases[] = {
+      {"an e-mail address, ^[\\w.-]+@[\\w-]+\\.[a-z]{2,}$", R"(^[\\w.-]+@[\\w-]+\\.[a-z]{2,}$)"},
+      {"a length, [a-z]{2,64}", "[a-z]{2,64}"},
+      {"backtracking's worst, (a+a+)+b", "(a+a+)+b"},
+      {"511 optional characters, a?a?...a?b", optional_run},
+  };
+  std::printf("\n| a \"pattern\" checked against a 16,000-character string | µs |\n|---|---|\n");
+  for (const Case& c : cases) {
+    std::unique_ptr<JsonSchema> s;
+    if (!JsonSchema::Compile(R"({"type":"string","pattern":")" + c.pattern + "\"}", &s).ok()) {
+      std::abort();
+    }
+    double us = PerRunUs(10, [&] { (void)s->Validate(text); });
+    std::printf("| %s | %.0f |\n", c.what, us);
+  }
+}
+
 CompleteRequest Through(const std::string& body) {
   ChatCompletionRequest chat;
   if (!ParseChatCompletion(body, &chat).ok()) std::abort();
@@ -189,6 +220,7 @@ void BenchChat() {
   });
   std::printf("| validating the 2 KB answer against the 1 KB schema | %.1f |\n", validate);
   std::printf("| compiling the 1 KB schema (once per distinct schema; cached) | %.1f |\n", compile);
+  BenchPatterns();
 
   std::printf(
       "\n| through the daemon, 1 in flight, alternated | p50 / p99 µs | minus text p50 |\n"

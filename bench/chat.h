@@ -4,7 +4,8 @@
 //     provider, the answer read and checked, written for the client): a plain text request,
 //     a tool-call request (two tools, a tool turn in the history, a call in the answer,
 //     checked against its schema), and a json_schema answer (a 1 KB schema, a 2 KB answer)
-//     validated with the schema cached and compiled afresh.
+//     validated with the schema cached and compiled afresh; and a "pattern" (RE2) checked
+//     against a 16,000-character string, ordinary patterns and adversarial ones.
 //   - Through the daemon at 1 in flight, alternated: the same three requests end to end
 //     over MessagePack, the fake provider answering at once.
 #pragma once

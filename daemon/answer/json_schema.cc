@@ -310,9 +310,9 @@ Status JsonSchema::Validate(std::string_view json) const {
                                    " levels");
   }
   rapidjson::Document d;
-  // Iterative: a deep answer costs heap, not stack. Valid UTF-8 only, as JSON text is.
-  d.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(json.data(),
-                                                                                  json.size());
+  // Iterative: a deep answer costs heap, not stack. (Its text is UTF-8 already: the wire
+  // readers checked it as they read the provider's JSON.)
+  d.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (d.HasParseError()) {
     return Status::InvalidArgument(std::string("not valid JSON: ") +
                                    rapidjson::GetParseError_En(d.GetParseError()) + " at offset " +
