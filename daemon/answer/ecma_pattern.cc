@@ -52,7 +52,7 @@ class Translator {
   }
 
  private:
-  bool Next(char c) const { return at_ < p_.size() && p_[at_] == c; }
+  bool Ahead(std::string_view s) const { return p_.substr(at_).starts_with(s); }
 
   bool Char(char c) {
     switch (c) {
@@ -61,16 +61,16 @@ class Translator {
         return true;
       case '[':
         // [] is a class of nothing, [^] of everything; RE2 would read the ']' as a member.
-        if (Next(']')) {
+        if (Ahead("]")) {
           ++at_;
           out_ += "[^" + std::string(kAny) + "]";
-        } else if (Next('^') && at_ + 1 < p_.size() && p_[at_ + 1] == ']') {
+        } else if (Ahead("^]")) {
           at_ += 2;
           out_ += "[" + std::string(kAny) + "]";
         } else {
           in_class_ = true;
           out_ += '[';
-          if (Next('^')) {
+          if (Ahead("^")) {
             ++at_;
             out_ += '^';
           }
@@ -103,8 +103,8 @@ class Translator {
   }
 
   // {n}, {n,} or {n,m}, its numbers without leading zeros (RE2 reads "{01}" as text); any
-  // other '{' is itself, as ECMA 262 reads it. A count past RE2's 1,000 is refused: RE2 would
-  // read one past an int as text too.
+  // other '{' is itself, as ECMA 262 reads it. A count of five digits or more is refused
+  // here: RE2 reads one past an int as text too (and refuses one past 1,000 itself).
   bool Braces() {
     size_t at = at_;
     auto number = [&]() {
@@ -132,16 +132,16 @@ class Translator {
 
   // (?:...) and (?<name>...) are ECMA 262's; any other "(?" is lookaround, or not ECMA at all.
   bool Group() {
-    if (!Next('?')) {
+    if (!Ahead("?")) {
       out_ += '(';
       return true;
     }
-    if (at_ + 1 < p_.size() && p_[at_ + 1] == ':') {
+    if (Ahead("?:")) {
       at_ += 2;
       out_ += "(?:";
       return true;
     }
-    if (at_ + 2 < p_.size() && p_[at_ + 1] == '<' && p_[at_ + 2] != '=' && p_[at_ + 2] != '!') {
+    if (Ahead("?<") && !Ahead("?<=") && !Ahead("?<!")) {
       at_ += 2;
       out_ += "(?P<";
       return true;
@@ -195,7 +195,7 @@ class Translator {
         if (auto cp = HexRun(p_, at_, 4)) {
           out_ += CodePoint(*cp);
           at_ += 4;
-        } else if (Next('{')) {
+        } else if (Ahead("{")) {
           return false;  // the unicode flag's form; without it, a syntax error
         } else {
           out_ += 'u';
@@ -230,5 +230,16 @@ class Translator {
 }  // namespace
 
 std::optional<std::string> Re2Syntax(std::string_view ecma) { return Translator(ecma).Run(); }
+
+std::unique_ptr<RE2> CompileEcmaPattern(std::string_view ecma) {
+  std::optional<std::string> re2 = Re2Syntax(ecma);
+  if (!re2) return nullptr;
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(1 << 20);
+  auto compiled = std::make_unique<RE2>(*re2, options);
+  if (!compiled->ok()) return nullptr;
+  return compiled;
+}
 
 }  // namespace switchyard

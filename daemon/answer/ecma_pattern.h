@@ -5,6 +5,9 @@
 // same; this spells a pattern in it. Pure.
 #pragma once
 
+#include <re2/re2.h>
+
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,5 +22,9 @@ namespace switchyard {
 // ECMA 262 at all; such a pattern is left unchecked. Characters are matched as Unicode code
 // points.
 std::optional<std::string> Re2Syntax(std::string_view ecma);
+
+// `ecma` spelt by Re2Syntax and compiled, or nothing. Bounded: RE2 refuses a pattern whose
+// program would pass 1 MiB, and matches in time linear in the text.
+std::unique_ptr<RE2> CompileEcmaPattern(std::string_view ecma);
 
 }  // namespace switchyard

@@ -4,7 +4,6 @@
 // clang-format off
 #include "answer/rapidjson_re2.h"
 // clang-format on
-
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/pointer.h>
@@ -15,6 +14,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "answer/ecma_pattern.h"
 
 #if defined(__clang__)
 // RapidJSON 1.1's member iterators predate C++20's reversed comparison operators: clang
@@ -27,33 +28,63 @@ namespace {
 
 using Alloc = rapidjson::Document::AllocatorType;
 
-bool IsKey(const rapidjson::Value& name, std::string_view k) {
-  return std::string_view(name.GetString(), name.GetStringLength()) == k;
+// What a keyword's value holds, where draft 4 (and "$defs") puts schemas. The one list both
+// the shape check and the rewrites follow.
+enum class Holds {
+  kNoSchema,
+  kSchemaMap,     // properties, patternProperties, definitions, $defs
+  kSchemaList,    // allOf, anyOf, oneOf
+  kSchema,        // not
+  kSchemaOrList,  // items
+  kSchemaOrBool,  // additionalItems, additionalProperties
+  kDependencies,  // a schema or a list of names for each property
+};
+
+Holds WhatItHolds(std::string_view k) {
+  if (k == "properties" || k == "patternProperties" || k == "definitions" || k == "$defs") {
+    return Holds::kSchemaMap;
+  }
+  if (k == "allOf" || k == "anyOf" || k == "oneOf") return Holds::kSchemaList;
+  if (k == "not") return Holds::kSchema;
+  if (k == "items") return Holds::kSchemaOrList;
+  if (k == "additionalItems" || k == "additionalProperties") return Holds::kSchemaOrBool;
+  if (k == "dependencies") return Holds::kDependencies;
+  return Holds::kNoSchema;
 }
 
-// Calls `fn` on every schema in `v`, the innermost first: `v` and what draft 4's keywords
-// (and "$defs") hold as schemas. Never on data that only looks like one (an "enum" value,
-// a "default", a property named "const"), which the rewrites below must leave as it is.
+std::string_view Name(const rapidjson::Value& name) {
+  return std::string_view(name.GetString(), name.GetStringLength());
+}
+
+// Calls `fn` on every schema in `v`, the innermost first: `v` and what its keywords hold as
+// schemas. Never on data that only looks like one (an "enum" value, a "default", a property
+// named "const"), which the rewrites below must leave as it is.
 template <typename Fn>
 void EachSchema(rapidjson::Value& v, const Fn& fn) {
   if (!v.IsObject()) return;
   for (auto& m : v.GetObject()) {
     rapidjson::Value& x = m.value;
-    if (IsKey(m.name, "properties") || IsKey(m.name, "patternProperties") ||
-        IsKey(m.name, "definitions") || IsKey(m.name, "$defs") || IsKey(m.name, "dependencies")) {
-      if (x.IsObject()) {
-        for (auto& sub : x.GetObject()) EachSchema(sub.value, fn);
-      }
-    } else if (IsKey(m.name, "allOf") || IsKey(m.name, "anyOf") || IsKey(m.name, "oneOf") ||
-               IsKey(m.name, "items")) {
-      if (x.IsArray()) {
-        for (rapidjson::Value& sub : x.GetArray()) EachSchema(sub, fn);
-      } else {
+    switch (WhatItHolds(Name(m.name))) {
+      case Holds::kNoSchema:
+        break;
+      case Holds::kSchemaMap:
+      case Holds::kDependencies:  // its lists of names are no objects: passed over
+        if (x.IsObject()) {
+          for (auto& sub : x.GetObject()) EachSchema(sub.value, fn);
+        }
+        break;
+      case Holds::kSchemaList:
+      case Holds::kSchemaOrList:
+        if (x.IsArray()) {
+          for (rapidjson::Value& sub : x.GetArray()) EachSchema(sub, fn);
+          break;
+        }
         EachSchema(x, fn);
-      }
-    } else if (IsKey(m.name, "not") || IsKey(m.name, "additionalItems") ||
-               IsKey(m.name, "additionalProperties")) {
-      EachSchema(x, fn);
+        break;
+      case Holds::kSchema:
+      case Holds::kSchemaOrBool:
+        EachSchema(x, fn);
+        break;
     }
   }
   fn(v);
@@ -119,7 +150,7 @@ void AdditionalUnknowable(rapidjson::Value& v) {
   auto props = v.FindMember("patternProperties");
   if (props == v.MemberEnd() || !props->value.IsObject()) return;
   for (const auto& m : props->value.GetObject()) {
-    if (!CompileEcmaPattern(std::string(m.name.GetString(), m.name.GetStringLength()).c_str())) {
+    if (!CompileEcmaPattern(Name(m.name))) {
       v.EraseMember("additionalProperties");
       return;
     }
@@ -210,48 +241,63 @@ Status StringList(const rapidjson::Value& v, const std::string& at) {
 Status Shape(const rapidjson::Value& v, const std::string& at) {
   if (!v.IsObject()) return NotA(at, "a schema (an object)");
   for (const auto& m : v.GetObject()) {
-    std::string_view k(m.name.GetString(), m.name.GetStringLength());
+    std::string_view k = Name(m.name);
     const rapidjson::Value& x = m.value;
     std::string here = at + "/" + std::string(k);
-    if (k == "properties" || k == "patternProperties" || k == "definitions" || k == "$defs") {
-      SY_RETURN_IF_ERROR(SchemaMap(x, here));
-    } else if (k == "allOf" || k == "anyOf" || k == "oneOf") {
-      SY_RETURN_IF_ERROR(SchemaList(x, here));
-    } else if (k == "not") {
-      SY_RETURN_IF_ERROR(Shape(x, here));
-    } else if (k == "items") {
-      SY_RETURN_IF_ERROR(x.IsArray() ? SchemaList(x, here) : Shape(x, here));
-    } else if (k == "additionalItems" || k == "additionalProperties") {
-      if (!x.IsBool()) SY_RETURN_IF_ERROR(Shape(x, here));
-    } else if (k == "dependencies") {
-      if (!x.IsObject()) return NotA(here, "an object");
-      for (const auto& d : x.GetObject()) {
-        std::string dep = here + "/" + d.name.GetString();
-        SY_RETURN_IF_ERROR(d.value.IsArray() ? StringList(d.value, dep) : Shape(d.value, dep));
-      }
-    } else if (k == "required") {
-      SY_RETURN_IF_ERROR(StringList(x, here));
-    } else if (k == "type") {
-      if (!x.IsString()) SY_RETURN_IF_ERROR(StringList(x, here));
-    } else if (k == "enum") {
-      if (!x.IsArray() || x.Empty()) return NotA(here, "a non-empty array");
-    } else if (k == "$ref" || k == "pattern") {
-      if (!x.IsString()) return NotA(here, "a string");
+    switch (WhatItHolds(k)) {
+      case Holds::kSchemaMap:
+        SY_RETURN_IF_ERROR(SchemaMap(x, here));
+        break;
+      case Holds::kSchemaList:
+        SY_RETURN_IF_ERROR(SchemaList(x, here));
+        break;
+      case Holds::kSchema:
+        SY_RETURN_IF_ERROR(Shape(x, here));
+        break;
+      case Holds::kSchemaOrList:
+        SY_RETURN_IF_ERROR(x.IsArray() ? SchemaList(x, here) : Shape(x, here));
+        break;
+      case Holds::kSchemaOrBool:
+        if (!x.IsBool()) SY_RETURN_IF_ERROR(Shape(x, here));
+        break;
+      case Holds::kDependencies:
+        if (!x.IsObject()) return NotA(here, "an object");
+        for (const auto& d : x.GetObject()) {
+          std::string dep = here + "/" + d.name.GetString();
+          SY_RETURN_IF_ERROR(d.value.IsArray() ? StringList(d.value, dep) : Shape(d.value, dep));
+        }
+        break;
+      case Holds::kNoSchema:
+        if (k == "required") {
+          SY_RETURN_IF_ERROR(StringList(x, here));
+        } else if (k == "type") {
+          if (!x.IsString()) SY_RETURN_IF_ERROR(StringList(x, here));
+        } else if (k == "enum") {
+          if (!x.IsArray() || x.Empty()) return NotA(here, "a non-empty array");
+        } else if (k == "$ref" || k == "pattern") {
+          if (!x.IsString()) return NotA(here, "a string");
+        }
+        break;
     }
   }
   return Status::Ok();
 }
 
-// Where a local "$ref" points, RapidJSON validates with what it finds: a schema that is not
-// in a schema's place must pass Shape too, once however many point at it. (Remote ones it
-// does not follow.)
-Status RefTargetsAreSchemas(rapidjson::Document& doc) {
+// Where a local "$ref" points, RapidJSON validates with what it finds, wherever that is: a
+// target out of a schema's place must pass Shape and be made draft 4 too, once however many
+// point at it. (The rewrites are idempotent: a target in a schema's place, already made
+// draft 4, is left as it is. Remote references RapidJSON does not follow.)
+template <typename Fn>
+Status RefTargetsAsSchemas(rapidjson::Document& doc, const Fn& draft4) {
   std::vector<std::string> refs;
   LocalRefs(doc, &refs);
-  std::set<const rapidjson::Value*> checked;
+  std::set<std::string> done;
   for (const std::string& ref : refs) {
+    if (!done.insert(ref).second) continue;
     rapidjson::Value* target = RefTarget(doc, ref);
-    if (target && checked.insert(target).second) SY_RETURN_IF_ERROR(Shape(*target, ref.substr(1)));
+    if (!target) continue;
+    SY_RETURN_IF_ERROR(Shape(*target, ref.substr(1)));
+    EachSchema(*target, draft4);
   }
   return Status::Ok();
 }
@@ -283,7 +329,6 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
   }
   if (!impl->doc.IsObject()) return Status::InvalidArgument("the schema is not a JSON object");
   SY_RETURN_IF_ERROR(Shape(impl->doc, ""));
-  SY_RETURN_IF_ERROR(RefTargetsAreSchemas(impl->doc));
   Alloc& alloc = impl->doc.GetAllocator();
   auto draft4 = [&](rapidjson::Value& schema) {
     ConstAsEnum(schema, alloc);
@@ -292,13 +337,7 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
     AdditionalUnknowable(schema);
   };
   EachSchema(impl->doc, draft4);
-  // What a "$ref" points at is a schema too, wherever it is (each rewrite is idempotent, so
-  // one already made is not made twice).
-  std::vector<std::string> refs;
-  LocalRefs(impl->doc, &refs);
-  for (const std::string& ref : refs) {
-    if (rapidjson::Value* target = RefTarget(impl->doc, ref)) EachSchema(*target, draft4);
-  }
+  SY_RETURN_IF_ERROR(RefTargetsAsSchemas(impl->doc, draft4));
   impl->schema = std::make_unique<rapidjson::SchemaDocument>(impl->doc);
   out->reset(new JsonSchema(std::move(impl)));
   return Status::Ok();

@@ -5,8 +5,8 @@
 // grows with the square of a pattern's size at every character. This header defines that
 // class over RE2 and claims the header's include guard, so <rapidjson/schema.h> compiles
 // with it: include it first, in the one file that includes RapidJSON's schema. The pattern
-// is ECMA 262, spelt in RE2's syntax by answer/ecma_pattern.h; one it cannot spell, or RE2
-// refuses, is not valid, and RapidJSON leaves it unchecked.
+// is ECMA 262, compiled by answer/ecma_pattern.h; one it cannot spell in RE2's syntax, or
+// RE2 refuses, is not valid, and RapidJSON leaves it unchecked.
 #pragma once
 
 #ifdef RAPIDJSON_INTERNAL_REGEX_H_
@@ -18,26 +18,8 @@
 #include <re2/re2.h>
 
 #include <memory>
-#include <optional>
-#include <string>
 
 #include "answer/ecma_pattern.h"
-
-namespace switchyard {
-
-// The compiled pattern, or nothing. Bounded: RE2 refuses a pattern whose program would pass
-// this much memory, and matches in time linear in the text.
-inline std::unique_ptr<RE2> CompileEcmaPattern(const char* ecma) {
-  std::optional<std::string> re2 = Re2Syntax(ecma);
-  if (!re2) return nullptr;
-  RE2::Options options;
-  options.set_log_errors(false);
-  options.set_max_mem(1 << 20);
-  auto compiled = std::make_unique<RE2>(*re2, options);
-  return compiled->ok() ? std::move(compiled) : nullptr;
-}
-
-}  // namespace switchyard
 
 RAPIDJSON_NAMESPACE_BEGIN
 namespace internal {

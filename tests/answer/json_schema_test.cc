@@ -189,7 +189,17 @@ TEST(JsonSchema, PatternsAreEcmaAndWhatRe2CannotSayIsLeftUnchecked) {
   ASSERT_TRUE(JsonSchema::Compile(R"js({"enum":[{"pattern":"a()"}]})js", &s).ok());
   EXPECT_TRUE(s->Validate(R"js({"pattern":"a()"})js").ok());
   EXPECT_EQ(s->Validate(R"js({"pattern":"b"})js").message(), "at /: fails 'enum'");
-  // And a "$ref" may point anywhere: what it points at must be a schema.
+  // And a "$ref" may point anywhere: what it points at is made draft 4 ("const" an enum,
+  // additionalProperties false beside patternProperties the form RapidJSON takes), and must
+  // be a schema.
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"x-lib":{"v":{"const":"v"},
+      "o":{"patternProperties":{"^a":{}},"additionalProperties":false}},
+      "properties":{"p":{"$ref":"#/x-lib/v"},"q":{"$ref":"#/x-lib/o"}}})js",
+                                  &s)
+                  .ok());
+  EXPECT_EQ(s->Validate(R"js({"p":"w"})js").message(), "at /p: fails 'enum'");
+  EXPECT_TRUE(s->Validate(R"js({"p":"v","q":{"ab":1}})js").ok());
+  EXPECT_FALSE(s->Validate(R"js({"q":{"b":1}})js").ok());
   EXPECT_EQ(JsonSchema::Compile(R"js({"x-lib":{"a":{"patternProperties":{"^a":"m"}}},
       "properties":{"p":{"$ref":"#/x-lib/a"}}})js",
                                 &s)
