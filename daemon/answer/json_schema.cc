@@ -11,6 +11,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -141,6 +142,49 @@ void AdditionalFalseAsSchema(rapidjson::Value& v, Alloc& alloc) {
   rapidjson::Value nothing(rapidjson::kObjectType);
   nothing.AddMember("not", rapidjson::Value(rapidjson::kObjectType), alloc);
   extra->value = nothing;
+}
+
+// A pattern with a NUL in it, spelled with "\u0000" in its place: RapidJSON compiles a
+// pattern from its C string, which would end at the NUL. An escaped NUL is the same NUL.
+std::string NulsEscaped(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size() + 8);
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      if (pattern[++i] == '\0') {
+        out += "\\u0000";
+      } else {
+        out += c;
+        out += pattern[i];
+      }
+    } else if (c == '\0') {
+      out += "\\u0000";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool HasNul(const rapidjson::Value& s) {
+  return std::string_view(s.GetString(), s.GetStringLength()).find('\0') != std::string::npos;
+}
+
+void SetString(rapidjson::Value& s, const std::string& text, Alloc& alloc) {
+  s.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+}
+
+void PatternNulsEscaped(rapidjson::Value& v, Alloc& alloc) {
+  auto pattern = v.FindMember("pattern");
+  if (pattern != v.MemberEnd() && pattern->value.IsString() && HasNul(pattern->value)) {
+    SetString(pattern->value, NulsEscaped(Name(pattern->value)), alloc);
+  }
+  auto props = v.FindMember("patternProperties");
+  if (props == v.MemberEnd() || !props->value.IsObject()) return;
+  for (auto& m : props->value.GetObject()) {
+    if (HasNul(m.name)) SetString(m.name, NulsEscaped(Name(m.name)), alloc);
+  }
 }
 
 // A patternProperties key that cannot be matched (not ECMA 262, or beyond what RE2 takes)
@@ -302,6 +346,46 @@ Status RefTargetsAsSchemas(rapidjson::Document& doc, const Fn& draft4) {
   return Status::Ok();
 }
 
+// The validator, with each string and key named as the patterns' subject while it is
+// checked (answer/rapidjson_re2.h), so that a pattern sees the whole string, NULs and all.
+class SubjectNamingValidator {
+ public:
+  explicit SubjectNamingValidator(rapidjson::SchemaValidator& v) : v_(v) {}
+  bool Null() { return v_.Null(); }
+  bool Bool(bool b) { return v_.Bool(b); }
+  bool Int(int i) { return v_.Int(i); }
+  bool Uint(unsigned u) { return v_.Uint(u); }
+  bool Int64(int64_t i) { return v_.Int64(i); }
+  bool Uint64(uint64_t u) { return v_.Uint64(u); }
+  bool Double(double d) { return v_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return v_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    Named named(s, n);
+    return v_.String(s, n, copy);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    Named named(s, n);
+    return v_.Key(s, n, copy);
+  }
+  bool StartObject() { return v_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return v_.EndObject(n); }
+  bool StartArray() { return v_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return v_.EndArray(n); }
+
+ private:
+  // Cleared once the check is done: a later string at the same address must not take this
+  // one's length.
+  struct Named {
+    Named(const char* s, size_t n) { pattern_subject = {s, n}; }
+    ~Named() { pattern_subject = {}; }
+    Named(const Named&) = delete;
+    Named& operator=(const Named&) = delete;
+  };
+  rapidjson::SchemaValidator& v_;
+};
+
 constexpr size_t kMaxSchemaDepth = 64;
 constexpr size_t kMaxAnswerDepth = 512;
 
@@ -334,6 +418,7 @@ Status JsonSchema::Compile(std::string_view text, std::unique_ptr<JsonSchema>* o
     ConstAsEnum(schema, alloc);
     DefsAsDefinitions(schema, alloc);
     AdditionalFalseAsSchema(schema, alloc);
+    PatternNulsEscaped(schema, alloc);
     AdditionalUnknowable(schema);
   };
   EachSchema(impl->doc, draft4);
@@ -358,15 +443,25 @@ Status JsonSchema::Validate(std::string_view json) const {
                                    std::to_string(d.GetErrorOffset()));
   }
   rapidjson::SchemaValidator validator(*impl_->schema);
-  if (d.Accept(validator)) return Status::Ok();
+  SubjectNamingValidator named(validator);
+  if (d.Accept(named)) return Status::Ok();
   rapidjson::StringBuffer where;
   validator.GetInvalidDocumentPointer().StringifyUriFragment(where);
   std::string path = where.GetString();
   // "#/items/0" as a fragment; the bare pointer reads better in a reason.
   if (!path.empty() && path[0] == '#') path.erase(0, 1);
   if (path.empty()) path = "/";
-  return Status::InvalidArgument("at " + path + ": fails '" + validator.GetInvalidSchemaKeyword() +
-                                 "'");
+  std::string keyword = validator.GetInvalidSchemaKeyword();
+  // additionalProperties false beside patternProperties was compiled as {"not":{}}
+  // (AdditionalFalseAsSchema): the reason names the keyword the schema has.
+  rapidjson::Pointer schema_at = validator.GetInvalidSchemaPointer();
+  size_t n = schema_at.GetTokenCount();
+  if (keyword == "not" && n > 0 &&
+      std::string_view(schema_at.GetTokens()[n - 1].name, schema_at.GetTokens()[n - 1].length) ==
+          "additionalProperties") {
+    keyword = "additionalProperties";
+  }
+  return Status::InvalidArgument("at " + path + ": fails '" + keyword + "'");
 }
 
 }  // namespace switchyard

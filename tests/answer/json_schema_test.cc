@@ -208,5 +208,40 @@ TEST(JsonSchema, PatternsAreEcmaAndWhatRe2CannotSayIsLeftUnchecked) {
             "object)");
 }
 
+// RapidJSON 1.1 hands a pattern a C string: a NUL in a string, in a key or in the pattern
+// itself would end it there.
+TEST(JsonSchema, PatternsSeeTheWholeStringNulsAndAll) {
+  std::unique_ptr<JsonSchema> s;
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"type":"object",
+      "properties":{"w":{"type":"string","pattern":"^[a-z]+$"}},
+      "patternProperties":{"^k[a-z]*$":{"type":"integer"}},
+      "additionalProperties":false})js",
+                                  &s)
+                  .ok());
+  EXPECT_TRUE(s->Validate(R"js({"w":"abc","kx":1})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"w":"abc\u0000!!"})js").message(), "at /w: fails 'pattern'");
+  EXPECT_FALSE(s->Validate(R"js({"kx\u0000!":1})js").ok());
+  // A key that is no pattern's is additional (it would be "kx", matched, were it cut).
+  EXPECT_EQ(s->Validate(R"js({"kx\u0000":"one"})js").message(),
+            "at /kx%00: fails 'additionalProperties'");
+
+  // A NUL in a pattern, bare or escaped, is a NUL to match: "a\0|b" cut at its NUL would be
+  // "a", failing "b"; "^x\0y$" cut would be "^x", passing "x".
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"type":"object",
+      "properties":{"p":{"type":"string","pattern":"^(a\u0000|b)$"},
+                    "q":{"type":"string","pattern":"^x\\\u0000y$"}},
+      "patternProperties":{"^z\u0000$":{"type":"integer"}},
+      "additionalProperties":false})js",
+                                  &s)
+                  .ok());
+  EXPECT_TRUE(s->Validate(R"js({"p":"b","q":"x\u0000y","z\u0000":1})js").ok());
+  EXPECT_TRUE(s->Validate(R"js({"p":"a\u0000"})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"p":"a"})js").message(), "at /p: fails 'pattern'");
+  EXPECT_EQ(s->Validate(R"js({"q":"x"})js").message(), "at /q: fails 'pattern'");
+  EXPECT_EQ(s->Validate(R"js({"z\u0000":"one"})js").message(),
+            "at /z%00: fails 'patternProperties'");
+  EXPECT_FALSE(s->Validate(R"js({"z":1})js").ok());
+}
+
 }  // namespace
 }  // namespace switchyard
