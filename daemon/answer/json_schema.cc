@@ -94,6 +94,10 @@ void EachSchema(rapidjson::Value& v, const Fn& fn) {
 // Draft 6's "const" as draft 4 says it: a one-value "enum" (when the schema has no enum of
 // its own; with one, the two together are the intersection, which the enum already bounds
 // only when it holds the const, so the const is kept as a one-value allOf instead).
+// The keyword it becomes is named in a mark beside it, so that a value failing it is
+// reported as failing 'const', the keyword the schema has.
+constexpr char kFromConst[] = "x-switchyard-const";
+
 void ConstAsEnum(rapidjson::Value& v, Alloc& alloc) {
   auto c = v.FindMember("const");
   if (c == v.MemberEnd()) return;
@@ -102,10 +106,12 @@ void ConstAsEnum(rapidjson::Value& v, Alloc& alloc) {
   v.RemoveMember("const");
   if (!v.HasMember("enum")) {
     v.AddMember("enum", one, alloc);
+    v.AddMember(kFromConst, "enum", alloc);
     return;
   }
   rapidjson::Value clause(rapidjson::kObjectType);
   clause.AddMember("enum", one, alloc);
+  clause.AddMember(kFromConst, "enum", alloc);
   auto all = v.FindMember("allOf");
   if (all != v.MemberEnd() && all->value.IsArray()) {
     all->value.PushBack(clause, alloc);
@@ -113,6 +119,7 @@ void ConstAsEnum(rapidjson::Value& v, Alloc& alloc) {
     rapidjson::Value list(rapidjson::kArrayType);
     list.PushBack(clause, alloc);
     v.AddMember("allOf", list, alloc);
+    v.AddMember(kFromConst, "allOf", alloc);
   }
 }
 
@@ -386,6 +393,28 @@ class SubjectNamingValidator {
   rapidjson::SchemaValidator& v_;
 };
 
+// The keyword a failed value is reported against, as the schema was written: the rewrites to
+// draft 4 above are not the client's to read about. `failed` is the schema RapidJSON names.
+std::string AsWritten(std::string keyword, const rapidjson::Pointer& failed,
+                      const rapidjson::Document& doc) {
+  size_t n = failed.GetTokenCount();
+  const rapidjson::Pointer::Token* last = n > 0 ? &failed.GetTokens()[n - 1] : nullptr;
+  // additionalProperties false beside patternProperties: compiled as {"not":{}}.
+  if (keyword == "not" && last &&
+      std::string_view(last->name, last->length) == "additionalProperties") {
+    return "additionalProperties";
+  }
+  const rapidjson::Value* schema = failed.Get(doc);
+  if (schema && schema->IsObject()) {
+    auto mark = schema->FindMember(kFromConst);
+    if (mark != schema->MemberEnd() && mark->value.IsString() &&
+        keyword == mark->value.GetString()) {
+      return "const";
+    }
+  }
+  return keyword;
+}
+
 constexpr size_t kMaxSchemaDepth = 64;
 constexpr size_t kMaxAnswerDepth = 512;
 
@@ -451,17 +480,10 @@ Status JsonSchema::Validate(std::string_view json) const {
   // "#/items/0" as a fragment; the bare pointer reads better in a reason.
   if (!path.empty() && path[0] == '#') path.erase(0, 1);
   if (path.empty()) path = "/";
-  std::string keyword = validator.GetInvalidSchemaKeyword();
-  // additionalProperties false beside patternProperties was compiled as {"not":{}}
-  // (AdditionalFalseAsSchema): the reason names the keyword the schema has.
-  rapidjson::Pointer schema_at = validator.GetInvalidSchemaPointer();
-  size_t n = schema_at.GetTokenCount();
-  if (keyword == "not" && n > 0 &&
-      std::string_view(schema_at.GetTokens()[n - 1].name, schema_at.GetTokens()[n - 1].length) ==
-          "additionalProperties") {
-    keyword = "additionalProperties";
-  }
-  return Status::InvalidArgument("at " + path + ": fails '" + keyword + "'");
+  return Status::InvalidArgument("at " + path + ": fails '" +
+                                 AsWritten(validator.GetInvalidSchemaKeyword(),
+                                           validator.GetInvalidSchemaPointer(), impl_->doc) +
+                                 "'");
 }
 
 }  // namespace switchyard

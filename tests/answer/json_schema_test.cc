@@ -197,7 +197,7 @@ TEST(JsonSchema, PatternsAreEcmaAndWhatRe2CannotSayIsLeftUnchecked) {
       "properties":{"p":{"$ref":"#/x-lib/v"},"q":{"$ref":"#/x-lib/o"}}})js",
                                   &s)
                   .ok());
-  EXPECT_EQ(s->Validate(R"js({"p":"w"})js").message(), "at /p: fails 'enum'");
+  EXPECT_EQ(s->Validate(R"js({"p":"w"})js").message(), "at /p: fails 'const'");
   EXPECT_TRUE(s->Validate(R"js({"p":"v","q":{"ab":1}})js").ok());
   EXPECT_FALSE(s->Validate(R"js({"q":{"b":1}})js").ok());
   EXPECT_EQ(JsonSchema::Compile(R"js({"x-lib":{"a":{"patternProperties":{"^a":"m"}}},
@@ -206,6 +206,24 @@ TEST(JsonSchema, PatternsAreEcmaAndWhatRe2CannotSayIsLeftUnchecked) {
                 .message(),
             "the schema is not valid at /x-lib/a/patternProperties/^a: expected a schema (an "
             "object)");
+}
+
+// A reason names the keyword as the schema has it, not the draft-4 form it was compiled to.
+TEST(JsonSchema, ReasonsNameTheKeywordsTheSchemaHas) {
+  std::unique_ptr<JsonSchema> s;
+  ASSERT_TRUE(JsonSchema::Compile(R"js({"type":"object",
+      "properties":{"c":{"const":"v"},"e":{"enum":["a","b"]},"both":{"enum":["a","b"],"const":"a"},
+                    "o":{"patternProperties":{"^k":{}},"additionalProperties":false},
+                    "n":{"not":{"type":"string"}}}})js",
+                                  &s)
+                  .ok());
+  EXPECT_TRUE(s->Validate(R"js({"c":"v","e":"b","both":"a","o":{"k1":0},"n":1})js").ok());
+  EXPECT_EQ(s->Validate(R"js({"c":"w"})js").message(), "at /c: fails 'const'");
+  EXPECT_EQ(s->Validate(R"js({"e":"c"})js").message(), "at /e: fails 'enum'");
+  EXPECT_EQ(s->Validate(R"js({"both":"b"})js").message(), "at /both: fails 'const'");
+  EXPECT_EQ(s->Validate(R"js({"both":"c"})js").message(), "at /both: fails 'enum'");
+  EXPECT_EQ(s->Validate(R"js({"o":{"x":0}})js").message(), "at /o/x: fails 'additionalProperties'");
+  EXPECT_EQ(s->Validate(R"js({"n":"s"})js").message(), "at /n: fails 'not'");
 }
 
 // RapidJSON 1.1 hands a pattern a C string: a NUL in a string, in a key or in the pattern
