@@ -32,6 +32,28 @@ TEST(Redactor, ReplacesTheWholeKeyWherever) {
   EXPECT_EQ(r.Redact(std::string(kKey) + std::string(kKey)), "[redacted][redacted]");
 }
 
+// A key, its escaped form and OpenAI's echo are found at every offset from the start and from
+// the end of a text, and a second one after the first.
+TEST(Redactor, FindsAMatchAtEveryOffset) {
+  Redactor r = WithKey();
+  for (std::string_view found : {kKey, std::string_view("key provided: sk-pr****5cE1")}) {
+    std::string mark = found == kKey ? "[redacted]" : "key provided: [redacted]";
+    for (size_t before = 0; before < 20; ++before) {
+      for (size_t after = 0; after < 20; ++after) {
+        std::string text = std::string(before, 'x') + std::string(found) + std::string(after, ' ');
+        EXPECT_EQ(r.Redact(text), std::string(before, 'x') + mark + std::string(after, ' '))
+            << before << " " << after;
+        EXPECT_EQ(r.Redact(text + " " + std::string(found)),
+                  std::string(before, 'x') + mark + std::string(after, ' ') + " " + mark);
+      }
+    }
+  }
+  for (size_t before = 0; before < 20; ++before) {
+    std::string text = std::string(before, 'x') + Escaped(kKey) + "x";
+    EXPECT_EQ(r.Redact(text), std::string(before, 'x') + "[redacted]x") << before;
+  }
+}
+
 TEST(Redactor, ReplacesTheKeyWithoutItsPrefixAndItsLastEight) {
   Redactor r = WithKey();
   EXPECT_EQ(r.Redact("key Zq8vT2mW4xK9pL3nR7yB5cE1 was"), "key [redacted] was");
@@ -44,7 +66,8 @@ TEST(Redactor, ReplacesTheLastFourOnlyAfterAMask) {
   Redactor r = WithKey();
   EXPECT_EQ(r.Redact("sk-pr*****************5cE1."), "sk-pr*****************[redacted].");
   EXPECT_EQ(r.Redact("sk-...5cE1"), "sk-...[redacted]");
-  EXPECT_EQ(r.Redact("sk-\u20265cE1 and sk-\u20225cE1"), "sk-\u2026[redacted] and sk-\u2022[redacted]");
+  EXPECT_EQ(r.Redact("sk-\u20265cE1 and sk-\u20225cE1"),
+            "sk-\u2026[redacted] and sk-\u2022[redacted]");
   // Four bytes of ordinary text are left alone.
   EXPECT_EQ(r.Redact("code 5cE1 and x5cE1"), "code 5cE1 and x5cE1");
   EXPECT_EQ(r.Redact("**5cE1x"), "**5cE1x");
