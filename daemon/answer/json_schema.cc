@@ -57,6 +57,10 @@ std::string_view Name(const rapidjson::Value& name) {
   return std::string_view(name.GetString(), name.GetStringLength());
 }
 
+void SetString(rapidjson::Value& s, const std::string& text, Alloc& alloc) {
+  s.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+}
+
 // Calls `fn` on every schema in `v`, the innermost first: `v` and what its keywords hold as
 // schemas. Never on data that only looks like one (an "enum" value, a "default", a property
 // named "const"), which the rewrites below must leave as it is.
@@ -91,13 +95,28 @@ void EachSchema(rapidjson::Value& v, const Fn& fn) {
   fn(v);
 }
 
+// A rewrite below marks the schema it changed with the keyword the client wrote, under the
+// one it compiled to ("x-switchyard-enum": "const"), so that a value failing the compiled
+// one is reported against the written one. RapidJSON passes over keywords it does not know.
+constexpr std::string_view kWrittenMark = "x-switchyard-";
+
+void MarkWritten(rapidjson::Value& schema, std::string_view compiled, const char* written,
+                 Alloc& alloc) {
+  rapidjson::Value mark;
+  SetString(mark, std::string(kWrittenMark) + std::string(compiled), alloc);
+  schema.AddMember(mark, rapidjson::StringRef(written), alloc);
+}
+
+// The keyword a value that failed `schema`'s `keyword` is reported against.
+std::string WrittenAs(const rapidjson::Value* schema, std::string keyword) {
+  if (!schema || !schema->IsObject()) return keyword;
+  auto mark = schema->FindMember((std::string(kWrittenMark) + keyword).c_str());
+  return mark != schema->MemberEnd() && mark->value.IsString() ? mark->value.GetString() : keyword;
+}
+
 // Draft 6's "const" as draft 4 says it: a one-value "enum" (when the schema has no enum of
 // its own; with one, the two together are the intersection, which the enum already bounds
 // only when it holds the const, so the const is kept as a one-value allOf instead).
-// The keyword it becomes is named in a mark beside it, so that a value failing it is
-// reported as failing 'const', the keyword the schema has.
-constexpr char kFromConst[] = "x-switchyard-const";
-
 void ConstAsEnum(rapidjson::Value& v, Alloc& alloc) {
   auto c = v.FindMember("const");
   if (c == v.MemberEnd()) return;
@@ -106,12 +125,12 @@ void ConstAsEnum(rapidjson::Value& v, Alloc& alloc) {
   v.RemoveMember("const");
   if (!v.HasMember("enum")) {
     v.AddMember("enum", one, alloc);
-    v.AddMember(kFromConst, "enum", alloc);
+    MarkWritten(v, "enum", "const", alloc);
     return;
   }
   rapidjson::Value clause(rapidjson::kObjectType);
   clause.AddMember("enum", one, alloc);
-  clause.AddMember(kFromConst, "enum", alloc);
+  MarkWritten(clause, "enum", "const", alloc);
   auto all = v.FindMember("allOf");
   if (all != v.MemberEnd() && all->value.IsArray()) {
     all->value.PushBack(clause, alloc);
@@ -119,7 +138,7 @@ void ConstAsEnum(rapidjson::Value& v, Alloc& alloc) {
     rapidjson::Value list(rapidjson::kArrayType);
     list.PushBack(clause, alloc);
     v.AddMember("allOf", list, alloc);
-    v.AddMember(kFromConst, "allOf", alloc);
+    MarkWritten(v, "allOf", "const", alloc);
   }
 }
 
@@ -132,7 +151,7 @@ void DefsAsDefinitions(rapidjson::Value& v, Alloc& alloc) {
     for (size_t at = r.find("/$defs/"); at != std::string::npos; at = r.find("/$defs/")) {
       r.replace(at, 7, "/definitions/");
     }
-    ref->value.SetString(r.data(), static_cast<rapidjson::SizeType>(r.size()), alloc);
+    SetString(ref->value, r, alloc);
   }
   auto defs = v.FindMember("$defs");
   if (defs != v.MemberEnd() && !v.HasMember("definitions")) defs->name.SetString("definitions");
@@ -148,6 +167,7 @@ void AdditionalFalseAsSchema(rapidjson::Value& v, Alloc& alloc) {
   }
   rapidjson::Value nothing(rapidjson::kObjectType);
   nothing.AddMember("not", rapidjson::Value(rapidjson::kObjectType), alloc);
+  MarkWritten(nothing, "not", "additionalProperties", alloc);
   extra->value = nothing;
 }
 
@@ -174,13 +194,7 @@ std::string NulsEscaped(std::string_view pattern) {
   return out;
 }
 
-bool HasNul(const rapidjson::Value& s) {
-  return std::string_view(s.GetString(), s.GetStringLength()).find('\0') != std::string::npos;
-}
-
-void SetString(rapidjson::Value& s, const std::string& text, Alloc& alloc) {
-  s.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
-}
+bool HasNul(const rapidjson::Value& s) { return Name(s).find('\0') != std::string::npos; }
 
 void PatternNulsEscaped(rapidjson::Value& v, Alloc& alloc) {
   auto pattern = v.FindMember("pattern");
@@ -365,9 +379,6 @@ class SubjectNamingValidator {
   bool Int64(int64_t i) { return v_.Int64(i); }
   bool Uint64(uint64_t u) { return v_.Uint64(u); }
   bool Double(double d) { return v_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return v_.RawNumber(s, n, copy);
-  }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
     Named named(s, n);
     return v_.String(s, n, copy);
@@ -392,28 +403,6 @@ class SubjectNamingValidator {
   };
   rapidjson::SchemaValidator& v_;
 };
-
-// The keyword a failed value is reported against, as the schema was written: the rewrites to
-// draft 4 above are not the client's to read about. `failed` is the schema RapidJSON names.
-std::string AsWritten(std::string keyword, const rapidjson::Pointer& failed,
-                      const rapidjson::Document& doc) {
-  size_t n = failed.GetTokenCount();
-  const rapidjson::Pointer::Token* last = n > 0 ? &failed.GetTokens()[n - 1] : nullptr;
-  // additionalProperties false beside patternProperties: compiled as {"not":{}}.
-  if (keyword == "not" && last &&
-      std::string_view(last->name, last->length) == "additionalProperties") {
-    return "additionalProperties";
-  }
-  const rapidjson::Value* schema = failed.Get(doc);
-  if (schema && schema->IsObject()) {
-    auto mark = schema->FindMember(kFromConst);
-    if (mark != schema->MemberEnd() && mark->value.IsString() &&
-        keyword == mark->value.GetString()) {
-      return "const";
-    }
-  }
-  return keyword;
-}
 
 constexpr size_t kMaxSchemaDepth = 64;
 constexpr size_t kMaxAnswerDepth = 512;
@@ -481,8 +470,8 @@ Status JsonSchema::Validate(std::string_view json) const {
   if (!path.empty() && path[0] == '#') path.erase(0, 1);
   if (path.empty()) path = "/";
   return Status::InvalidArgument("at " + path + ": fails '" +
-                                 AsWritten(validator.GetInvalidSchemaKeyword(),
-                                           validator.GetInvalidSchemaPointer(), impl_->doc) +
+                                 WrittenAs(validator.GetInvalidSchemaPointer().Get(impl_->doc),
+                                           validator.GetInvalidSchemaKeyword()) +
                                  "'");
 }
 
